@@ -1,0 +1,2 @@
+// Linux headers for the Netlink module. Filled in by the netlink work.
+#include <linux/netlink.h>

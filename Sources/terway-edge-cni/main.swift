@@ -1,0 +1,1 @@
+// Placeholder: the plugin entry point comes with issue 2.

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the demo, the tests and the benchmarks use as real
+# parts: BGP daemons, etcd, the reference CNI plugins, a container runtime, data-path tools.
+# Safe to run again; runs `apt-get update` only when a package is missing.
+set -euo pipefail
+
+packages=(
+  iproute2 iputils-ping nftables tcpdump procps psmisc openssl
+  bird2 frr gobgpd exabgp
+  etcd-server etcd-client
+  containernetworking-plugins podman runc busybox-static
+  hyperfine valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "swift 6.3 is not on PATH (expected at /opt/swift)" >&2; exit 1; }
