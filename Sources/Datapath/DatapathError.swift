@@ -1,0 +1,28 @@
+import Netlink
+
+/// Why the pod data path could not be built or checked.
+public enum DatapathError: Error, CustomStringConvertible {
+    /// The path exists but is not a network namespace (not on nsfs, or another kind of namespace).
+    case notANetworkNamespace(path: String)
+    /// The namespace path does not exist (ADD and CHECK fail; DEL treats it as done).
+    case namespaceMissing(path: String)
+    /// The spec cannot be applied as given (name too long, address family without gateway...).
+    case invalidSpec(String)
+    /// CHECK found the pod's network different from what ADD built.
+    case drift(String)
+    /// The kernel or a system call refused; the underlying error keeps errno, operation and extack.
+    case netlink(NetlinkError)
+    /// A system call outside netlink failed (open, fstatfs).
+    case system(call: String, path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .notANetworkNamespace(let path): "\(path) is not a network namespace"
+        case .namespaceMissing(let path): "network namespace \(path) does not exist"
+        case .invalidSpec(let reason): "invalid interface spec: \(reason)"
+        case .drift(let what): "pod network drifted: \(what)"
+        case .netlink(let error): error.description
+        case .system(let call, let path, let errno): "\(call) \(path): \(systemErrorText(errno))"
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import CNetlink
+import Glibc
+
+/// An rtnetlink socket. It stays bound to the network namespace it was opened in, so a
+/// socket opened inside a pod's namespace (see `NetworkNamespace.openNetlinkSocket`) can be
+/// used from any thread afterwards without entering the namespace again.
+///
+/// Not thread-safe: one user at a time (it owns a sequence counter and a receive buffer).
+public final class NetlinkSocket {
+    let fd: Int32
+    private var nextSequence: UInt32
+    private var receiveBuffer: [UInt8]
+
+    /// Large enough for any datagram the kernel builds for a dump (it caps them near 32 KiB).
+    static let receiveBufferSize = 64 * 1024
+
+    /// Opens a NETLINK_ROUTE socket in the calling thread's network namespace, with
+    /// extended acks on and echoed requests capped to their header.
+    public init() throws(NetlinkError) {
+        fd = try systemCall("socket(AF_NETLINK)") { socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_ROUTE) }
+        receiveBuffer = [UInt8](repeating: 0, count: Self.receiveBufferSize)
+        // A different start per socket keeps a stale reply from an earlier socket unambiguous.
+        nextSequence = UInt32(truncatingIfNeeded: time(nil)) &* 2_654_435_761
+        do throws(NetlinkError) {
+            var on: Int32 = 1
+            for option in [NETLINK_EXT_ACK, NETLINK_CAP_ACK] {
+                try systemCall("setsockopt(\(option))") {
+                    setsockopt(fd, SOL_NETLINK, option, &on, socklen_t(MemoryLayout<Int32>.size))
+                }
+            }
+            var address = sockaddr_nl()
+            address.nl_family = sa_family_t(AF_NETLINK)
+            try systemCall("bind(AF_NETLINK)") {
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
+                    }
+                }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Sends all requests in one datagram (the kernel handles them in order) and waits for
+    /// each one's ACK. Returns, per request, the messages the kernel answered with before
+    /// the ACK (the object for a `get`). Throws the first failure not tolerated by its request;
+    /// the kernel still ran the later ones.
+    @discardableResult
+    public func perform(_ requests: [NetlinkRequest]) throws(NetlinkError) -> [[NetlinkMessage]] {
+        guard !requests.isEmpty else { return [] }
+        let firstSequence = nextSequence
+        var writer = ByteWriter(capacity: requests.reduce(0) { $0 + 20 + $1.payload.count })
+        for request in requests {
+            NetlinkMessage(type: request.type, flags: request.kind.flags, sequence: nextSequence, payload: request.payload)
+                .encode(into: &writer)
+            nextSequence &+= 1
+        }
+        try send(writer.bytes)
+
+        var replies = [[NetlinkMessage]](repeating: [], count: requests.count)
+        var acknowledged = 0
+        var firstFailure: NetlinkError?
+        while acknowledged < requests.count {
+            for message in try receive(operation: requests[0].operation) {
+                let position = Int(message.sequence &- firstSequence)
+                guard position >= 0, position < requests.count else { continue }  // stale reply
+                guard message.isError else {
+                    replies[position].append(message)
+                    continue
+                }
+                acknowledged += 1
+                let ack = try decodeAcknowledgement(message, operation: requests[position].operation)
+                if ack.errno != 0, !requests[position].tolerated.contains(ack.errno), firstFailure == nil {
+                    firstFailure = requests[position].failure(ack)
+                }
+            }
+        }
+        if let firstFailure { throw firstFailure }
+        return replies
+    }
+
+    /// Runs one dump request and returns every message of the reply up to NLMSG_DONE.
+    /// Throws `.dumpInterrupted` when the kernel flagged a concurrent change (after reading
+    /// the reply to its end, so the socket stays usable).
+    func dump(_ request: NetlinkRequest) throws(NetlinkError) -> [NetlinkMessage] {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        try send(NetlinkMessage(type: request.type, flags: request.kind.flags, sequence: sequence, payload: request.payload).encoded())
+        var messages: [NetlinkMessage] = []
+        var interrupted = false
+        while true {
+            for message in try receive(operation: request.operation) where message.sequence == sequence {
+                if message.flags & UInt16(NLM_F_DUMP_INTR) != 0 { interrupted = true }
+                if message.isError {
+                    let ack = try decodeAcknowledgement(message, operation: request.operation)
+                    if ack.errno == 0 { continue }
+                    throw request.failure(ack)
+                }
+                if message.isDone {
+                    if interrupted { throw .dumpInterrupted(operation: request.operation) }
+                    try checkDone(message, request: request)
+                    return messages
+                }
+                messages.append(message)
+            }
+        }
+    }
+
+    private func checkDone(_ message: NetlinkMessage, request: NetlinkRequest) throws(NetlinkError) {
+        guard message.payload.count >= 4 else { return }
+        var reader = ByteReader(message.payload[...], context: "NLMSG_DONE")
+        let status = (try? reader.readInt32()) ?? 0
+        if status < 0 { throw request.failure(Acknowledgement(errno: -status, extendedAck: nil)) }
+    }
+
+    private func decodeAcknowledgement(_ message: NetlinkMessage, operation: String) throws(NetlinkError) -> Acknowledgement {
+        do throws(NetlinkDecodingError) {
+            return try Acknowledgement(errorPayload: message.payload, flags: message.flags)
+        } catch {
+            throw .malformedReply(operation: operation, reason: error.description)
+        }
+    }
+
+    private func send(_ bytes: [UInt8]) throws(NetlinkError) {
+        let sent = try systemCall("send(netlink)") { bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) } }
+        guard sent == bytes.count else { throw .system(call: "send(netlink): short write", errno: EMSGSIZE) }
+    }
+
+    /// Reads one datagram and splits it into messages.
+    private func receive(operation: String) throws(NetlinkError) -> [NetlinkMessage] {
+        let capacity = receiveBuffer.count
+        let length = try systemCall("recv(netlink)") {
+            receiveBuffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, capacity, Int32(MSG_TRUNC)) }
+        }
+        guard length <= capacity else {
+            throw .malformedReply(operation: operation, reason: "datagram of \(length) bytes exceeds the \(capacity)-byte buffer")
+        }
+        do throws(NetlinkDecodingError) {
+            return try NetlinkMessage.decodeAll(receiveBuffer[..<length])
+        } catch {
+            throw .malformedReply(operation: operation, reason: error.description)
+        }
+    }
+}
