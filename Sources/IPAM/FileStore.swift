@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import NetworkCore
+
+/// Reservations as files in one directory, one per address (`10.0.3.7`, `fd00::7`), holding
+/// an `IPAMRecord`; `lock` is the flock every mutation holds.
+///
+/// A reservation is written to an exclusively created temporary file, fsynced, renamed onto
+/// its address (which the lock guarantees is free) and the directory fsynced: after a
+/// SIGKILL or power loss at any instant an address either has its complete record or none.
+/// Leftover temporary files from a killed writer are removed under the lock.
+public final class FileStore: IPAMStore {
+    public let directory: String
+    private var lockDescriptor: Int32 = -1
+    private static let temporaryPrefix = ".tmp-"
+    private static let lastReservedPrefix = "last_reserved_ip."
+
+    /// Creates the directory (and its parents) when missing.
+    public init(directory: String) throws(IPAMError) {
+        self.directory = directory
+        try Self.makeDirectories(directory)
+    }
+
+    private static func makeDirectories(_ path: String) throws(IPAMError) {
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .io(operation: "mkdir", path: prefix, errno: errno) }
+        }
+    }
+
+    private func path(_ name: String) -> String { directory + "/" + name }
+
+    public func locked<T>(_ body: () throws -> T) throws -> T {
+        // Re-entrant within one process: an outer `locked` already holds the flock.
+        if lockDescriptor >= 0 { return try body() }
+        let fd = open(path("lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IPAMError.io(operation: "open", path: path("lock"), errno: errno) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                let error = errno
+                close(fd)
+                throw IPAMError.io(operation: "flock", path: path("lock"), errno: error)
+            }
+        }
+        lockDescriptor = fd
+        defer {
+            lockDescriptor = -1
+            close(fd) // releases the flock
+        }
+        return try body()
+    }
+
+    public func reservations() throws -> [IPAddress: IPAMOwner?] {
+        var result: [IPAddress: IPAMOwner?] = [:]
+        for name in try entries() {
+            if name.hasPrefix(Self.temporaryPrefix) {
+                // Only a writer holding the lock makes these; we hold it, so this one is a crash's leftover.
+                unlink(path(name))
+                continue
+            }
+            guard let address = IPAddress(name), address.description == name else { continue }
+            result[address] = try readFile(path(name)).flatMap { IPAMRecord.decode($0) }
+        }
+        return result
+    }
+
+    public func reserve(_ address: IPAddress, for owner: IPAMOwner) throws -> Bool {
+        let final = path(address.description)
+        guard access(final, F_OK) != 0 else { return false }
+        let temporary = path(Self.temporaryPrefix + address.description)
+        try writeDurably(IPAMRecord.encode(owner), to: temporary)
+        guard rename(temporary, final) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw IPAMError.io(operation: "rename", path: final, errno: error)
+        }
+        try syncDirectory()
+        return true
+    }
+
+    public func release(_ address: IPAddress) throws {
+        let final = path(address.description)
+        guard unlink(final) == 0 || errno == ENOENT else { throw IPAMError.io(operation: "unlink", path: final, errno: errno) }
+        try syncDirectory()
+    }
+
+    public func lastReserved(_ family: IPFamily) throws -> IPAddress? {
+        guard let bytes = try readFile(path(Self.lastReservedPrefix + (family == .v4 ? "4" : "6"))),
+              let text = String(validating: bytes, as: UTF8.self), let address = IPAddress(text), address.family == family
+        else { return nil }
+        return address
+    }
+
+    /// A hint only: losing it on a crash just restarts the round robin, so no directory fsync.
+    public func setLastReserved(_ address: IPAddress) throws {
+        let name = Self.lastReservedPrefix + (address.family == .v4 ? "4" : "6")
+        let temporary = path(Self.temporaryPrefix + name)
+        try writeDurably(Array(address.description.utf8), to: temporary)
+        guard rename(temporary, path(name)) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw IPAMError.io(operation: "rename", path: path(name), errno: error)
+        }
+    }
+
+    // MARK: - System calls
+
+    private func writeDurably(_ bytes: [UInt8], to file: String) throws(IPAMError) {
+        var fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == EEXIST {
+            unlink(file) // a killed writer's leftover
+            fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
+        guard fd >= 0 else { throw .io(operation: "create", path: file, errno: errno) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                let error = errno
+                close(fd)
+                unlink(file)
+                throw .io(operation: "write", path: file, errno: error)
+            }
+            written += n
+        }
+        guard fsync(fd) == 0 else {
+            let error = errno
+            close(fd)
+            unlink(file)
+            throw .io(operation: "fsync", path: file, errno: error)
+        }
+        close(fd)
+    }
+
+    private func syncDirectory() throws(IPAMError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(operation: "open", path: directory, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .io(operation: "fsync", path: directory, errno: errno) }
+    }
+
+    /// The file's bytes, or nil when it does not exist.
+    private func readFile(_ file: String) throws(IPAMError) -> [UInt8]? {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .io(operation: "open", path: file, errno: errno)
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw .io(operation: "read", path: file, errno: errno) }
+            if n == 0 { return bytes }
+            bytes += buffer[..<n]
+            if bytes.count > 4096 { return bytes } // not a record; the decoder refuses it
+        }
+    }
+
+    private func entries() throws(IPAMError) -> [String] {
+        guard let dir = opendir(directory) else { throw .io(operation: "opendir", path: directory, errno: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
