@@ -26,3 +26,15 @@ public enum DatapathError: Error, CustomStringConvertible {
         }
     }
 }
+
+extension DatapathError {
+    /// The plugin's view of a namespace failure.
+    init(_ error: NamespaceError) {
+        switch error {
+        case .missing(let path): self = .namespaceMissing(path: path)
+        case .notANetworkNamespace(let path): self = .notANetworkNamespace(path: path)
+        case .system(let call, let path, let errno): self = .system(call: call, path: path, errno: errno)
+        case .cannotEnter(let path, let errno): self = .system(call: "setns", path: path, errno: errno)
+        }
+    }
+}

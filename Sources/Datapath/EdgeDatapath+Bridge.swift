@@ -1,12 +1,43 @@
+import Glibc
 import Netlink
 import NetworkCore
 
 extension EdgeDatapath {
     /// Makes the bridge exist in the node namespace, up, with the gateway addresses, and
-    /// turns on IPv4 (and, with an IPv6 gateway, IPv6) forwarding there. Idempotent.
+    /// turns on IPv4 (and, with an IPv6 gateway, IPv6) forwarding there. Idempotent; two
+    /// netlink round trips when everything is already in place.
     /// Returns the bridge's interface index.
     @discardableResult
     public func ensureBridge(_ bridge: BridgeSpec) throws(DatapathError) -> Int32 {
-        throw .invalidSpec("ensureBridge is being implemented")
+        try validateLinkName(bridge.name, role: "bridge name")
+        let settings = LinkSettings(name: bridge.name, mtu: bridge.mtu, up: true)
+        let link = try netlink {
+            let replies = try node.perform([
+                .addLink(settings, kind: .bridge).tolerating(EEXIST),
+                .setLinkUp(bridge.name),
+                .getLink(bridge.name),
+            ])
+            return try Link(LinkMessage(decoding: replies[2].first?.payload[...] ?? []))
+        }
+        guard link.kind == "bridge" else {
+            throw .invalidSpec("\(bridge.name) exists and is a \(link.kind ?? "plain") link, not a bridge")
+        }
+        try netlink {
+            try node.perform(bridge.gatewayAddresses.map {
+                .addAddress($0, index: link.index, noDAD: $0.family == .v6).tolerating(EEXIST)
+            })
+        }
+        try enableForwarding(ipv6: bridge.gatewayAddresses.contains { $0.family == .v6 })
+        return link.index
+    }
+
+    /// Routing between pods and out of the node needs forwarding on; write only when off.
+    private func enableForwarding(ipv6: Bool) throws(DatapathError) {
+        let keys = ["net.ipv4.ip_forward"] + (ipv6 ? ["net.ipv6.conf.all.forwarding"] : [])
+        for key in keys {
+            try netlink {
+                if try Sysctl.read(key) != "1" { try Sysctl.write(key, "1") }
+            }
+        }
     }
 }

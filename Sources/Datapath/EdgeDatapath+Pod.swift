@@ -1,3 +1,4 @@
+import Glibc
 import Netlink
 import NetworkCore
 
@@ -7,19 +8,144 @@ extension EdgeDatapath {
     /// the bridge (hairpin as the bridge says) and up. Calls `ensureBridge` first.
     /// On failure, removes whatever it created.
     public func setUp(_ pod: PodInterfaceSpec, on bridge: BridgeSpec) throws(DatapathError) -> PodInterface {
-        throw .invalidSpec("setUp is being implemented")
+        try validate(pod)
+        let namespace = try openNamespace(pod.netnsPath)
+        let bridgeIndex = try ensureBridge(bridge)
+        let hostName = Self.hostInterfaceName(containerID: pod.containerID, ifName: pod.ifName)
+        let seed = stableHash(pod.containerID + "/" + pod.ifName)
+        let hostMAC = MACAddress(locallyAdministeredFrom: seed)
+        let containerMAC = MACAddress(locallyAdministeredFrom: seed ^ 0x5a5a_5a5a_5a5a_5a5a)
+
+        let peer = LinkSettings(name: pod.ifName, mtu: pod.mtu, mac: containerMAC, up: true, namespaceFD: namespace.fd)
+        let host = LinkSettings(name: hostName, mtu: pod.mtu, mac: hostMAC, up: true, masterIndex: bridgeIndex)
+        try netlink { try node.addLink(host, kind: .veth(peer: peer)) }
+        do throws(DatapathError) {
+            if bridge.hairpin {
+                try netlink { try node.setBridgePortHairpin(hostName, true) }
+            }
+            try configureContainerSide(pod, in: namespace)
+        } catch {
+            // Deleting the host end removes the pair and everything configured on it.
+            try? node.deleteLink(hostName)
+            throw error
+        }
+        return PodInterface(hostName: hostName, hostMAC: hostMAC, containerName: pod.ifName,
+                            containerMAC: containerMAC, sandbox: pod.netnsPath)
     }
 
-    /// DEL: removes the pod's veth pair. Idempotent: a missing namespace (or nil path) or a
-    /// missing interface is success.
+    /// Addresses and routes inside the pod, in one batch on a socket opened in its namespace.
+    private func configureContainerSide(_ pod: PodInterfaceSpec, in namespace: NetworkNamespace) throws(DatapathError) {
+        let socket = try podSocket(namespace)
+        try netlink {
+            let index = try socket.link(named: pod.ifName).index
+            let addresses: [NetlinkRequest] = pod.addresses.map { .addAddress($0, index: index, noDAD: $0.family == .v6) }
+            let routes: [NetlinkRequest] = pod.routes.map {
+                .addRoute(Route(destination: $0.destination, gateway: $0.gateway, outputInterface: index))
+            }
+            try socket.perform(addresses + routes)
+        }
+    }
+
+    /// DEL: removes the pod's veth pair by deleting its host end. Idempotent: a missing
+    /// namespace (or nil path) or a missing interface is success.
     public func tearDown(containerID: String, ifName: String, netnsPath: String?) throws(DatapathError) {
-        throw .invalidSpec("tearDown is being implemented")
+        if let netnsPath, !netnsPath.isEmpty {
+            do throws(DatapathError) {
+                _ = try openNamespace(netnsPath)
+            } catch .namespaceMissing {
+                // Gone with its pod: the kernel removed the pair with it.
+            }
+        }
+        let hostName = Self.hostInterfaceName(containerID: containerID, ifName: ifName)
+        do throws(NetlinkError) {
+            try node.deleteLink(hostName)
+        } catch .notFound {
+            return
+        } catch {
+            throw .netlink(error)
+        }
     }
 
-    /// CHECK: verifies that the container end exists in the pod namespace with the
-    /// expected addresses and routes, is up, and that the host end is on the bridge and up.
+    /// CHECK: verifies that the container end exists in the pod namespace, up, with the
+    /// expected addresses and routes, and that the host end is up on the bridge.
     /// Throws `.drift` naming what differs.
     public func check(_ pod: PodInterfaceSpec, on bridge: BridgeSpec) throws(DatapathError) {
-        throw .invalidSpec("check is being implemented")
+        try validate(pod)
+        let namespace = try openNamespace(pod.netnsPath)
+        let hostName = Self.hostInterfaceName(containerID: pod.containerID, ifName: pod.ifName)
+        let bridgeLink = try existing("bridge \(bridge.name)") { () throws(NetlinkError) in try node.link(named: bridge.name) }
+        let hostLink = try existing("host interface \(hostName)") { () throws(NetlinkError) in try node.link(named: hostName) }
+        guard hostLink.masterIndex == bridgeLink.index else { throw .drift("\(hostName) is not attached to \(bridge.name)") }
+        guard hostLink.isUp else { throw .drift("\(hostName) is down") }
+        let bridgeAddresses = Set(try netlink { try node.listAddresses(index: bridgeLink.index) }.map(\.address))
+        for gateway in bridge.gatewayAddresses where !bridgeAddresses.contains(gateway) {
+            throw .drift("gateway \(gateway) missing on \(bridge.name)")
+        }
+
+        let socket = try podSocket(namespace)
+        let podLink = try existing("\(pod.ifName) in \(pod.netnsPath)") { () throws(NetlinkError) in try socket.link(named: pod.ifName) }
+        guard podLink.kind == "veth" else { throw .drift("\(pod.ifName) is a \(podLink.kind ?? "plain") link, not a veth") }
+        guard podLink.isUp else { throw .drift("\(pod.ifName) is down") }
+        guard podLink.mtu == pod.mtu else { throw .drift("\(pod.ifName) has MTU \(podLink.mtu), expected \(pod.mtu)") }
+        let addresses = Set(try netlink { try socket.listAddresses(index: podLink.index) }.map(\.address))
+        for address in pod.addresses where !addresses.contains(address) {
+            throw .drift("address \(address) missing on \(pod.ifName)")
+        }
+        for family in Set(pod.routes.map(\.destination.family)) {
+            let routes = try netlink { try socket.listRoutes(family: family) }
+            for expected in pod.routes where expected.destination.family == family {
+                let present = routes.contains {
+                    $0.destination == expected.destination && $0.gateway == expected.gateway && $0.outputInterface == podLink.index
+                }
+                if !present {
+                    let via = expected.gateway.map { " via \($0)" } ?? ""
+                    throw .drift("route \(expected.destination)\(via) dev \(pod.ifName) missing")
+                }
+            }
+        }
+    }
+
+    /// Opens the pod's namespace, turning its errors into the plugin's cases.
+    func openNamespace(_ path: String) throws(DatapathError) -> NetworkNamespace {
+        do throws(NamespaceError) {
+            return try NetworkNamespace(path: path)
+        } catch {
+            throw DatapathError(error)
+        }
+    }
+
+    /// A netlink socket bound to the pod's namespace: the one setns of the whole operation.
+    private func podSocket(_ namespace: NetworkNamespace) throws(DatapathError) -> NetlinkSocket {
+        do {
+            return try namespace.openNetlinkSocket()
+        } catch let error as NetlinkError {
+            throw .netlink(error)
+        } catch let error as NamespaceError {
+            throw DatapathError(error)
+        } catch {
+            throw .system(call: "open netlink socket in", path: namespace.path, errno: EIO)
+        }
+    }
+
+    /// The object `lookup` finds; a missing one is drift, other failures are errors.
+    private func existing<T>(_ what: String, _ lookup: () throws(NetlinkError) -> T) throws(DatapathError) -> T {
+        do throws(NetlinkError) {
+            return try lookup()
+        } catch .notFound {
+            throw .drift("\(what) is missing")
+        } catch {
+            throw .netlink(error)
+        }
+    }
+
+    /// Runs netlink work, wrapping its errors (decoding failures count as malformed replies).
+    func netlink<T>(_ body: () throws -> T) throws(DatapathError) -> T {
+        do {
+            return try body()
+        } catch let error as NetlinkError {
+            throw .netlink(error)
+        } catch {
+            throw .netlink(.malformedReply(operation: "datapath", reason: "\(error)"))
+        }
     }
 }

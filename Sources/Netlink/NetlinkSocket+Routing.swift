@@ -1,0 +1,55 @@
+import CNetlink
+import Glibc
+import NetworkCore
+
+/// Address, route and rule verbs; one request each, batch them with `perform`.
+extension NetlinkSocket {
+    public func addAddress(_ address: InterfaceAddress, index: Int32, noDAD: Bool = false) throws(NetlinkError) {
+        try perform([.addAddress(address, index: index, noDAD: noDAD)])
+    }
+
+    public func deleteAddress(_ address: InterfaceAddress, index: Int32) throws(NetlinkError) {
+        try perform([.deleteAddress(address, index: index)])
+    }
+
+    /// `ip addr show [dev INDEX]`, IPv4 and IPv6 unless `family` narrows it.
+    public func listAddresses(family: IPFamily? = nil, index: Int32? = nil) throws(NetlinkError) -> [Address] {
+        let request = NetlinkRequest(type: RTM_GETADDR, kind: .dump,
+                                     payload: AddressMessage(family: family?.addressFamily ?? 0).encoded(),
+                                     operation: "listAddresses", object: family.map { "\($0)" } ?? "all")
+        return try decode(dump(request), operation: request.operation) { (payload) throws(NetlinkDecodingError) in
+            let address = try Address(AddressMessage(decoding: payload))
+            return index == nil || address.index == index ? address : nil
+        }
+    }
+
+    public func addRoute(_ route: Route) throws(NetlinkError) { try perform([.addRoute(route)]) }
+    public func replaceRoute(_ route: Route) throws(NetlinkError) { try perform([.replaceRoute(route)]) }
+    public func deleteRoute(_ route: Route) throws(NetlinkError) { try perform([.deleteRoute(route)]) }
+
+    /// `ip [-6] route show table TABLE` (nil: every table). Cached clones are left out.
+    public func listRoutes(family: IPFamily, table: UInt32? = Route.mainTable) throws(NetlinkError) -> [Route] {
+        let request = NetlinkRequest(type: RTM_GETROUTE, kind: .dump,
+                                     payload: RouteMessage(family: family.addressFamily).encoded(),
+                                     operation: "listRoutes", object: "\(family) table \(table.map(String.init) ?? "all")")
+        return try decode(dump(request), operation: request.operation) { (payload) throws(NetlinkDecodingError) in
+            let message = try RouteMessage(decoding: payload)
+            if message.flags & UInt32(RTM_F_CLONED) != 0 { return nil }
+            let route = try Route(message)
+            return table == nil || route.table == table ? route : nil
+        }
+    }
+
+    public func addRule(_ rule: Rule) throws(NetlinkError) { try perform([.addRule(rule)]) }
+    public func deleteRule(_ rule: Rule) throws(NetlinkError) { try perform([.deleteRule(rule)]) }
+
+    /// `ip [-6] rule show`
+    public func listRules(family: IPFamily) throws(NetlinkError) -> [Rule] {
+        let request = NetlinkRequest(type: RTM_GETRULE, kind: .dump,
+                                     payload: RuleMessage(family: family.addressFamily).encoded(),
+                                     operation: "listRules", object: "\(family)")
+        return try decode(dump(request), operation: request.operation) { (payload) throws(NetlinkDecodingError) in
+            try Rule(RuleMessage(decoding: payload))
+        }
+    }
+}
