@@ -13,9 +13,9 @@ extension JSONValue {
         case .bool(let b): out += b ? "true" : "false"
         case .integer(let i): out += String(i)
         case .double(let d):
-            if !d.isFinite { out += "null" }
-            else if d.rounded() == d, abs(d) < 1e15 { out += String(Int64(d)) }
-            else { out += "\(d)" }
+            // Swift prints the shortest text that reads back exactly, keeping ".0" on
+            // integral values so that a double stays a double.
+            out += d.isFinite ? "\(d)" : "null"
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let elements):
             guard !elements.isEmpty else { out += "[]"; return }
