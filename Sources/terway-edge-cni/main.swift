@@ -1,1 +1,7 @@
-// Placeholder: the plugin entry point comes with issue 2.
+import CNIPlugin
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(PluginMain.run())

@@ -1,0 +1,127 @@
+import CNI
+import JSON
+import NetworkCore
+
+/// The plugin's configuration, validated: everything ADD needs, read from the network config
+/// and, when it names one, the node agent's subnet file.
+public struct EdgeConfig: Sendable {
+    public static let pluginType = "terway-edge-cni"
+    public static let defaultBridge = "cni0"
+    public static let defaultDataDirectory = "/var/lib/cni/terway-edge"
+    public static let defaultMTU = 1500
+
+    public var network: NetworkConfig
+    /// At most one IPv4 and one IPv6 node subnet, IPv4 first.
+    public var subnets: [IPPrefix]
+    public var bridge: String
+    public var mtu: Int
+    public var hairpin: Bool
+    public var dataDirectory: String
+    /// Routes inside the pod; a nil gateway means the gateway of the route's family.
+    public var routes: [(destination: IPPrefix, gateway: IPAddress?)]
+    /// Passed through to the Result for the runtime to write the pod's resolv.conf.
+    public var dns: CNIResult.DNS?
+
+    /// Reads and validates the config. Problems are code 7 with the field at fault; a subnet
+    /// file that does not exist (yet) is code 11, since the node agent writes it soon after start.
+    public init(_ network: NetworkConfig, readFile: (String) throws(CNIError) -> [UInt8]? = EdgeConfig.readFile) throws(CNIError) {
+        self.network = network
+        let raw = network.raw
+        guard network.type == Self.pluginType else {
+            throw CNIError(.invalidNetworkConfig, "config type \"\(network.type)\" is not \(Self.pluginType)")
+        }
+        let mode = try raw.string("mode") ?? "edge"
+        guard mode == "edge" else {
+            throw CNIError(.invalidNetworkConfig, "mode \"\(mode)\" is not supported",
+                           details: "this version of \(Self.pluginType) implements mode \"edge\" only")
+        }
+        bridge = try raw.string("bridge") ?? Self.defaultBridge
+        do { try CNIValidation.checkInterfaceName(bridge) } catch {
+            throw CNIError(.invalidNetworkConfig, "field \"bridge\": \(error.msg)", details: error.details)
+        }
+        hairpin = try raw.bool("hairpinMode") ?? true
+        dataDirectory = try raw.string("dataDir") ?? Self.defaultDataDirectory
+        guard dataDirectory.hasPrefix("/"), !dataDirectory.split(separator: "/").contains("..") else {
+            throw CNIError(.invalidNetworkConfig, "field \"dataDir\" \"\(dataDirectory)\" must be an absolute path without '..'")
+        }
+
+        dns = try raw.object("dns").map { dns throws(CNIError) in try CNIResult.DNS(json: dns) }
+        var fileMTU: Int?
+        switch (raw["subnet"], try raw.string("subnetFile")) {
+        case (nil, nil):
+            throw CNIError(.invalidNetworkConfig, "no node subnet", details: "set \"subnet\" (a CIDR or a list of one IPv4 and one IPv6 CIDR) or \"subnetFile\"")
+        case (.some, .some):
+            throw CNIError(.invalidNetworkConfig, "both \"subnet\" and \"subnetFile\" are set", details: "keep one")
+        case (.some(let value), nil):
+            subnets = try Self.subnets(value, field: "subnet")
+        case (nil, .some(let path)):
+            guard let bytes = try readFile(path) else {
+                throw CNIError(.tryAgainLater, "subnet file \(path) does not exist yet",
+                               details: "the node agent writes it once the node has a subnet lease")
+            }
+            let file = try SubnetFile(bytes: bytes, path: path)
+            subnets = file.subnets
+            fileMTU = file.mtu
+        }
+        mtu = try raw.integer("mtu", in: 576...65535) ?? fileMTU ?? Self.defaultMTU
+
+        routes = []
+        if let list = try raw.array("routes") {
+            for item in list {
+                let route = try item.requireObject(what: "route")
+                let dst = try route.require("dst", route.string)
+                let prefix: IPPrefix
+                do { prefix = try IPPrefix(parsing: dst) } catch {
+                    throw CNIError(.invalidNetworkConfig, "route dst: \(error)")
+                }
+                guard subnets.contains(where: { $0.family == prefix.family }) else {
+                    throw CNIError(.invalidNetworkConfig, "route \(prefix) has no node subnet of its family")
+                }
+                var gateway: IPAddress?
+                if let gw = try route.string("gw") {
+                    guard let address = IPAddress(gw), address.family == prefix.family else {
+                        throw CNIError(.invalidNetworkConfig, "route \(prefix) gw \"\(gw)\" is not an address of its family")
+                    }
+                    gateway = address
+                }
+                routes.append((prefix, gateway))
+            }
+        } else {
+            routes = subnets.map { (IPPrefix(network: $0.family == .v4 ? .v4(.init(0)) : .v6(.init(0)), length: 0)!, nil) }
+        }
+    }
+
+    /// One CIDR or a list of them (dual stack: one per family), strictly parsed.
+    static func subnets(_ value: JSONValue, field: String) throws(CNIError) -> [IPPrefix] {
+        let texts: [JSONValue] = value.arrayValue ?? [value]
+        guard !texts.isEmpty else { throw CNIError(.invalidNetworkConfig, "field \"\(field)\" is empty") }
+        var prefixes: [IPPrefix] = []
+        for text in texts {
+            guard let string = text.stringValue else {
+                throw CNIError(.invalidNetworkConfig, "field \"\(field)\" must be a CIDR string or a list of them, found \(text.typeName)")
+            }
+            let prefix: IPPrefix
+            do { prefix = try IPPrefix(parsing: string) } catch {
+                throw CNIError(.invalidNetworkConfig, "field \"\(field)\": \(error)")
+            }
+            guard !prefixes.contains(where: { $0.family == prefix.family }) else {
+                throw CNIError(.invalidNetworkConfig, "field \"\(field)\" has two \(prefix.family) subnets",
+                               details: "give at most one IPv4 and one IPv6 subnet")
+            }
+            guard prefix.length <= prefix.family.bitWidth - 2 else {
+                throw CNIError(.invalidNetworkConfig, "field \"\(field)\": subnet \(prefix) is too small for pods",
+                               details: "use at most a /\(prefix.family.bitWidth - 2)")
+            }
+            prefixes.append(prefix)
+        }
+        return prefixes.sorted { $0.family == .v4 && $1.family == .v6 }
+    }
+
+    /// The gateway of each subnet: its first usable address, held by the bridge.
+    public var gateways: [InterfaceAddress] {
+        subnets.map { InterfaceAddress(address: $0.address(at: 1)!, prefixLength: $0.length)! }
+    }
+
+    /// Reservations live in `dataDir/<network name>`, so two networks never share addresses.
+    public var storeDirectory: String { dataDirectory + "/" + network.name }
+}

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CNI
+
+/// The few file-system facts the plugin reads outside netlink and the IPAM store.
+enum SystemFiles {
+    /// A small file's bytes; nil when it does not exist. Other failures are I/O errors (code 5).
+    static func read(_ path: String, limit: Int = 64 * 1024) throws(CNIError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw CNIError(.ioFailure, "cannot open \(path)", details: errnoText(errno))
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= limit {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw CNIError(.ioFailure, "cannot read \(path)", details: errnoText(errno)) }
+            if n == 0 { return bytes }
+            bytes += buffer[..<n]
+        }
+        throw CNIError(.invalidNetworkConfig, "\(path) is larger than \(limit) bytes")
+    }
+
+    /// `ioctl(NS_GET_NSTYPE)` (`_IO(0xb7, 3)`) answers CLONE_NEWNET only for a network
+    /// namespace file; any other file (regular, another namespace kind) fails or differs.
+    private static let nsGetNSType: UInt = 0xb703
+    private static let cloneNewNet: Int32 = 0x4000_0000
+
+    /// Whether `path` is a network namespace: ADD and CHECK refuse anything else before touching state.
+    static func checkNetworkNamespace(_ path: String) throws(CNIError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let error = errno
+            throw CNIError(.invalidEnvironment, "CNI_NETNS \(path) " + (error == ENOENT ? "does not exist" : "cannot be opened"),
+                           details: errnoText(error))
+        }
+        defer { close(fd) }
+        guard ioctl(fd, nsGetNSType) == cloneNewNet else {
+            throw CNIError(.invalidEnvironment, "CNI_NETNS \(path) is not a network namespace",
+                           details: "pass a path such as /var/run/netns/NAME or /proc/PID/ns/net")
+        }
+    }
+
+    static func isNetworkNamespace(_ path: String) -> Bool {
+        (try? checkNetworkNamespace(path)) != nil
+    }
+
+    static func errnoText(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        return "\(String(cString: text)) (errno \(code))"
+    }
+}
+
+extension EdgeConfig {
+    public static func readFile(_ path: String) throws(CNIError) -> [UInt8]? {
+        try SystemFiles.read(path)
+    }
+}
