@@ -36,7 +36,11 @@ extension EdgeDatapath {
         let keys = ["net.ipv4.ip_forward"] + (ipv6 ? ["net.ipv6.conf.all.forwarding"] : [])
         for key in keys {
             try netlink {
-                if try Sysctl.read(key) != "1" { try Sysctl.write(key, "1") }
+                if let nodeNamespace {
+                    if try nodeNamespace.readSysctl(key) != "1" { try nodeNamespace.writeSysctl(key, "1") }
+                } else if try Sysctl.read(key) != "1" {
+                    try Sysctl.write(key, "1")
+                }
             }
         }
     }

@@ -16,7 +16,8 @@ extension EdgeDatapath {
         let hostMAC = MACAddress(locallyAdministeredFrom: seed)
         let containerMAC = MACAddress(locallyAdministeredFrom: seed ^ 0x5a5a_5a5a_5a5a_5a5a)
 
-        let peer = LinkSettings(name: pod.ifName, mtu: pod.mtu, mac: containerMAC, up: true, namespaceFD: namespace.fd)
+        // The peer cannot come up in the creating request (ENOTCONN): the pod batch does it.
+        let peer = LinkSettings(name: pod.ifName, mtu: pod.mtu, mac: containerMAC, namespaceFD: namespace.fd)
         let host = LinkSettings(name: hostName, mtu: pod.mtu, mac: hostMAC, up: true, masterIndex: bridgeIndex)
         try netlink { try node.addLink(host, kind: .veth(peer: peer)) }
         do throws(DatapathError) {
@@ -33,16 +34,16 @@ extension EdgeDatapath {
                             containerMAC: containerMAC, sandbox: pod.netnsPath)
     }
 
-    /// Addresses and routes inside the pod, in one batch on a socket opened in its namespace.
+    /// Link up, addresses and routes inside the pod, in one batch on a socket opened in its namespace.
     private func configureContainerSide(_ pod: PodInterfaceSpec, in namespace: NetworkNamespace) throws(DatapathError) {
-        let socket = try podSocket(namespace)
+        let socket = try Self.socket(in: namespace)
         try netlink {
             let index = try socket.link(named: pod.ifName).index
             let addresses: [NetlinkRequest] = pod.addresses.map { .addAddress($0, index: index, noDAD: $0.family == .v6) }
             let routes: [NetlinkRequest] = pod.routes.map {
                 .addRoute(Route(destination: $0.destination, gateway: $0.gateway, outputInterface: index))
             }
-            try socket.perform(addresses + routes)
+            try socket.perform([.setLinkUp(pod.ifName)] + addresses + routes)
         }
     }
 
@@ -82,7 +83,7 @@ extension EdgeDatapath {
             throw .drift("gateway \(gateway) missing on \(bridge.name)")
         }
 
-        let socket = try podSocket(namespace)
+        let socket = try Self.socket(in: namespace)
         let podLink = try existing("\(pod.ifName) in \(pod.netnsPath)") { () throws(NetlinkError) in try socket.link(named: pod.ifName) }
         guard podLink.kind == "veth" else { throw .drift("\(pod.ifName) is a \(podLink.kind ?? "plain") link, not a veth") }
         guard podLink.isUp else { throw .drift("\(pod.ifName) is down") }
@@ -111,19 +112,6 @@ extension EdgeDatapath {
             return try NetworkNamespace(path: path)
         } catch {
             throw DatapathError(error)
-        }
-    }
-
-    /// A netlink socket bound to the pod's namespace: the one setns of the whole operation.
-    private func podSocket(_ namespace: NetworkNamespace) throws(DatapathError) -> NetlinkSocket {
-        do {
-            return try namespace.openNetlinkSocket()
-        } catch let error as NetlinkError {
-            throw .netlink(error)
-        } catch let error as NamespaceError {
-            throw DatapathError(error)
-        } catch {
-            throw .system(call: "open netlink socket in", path: namespace.path, errno: EIO)
         }
     }
 

@@ -1,3 +1,4 @@
+import Glibc
 import Netlink
 import NetworkCore
 
@@ -5,15 +6,37 @@ import NetworkCore
 /// in the node namespace holding the gateways, and per pod a veth pair whose container
 /// end is created directly inside the pod's namespace.
 ///
-/// Create one per plugin invocation, in the node namespace; it keeps one netlink socket
-/// bound to that namespace and opens one more inside each pod namespace it touches.
+/// Create one per plugin invocation; it keeps one netlink socket bound to the node
+/// namespace and opens one more inside each pod namespace it touches.
 /// Not thread-safe: use from one thread at a time.
 public final class EdgeDatapath {
     let node: NetlinkSocket
+    /// The node namespace when it is not the caller's (tests, the lab); nil: the calling thread's.
+    let nodeNamespace: NetworkNamespace?
 
-    /// Opens a netlink socket in the calling thread's (the node's) namespace.
-    public init() throws(DatapathError) {
-        do { node = try NetlinkSocket() } catch { throw .netlink(error) }
+    /// Works on the bridge in `nodeNamespace`, or in the calling thread's namespace (the
+    /// plugin's case) when nil.
+    public init(nodeNamespace: NetworkNamespace? = nil) throws(DatapathError) {
+        self.nodeNamespace = nodeNamespace
+        if let nodeNamespace {
+            node = try Self.socket(in: nodeNamespace)
+        } else {
+            do { node = try NetlinkSocket() } catch { throw .netlink(error) }
+        }
+    }
+
+    /// A netlink socket bound to `namespace`: one short-lived thread and setns, after which
+    /// every request goes straight there.
+    static func socket(in namespace: NetworkNamespace) throws(DatapathError) -> NetlinkSocket {
+        do {
+            return try namespace.openNetlinkSocket()
+        } catch let error as NetlinkError {
+            throw .netlink(error)
+        } catch let error as NamespaceError {
+            throw DatapathError(error)
+        } catch {
+            throw .system(call: "open netlink socket in", path: namespace.path, errno: EIO)
+        }
     }
 
     /// The host end's name for a pod interface: `veth` + 11 hex digits of a hash of

@@ -51,7 +51,23 @@ public final class NetlinkSocket {
     /// the kernel still ran the later ones.
     @discardableResult
     public func perform(_ requests: [NetlinkRequest]) throws(NetlinkError) -> [[NetlinkMessage]] {
-        guard !requests.isEmpty else { return [] }
+        var replies: [[NetlinkMessage]] = []
+        replies.reserveCapacity(requests.count)
+        var firstFailure: NetlinkError?
+        // Each ACK costs the receive buffer about a kilobyte of skb; chunks keep it from overflowing.
+        for start in stride(from: 0, to: requests.count, by: Self.maximumBatch) {
+            let chunk = requests[start..<min(start + Self.maximumBatch, requests.count)]
+            let (chunkReplies, failure) = try performChunk(Array(chunk))
+            replies += chunkReplies
+            if firstFailure == nil { firstFailure = failure }
+        }
+        if let firstFailure { throw firstFailure }
+        return replies
+    }
+
+    static let maximumBatch = 64
+
+    private func performChunk(_ requests: [NetlinkRequest]) throws(NetlinkError) -> ([[NetlinkMessage]], NetlinkError?) {
         let firstSequence = nextSequence
         var writer = ByteWriter(capacity: requests.reduce(0) { $0 + 20 + $1.payload.count })
         for request in requests {
@@ -79,8 +95,7 @@ public final class NetlinkSocket {
                 }
             }
         }
-        if let firstFailure { throw firstFailure }
-        return replies
+        return (replies, firstFailure)
     }
 
     /// Runs one dump request and returns every message of the reply up to NLMSG_DONE.

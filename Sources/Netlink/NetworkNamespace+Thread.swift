@@ -8,6 +8,11 @@ extension NetworkNamespace {
     /// concurrency executor). After `body` the thread switches back to the namespace it
     /// started in; if that fails, the thread is simply never used again (it ends).
     public func run<T>(_ body: () throws -> T) throws -> T {
+        try runReportingReturn(body).value
+    }
+
+    /// `run`, also saying whether the thread made it back to its original namespace.
+    func runReportingReturn<T>(_ body: () throws -> T) throws -> (value: T, returnedHome: Bool) {
         try withoutActuallyEscaping(body) { escapable in
             let work = NamespaceThreadWork(target: fd, path: path) {
                 Result { try escapable() }.map { $0 as Any }
@@ -26,7 +31,7 @@ extension NetworkNamespace {
             pthread_join(thread, nil)
             if let enterErrno = work.enterErrno { throw NamespaceError.cannotEnter(path: path, errno: enterErrno) }
             // The result is only read after the join, so it never crosses threads concurrently.
-            return try work.result!.get() as! T
+            return (try work.result!.get() as! T, work.returnedHome)
         }
     }
 }
@@ -59,6 +64,15 @@ private final class NamespaceThreadWork: @unchecked Sendable {
             return
         }
         result = body()
-        returnedHome = cnetlink_setns(home, CNETLINK_CLONE_NEWNET) == 0
+        let homeInode = inode(of: home)
+        let back = cnetlink_setns(home, CNETLINK_CLONE_NEWNET) == 0
+        let now = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        defer { if now >= 0 { close(now) } }
+        returnedHome = back && now >= 0 && inode(of: now) == homeInode
+    }
+
+    private func inode(of fd: Int32) -> UInt64? {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? UInt64(info.st_ino) : nil
     }
 }
