@@ -47,7 +47,7 @@ public struct EdgeConfig: Sendable {
 
         dns = try raw.object("dns").map { dns throws(CNIError) in try CNIResult.DNS(json: dns) }
         var fileMTU: Int?
-        switch (raw["subnet"], try raw.string("subnetFile")) {
+        switch (raw["subnet"].flatMap { $0.isNull ? nil : $0 }, try raw.string("subnetFile")) {
         case (nil, nil):
             throw CNIError(.invalidNetworkConfig, "no node subnet", details: "set \"subnet\" (a CIDR or a list of one IPv4 and one IPv6 CIDR) or \"subnetFile\"")
         case (.some, .some):

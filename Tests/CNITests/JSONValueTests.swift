@@ -4,7 +4,7 @@ import Testing
 @Suite struct JSONValueTests {
     @Test func parsesEveryKind() throws {
         let value = try JSONValue.parse(#" { "a": [1, -2, 3.5, 1e3, true, false, null], "b": {"c": "d\n\u00e9\ud83d\ude00"} } "#)
-        #expect(value["a"] == [1, -2, 3.5, 1000.0, true, false, nil])
+        #expect(value["a"] == [1, -2, 3.5, 1000.0, true, false, .null])
         #expect(value["b"]?["c"] == .string("d\né😀"))
     }
 

@@ -1,0 +1,103 @@
+import CNI
+import CNIPlugin
+import JSON
+import NetworkCore
+import Testing
+
+@Suite struct EdgeConfigTests {
+    static func network(_ fields: [String: JSONValue]) throws -> NetworkConfig {
+        var object: JSONValue = ["cniVersion": "1.1.0", "name": "edge", "type": "terway-edge-cni"]
+        for (key, value) in fields {
+            guard case .object(var o) = object else { break }
+            o[key] = value
+            object = .object(o)
+        }
+        return try NetworkConfig(json: object)
+    }
+
+    static func noFiles(_ path: String) -> [UInt8]? { nil }
+
+    @Test func defaults() throws {
+        let config = try EdgeConfig(Self.network(["subnet": "10.0.3.0/24"]), readFile: Self.noFiles)
+        #expect(config.subnets == [IPPrefix("10.0.3.0/24")!])
+        #expect(config.bridge == "cni0")
+        #expect(config.mtu == 1500)
+        #expect(config.hairpin)
+        #expect(config.storeDirectory == "/var/lib/cni/terway-edge/edge")
+        #expect(config.gateways.map(\.description) == ["10.0.3.1/24"])
+        #expect(config.routes.map(\.destination.description) == ["0.0.0.0/0"])
+    }
+
+    @Test func dualStackRoutesAndDNS() throws {
+        let config = try EdgeConfig(Self.network([
+            "subnet": ["fd00:0:3::/64", "10.0.3.0/24"], "mtu": 1450, "bridge": "br-pods", "dataDir": "/run/te",
+            "routes": [["dst": "10.96.0.0/12"], ["dst": "fd00:96::/108", "gw": "fd00:0:3::fe"]],
+            "dns": ["nameservers": ["10.96.0.10"], "search": ["svc.cluster.local"]],
+        ]), readFile: Self.noFiles)
+        #expect(config.subnets.map(\.description) == ["10.0.3.0/24", "fd00:0:3::/64"])
+        #expect(config.gateways.map(\.description) == ["10.0.3.1/24", "fd00:0:3::1/64"])
+        #expect(config.routes.map(\.destination.description) == ["10.96.0.0/12", "fd00:96::/108"])
+        #expect(config.routes.map(\.gateway?.description) == [nil, "fd00:0:3::fe"])
+        #expect(config.dns?.nameservers == ["10.96.0.10"])
+        #expect(config.mtu == 1450)
+    }
+
+    @Test func subnetFile() throws {
+        let file = Array(#"{"subnets":["10.0.7.0/24"],"mtu":1400,"leaseExpires":"later"}"#.utf8)
+        let config = try EdgeConfig(Self.network(["subnetFile": "/run/terway-edge/subnet.json"]),
+                                    readFile: { path in path == "/run/terway-edge/subnet.json" ? file : nil })
+        #expect(config.subnets == [IPPrefix("10.0.7.0/24")!])
+        #expect(config.mtu == 1400)
+        let overridden = try EdgeConfig(Self.network(["subnetFile": "/f", "mtu": 1300]), readFile: { _ in file })
+        #expect(overridden.mtu == 1300)
+        #expect(SubnetFile(subnets: [IPPrefix("10.0.7.0/24")!], mtu: 1400).json.serialized() == #"{"subnets":["10.0.7.0/24"],"mtu":1400}"#)
+    }
+
+    static let bad: [([String: JSONValue], CNIErrorCode, String)] = [
+        (["subnet": "10.0.3.1/24"], .invalidNetworkConfig, "host bits set; the block is 10.0.3.0/24"),
+        (["subnet": "10.0.3.0/33"], .invalidNetworkConfig, "prefix length"),
+        (["subnet": "10.0.3.0/31"], .invalidNetworkConfig, "too small for pods"),
+        (["subnet": ["10.0.3.0/24", "10.0.4.0/24"]], .invalidNetworkConfig, "two IPv4 subnets"),
+        (["subnet": 5], .invalidNetworkConfig, "must be a CIDR string"),
+        ([:], .invalidNetworkConfig, "no node subnet"),
+        (["subnet": "10.0.3.0/24", "subnetFile": "/f"], .invalidNetworkConfig, "both"),
+        (["subnetFile": "/missing"], .tryAgainLater, "does not exist yet"),
+        (["subnet": "10.0.3.0/24", "mode": "cloud"], .invalidNetworkConfig, "mode \"cloud\" is not supported"),
+        (["subnet": "10.0.3.0/24", "bridge": "a-very-long-bridge"], .invalidNetworkConfig, "too long"),
+        (["subnet": "10.0.3.0/24", "mtu": 100], .invalidNetworkConfig, "\"mtu\" is 100"),
+        (["subnet": "10.0.3.0/24", "dataDir": "relative"], .invalidNetworkConfig, "absolute path"),
+        (["subnet": "10.0.3.0/24", "routes": [["dst": "fd00::/8"]]], .invalidNetworkConfig, "no node subnet of its family"),
+        (["subnet": "10.0.3.0/24", "routes": [["dst": "10.96.0.0/12", "gw": "fd00::1"]]], .invalidNetworkConfig, "not an address of its family"),
+    ]
+
+    @Test(arguments: bad)
+    func refuses(fields: [String: JSONValue], code: CNIErrorCode, message: String) throws {
+        let network = try Self.network(fields)
+        do {
+            _ = try EdgeConfig(network, readFile: Self.noFiles)
+            Issue.record("accepted \(fields)")
+        } catch {
+            #expect(error.code == code)
+            #expect("\(error.msg) \(error.details)".contains(message), "\(error)")
+        }
+    }
+
+    @Test func wrongTypeIsRefused() throws {
+        var network = try Self.network(["subnet": "10.0.3.0/24"])
+        network.type = "bridge"
+        #expect(throws: CNIError.self) { try EdgeConfig(network, readFile: Self.noFiles) }
+    }
+
+    @Test func malformedSubnetFile() {
+        for (text, message) in [("{", "not valid JSON"), (#"{"subnets":"10.0.0.0/24"}"#, "must be an array"),
+                                (#"{"subnets":["10.0.0.1/24"]}"#, "host bits")] {
+            do {
+                _ = try SubnetFile(bytes: Array(text.utf8), path: "/f")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.msg.contains("subnet file /f"))
+                #expect("\(error.msg) \(error.details)".contains(message), "\(error)")
+            }
+        }
+    }
+}
