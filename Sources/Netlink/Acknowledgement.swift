@@ -22,7 +22,7 @@ public struct Acknowledgement: Hashable, Sendable {
         _ = try reader.readBytes(NetlinkMessage.headerSize - 4)
         if flags & UInt16(NLM_F_CAPPED) == 0 {
             _ = try reader.readBytes(max(0, echoedLength - NetlinkMessage.headerSize))
-            _ = try reader.readBytes(min((4 - echoedLength % 4) % 4, reader.remaining))
+            reader.skipPadding(after: echoedLength)
         }
         var text: String?
         if flags & UInt16(NLM_F_ACK_TLVS) != 0 {

@@ -35,6 +35,12 @@ struct ByteReader {
 
     mutating func readInt32() throws(NetlinkDecodingError) -> Int32 { Int32(bitPattern: try readUInt32()) }
 
+    /// Skips the padding after an item of `length` bytes (to 4-byte alignment); the last
+    /// item of a buffer may end without it.
+    mutating func skipPadding(after length: Int) {
+        position += min((4 - length % 4) % 4, remaining)
+    }
+
     /// Everything not read yet.
     mutating func readRest() -> ArraySlice<UInt8> {
         defer { position = bytes.endIndex }

@@ -48,7 +48,7 @@ public struct NetlinkMessage: Hashable, Sendable {
             guard length >= headerSize else { throw NetlinkDecodingError("nlmsghdr: length \(length) below header") }
             let payload = try reader.readBytes(length - headerSize)
             messages.append(NetlinkMessage(type: type, flags: flags, sequence: sequence, portID: portID, payload: Array(payload)))
-            _ = try reader.readBytes(min((4 - length % 4) % 4, reader.remaining))
+            reader.skipPadding(after: length)
         }
         guard reader.remaining == 0 else { throw NetlinkDecodingError("nlmsghdr: \(reader.remaining) trailing bytes") }
         return messages

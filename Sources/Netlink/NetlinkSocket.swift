@@ -8,7 +8,7 @@ import Glibc
 /// Not thread-safe: one user at a time (it owns a sequence counter and a receive buffer).
 public final class NetlinkSocket {
     let fd: Int32
-    private var nextSequence: UInt32
+    private(set) var nextSequence: UInt32
     private var receiveBuffer: [UInt8]
 
     /// Large enough for any datagram the kernel builds for a dump (it caps them near 32 KiB).
@@ -41,6 +41,14 @@ public final class NetlinkSocket {
             close(fd)
             throw error
         }
+    }
+
+    /// Wraps a datagram socket whose other end plays the kernel (codec-level tests of the
+    /// request/ACK and dump logic without root).
+    init(adopting fd: Int32) {
+        self.fd = fd
+        receiveBuffer = [UInt8](repeating: 0, count: Self.receiveBufferSize)
+        nextSequence = 1
     }
 
     deinit { close(fd) }

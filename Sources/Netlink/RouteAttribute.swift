@@ -54,8 +54,7 @@ public struct RouteAttribute: Hashable, Sendable {
             guard length >= headerSize else { throw NetlinkDecodingError("rtattr type \(type): length \(length) below header") }
             let value = try reader.readBytes(length - headerSize)
             attributes.append(RouteAttribute(type: type, value: Array(value)))
-            // The last attribute may end without its padding.
-            _ = try reader.readBytes(min((4 - length % 4) % 4, reader.remaining))
+            reader.skipPadding(after: length)
         }
         guard reader.remaining == 0 else { throw NetlinkDecodingError("rtattr: \(reader.remaining) trailing bytes") }
         return attributes
