@@ -10,7 +10,10 @@ extension EdgeDatapath {
     @discardableResult
     public func ensureBridge(_ bridge: BridgeSpec) throws(DatapathError) -> Int32 {
         try validateLinkName(bridge.name, role: "bridge name")
-        let settings = LinkSettings(name: bridge.name, mtu: bridge.mtu, up: true)
+        // An explicit MAC: otherwise the bridge takes its lowest port's, and the gateway's MAC
+        // (cached in every pod's neighbor table) would change as pods come and go.
+        let mac = MACAddress(locallyAdministeredFrom: stableHash("bridge/" + bridge.name))
+        let settings = LinkSettings(name: bridge.name, mtu: bridge.mtu, mac: mac, up: true)
         let link = try netlink {
             let replies = try node.perform([
                 .addLink(settings, kind: .bridge).tolerating(EEXIST),

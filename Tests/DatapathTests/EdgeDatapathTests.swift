@@ -37,6 +37,7 @@ final class DatapathFixture {
         let fixture = try DatapathFixture("dpnode")
         let podA = try TestNamespace("poda"), podB = try TestNamespace("podb")
         let a = try fixture.datapath.setUp(fixture.spec(podA, host: 2), on: fixture.bridge)
+        let bridgeMAC = try fixture.nodeSocket.link(named: "cni0").mac
         let b = try fixture.datapath.setUp(fixture.spec(podB, host: 3), on: fixture.bridge)
 
         #expect(a.containerName == "eth0" && a.sandbox == podA.path)
@@ -59,6 +60,8 @@ final class DatapathFixture {
         #expect(try !podA.exec(["ip", "link"]).stdout.contains("eth0"))
         #expect(try fixture.vethNames == [b.hostName])
         try podB.exec(["ping", "-c", "1", "-W", "2", "10.77.0.1"])
+        // The gateway's MAC does not follow the ports.
+        #expect(try fixture.nodeSocket.link(named: "cni0").mac == bridgeMAC)
     }
 
     @Test func tearDownIsIdempotent() throws {
