@@ -17,13 +17,15 @@ extension EdgeDatapath {
         let link = try netlink {
             let replies = try node.perform([
                 .addLink(settings, kind: .bridge).tolerating(EEXIST),
-                .setLinkUp(bridge.name),
                 .getLink(bridge.name),
             ])
-            return try Link(LinkMessage(decoding: replies[2].first?.payload[...] ?? []))
+            return try Link(LinkMessage(decoding: replies[1].first?.payload[...] ?? []))
         }
         guard link.kind == "bridge" else {
             throw .invalidSpec("\(bridge.name) exists and is a \(link.kind ?? "plain") link, not a bridge")
+        }
+        if !link.isUp {
+            try netlink { try node.setLinkUp(bridge.name) }
         }
         try netlink {
             try node.perform(bridge.gatewayAddresses.map {

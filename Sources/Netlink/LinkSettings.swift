@@ -24,7 +24,7 @@ public struct LinkSettings: Hashable, Sendable {
     /// The ifinfomsg with these attributes and `extra` (link info) appended.
     func message(extra: [RouteAttribute] = []) -> LinkMessage {
         var attributes = [RouteAttribute(type: UInt16(IFLA_IFNAME), string: name)]
-        if let mtu { attributes.append(RouteAttribute(type: UInt16(IFLA_MTU), uint32: UInt32(mtu))) }
+        if let mtu { attributes.append(RouteAttribute(type: UInt16(IFLA_MTU), uint32: UInt32(clamping: mtu))) }
         if let mac { attributes.append(RouteAttribute(type: UInt16(IFLA_ADDRESS), value: mac.bytes)) }
         if let masterIndex { attributes.append(RouteAttribute(type: UInt16(IFLA_MASTER), int32: masterIndex)) }
         if let namespaceFD { attributes.append(RouteAttribute(type: UInt16(IFLA_NET_NS_FD), int32: namespaceFD)) }

@@ -24,7 +24,7 @@ extension NetlinkRequest {
 
     /// `ip link set NAME mtu MTU`
     public static func setLinkMTU(_ name: String, _ mtu: Int) -> NetlinkRequest {
-        var message = LinkMessage(attributes: [RouteAttribute(type: UInt16(IFLA_MTU), uint32: UInt32(mtu))])
+        var message = LinkMessage(attributes: [RouteAttribute(type: UInt16(IFLA_MTU), uint32: UInt32(clamping: mtu))])
         return setLink(name, operation: "setLinkMTU", message: &message)
     }
 
