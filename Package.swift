@@ -35,6 +35,9 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
 
+        // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
+
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(name: "SubnetStore", dependencies: ["NetworkCore"]),
         .target(name: "BGP", dependencies: ["NetworkCore"]),
@@ -53,11 +56,11 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),
-        .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "TestSupport"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
-        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "TestSupport"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
         .testTarget(name: "SubnetStoreTests", dependencies: ["SubnetStore", "TestSupport"]),
         .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),

@@ -78,6 +78,9 @@ extension EdgeDatapath {
         let hostLink = try existing("host interface \(hostName)") { () throws(NetlinkError) in try node.link(named: hostName) }
         guard hostLink.masterIndex == bridgeLink.index else { throw .drift("\(hostName) is not attached to \(bridge.name)") }
         guard hostLink.isUp else { throw .drift("\(hostName) is down") }
+        guard hostLink.hairpin == bridge.hairpin else {
+            throw .drift("hairpin is \(bridge.hairpin ? "off" : "on") on \(hostName)")
+        }
         let bridgeAddresses = Set(try netlink { try node.listAddresses(index: bridgeLink.index) }.map(\.address))
         for gateway in bridge.gatewayAddresses where !bridgeAddresses.contains(gateway) {
             throw .drift("gateway \(gateway) missing on \(bridge.name)")

@@ -13,6 +13,8 @@ public struct Link: Hashable, Sendable {
     public var mac: MACAddress?
     /// The bridge (or other master) the link is enslaved to.
     public var masterIndex: Int32?
+    /// For a bridge port, whether hairpin mode is on (IFLA_BRPORT_MODE); nil otherwise.
+    public var hairpin: Bool?
 
     /// IFF_UP from linux/if.h (not included: it clashes with glibc's net/if.h).
     static let upFlag: UInt32 = 0x1
@@ -30,6 +32,11 @@ public struct Link: Hashable, Sendable {
         mtu = Int(try attributes.first(IFLA_MTU)?.uint32() ?? 0)
         mac = attributes.first(IFLA_ADDRESS).flatMap { MACAddress(bytes: $0.value) }
         masterIndex = try attributes.first(IFLA_MASTER)?.int32()
-        kind = try attributes.first(IFLA_LINKINFO)?.nested().first(IFLA_INFO_KIND)?.string()
+        let info = try attributes.first(IFLA_LINKINFO)?.nested() ?? []
+        kind = info.first(IFLA_INFO_KIND)?.string()
+        if info.first(IFLA_INFO_SLAVE_KIND)?.string() == "bridge" {
+            let mode = try info.first(IFLA_INFO_SLAVE_DATA)?.nested().first(IFLA_BRPORT_MODE)
+            hairpin = try mode.map { (attribute) throws(NetlinkDecodingError) in try attribute.uint8() != 0 }
+        }
     }
 }

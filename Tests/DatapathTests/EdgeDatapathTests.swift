@@ -99,6 +99,11 @@ final class DatapathFixture {
         #expect(drift(fixture, spec).contains("address fd77::5/64"))
         try pod.exec(["ip", "addr", "add", "fd77::5/64", "dev", "eth0", "nodad"])
 
+        try fixture.node.exec(["ip", "link", "set", built.hostName, "type", "bridge_slave", "hairpin", "off"])
+        #expect(drift(fixture, spec).contains("hairpin is off"))
+        try fixture.node.exec(["ip", "link", "set", built.hostName, "type", "bridge_slave", "hairpin", "on"])
+        try fixture.datapath.check(spec, on: fixture.bridge)
+
         try fixture.node.exec(["ip", "link", "set", built.hostName, "nomaster"])
         #expect(drift(fixture, spec).contains("not attached to cni0"))
         try fixture.node.exec(["ip", "link", "set", built.hostName, "master", "cni0"])

@@ -48,8 +48,11 @@ import Testing
         try s.addLink(LinkSettings(name: "p0", masterIndex: bridge.index), kind: .veth(peer: LinkSettings(name: "p1")))
         #expect(try s.link(named: "p0").masterIndex == bridge.index)
 
+        #expect(try s.link(named: "p0").hairpin == false)
+        #expect(try s.link(named: "br0").hairpin == nil)
         try s.setBridgePortHairpin("p0", true)
         #expect(try ns.exec(["ip", "-d", "link", "show", "p0"]).contains("hairpin on"))
+        #expect(try s.link(named: "p0").hairpin == true)
         try s.setBridgePortHairpin("p0", false)
         #expect(try ns.exec(["ip", "-d", "link", "show", "p0"]).contains("hairpin off"))
 
