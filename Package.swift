@@ -35,6 +35,9 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
 
+        // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
+
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(name: "SubnetStore", dependencies: ["NetworkCore"]),
         .target(name: "BGP", dependencies: ["NetworkCore"]),
@@ -57,7 +60,7 @@ let package = Package(
         .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
-        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "TestSupport"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
         .testTarget(name: "SubnetStoreTests", dependencies: ["SubnetStore", "TestSupport"]),
         .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
