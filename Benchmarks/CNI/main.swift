@@ -5,19 +5,23 @@ import JSON
 // bench-cni: ADD and DEL latency of terway-edge-cni against the reference bridge +
 // host-local plugins with an equivalent config (same /24, bridge, MTU, default route,
 // hairpin), a process per verb and pod, interleaved pod by pod so that both see the same
-// machine load. Usage: bench-cni [--pods N] [--plugin PATH] [--reference-dir DIR]
+// machine load. Both IPAM stores live in a fresh folder under --store-dir (default /tmp,
+// on the root file system like /var/lib/cni). Usage:
+// bench-cni [--pods N] [--plugin PATH] [--reference-dir DIR] [--store-dir DIR]
 
 var pods = 50
 var ourBinary = ""
 var referenceDirectory = "/usr/lib/cni"
+var storeParent = "/tmp"
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     switch flag {
     case "--pods": pods = Int(arguments.popFirst() ?? "") ?? pods
     case "--plugin": ourBinary = arguments.popFirst() ?? ""
     case "--reference-dir": referenceDirectory = arguments.popFirst() ?? referenceDirectory
+    case "--store-dir": storeParent = arguments.popFirst() ?? storeParent
     default:
-        print("usage: bench-cni [--pods N] [--plugin PATH] [--reference-dir DIR]")
+        print("usage: bench-cni [--pods N] [--plugin PATH] [--reference-dir DIR] [--store-dir DIR]")
         exit(2)
     }
 }
@@ -69,7 +73,7 @@ func milliseconds(_ value: Double) -> String {
 func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
 
 let namespaces = try BenchNamespaces()
-var dataDirectory = Array("/tmp/te-bench-XXXXXX".utf8CString)
+var dataDirectory = Array("\(storeParent)/te-bench-XXXXXX".utf8CString)
 guard let made = mkdtemp(&dataDirectory) else { print("mkdtemp failed"); exit(1) }
 let data = String(cString: made)
 

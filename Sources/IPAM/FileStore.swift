@@ -95,15 +95,16 @@ public final class FileStore: IPAMStore {
         return address
     }
 
-    /// A hint only: losing it on a crash just restarts the round robin, so no directory fsync.
+    /// A hint only, so it is overwritten in place without fsync: a crash can leave it torn
+    /// or empty, which reads as no hint and just restarts the round robin at the start.
     public func setLastReserved(_ address: IPAddress) throws {
-        let name = Self.lastReservedPrefix + (address.family == .v4 ? "4" : "6")
-        let temporary = path(Self.temporaryPrefix + name)
-        try writeDurably(Array(address.description.utf8), to: temporary)
-        guard rename(temporary, path(name)) == 0 else {
-            let error = errno
-            unlink(temporary)
-            throw IPAMError.io(operation: "rename", path: path(name), errno: error)
+        let file = path(Self.lastReservedPrefix + (address.family == .v4 ? "4" : "6"))
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IPAMError.io(operation: "open", path: file, errno: errno) }
+        defer { close(fd) }
+        let bytes = Array(address.description.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw IPAMError.io(operation: "write", path: file, errno: errno)
         }
     }
 
