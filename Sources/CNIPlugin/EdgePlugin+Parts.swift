@@ -18,6 +18,8 @@ extension EdgePlugin {
             // Exhaustion clears as pods are deleted; the runtime retries the ADD.
             case .exhausted:
                 throw CNIError(.tryAgainLater, error.description, details: "delete unused pods or give the node a larger subnet")
+            case .alreadyAllocated:
+                throw CNIError(EdgePluginCode.duplicateAttachment, error.description, details: "run DEL for this attachment before adding it again")
             case .invalidPool: throw CNIError(.invalidNetworkConfig, error.description)
             case .io(_, _, let code): throw CNIError(.ioFailure, error.description, details: SystemFiles.errnoText(code))
             }
@@ -78,4 +80,6 @@ public enum EdgePluginCode {
     public static let datapath = CNIErrorCode(rawValue: 100)
     /// CHECK found the pod's network different from what ADD built.
     public static let drift = CNIErrorCode(rawValue: 101)
+    /// ADD for a container interface that already has addresses (no DEL in between).
+    public static let duplicateAttachment = CNIErrorCode(rawValue: 102)
 }

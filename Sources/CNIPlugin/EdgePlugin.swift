@@ -13,14 +13,14 @@ public struct EdgePlugin: CNIPluginVerbs {
         try SystemFiles.checkNetworkNamespace(request.netns)
         let allocator = try Self.allocator(config)
         let owner = IPAMOwner(containerID: request.containerID, ifname: request.ifname)
-        let addresses = try Self.ipam { try allocator.allocate(for: owner) }
+        let addresses = try Self.ipam { try allocator.allocate(for: owner, reuse: false) }
         let datapath: EdgeDatapath
         let pod: PodInterface
         do {
             datapath = try EdgeDatapath()
             pod = try datapath.setUp(Self.podSpec(config, request, addresses), on: Self.bridgeSpec(config))
         } catch {
-            // setUp removes what it built; the addresses go back to the pool.
+            // setUp removes what it built; the addresses, all new, go back to the pool.
             _ = try? allocator.release(owner)
             throw Self.cniError(error)
         }

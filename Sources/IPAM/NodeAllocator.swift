@@ -14,11 +14,16 @@ public struct NodeAllocator {
         self.store = store
     }
 
-    /// Reserves one address per pool for `owner`, or returns the ones it already holds (a
-    /// retried ADD). On any failure nothing new stays reserved.
-    public func allocate(for owner: IPAMOwner) throws -> [InterfaceAddress] {
+    /// Reserves one address per pool for `owner`. An owner that already holds addresses gets
+    /// them back when `reuse` is true, and `.alreadyAllocated` otherwise (an ADD must not take
+    /// over a live attachment). On any failure nothing new stays reserved.
+    public func allocate(for owner: IPAMOwner, reuse: Bool = true) throws -> [InterfaceAddress] {
         try store.locked {
             let reservations = try store.reservations()
+            if !reuse {
+                let held = reservations.filter { $0.value == owner }.map(\.key).sorted()
+                guard held.isEmpty else { throw IPAMError.alreadyAllocated(owner: owner, addresses: held) }
+            }
             var taken = Set(reservations.keys)
             var reservedNow: [IPAddress] = []
             do {

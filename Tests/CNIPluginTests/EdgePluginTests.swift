@@ -97,6 +97,19 @@ import Testing
         #expect(try node.run("DEL", config: config, containerID: "c1", netns: pod.path, ifname: "eth0").status == 0)
     }
 
+    @Test func secondAddForALiveAttachmentIsRefusedAndLeavesItIntact() throws {
+        let node = try EdgeNode()
+        let pod = try TestNamespace("pod")
+        let config = node.config(subnet: "10.0.3.0/24")
+        #expect(try node.run("ADD", config: config, containerID: "c1", netns: pod.path, ifname: "eth0").status == 0)
+        let before = try node.reservations()
+        let again = try node.run("ADD", config: config, containerID: "c1", netns: pod.path, ifname: "eth0")
+        #expect(again.code == 102, "\(again.stdout)")
+        #expect(again.message.contains("c1/eth0 already holds 10.0.3.2"))
+        #expect(try node.reservations() == before)
+        try pod.exec(["ping", "-c1", "-W2", "10.0.3.1"])
+    }
+
     @Test func delSucceedsForUnknownContainersAndMissingNamespaces() throws {
         let node = try EdgeNode()
         let config = node.config()

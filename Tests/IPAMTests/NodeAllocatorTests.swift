@@ -53,6 +53,9 @@ import Testing
         let first = try allocator.allocate(for: Self.owner(1))
         #expect(first.map(\.description) == ["10.0.3.2/24", "fd00:0:3::2/64"])
         #expect(try allocator.allocate(for: Self.owner(1)) == first)
+        #expect(throws: IPAMError.alreadyAllocated(owner: Self.owner(1), addresses: first.map(\.address))) {
+            try allocator.allocate(for: Self.owner(1), reuse: false)
+        }
         #expect(try allocator.addresses(of: Self.owner(1)).map(\.description) == ["10.0.3.2", "fd00:0:3::2"])
         // Same container, other interface: other addresses.
         let other = try allocator.allocate(for: IPAMOwner(containerID: "c1", ifname: "net1"))
