@@ -8,10 +8,16 @@ import NetworkCore
 /// Reservations as files in one directory, one per address (`10.0.3.7`, `fd00::7`), holding
 /// an `IPAMRecord`; `lock` is the flock every mutation holds.
 ///
-/// A reservation is written to an exclusively created temporary file, fsynced, renamed onto
-/// its address (which the lock guarantees is free) and the directory fsynced: after a
-/// SIGKILL or power loss at any instant an address either has its complete record or none.
-/// Leftover temporary files from a killed writer are removed under the lock.
+/// A reservation is written to an exclusively created temporary file, fsynced, and renamed
+/// onto its address (which the lock guarantees is free): after a SIGKILL or a power loss at
+/// any instant an address has its complete record or none, never a torn one. Leftover
+/// temporary files from a killed writer are removed under the lock.
+///
+/// The directory is not fsynced after the rename or a release: that would only make the
+/// name change itself survive a power loss, and a power loss also ends every pod the store
+/// describes. A reservation or release lost that way leaves a record for a dead pod, which
+/// the runtime's DEL or GC frees, or frees an address nobody uses. On ext4 under load each
+/// fsync costs milliseconds, so ADD pays for one and DEL for none.
 public final class FileStore: IPAMStore {
     public let directory: String
     private var lockDescriptor: Int32 = -1
@@ -78,14 +84,12 @@ public final class FileStore: IPAMStore {
             unlink(temporary)
             throw IPAMError.io(operation: "rename", path: final, errno: error)
         }
-        try syncDirectory()
         return true
     }
 
     public func release(_ address: IPAddress) throws {
         let final = path(address.description)
         guard unlink(final) == 0 || errno == ENOENT else { throw IPAMError.io(operation: "unlink", path: final, errno: errno) }
-        try syncDirectory()
     }
 
     public func lastReserved(_ family: IPFamily) throws -> IPAddress? {
@@ -136,13 +140,6 @@ public final class FileStore: IPAMStore {
             throw .io(operation: "fsync", path: file, errno: error)
         }
         close(fd)
-    }
-
-    private func syncDirectory() throws(IPAMError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(operation: "open", path: directory, errno: errno) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .io(operation: "fsync", path: directory, errno: errno) }
     }
 
     /// The file's bytes, or nil when it does not exist.
