@@ -17,6 +17,8 @@ public struct EdgeConfig: Sendable {
     public var mtu: Int
     public var hairpin: Bool
     public var dataDirectory: String
+    /// Blocks inside the node subnets that pods never get (addresses kept for other uses).
+    public var exclusions: [IPPrefix]
     /// Routes inside the pod; a nil gateway means the gateway of the route's family.
     public var routes: [(destination: IPPrefix, gateway: IPAddress?)]
     /// Passed through to the Result for the runtime to write the pod's resolv.conf.
@@ -64,6 +66,18 @@ public struct EdgeConfig: Sendable {
             fileMTU = file.mtu
         }
         mtu = try raw.integer("mtu", in: 576...65535) ?? fileMTU ?? Self.defaultMTU
+
+        exclusions = []
+        for text in try raw.stringArray("exclude") ?? [] {
+            let prefix: IPPrefix
+            do { prefix = try IPPrefix(parsing: text) } catch {
+                throw CNIError(.invalidNetworkConfig, "field \"exclude\": \(error)")
+            }
+            guard subnets.contains(where: { $0.contains(prefix) }) else {
+                throw CNIError(.invalidNetworkConfig, "field \"exclude\": \(prefix) is not inside a node subnet")
+            }
+            exclusions.append(prefix)
+        }
 
         routes = []
         if let list = try raw.array("routes") {

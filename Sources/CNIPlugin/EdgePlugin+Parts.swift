@@ -6,7 +6,9 @@ import NetworkCore
 extension EdgePlugin {
     static func allocator(_ config: EdgeConfig) throws -> NodeAllocator {
         try ipam {
-            let pools = try config.subnets.map { subnet throws(IPAMError) in try AddressPool(subnet: subnet) }
+            let pools = try config.subnets.map { subnet throws(IPAMError) in
+                try AddressPool(subnet: subnet, exclusions: config.exclusions.filter { subnet.contains($0) })
+            }
             return try NodeAllocator(pools: pools, store: try FileStore(directory: config.storeDirectory))
         }
     }

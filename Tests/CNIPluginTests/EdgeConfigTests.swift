@@ -33,7 +33,9 @@ import Testing
             "subnet": ["fd00:0:3::/64", "10.0.3.0/24"], "mtu": 1450, "bridge": "br-pods", "dataDir": "/run/te",
             "routes": [["dst": "10.96.0.0/12"], ["dst": "fd00:96::/108", "gw": "fd00:0:3::fe"]],
             "dns": ["nameservers": ["10.96.0.10"], "search": ["svc.cluster.local"]],
+            "exclude": ["10.0.3.0/28", "fd00:0:3::/120"],
         ]), readFile: Self.noFiles)
+        #expect(config.exclusions.map(\.description) == ["10.0.3.0/28", "fd00:0:3::/120"])
         #expect(config.subnets.map(\.description) == ["10.0.3.0/24", "fd00:0:3::/64"])
         #expect(config.gateways.map(\.description) == ["10.0.3.1/24", "fd00:0:3::1/64"])
         #expect(config.routes.map(\.destination.description) == ["10.96.0.0/12", "fd00:96::/108"])
@@ -66,6 +68,8 @@ import Testing
         (["subnet": "10.0.3.0/24", "bridge": "a-very-long-bridge"], .invalidNetworkConfig, "too long"),
         (["subnet": "10.0.3.0/24", "mtu": 100], .invalidNetworkConfig, "\"mtu\" is 100"),
         (["subnet": "10.0.3.0/24", "dataDir": "relative"], .invalidNetworkConfig, "absolute path"),
+        (["subnet": "10.0.3.0/24", "exclude": ["10.0.4.0/28"]], .invalidNetworkConfig, "not inside a node subnet"),
+        (["subnet": "10.0.3.0/24", "exclude": ["10.0.3.1/28"]], .invalidNetworkConfig, "host bits"),
         (["subnet": "10.0.3.0/24", "routes": [["dst": "fd00::/8"]]], .invalidNetworkConfig, "no node subnet of its family"),
         (["subnet": "10.0.3.0/24", "routes": [["dst": "10.96.0.0/12", "gw": "fd00::1"]]], .invalidNetworkConfig, "not an address of its family"),
     ]

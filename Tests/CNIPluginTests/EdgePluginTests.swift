@@ -160,6 +160,15 @@ import Testing
         #expect(full.message.contains("no free pod address"))
     }
 
+    @Test func excludedAddressesAreNeverHandedOut() throws {
+        let node = try EdgeNode()
+        let pod = try TestNamespace("pod")
+        let config = node.config(subnet: "10.0.3.0/24", extra: ["exclude": ["10.0.3.0/28"]])
+        let add = try node.run("ADD", config: config, containerID: "c1", netns: pod.path, ifname: "eth0")
+        #expect(add.json?["ips"]?.arrayValue?.first?["address"] == "10.0.3.16/24", "\(add.stdout)")
+        #expect(add.json?["ips"]?.arrayValue?.first?["gateway"] == "10.0.3.1")
+    }
+
     @Test func subnetFileWrittenByTheAgentIsUsed() throws {
         let node = try EdgeNode()
         let pod = try TestNamespace("pod")
