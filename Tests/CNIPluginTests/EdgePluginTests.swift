@@ -160,6 +160,22 @@ import Testing
         #expect(full.message.contains("no free pod address"))
     }
 
+    /// Not first in a chain: the previous plugins' Result comes first, ours is appended
+    /// with interface indexes that point at our container interface.
+    @Test func keepsThePreviousResultWhenChainedLater() throws {
+        let node = try EdgeNode()
+        let pod = try TestNamespace("pod")
+        let previous: JSONValue = ["cniVersion": "1.1.0", "interfaces": [["name": "lo", "sandbox": .string(pod.path)]],
+                                   "ips": [["address": "192.0.2.7/32", "interface": 0]]]
+        let add = try node.run("ADD", config: Self.with(node.config(subnet: "10.0.3.0/24"), prevResult: previous),
+                               containerID: "c1", netns: pod.path, ifname: "eth0")
+        let result = try #require(add.json, "\(add.stdout)")
+        #expect(result["interfaces"]?.arrayValue?.compactMap { $0["name"]?.stringValue }.first == "lo")
+        #expect(result["interfaces"]?.arrayValue?.count == 3)
+        #expect(result["ips"]?.arrayValue?.map { $0["address"] } == ["192.0.2.7/32", "10.0.3.2/24"])
+        #expect(result["ips"]?.arrayValue?.map { $0["interface"] } == [0, 2])
+    }
+
     @Test func excludedAddressesAreNeverHandedOut() throws {
         let node = try EdgeNode()
         let pod = try TestNamespace("pod")
