@@ -29,23 +29,12 @@ public struct EdgeConfig: Sendable {
     public init(_ network: NetworkConfig, readFile: (String) throws(CNIError) -> [UInt8]? = EdgeConfig.readFile) throws(CNIError) {
         self.network = network
         let raw = network.raw
-        guard network.type == Self.pluginType else {
-            throw CNIError(.invalidNetworkConfig, "config type \"\(network.type)\" is not \(Self.pluginType)")
-        }
-        let mode = try raw.string("mode") ?? "edge"
-        guard mode == "edge" else {
-            throw CNIError(.invalidNetworkConfig, "mode \"\(mode)\" is not supported",
-                           details: "this version of \(Self.pluginType) implements mode \"edge\" only")
-        }
+        dataDirectory = try Self.checkedDataDirectory(network)
         bridge = try raw.string("bridge") ?? Self.defaultBridge
         do { try CNIValidation.checkInterfaceName(bridge) } catch {
             throw CNIError(.invalidNetworkConfig, "field \"bridge\": \(error.msg)", details: error.details)
         }
         hairpin = try raw.bool("hairpinMode") ?? true
-        dataDirectory = try raw.string("dataDir") ?? Self.defaultDataDirectory
-        guard dataDirectory.hasPrefix("/"), !dataDirectory.split(separator: "/").contains("..") else {
-            throw CNIError(.invalidNetworkConfig, "field \"dataDir\" \"\(dataDirectory)\" must be an absolute path without '..'")
-        }
 
         dns = try raw.object("dns").map { dns throws(CNIError) in try CNIResult.DNS(json: dns) }
         var fileMTU: Int?
@@ -105,6 +94,30 @@ public struct EdgeConfig: Sendable {
         }
     }
 
+    /// Checks type, mode and `dataDir` only, and returns `dataDir`. DEL and GC need nothing
+    /// more, so that they still free addresses when the subnet file is gone or broken.
+    static func checkedDataDirectory(_ network: NetworkConfig) throws(CNIError) -> String {
+        let raw = network.raw
+        guard network.type == Self.pluginType else {
+            throw CNIError(.invalidNetworkConfig, "config type \"\(network.type)\" is not \(Self.pluginType)")
+        }
+        let mode = try raw.string("mode") ?? "edge"
+        guard mode == "edge" else {
+            throw CNIError(.invalidNetworkConfig, "mode \"\(mode)\" is not supported",
+                           details: "this version of \(Self.pluginType) implements mode \"edge\" only")
+        }
+        let directory = try raw.string("dataDir") ?? Self.defaultDataDirectory
+        guard directory.hasPrefix("/"), !directory.split(separator: "/").contains("..") else {
+            throw CNIError(.invalidNetworkConfig, "field \"dataDir\" \"\(directory)\" must be an absolute path without '..'")
+        }
+        return directory
+    }
+
+    /// Reservations live in `dataDir/<network name>`, so two networks never share addresses.
+    static func storeDirectory(_ network: NetworkConfig) throws(CNIError) -> String {
+        try checkedDataDirectory(network) + "/" + network.name
+    }
+
     /// One CIDR or a list of them (dual stack: one per family), strictly parsed.
     static func subnets(_ value: JSONValue, field: String) throws(CNIError) -> [IPPrefix] {
         let texts: [JSONValue] = value.arrayValue ?? [value]
@@ -136,6 +149,5 @@ public struct EdgeConfig: Sendable {
         subnets.map { InterfaceAddress(address: $0.address(at: 1)!, prefixLength: $0.length)! }
     }
 
-    /// Reservations live in `dataDir/<network name>`, so two networks never share addresses.
     public var storeDirectory: String { dataDirectory + "/" + network.name }
 }

@@ -13,6 +13,11 @@ extension EdgePlugin {
         }
     }
 
+    /// An allocator without pools, for DEL and GC: releasing needs only the store.
+    static func releaser(_ storeDirectory: String) throws -> NodeAllocator {
+        try ipam { try NodeAllocator(pools: [], store: try FileStore(directory: storeDirectory)) }
+    }
+
     /// Runs IPAM work, giving its errors their spec codes.
     static func ipam<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as IPAMError {

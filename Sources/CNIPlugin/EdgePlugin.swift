@@ -28,7 +28,7 @@ public struct EdgePlugin: CNIPluginVerbs {
     }
 
     public func del(_ request: CNIRequest) throws {
-        let config = try EdgeConfig(request.config)
+        let store = try EdgeConfig.storeDirectory(request.config)
         // A path that is gone or not a namespace still lets the host end (and with it the pair) go.
         let netns = request.netns.isEmpty || !SystemFiles.isNetworkNamespace(request.netns) ? nil : request.netns
         do {
@@ -36,7 +36,7 @@ public struct EdgePlugin: CNIPluginVerbs {
         } catch {
             throw Self.cniError(error)
         }
-        let allocator = try Self.allocator(config)
+        let allocator = try Self.releaser(store)
         try Self.ipam { try allocator.release(IPAMOwner(containerID: request.containerID, ifname: request.ifname)) }
     }
 
@@ -64,9 +64,9 @@ public struct EdgePlugin: CNIPluginVerbs {
     }
 
     public func gc(_ request: CNIRequest) throws {
-        let config = try EdgeConfig(request.config)
+        let store = try EdgeConfig.storeDirectory(request.config)
         let valid = Set((request.config.validAttachments ?? []).map { IPAMOwner(containerID: $0.containerID, ifname: $0.ifname) })
-        let allocator = try Self.allocator(config)
+        let allocator = try Self.releaser(store)
         let freed = try Self.ipam { try allocator.collectGarbage(keeping: valid) }
         // A pod killed mid-ADD may have left its host veth: remove it by its derived name.
         let owners = Set(freed.compactMap(\.owner))

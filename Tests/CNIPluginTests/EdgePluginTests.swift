@@ -1,3 +1,4 @@
+import Foundation
 import CNI
 import JSON
 import TestSupport
@@ -183,6 +184,23 @@ import Testing
         let add = try node.run("ADD", config: config, containerID: "c1", netns: pod.path, ifname: "eth0")
         #expect(add.json?["ips"]?.arrayValue?.first?["address"] == "10.0.3.16/24", "\(add.stdout)")
         #expect(add.json?["ips"]?.arrayValue?.first?["gateway"] == "10.0.3.1")
+    }
+
+    @Test func delAndGCWorkWhenTheSubnetFileIsGone() throws {
+        let node = try EdgeNode()
+        let pods = try [TestNamespace("pod"), TestNamespace("pod")]
+        try node.data.write("subnet.json", #"{"subnets":["10.0.8.0/24"]}"#)
+        let config = node.config(extra: ["subnet": .null, "subnetFile": .string(node.data.file("subnet.json"))])
+        for (i, pod) in pods.enumerated() {
+            #expect(try node.run("ADD", config: config, containerID: "c\(i)", netns: pod.path, ifname: "eth0").status == 0)
+        }
+        try FileManager.default.removeItem(atPath: node.data.file("subnet.json"))
+        let add = try node.run("ADD", config: config, containerID: "c9", netns: pods[0].path, ifname: "net1")
+        #expect(add.code == 11, "\(add.stdout)")
+        #expect(try node.run("DEL", config: config, containerID: "c0", netns: pods[0].path, ifname: "eth0").status == 0)
+        #expect(try node.run("GC", config: config).status == 0)
+        #expect(try node.reservations().isEmpty)
+        #expect(try node.links().filter { $0.hasPrefix("veth") }.isEmpty)
     }
 
     @Test func subnetFileWrittenByTheAgentIsUsed() throws {
