@@ -5,14 +5,15 @@ import JSON
 // bench-cni: ADD and DEL latency of terway-edge-cni against the reference bridge +
 // host-local plugins with an equivalent config (same /24, bridge, MTU, default route,
 // hairpin), a process per verb and pod, interleaved pod by pod so that both see the same
-// machine load. Both IPAM stores live in a fresh folder under --store-dir (default /tmp,
-// on the root file system like /var/lib/cni). Usage:
+// machine load. Both IPAM stores live in a fresh folder under --store-dir (default /run,
+// the tmpfs where the plugin keeps its store by default), so that they pay the same file
+// system costs. Usage:
 // bench-cni [--pods N] [--plugin PATH] [--reference-dir DIR] [--store-dir DIR]
 
 var pods = 50
 var ourBinary = ""
 var referenceDirectory = "/usr/lib/cni"
-var storeParent = "/tmp"
+var storeParent = "/run"
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     switch flag {

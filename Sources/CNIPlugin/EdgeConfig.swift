@@ -7,7 +7,11 @@ import NetworkCore
 public struct EdgeConfig: Sendable {
     public static let pluginType = "terway-edge-cni"
     public static let defaultBridge = "cni0"
-    public static let defaultDataDirectory = "/var/lib/cni/terway-edge"
+    /// On tmpfs: reservations describe pod network namespaces, which a reboot ends too, so a
+    /// store that a reboot empties never leaks addresses of pods that died with the node
+    /// (host-local's store under /var/lib does), and a reservation's fsync costs no journal
+    /// commit.
+    public static let defaultDataDirectory = "/run/terway-edge/ipam"
     public static let defaultMTU = 1500
 
     public var network: NetworkConfig

@@ -23,7 +23,7 @@ import Testing
         #expect(config.bridge == "cni0")
         #expect(config.mtu == 1500)
         #expect(config.hairpin)
-        #expect(config.storeDirectory == "/var/lib/cni/terway-edge/edge")
+        #expect(config.storeDirectory == "/run/terway-edge/ipam/edge")
         #expect(config.gateways.map(\.description) == ["10.0.3.1/24"])
         #expect(config.routes.map(\.destination.description) == ["0.0.0.0/0"])
     }
