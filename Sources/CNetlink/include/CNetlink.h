@@ -4,11 +4,9 @@
 #ifndef CNETLINK_H
 #define CNETLINK_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-
-#include <sched.h>
+// No _GNU_SOURCE here: a feature macro changes glibc's headers inside this module, and
+// its fd_set then clashes with SwiftGlibc's in whichever build compiles it second.
+#include <linux/sched.h>
 #include <sys/socket.h>
 // Before the linux headers: glibc's in6_addr wins and linux/in6.h (via if_bridge.h) stands down.
 #include <netinet/in.h>
@@ -30,7 +28,8 @@ static const unsigned long CNETLINK_NS_GET_NSTYPE = NS_GET_NSTYPE;
 static const long CNETLINK_NSFS_MAGIC = NSFS_MAGIC;
 static const int CNETLINK_CLONE_NEWNET = CLONE_NEWNET;
 
-/// setns(2); wrapped so Swift sees it whatever the libc module's feature macros are.
+/// setns(2), which glibc declares only under _GNU_SOURCE.
+extern int setns(int fd, int nstype);
 static inline int cnetlink_setns(int fd, int nstype) { return setns(fd, nstype); }
 
 #endif
