@@ -38,7 +38,7 @@ let package = Package(
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(name: "SubnetStore", dependencies: ["NetworkCore"]),
         .target(name: "BGP", dependencies: ["NetworkCore"]),
-        .target(name: "Plan", dependencies: ["NetworkCore"]),
+        .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // The operator's CLI: wiring only.
         .executableTarget(
