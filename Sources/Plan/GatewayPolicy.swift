@@ -35,6 +35,11 @@ public struct GatewayPolicy: Hashable, Sendable {
     public struct Accepted: Hashable, Sendable {
         public var block: IPPrefix
         public var nodeSubnetLength: Int
+
+        public init(block: IPPrefix, nodeSubnetLength: Int) {
+            self.block = block
+            self.nodeSubnetLength = nodeSubnetLength
+        }
     }
 
     public enum RenderError: Error, Hashable, Sendable, CustomStringConvertible {

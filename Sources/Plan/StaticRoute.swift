@@ -6,10 +6,21 @@ public struct StaticRoute: Hashable, Sendable, Codable {
     /// The path this route serves, e.g. "cloud pods → edge pods of dc1".
     public var path: String
 
+    public init(destination: String, nextHop: NextHop, path: String) {
+        self.destination = destination
+        self.nextHop = nextHop
+        self.path = path
+    }
+
     public struct NextHop: Hashable, Sendable, Codable {
         public var type: Kind
         /// The next hop's address, for `expressConnect` and `router`.
         public var address: String?
+
+        public init(type: Kind, address: String? = nil) {
+            self.type = type
+            self.address = address
+        }
 
         public enum Kind: String, Hashable, Sendable, Codable {
             /// VPC route table entry, next hop type VBR.

@@ -16,7 +16,7 @@ extension TerwayEdge.PlanCommand {
 
         @OptionGroup var file: PlanFileOptions
 
-        @Option(help: "Output format: table (for people) or json (stable, for tools).")
+        @Option(help: ArgumentHelp("Output format: table (for people) or json (stable, for tools).", valueName: "format"))
         var output: Output = .table
 
         func run() async throws {

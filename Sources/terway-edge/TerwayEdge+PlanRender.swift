@@ -7,7 +7,7 @@ extension TerwayEdge.PlanCommand {
         static let configuration = CommandConfiguration(
             commandName: "render",
             abstract: "Print the static routes a device needs, or the edge gateway's BGP configuration.",
-            discussion: "vpc, vbr and dc-router print static routes for the paths between cloud pods and edge pods; bird and frr print a BGP configuration for one edge domain's gateway."
+            discussion: "vpc, vbr and dc-router print static routes for the paths between cloud pods and edge pods; bird and frr print a BGP configuration for one edge domain's gateway. Nothing is rendered from a plan that `plan check` finds errors in.\n\nExit status: 0 when rendered, 1 when the plan has errors, 2 when the file cannot be read or parsed."
         )
 
         enum Device: String, ExpressibleByArgument, CaseIterable {
@@ -20,13 +20,13 @@ extension TerwayEdge.PlanCommand {
 
         @OptionGroup var file: PlanFileOptions
 
-        @Option(name: .customLong("for"), help: "The device to render for.")
+        @Option(name: .customLong("for"), help: ArgumentHelp("The device to render for.", valueName: "device"))
         var device: Device
 
-        @Option(help: "Output format of the route lists: text or json.")
+        @Option(help: ArgumentHelp("Output format of the route lists: text or json.", valueName: "format"))
         var output: Output = .text
 
-        @Option(help: "The edge domain whose gateway to configure (bird, frr); needed when the plan has several.")
+        @Option(help: ArgumentHelp("The edge domain whose gateway to configure (bird, frr); needed when the plan has several.", valueName: "name"))
         var domain: String?
 
         func validate() throws {
