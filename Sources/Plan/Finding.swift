@@ -16,6 +16,7 @@ public struct Finding: Hashable, Sendable {
         case overlap
         case duplicateName
         case vSwitchOutsideVPC
+        case vpcCIDRNotAllowed
         case nodeSubnetLengthInvalid
         case nodeSubnetsTooFew
         case nodeSubnetTooSmall

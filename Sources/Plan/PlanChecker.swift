@@ -15,6 +15,7 @@ public struct PlanChecker {
         checker.checkNames()
         checker.checkOverlaps()
         checker.checkVSwitchesInsideVPC()
+        checker.checkVPCBlocks()
         checker.checkAddressSpace()
         checker.checkEdgeDomainSizes()
         checker.checkCloudSizes()
@@ -78,6 +79,20 @@ public struct PlanChecker {
         }
     }
 
+    /// Alibaba Cloud refuses these as VPC CIDRs ("You cannot use 100.64.0.0/10, 224.0.0.0/4,
+    /// 127.0.0.0/8, or 169.254.0.0/16 as the IPv4 CIDR block of the VPC",
+    /// https://www.alibabacloud.com/help/en/vpc/vpc-and-vswitch).
+    static let refusedVPCBlocks = ["100.64.0.0/10", "224.0.0.0/4", "127.0.0.0/8", "169.254.0.0/16"].map { IPPrefix($0)! }
+
+    mutating func checkVPCBlocks() {
+        for block in plan.vpc.cidrs {
+            guard let refused = Self.refusedVPCBlocks.first(where: { $0.overlaps(block.prefix) }) else { continue }
+            report(Finding(.error, .vpcCIDRNotAllowed, [RoleBlock(role: .vpc, block: block).subject], precaution: .cloudPodsUseVPCAddresses,
+                           message: "Alibaba Cloud does not accept \(block.prefix) as a VPC CIDR: it overlaps \(refused)",
+                           hint: "use RFC 1918 space for the VPC (10/8, 172.16/12, 192.168/16)"))
+        }
+    }
+
     /// Blocks that cannot carry traffic at all are errors; public space used privately is a warning
     /// (fine when the organization owns it, a black hole for that part of the Internet otherwise).
     mutating func checkAddressSpace() {
@@ -89,6 +104,8 @@ public struct PlanChecker {
                 report(Finding(.error, .notRoutableAddressSpace, [item.subject], precaution: nil,
                                message: "\(item.role.label) \(item.block.prefix) is in special-purpose space that is never routed (loopback, link-local, multicast or reserved)",
                                hint: "use RFC 1918 space (10/8, 172.16/12, 192.168/16), RFC 6598 (100.64/10) or IPv6 ULA (fd00::/8)"))
+            case .publicSpace where item.block.prefix.family == .v6 && item.role.isCloud:
+                continue  // Alibaba Cloud assigns VPC IPv6 blocks from its own public space; they cannot be chosen
             case .publicSpace, .documentation, .benchmarking:
                 report(Finding(.warning, .publicAddressSpace, [item.subject], precaution: nil,
                                message: "\(item.role.label) \(item.block.prefix) is not private address space (\(item.block.prefix.addressSpace.rawValue))",

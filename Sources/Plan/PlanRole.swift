@@ -28,6 +28,14 @@ enum PlanRole: Hashable {
         }
     }
 
+    /// The VPC and its vSwitches: address space Alibaba Cloud manages.
+    var isCloud: Bool {
+        switch self {
+        case .vpc, .vSwitch: true
+        default: false
+        }
+    }
+
     /// Overlaps that are part of the design rather than mistakes: vSwitches are carved out
     /// of the VPC (a vSwitch outside it is reported on its own), and edge node networks and
     /// the Express Connect link are the data center's own networks.

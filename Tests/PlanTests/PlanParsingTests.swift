@@ -62,7 +62,7 @@ import Plan
     @Test func readsEveryField() throws {
         let plan = try Plan(yaml: PlanFixture.exampleText("two-domains.yaml"))
         #expect(plan.name == "two-domains" && plan.headroomPercent == 20)
-        #expect(plan.vpc.cidrs.map(\.prefix) == [IPPrefix("192.168.0.0/16")!, IPPrefix("fd00:c0a8::/48")!])
+        #expect(plan.vpc.cidrs.map(\.prefix) == [IPPrefix("192.168.0.0/16")!, IPPrefix("2400:3200:1a:100::/56")!])
         #expect(plan.vpc.vSwitches.map(\.name) == ["vsw-zone-h", "vsw-zone-i"])
         #expect(plan.expressConnect.routeServiceCIDRs)
         #expect(plan.expressConnect.link(for: .v6)?.dcRouter.address == IPAddress("fd00:ffff::2"))
@@ -70,6 +70,6 @@ import Plan
         #expect(beijing.nodeSubnetLength[.v6]?.value == 64 && beijing.families == [.v4, .v6])
         #expect(beijing.gateway.password == "s3cret-bj" && beijing.gateway.gtsm && beijing.gateway.exportVPCRoutes)
         #expect(plan.edgeDomains[1].gateway.password == nil && !plan.edgeDomains[1].gateway.gtsm)
-        #expect(beijing.podCIDRs[1].location == PlanLocation(field: "edgeDomains[0].podCIDRs[1]", line: 35))
+        #expect(beijing.podCIDRs[1].location == PlanLocation(field: "edgeDomains[0].podCIDRs[1]", line: 36))
     }
 }

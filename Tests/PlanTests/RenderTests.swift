@@ -23,7 +23,7 @@ import TestSupport
         let vbr = plan.routes(for: .vbr).routes
         #expect(vbr.first { $0.destination == "fd00:a::/48" }?.nextHop == .init(type: .expressConnect, address: "fd00:ffff::2"))
         // routeServiceCIDRs: the services are routed from the data center to the VPC as well.
-        #expect(plan.routes(for: .dcRouter).routes.map(\.destination) == ["192.168.0.0/16", "fd00:c0a8::/48", "172.21.0.0/20", "fd00:ac15::/112"])
+        #expect(plan.routes(for: .dcRouter).routes.map(\.destination) == ["192.168.0.0/16", "2400:3200:1a:100::/56", "172.21.0.0/20", "fd00:ac15::/112"])
         #expect(plan.routes(for: .dcRouter).routes.map { $0.nextHop.address } == ["172.31.255.1", "fd00:ffff::1", "172.31.255.1", "fd00:ffff::1"])
     }
 
@@ -87,7 +87,7 @@ import TestSupport
                      " bgp listen range 172.16.10.0/24 peer-group TE-beijing-NODES-V4",
                      " bgp listen range fd00:ac10:10::/64 peer-group TE-beijing-NODES-V6",
                      " neighbor TE-beijing-NODES-V4 password s3cret-bj", " neighbor TE-beijing-NODES-V6 ttl-security hops 1",
-                     "  neighbor TE-beijing-NODES-V4 maximum-prefix 242", "  network fd00:c0a8::/48", " bgp listen limit 480"] {
+                     "  neighbor TE-beijing-NODES-V4 maximum-prefix 242", "  network 2400:3200:1a:100::/56", " bgp listen limit 480"] {
             #expect(config.split(separator: "\n").contains(Substring(line)), "\(line)")
         }
     }
