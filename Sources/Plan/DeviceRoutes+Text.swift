@@ -19,9 +19,7 @@ extension DeviceRoutes {
 
     /// Stable JSON: `{device, title, routes: [{destination, nextHop: {type, address?}, path}]}`, keys sorted.
     public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"  // strings only: cannot fail
+        StableJSON.encode(self)
     }
 }
 

@@ -117,6 +117,7 @@ extension PlanChecker {
                                   precaution: Precaution?, what: String, unit: String, needed: String, hint: String) {
         let need = UInt128(need)
         let wanted = need + (need * UInt128(plan.headroomPercent) + 99) / 100
+        capacities.append(Capacity(what: what, unit: unit, available: capacity, needed: need, wanted: wanted))
         if capacity < need {
             report(Finding(.error, kind, subjects, precaution: precaution,
                            message: "\(what): \(capacity) \(unit), \(need) needed (\(needed))", hint: hint))

@@ -5,12 +5,18 @@ import NetworkCore
 public struct PlanChecker {
     public let plan: Plan
     var findings: [Finding] = []
+    var capacities: [Capacity] = []
 
     public init(plan: Plan) {
         self.plan = plan
     }
 
     public static func check(_ plan: Plan) -> [Finding] {
+        run(plan).findings
+    }
+
+    /// The findings, and every size compared on the way (for the report's capacity table).
+    public static func run(_ plan: Plan) -> (findings: [Finding], capacities: [Capacity]) {
         var checker = PlanChecker(plan: plan)
         checker.checkNames()
         checker.checkOverlaps()
@@ -22,7 +28,7 @@ public struct PlanChecker {
         checker.checkServiceSizes()
         checker.checkGateways()
         checker.checkLinks()
-        return Set(checker.findings).sorted()
+        return (Set(checker.findings).sorted(), checker.capacities)
     }
 
     mutating func report(_ finding: Finding) {
