@@ -1,5 +1,5 @@
 import Testing
-import Plan
+@testable import Plan
 
 /// A table of plans, each with exactly the findings it must report.
 @Suite struct PlanCheckerTests {
@@ -144,6 +144,13 @@ import Plan
         Case(name: "two vSwitches with one name",
              changes: ["VSW_EXTRA": "    - name: a\n      cidrs: [192.168.1.0/24]"],
              expected: [FindingKey(.error, .duplicateName, [vsw, "vpc.vSwitches[1].cidrs[0]"])]),
+        Case(name: "an IPv6-only domain needs a router ID",
+             changes: ["PODS": "fd00:a::/48", "LEN": "ipv6: 64", "NODES": "fd00:10::/64", "GW": "fd00:10::1"],
+             expected: [FindingKey(.error, .routerIDMissing, ["edgeDomains[0].gateway"])]),
+        Case(name: "an IPv6-only domain with a router ID",
+             changes: ["PODS": "fd00:a::/48", "LEN": "ipv6: 64", "NODES": "fd00:10::/64", "GW": "fd00:10::1",
+                       "DOMAIN_EXTRA": "      routerID: 10.255.0.1"],
+             expected: []),
         Case(name: "IPv6 pods without gateway address or length",
              changes: ["PODS": "10.0.0.0/16, fd00:a::/48"],
              expected: [FindingKey(.error, .nodeSubnetLengthInvalid, ["edgeDomains[0].podCIDRs[1]"]),
@@ -189,5 +196,18 @@ import Plan
         #expect(findings.first?.precaution == .containerCIDRsDoNotOverlap)
         #expect(findings.first?.subjects.map(\.line) == [12, 23])
         #expect(findings.first?.message == "service CIDR 10.0.5.0/24 and edge pods of dc1 10.0.0.0/16 share 10.0.5.0/24")
+    }
+}
+
+@Suite struct CheckReportTests {
+    static let power64: UInt128 = 1 << 64
+    static let counts: [(UInt128, String)] = [
+        (0, "0"), (999_999_999, "999999999"), (1 << 32, "2^32"),
+        (power64 - 2, "~2^64"), (power64 - 10, "~2^64"), (power64 + 1, "~2^64"), ((1 << 63) + 1, "~2^63"),
+    ]
+
+    @Test(arguments: counts)
+    func countsReadAtAGlance(value: UInt128, text: String) {
+        #expect(CheckReport.count(value) == text)
     }
 }

@@ -115,6 +115,23 @@ import TestSupport
         #expect(frr.status == 0 && frr.stdout.isEmpty && frr.stderr.isEmpty, "vtysh --dryrun: \(frr.stderr)\(frr.stdout)")
     }
 
+    /// An IPv6-only domain: router ID from the plan, IPv6 sessions only, through both parsers.
+    @Test func ipv6OnlyGatewayParses() throws {
+        let plan = try PlanFixture.plan(["PODS": "fd00:a::/48", "LEN": "ipv6: 64", "NODES": "fd00:10::/64", "GW": "fd00:10::1",
+                                         "DOMAIN_EXTRA": "      routerID: 10.255.0.1\n      password: k3y\n      exportVPCRoutes: true"])
+        let policy = try GatewayPolicy(plan: plan, domain: "dc1")
+        #expect(policy.routerID == IPv4Address("10.255.0.1") && policy.sessions.map(\.family) == [.v6])
+        // The VPC is IPv4 only: nothing to announce to IPv6 nodes.
+        #expect(policy.sessions[0].exported.isEmpty)
+        let dir = try TemporaryDirectory("te-plan")
+        try dir.write("bird.conf", BIRDConfig.render(policy))
+        try dir.write("frr.conf", FRRConfig.render(policy))
+        let bird = try run(["bird", "-p", "-c", dir.file("bird.conf")], check: false)
+        #expect(bird.status == 0, "bird -p: \(bird.stderr)")
+        let frr = try run(["vtysh", "--dryrun", "-f", dir.file("frr.conf")], check: false)
+        #expect(frr.status == 0 && frr.stderr.isEmpty, "vtysh --dryrun: \(frr.stderr)\(frr.stdout)")
+    }
+
     /// The parsers are a real check: a config with one mistyped keyword is refused by both.
     @Test func realParsersRefuseAMistake() throws {
         let policy = try GatewayPolicy(plan: Plan(yaml: PlanFixture.exampleText("seed.yaml")), domain: nil)
