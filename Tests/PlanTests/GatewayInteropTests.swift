@@ -3,66 +3,122 @@ import Testing
 import Plan
 import TestSupport
 
-/// The rendered BIRD gateway config running for real: a node (BIRD) in its own namespace
-/// peers with the gateway's dynamic range over TCP-MD5 and GTSM, and the gateway keeps only
-/// what the plan allows and announces the VPC back.
+/// The rendered gateway configs running for real: a node (BIRD) in its own namespace peers
+/// with the gateway's dynamic range over TCP-MD5 and GTSM. The gateway must keep only what
+/// the plan allows, install it in its kernel, and announce the VPC back.
 @Suite(.serialized) struct GatewayInteropTests {
-    @Test func birdGatewayFiltersWhatANodeAnnounces() throws {
-        let plan = try PlanFixture.plan(["DOMAIN_EXTRA": "      password: k3y\n      gtsm: true\n      exportVPCRoutes: true"])
-        let config = BIRDConfig.render(try GatewayPolicy(plan: plan, domain: "dc1"))
-        let dir = try TemporaryDirectory("te-plan")
-        let gateway = try TestNamespace("gw"), node = try TestNamespace("node")
-        try gateway.link(to: node, localName: "te-gw0", remoteName: "te-node0",
-                         localAddresses: ["172.16.1.1/24"], remoteAddresses: ["172.16.1.20/24"])
-        // The gateway's own route to the VPC, which it learns from the kernel and announces.
-        try gateway.exec(["ip", "route", "add", "blackhole", "192.168.0.0/16"])
+    /// Two namespaces on one link, the node's BIRD started, the gateway's config rendered.
+    final class Lab {
+        let dir: TemporaryDirectory
+        let gateway: TestNamespace
+        let node: TestNamespace
+        let policy: GatewayPolicy
+        private var daemons: [BackgroundProcess] = []
 
-        try dir.write("gw.conf", config)
-        try dir.write("node.conf", """
-        router id 172.16.1.20;
-        protocol device {}
-        protocol static {
-          ipv4;
-          route 10.0.5.0/24 blackhole;   # its node subnet: accepted
-          route 10.0.0.0/16 blackhole;   # the domain aggregate: accepted
-          route 10.0.6.0/25 blackhole;   # inside the pod CIDR, wrong length: refused
-          route 10.9.0.0/24 blackhole;   # outside the pod CIDR: refused
-        }
-        protocol bgp uplink {
-          local 172.16.1.20 as 65001;
-          neighbor 172.16.1.1 as 65000;
-          password "k3y";
-          ttl security on;
-          connect delay time 1;
-          ipv4 { import all; export all; };
+        init() throws {
+            let plan = try PlanFixture.plan(["DOMAIN_EXTRA": "      password: k3y\n      gtsm: true\n      exportVPCRoutes: true"])
+            policy = try GatewayPolicy(plan: plan, domain: "dc1")
+            dir = try TemporaryDirectory("te-plan")
+            gateway = try TestNamespace("gw")
+            node = try TestNamespace("node")
+            try gateway.link(to: node, localName: "te-gw0", remoteName: "te-node0",
+                             localAddresses: ["172.16.1.1/24"], remoteAddresses: ["172.16.1.20/24"])
+            // The gateway's own route to the VPC, which it must notice and announce.
+            try gateway.exec(["ip", "route", "add", "blackhole", "192.168.0.0/16"])
         }
 
-        """)
-        let gatewayDaemon = try gateway.spawn(["bird", "-f", "-c", dir.file("gw.conf"), "-s", dir.file("gw.sock")], logFile: dir.file("gw.log"))
-        defer { gatewayDaemon.terminate() }
-        let nodeDaemon = try node.spawn(["bird", "-f", "-c", dir.file("node.conf"), "-s", dir.file("node.sock")], logFile: dir.file("node.log"))
-        defer { nodeDaemon.terminate() }
+        func startNode() throws {
+            try dir.write("node.conf", """
+            router id 172.16.1.20;
+            protocol device {}
+            protocol static {
+              ipv4;
+              route 10.0.5.0/24 blackhole;   # its node subnet: accepted
+              route 10.0.0.0/16 blackhole;   # the domain aggregate: accepted
+              route 10.0.6.0/25 blackhole;   # inside the pod CIDR, wrong length: refused
+              route 10.9.0.0/24 blackhole;   # outside the pod CIDR: refused
+            }
+            protocol bgp uplink {
+              local 172.16.1.20 as 65001;
+              neighbor 172.16.1.1 as 65000;
+              password "k3y";
+              ttl security on;
+              connect delay time 1;
+              ipv4 { import all; export all; };
+            }
 
-        func birdc(_ socket: String, _ command: String...) throws -> String {
-            try run(["birdc", "-s", dir.file(socket)] + command, check: false).stdout
+            """)
+            daemons.append(try node.spawn(["bird", "-f", "-c", dir.file("node.conf"), "-s", dir.file("node.sock")], logFile: dir.file("node.log")))
         }
-        let learned = try waitUntil(timeout: 20, interval: 0.2) {
-            try birdc("gw.sock", "show", "route", "protocol", "te_dc1_v4_node0_1").contains("10.0.0.0/16")
-                && birdc("node.sock", "show", "route", "protocol", "uplink").contains("192.168.0.0/16")
+
+        func spawn(_ argv: [String], log: String) throws {
+            daemons.append(try gateway.spawn(argv, logFile: dir.file(log)))
         }
-        let gatewayRoutes = try birdc("gw.sock", "show", "route")
-        let protocols = try birdc("gw.sock", "show", "protocols", "all")
-        let log = (try? String(contentsOfFile: dir.file("gw.log"), encoding: .utf8)) ?? ""
-        #expect(learned, "gateway: \(protocols)\n\(gatewayRoutes)\n\(log)")
-        #expect(gatewayRoutes.contains("10.0.5.0/24") && gatewayRoutes.contains("10.0.0.0/16"))
-        #expect(!gatewayRoutes.contains("10.0.6.0/25") && !gatewayRoutes.contains("10.9.0.0/24"))
-        // Only the VPC goes to the node: not the node's own routes, nothing else.
-        let nodeLearned = try birdc("node.sock", "show", "route", "protocol", "uplink")
-        #expect(nodeLearned.contains("192.168.0.0/16") && !nodeLearned.contains("10.0."))
-        // The accepted node subnet is in the gateway's kernel table, via the node.
-        let inKernel = try waitUntil(timeout: 5) {
-            try gateway.exec(["ip", "route", "show", "10.0.5.0/24"]).stdout.contains("via 172.16.1.20 dev te-gw0 proto bird")
+
+        /// What the node learned from the gateway.
+        func nodeLearned() throws -> String {
+            try run(["birdc", "-s", dir.file("node.sock"), "show", "route", "protocol", "uplink"], check: false).stdout
         }
-        #expect(inKernel)
+
+        /// Waits until the gateway holds the node's routes and the node holds the VPC, then
+        /// checks that exactly the allowed ones went each way and reached the gateway's kernel.
+        func expectFiltered(gatewayRoutes: () throws -> String, kernelProtocol: String) throws {
+            let learned = try waitUntil(timeout: 20, interval: 0.2) {
+                try gatewayRoutes().contains("10.0.0.0/16") && nodeLearned().contains("192.168.0.0/16")
+            }
+            let routes = try gatewayRoutes()
+            #expect(learned, "gateway routes: \(routes)\nlogs: \(logs())")
+            #expect(routes.contains("10.0.5.0/24") && routes.contains("10.0.0.0/16"))
+            #expect(!routes.contains("10.0.6.0/25") && !routes.contains("10.9.0.0/24"))
+            // Only the VPC goes to the node: not its own routes back, nothing else.
+            let toNode = try nodeLearned()
+            #expect(toNode.contains("192.168.0.0/16") && !toNode.contains("10.0."), "\(toNode)")
+            let inKernel = try waitUntil(timeout: 5) {
+                try gateway.exec(["ip", "route", "show", "10.0.5.0/24"]).stdout.contains("via 172.16.1.20 dev te-gw0 proto \(kernelProtocol)")
+            }
+            #expect(inKernel)
+            #expect(try gateway.exec(["ip", "route", "show", "10.0.6.0/25"]).stdout.isEmpty)
+        }
+
+        func logs() -> String {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".log") }.sorted().map {
+                "\($0): \((try? String(contentsOfFile: dir.file($0), encoding: .utf8)) ?? "")"
+            }.joined(separator: "\n")
+        }
+
+        /// Daemons stop (by PID) before their namespaces go.
+        deinit {
+            for daemon in daemons.reversed() { daemon.terminate() }
+        }
+    }
+
+    @Test func birdGateway() throws {
+        let lab = try Lab()
+        try lab.dir.write("gw.conf", BIRDConfig.render(lab.policy))
+        try lab.spawn(["bird", "-f", "-c", lab.dir.file("gw.conf"), "-s", lab.dir.file("gw.sock")], log: "gw.log")
+        try lab.startNode()
+        try lab.expectFiltered(gatewayRoutes: {
+            try run(["birdc", "-s", lab.dir.file("gw.sock"), "show", "route", "protocol", "te_dc1_v4_node0_1"], check: false).stdout
+        }, kernelProtocol: "bird")
+    }
+
+    /// FRR's zebra and bgpd in the gateway namespace, as the frr user (they drop root).
+    @Test func frrGateway() throws {
+        let lab = try Lab()
+        try lab.dir.write("zebra.conf", "")
+        try lab.dir.write("bgpd.conf", FRRConfig.render(lab.policy))
+        try run(["chown", "-R", "frr:frr", lab.dir.path])
+        let zserv = lab.dir.file("zserv.api")
+        try lab.spawn(["/usr/lib/frr/zebra", "-z", zserv, "-i", lab.dir.file("zebra.pid"), "--vty_socket", lab.dir.path,
+                       "-f", lab.dir.file("zebra.conf")], log: "zebra.log")
+        #expect(waitUntil(timeout: 10) { FileManager.default.fileExists(atPath: zserv) }, "\(lab.logs())")
+        try lab.spawn(["/usr/lib/frr/bgpd", "-z", zserv, "-i", lab.dir.file("bgpd.pid"), "--vty_socket", lab.dir.path,
+                       "-f", lab.dir.file("bgpd.conf")], log: "bgpd.log")
+        try lab.startNode()
+        try lab.expectFiltered(gatewayRoutes: {
+            try run(["vtysh", "--vty_socket", lab.dir.path, "-d", "bgpd", "-c", "show bgp ipv4 unicast"], check: false).stdout
+        }, kernelProtocol: "bgp")
+        let summary = try run(["vtysh", "--vty_socket", lab.dir.path, "-d", "bgpd", "-c", "show bgp summary"], check: false).stdout
+        #expect(summary.contains("1 dynamic neighbor(s), limit 10"), "\(summary)")
     }
 }
