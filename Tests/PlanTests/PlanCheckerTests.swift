@@ -16,18 +16,20 @@ import Testing
 
     static func overlap(_ a: String, _ b: String) -> FindingKey { FindingKey(.error, .overlap, [a, b]) }
 
-    static let secondDomain = """
-      - name: dc2
-        podCIDRs: [10.0.128.0/17]
-        nodeSubnetLength: {ipv4: 24}
-        nodeNetworks: [172.16.2.0/24]
-        edgeNodes: 10
-        podsPerEdgeNode: 100
-        gateway:
-          addresses: [172.16.2.1]
-          as: 65010
-          nodesAS: 65011
-    """
+    static func secondDomain(pods: String = "10.0.128.0/17", nodes: String = "172.16.2.0/24", gateway: String = "172.16.2.1") -> String {
+        """
+          - name: dc2
+            podCIDRs: [\(pods)]
+            nodeSubnetLength: {ipv4: 24}
+            nodeNetworks: [\(nodes)]
+            edgeNodes: 10
+            podsPerEdgeNode: 100
+            gateway:
+              addresses: [\(gateway)]
+              as: 65010
+              nodesAS: 65011
+        """
+    }
 
     static let overlapCases: [Case] = [
         Case(name: "sound fixture (vSwitch inside VPC is by design)", changes: [:], expected: []),
@@ -68,8 +70,15 @@ import Testing
              expected: [overlap(vsw, "vpc.vSwitches[1].cidrs[0]")]),
         Case(name: "pod CIDRs of one domain overlapping each other", changes: ["PODS": "10.0.0.0/16, 10.0.0.0/24"],
              expected: [overlap(pods, "edgeDomains[0].podCIDRs[1]")]),
-        Case(name: "one edge domain's pods vs another's", changes: ["DOMAIN_EXTRA": secondDomain],
+        Case(name: "one edge domain's pods vs another's", changes: ["DOMAIN_EXTRA": secondDomain()],
              expected: [overlap(pods, "edgeDomains[1].podCIDRs[0]")]),
+        Case(name: "two domains on one node network",
+             changes: ["DOMAIN_EXTRA": secondDomain(pods: "10.1.0.0/16", nodes: "172.16.1.128/25", gateway: "172.16.1.129")],
+             expected: [overlap(nodes, "edgeDomains[1].nodeNetworks[0]")]),
+        Case(name: "service CIDRs overlapping each other", changes: ["SVC": "172.21.0.0/24, 172.21.0.0/25"],
+             expected: [overlap(svc, "services.cidrs[1]")]),
+        Case(name: "node networks of one domain overlapping each other", changes: ["NODES": "172.16.1.0/24, 172.16.1.0/25"],
+             expected: [overlap(nodes, "edgeDomains[0].nodeNetworks[1]")]),
         Case(name: "IPv6: VPC vs data center", changes: ["VPC": "192.168.0.0/16, fd00:1::/48", "DC": "172.16.0.0/16, fd00:1:0:2::/64"],
              expected: [overlap("vpc.cidrs[1]", "dataCenter.networks[1]")]),
         Case(name: "IPv6: services vs data center, IPv4 and IPv6 of the same bits do not overlap",
