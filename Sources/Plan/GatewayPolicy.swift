@@ -90,7 +90,7 @@ public struct GatewayPolicy: Hashable, Sendable {
         password = domain.gateway.password
         gtsm = domain.gateway.gtsm
         let peers = domain.edgeNodes * domain.families.count
-        maxPeers = min(65535, max(1, peers + (peers * plan.headroomPercent + 99) / 100))
+        maxPeers = min(65535, max(1, plan.withHeadroom(peers)))
         sessions = domain.families.map { family in
             let pods = domain.podCIDRs(of: family)
             let announced = domain.edgeNodes + pods.count
@@ -99,7 +99,7 @@ public struct GatewayPolicy: Hashable, Sendable {
                 localAddress: domain.gateway.address(for: family)!.address,
                 peerRanges: domain.nodeNetworks.map(\.prefix).filter { $0.family == family },
                 accepted: pods.map { Accepted(block: $0.prefix, nodeSubnetLength: domain.nodeSubnetLength[family]!.value) },
-                maxPrefixes: announced + (announced * plan.headroomPercent + 99) / 100,
+                maxPrefixes: plan.withHeadroom(announced),
                 exported: domain.gateway.exportVPCRoutes ? plan.vpc.cidrs.map(\.prefix).filter { $0.family == family } : [])
         }
     }

@@ -94,3 +94,10 @@ public struct Plan: Hashable, Sendable {
         }
     }
 }
+
+extension Plan {
+    /// `count` plus the plan's headroom, rounded up: what a block should hold to pass without a warning.
+    public func withHeadroom(_ count: Int) -> Int {
+        count + (count * headroomPercent + 99) / 100
+    }
+}

@@ -115,8 +115,7 @@ extension PlanChecker {
     /// the plan's headroom to spare.
     mutating func requireCapacity(_ capacity: UInt128, for need: Int, kind: Finding.Kind, subjects: [Finding.Subject],
                                   precaution: Precaution?, what: String, unit: String, needed: String, hint: String) {
-        let need = UInt128(need)
-        let wanted = need + (need * UInt128(plan.headroomPercent) + 99) / 100
+        let wanted = UInt128(plan.withHeadroom(need)), need = UInt128(need)
         capacities.append(Capacity(what: what, unit: unit, available: capacity, needed: need, wanted: wanted))
         if capacity < need {
             report(Finding(.error, kind, subjects, precaution: precaution,
