@@ -105,7 +105,12 @@ import TestSupport
 
     @Test(arguments: gateways)
     func realParsersAcceptTheConfigs(example: String, domain: String) throws {
-        let policy = try GatewayPolicy(plan: Plan(yaml: PlanFixture.exampleText(example)), domain: domain)
+        try expectParsersAccept(GatewayPolicy(plan: Plan(yaml: PlanFixture.exampleText(example)), domain: domain))
+    }
+
+    /// `bird -p` (BIRD 2) and `vtysh --dryrun` (FRR) parse the files without a running daemon;
+    /// vtysh exits 2 and names the line of any command it does not know.
+    func expectParsersAccept(_ policy: GatewayPolicy) throws {
         let dir = try TemporaryDirectory("te-plan")
         try dir.write("bird.conf", BIRDConfig.render(policy))
         try dir.write("frr.conf", FRRConfig.render(policy))
@@ -123,13 +128,7 @@ import TestSupport
         #expect(policy.routerID == IPv4Address("10.255.0.1") && policy.sessions.map(\.family) == [.v6])
         // The VPC is IPv4 only: nothing to announce to IPv6 nodes.
         #expect(policy.sessions[0].exported.isEmpty)
-        let dir = try TemporaryDirectory("te-plan")
-        try dir.write("bird.conf", BIRDConfig.render(policy))
-        try dir.write("frr.conf", FRRConfig.render(policy))
-        let bird = try run(["bird", "-p", "-c", dir.file("bird.conf")], check: false)
-        #expect(bird.status == 0, "bird -p: \(bird.stderr)")
-        let frr = try run(["vtysh", "--dryrun", "-f", dir.file("frr.conf")], check: false)
-        #expect(frr.status == 0 && frr.stderr.isEmpty, "vtysh --dryrun: \(frr.stderr)\(frr.stdout)")
+        try expectParsersAccept(policy)
     }
 
     /// The parsers are a real check: a config with one mistyped keyword is refused by both.
