@@ -42,7 +42,7 @@ let package = Package(
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(name: "SubnetStore", dependencies: ["NetworkCore"]),
         .target(name: "BGP", dependencies: ["NetworkCore"]),
-        .target(name: "Plan", dependencies: ["NetworkCore"]),
+        .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // The operator's CLI: wiring only.
         .executableTarget(
@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
         .testTarget(name: "SubnetStoreTests", dependencies: ["SubnetStore", "TestSupport"]),
         .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
-        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
+        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
     ]
 )
