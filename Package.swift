@@ -36,7 +36,16 @@ let package = Package(
         ),
 
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
-        .target(name: "SubnetStore", dependencies: ["NetworkCore"]),
+        .target(
+            name: "SubnetStore",
+            dependencies: [
+                "NetworkCore",
+                // etcd's JSON gateway and the Kubernetes API are spoken over plain HTTP/1.1.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(name: "BGP", dependencies: ["NetworkCore"]),
         .target(name: "Plan", dependencies: ["NetworkCore"]),
 
@@ -57,7 +66,16 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "TestSupport"]),
-        .testTarget(name: "SubnetStoreTests", dependencies: ["SubnetStore", "TestSupport"]),
+        .testTarget(
+            name: "SubnetStoreTests",
+            dependencies: [
+                "SubnetStore", "TestSupport",
+                // The Kubernetes API replay server of the Kubernetes store tests.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
     ]

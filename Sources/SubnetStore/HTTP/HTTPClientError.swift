@@ -1,0 +1,29 @@
+/// Why an HTTP exchange with a store's server failed. Transport failures (`connect`,
+/// `timeout`, `closed`) are what endpoint fail-over reacts to.
+public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    case badEndpoint(String)
+    case unsupported(String)
+    case connect(endpoint: String, reason: String)
+    case timeout(endpoint: String, seconds: Double)
+    case closed(endpoint: String)
+    case responseTooLarge(endpoint: String, limit: Int)
+
+    /// True when another endpoint (or a later attempt) may succeed.
+    public var isTransport: Bool {
+        switch self {
+        case .connect, .timeout, .closed: true
+        case .badEndpoint, .unsupported, .responseTooLarge: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .badEndpoint(let text): "bad endpoint '\(text)': expected http://host:port"
+        case .unsupported(let what): what
+        case .connect(let endpoint, let reason): "cannot connect to \(endpoint): \(reason)"
+        case .timeout(let endpoint, let seconds): "\(endpoint) did not answer within \(seconds)s"
+        case .closed(let endpoint): "\(endpoint) closed the connection"
+        case .responseTooLarge(let endpoint, let limit): "\(endpoint) sent a response larger than \(limit) bytes"
+        }
+    }
+}
