@@ -60,7 +60,7 @@ public struct LeasePlanner: Sendable {
     }
 
     /// The renewal of `node`'s lease in `existing`, or why there is none.
-    public func renewal(of node: String, ttl: Duration, existing: Lease?, now: Date) throws(LeaseStoreError) -> Lease {
+    public static func renewal(of node: String, ttl: Duration, existing: Lease?, now: Date) throws(LeaseStoreError) -> Lease {
         do { try LeaseLimits.validateTTL(ttl) } catch { throw .invalidRequest(node: node, reason: error.description) }
         guard let existing else { throw .notFound(node: node) }
         guard !existing.isExpired(at: now) else { throw .leaseExpired(node: node) }

@@ -5,6 +5,7 @@ public enum LeaseStoreFactory {
     public static func open(url text: String, options: LeaseStoreOptions) async throws -> any LeaseStore {
         let url = try LeaseStoreURL(parsing: text)
         switch url.scheme {
+        case "file": return try EmbeddedLeaseStore(url: url, options: options)
         default:
             throw LeaseStoreError.badConfiguration("store scheme '\(url.scheme)' is not supported; use one of \(schemes.joined(separator: ", "))")
         }
