@@ -83,11 +83,14 @@ public final class EtcdCluster: @unchecked Sendable {
         (try? String(contentsOfFile: directory.file("\(members[index].name).log"), encoding: .utf8)) ?? ""
     }
 
+    /// Stops member `index` (SIGTERM by PID); `start(index)` brings it back with its data.
+    public func stop(_ index: Int) {
+        processes[index]?.terminate(grace: 2)
+        processes[index] = nil
+    }
+
     public func stopAll() {
-        for index in processes.indices {
-            processes[index]?.terminate(grace: 2)
-            processes[index] = nil
-        }
+        for index in processes.indices { stop(index) }
     }
 
     deinit { stopAll() }

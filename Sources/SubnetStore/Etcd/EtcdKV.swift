@@ -130,12 +130,4 @@ public struct EtcdTxnResponse: Sendable, Equatable {
         for response in try json.children("responses") { responses.append(try EtcdOperationResult(json: response)) }
         self.responses = responses
     }
-
-    /// The key-values the ranges of the branch that ran returned, in order.
-    public var rangedKeyValues: [EtcdKeyValue] {
-        responses.flatMap { response -> [EtcdKeyValue] in
-            if case .range(let range) = response { return range.kvs }
-            return []
-        }
-    }
 }

@@ -190,11 +190,12 @@ public final class EtcdLeaseStore: LeaseStore {
 
     // MARK: Acquire
 
-    /// Plans with what is known, commits in one transaction, and after a lost compare learns
-    /// more (first the node's own record from the failure branch, then every lease) and retries.
+    /// Reads every lease, plans, and commits in one transaction; a lost compare means
+    /// another agent wrote meanwhile: read again and plan again. Reading all leases first
+    /// also means a corrupt record stops the acquire instead of being guessed around.
     private func acquire(_ request: LeaseRequest, planner: LeasePlanner, etcdLease: Int64) async throws -> Lease {
-        var known: [Stored] = []
-        for attempt in 1...Self.maxAttempts {
+        for _ in 1...Self.maxAttempts {
+            let known = try await snapshot().leases
             let plan = try planner.plan(request, existing: known.map(\.lease), now: clock())
             let mine = known.first { $0.lease.node == request.node }
             let response = try await client.txn(acquireTransaction(plan, mine: mine?.lease, etcdLease: etcdLease))
@@ -203,13 +204,6 @@ public final class EtcdLeaseStore: LeaseStore {
                 var lease = plan.lease
                 lease.revision = UInt64(response.header.revision)
                 return lease
-            }
-            let own = try response.rangedKeyValues.first.map { try decode($0) }
-            if attempt == 1, let own {
-                // Most likely a node coming back: its own record is all the plan needs.
-                known = [own]
-            } else {
-                known = try await snapshot().leases
             }
         }
         throw LeaseStoreError.conflict(key: keyName(layout.leaseKey(request.node)), attempts: Self.maxAttempts)
@@ -241,8 +235,7 @@ public final class EtcdLeaseStore: LeaseStore {
                 deletes.append(.delete(key: layout.subnetKey(subnet)))
             }
         }
-        return EtcdTxnRequest(compare: compare, success: puts(plan.lease, etcdLease: etcdLease) + deletes,
-                              failure: [.range(EtcdRangeRequest(key: layout.leaseKey(node)))])
+        return EtcdTxnRequest(compare: compare, success: puts(plan.lease, etcdLease: etcdLease) + deletes)
     }
 
     /// The writes that store `lease`: its record and one key per subnet naming the node.

@@ -25,9 +25,16 @@ final class HTTPStream {
     static func open(_ request: HTTPRequest, to endpoint: HTTPEndpoint, timeout: TimeAmount) async throws -> HTTPStream {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
         let head = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Int.self)
-        let channel = try await HTTPConnection.bootstrap(endpoint: endpoint, timeout: timeout) { channel in
-            try channel.pipeline.syncOperations.addHandler(
-                HTTPStreamHandler(endpoint: endpoint, head: head, continuation: continuation))
+        let channel: Channel
+        do {
+            channel = try await HTTPConnection.bootstrap(endpoint: endpoint, timeout: timeout) { channel in
+                try channel.pipeline.syncOperations.addHandler(
+                    HTTPStreamHandler(endpoint: endpoint, head: head, continuation: continuation))
+            }
+        } catch {
+            head.fail(error)
+            continuation.finish(throwing: error)
+            throw error
         }
         continuation.onTermination = { _ in channel.close(promise: nil) }
         let timer = channel.eventLoop.scheduleTask(in: timeout) {
