@@ -23,34 +23,19 @@ public final class EtcdClient: Sendable {
     }
 
     public let configuration: Configuration
-    private let state: Mutex<State>
-
-    private struct State {
-        var preferred = 0
-        var connections: [Task<HTTPConnection, Error>?]
-    }
+    /// The endpoint tried first: the last one that answered.
+    private let preferred = Mutex(0)
+    private let connections: HTTPConnectionCache
 
     public init(_ configuration: Configuration) throws(EtcdError) {
         guard !configuration.endpoints.isEmpty else { throw .configuration("no endpoints") }
         self.configuration = configuration
-        state = Mutex(State(connections: Array(repeating: nil, count: configuration.endpoints.count)))
-    }
-
-    deinit {
-        state.withLock { state in
-            for task in state.connections.compactMap({ $0 }) {
-                Task { try? await task.value.close() }
-            }
-        }
+        connections = HTTPConnectionCache(connectTimeout: configuration.connectTimeout)
     }
 
     /// Closes the cached connections; later requests open new ones.
     public func close() async {
-        let tasks = state.withLock { state in
-            defer { state.connections = Array(repeating: nil, count: state.connections.count) }
-            return state.connections.compactMap { $0 }
-        }
-        for task in tasks { try? await task.value.close() }
+        await connections.closeAll()
     }
 
     // MARK: KV
@@ -146,8 +131,7 @@ public final class EtcdClient: Sendable {
         let request = HTTPRequest(method: "POST", path: path, headers: [("Content-Type", "application/json")],
                                   body: EtcdJSON.encode(body))
         let response = try await withFailover { endpoint in
-            let connection = try await self.connection(to: endpoint)
-            let response = try await connection.send(request, timeout: .milliseconds(Int64(self.configuration.requestTimeout * 1000)))
+            let response = try await self.connections.send(request, to: endpoint, timeout: self.configuration.requestTimeout)
             guard response.status == 200 else { throw EtcdError.decode(status: response.status, body: response.body) }
             return response
         }
@@ -163,18 +147,17 @@ public final class EtcdClient: Sendable {
         var failures: [String] = []
         var round = 0
         while true {
-            let index = state.withLock { $0.preferred }
+            let index = preferred.withLock { $0 }
             let endpoint = configuration.endpoints[index]
             do {
                 return try await attempt(endpoint)
             } catch let error as HTTPClientError where error.isTransport {
                 failures.append(error.description)
-                dropConnection(index)
             } catch let error as EtcdError where error.isRetryable {
                 failures.append("\(endpoint): \(error)")
             }
-            state.withLock { state in
-                if state.preferred == index { state.preferred = (index + 1) % configuration.endpoints.count }
+            preferred.withLock { preferred in
+                if preferred == index { preferred = (index + 1) % configuration.endpoints.count }
             }
             try Task.checkCancellation()
             guard clock.now < deadline else {
@@ -185,31 +168,6 @@ public final class EtcdClient: Sendable {
                 try await Task.sleep(for: .milliseconds(min(50 << min(round - 1, 5), 1000)))
             }
         }
-    }
-
-    private func connection(to endpoint: HTTPEndpoint) async throws -> HTTPConnection {
-        let index = configuration.endpoints.firstIndex(of: endpoint)!
-        let timeout = TimeAmount.milliseconds(Int64(configuration.connectTimeout * 1000))
-        let task = state.withLock { state in
-            if let task = state.connections[index] { return task }
-            let task = Task { try await HTTPConnection.connect(to: endpoint, timeout: timeout) }
-            state.connections[index] = task
-            return task
-        }
-        let connection = try await task.value
-        guard connection.isActive else {
-            dropConnection(index)
-            throw HTTPClientError.closed(endpoint: endpoint.description)
-        }
-        return connection
-    }
-
-    private func dropConnection(_ index: Int) {
-        let task = state.withLock { state in
-            defer { state.connections[index] = nil }
-            return state.connections[index]
-        }
-        if let task { Task { try? await task.value.close() } }
     }
 }
 

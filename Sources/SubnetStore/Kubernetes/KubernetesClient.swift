@@ -1,0 +1,127 @@
+import Foundation
+
+/// A minimal client of the Kubernetes API for Nodes: get, list, merge-patch, watch.
+/// Authenticates with a service-account bearer token read from a file on every request
+/// (kubelet rotates projected tokens). Plain HTTP only: see `Configuration.inCluster`.
+public final class KubernetesClient: Sendable {
+    public struct Configuration: Sendable {
+        public var endpoint: HTTPEndpoint
+        /// The bearer token file; nil sends no Authorization header (e.g. behind `kubectl proxy`).
+        public var tokenFile: String?
+        public var connectTimeout: Double = 2
+        public var requestTimeout: Double = 10
+
+        public init(endpoint: HTTPEndpoint, tokenFile: String?) {
+            self.endpoint = endpoint
+            self.tokenFile = tokenFile
+        }
+
+        public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+        /// The pod's own view: KUBERNETES_SERVICE_HOST/PORT and the service-account token. The
+        /// in-cluster API is HTTPS, which this build cannot speak: it says so instead of
+        /// sending the token in the clear.
+        public static func inCluster(environment: [String: String]) throws(KubernetesError) -> Configuration {
+            guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
+                throw .configuration("KUBERNETES_SERVICE_HOST/PORT are not set: not running in a pod; give the API address, e.g. kubernetes://127.0.0.1:8001 behind `kubectl proxy`")
+            }
+            throw .configuration("the in-cluster API https://\(host):\(port) needs TLS, which this build does not implement; run `kubectl proxy --port=8001` beside the agent and use kubernetes://127.0.0.1:8001?token=\(serviceAccountDirectory)/token")
+        }
+    }
+
+    public let configuration: Configuration
+    private let connections: HTTPConnectionCache
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        connections = HTTPConnectionCache(connectTimeout: configuration.connectTimeout)
+    }
+
+    public func close() async {
+        await connections.closeAll()
+    }
+
+    /// The Node, or nil when the API has none of that name.
+    public func node(named name: String) async throws -> KubernetesNode? {
+        let response = try await send("GET", "/api/v1/nodes/\(name)")
+        if response.status == 404 { return nil }
+        return try KubernetesJSON.decode(KubernetesNode.self, from: try ok(response), what: "Node \(name)")
+    }
+
+    public func nodes() async throws -> KubernetesNodeList {
+        try KubernetesJSON.decode(KubernetesNodeList.self, from: try ok(try await send("GET", "/api/v1/nodes")), what: "NodeList")
+    }
+
+    /// Applies a JSON merge patch; a stale `metadata.resourceVersion` in it gives 409.
+    public func patchNode(named name: String, mergePatch: [UInt8]) async throws -> KubernetesNode {
+        let response = try await send("PATCH", "/api/v1/nodes/\(name)", body: mergePatch,
+                                      contentType: "application/merge-patch+json")
+        return try KubernetesJSON.decode(KubernetesNode.self, from: try ok(response), what: "patched Node \(name)")
+    }
+
+    /// Watches every Node from `resourceVersion`. A 410 answer throws `.status` with code 410.
+    public func watchNodes(from resourceVersion: String) async throws -> KubernetesWatch {
+        let query = "watch=1&allowWatchBookmarks=true&resourceVersion=\(resourceVersion)"
+        let stream = try await HTTPStream.open(try request("GET", "/api/v1/nodes?\(query)"), to: configuration.endpoint,
+                                               timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+        guard stream.status == 200 else {
+            let status = KubernetesStatus.decode(httpStatus: stream.status, body: try await stream.readAll())
+            stream.close()
+            throw KubernetesError.status(status)
+        }
+        return KubernetesWatch(stream: stream)
+    }
+
+    // MARK: Transport
+
+    private func request(_ method: String, _ path: String, body: [UInt8] = [],
+                         contentType: String = "application/json") throws(KubernetesError) -> HTTPRequest {
+        var headers = [("Accept", "application/json")]
+        if !body.isEmpty { headers.append(("Content-Type", contentType)) }
+        if let tokenFile = configuration.tokenFile {
+            guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+                throw .configuration("cannot read a bearer token from \(tokenFile)")
+            }
+            headers.append(("Authorization", "Bearer \(token)"))
+        }
+        return HTTPRequest(method: method, path: path, headers: headers, body: body)
+    }
+
+    private func send(_ method: String, _ path: String, body: [UInt8] = [],
+                      contentType: String = "application/json") async throws -> HTTPResponse {
+        let request = try request(method, path, body: body, contentType: contentType)
+        do {
+            return try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
+        } catch let error as HTTPClientError where error.isTransport {
+            // A kept-alive connection the server closed meanwhile: one fresh try.
+            return try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
+        }
+    }
+
+    private func ok(_ response: HTTPResponse) throws(KubernetesError) -> [UInt8] {
+        guard (200..<300).contains(response.status) else {
+            throw .status(KubernetesStatus.decode(httpStatus: response.status, body: response.body))
+        }
+        return response.body
+    }
+}
+
+/// The events of one watch request, in order; nil when the server ends it (it does after
+/// its timeout), and the caller watches again from the last resourceVersion.
+public final class KubernetesWatch {
+    private let stream: HTTPStream
+
+    init(stream: HTTPStream) {
+        self.stream = stream
+    }
+
+    public func next() async throws -> KubernetesWatchEvent? {
+        guard let line = try await stream.nextLine() else { return nil }
+        return try KubernetesWatchEvent(line: line)
+    }
+
+    public func close() {
+        stream.close()
+    }
+}
