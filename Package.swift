@@ -58,6 +58,9 @@ let package = Package(
             ]
         ),
 
+        // bench-leases: time to acquire 5,000 leases per store, printed with leases/s.
+        .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore"], path: "Benchmarks/Leases"),
+
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 

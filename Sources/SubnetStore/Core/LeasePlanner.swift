@@ -29,24 +29,32 @@ public struct LeasePlanner: Sendable {
     /// expired ones, so a node coming back late still finds its old subnet if the pool allows.
     public func plan(_ request: LeaseRequest, existing: [Lease], now: Date) throws(LeaseStoreError) -> Plan {
         try request.validate()
-        let mine = existing.first { $0.node == request.node }
-        let others = existing.filter { $0.node != request.node }
-        let live = others.filter { !$0.isExpired(at: now) }
+        // One pass: the node's own record, every other node's subnets, and the expired ones.
+        var mine: Lease?
+        var takenByAll: [IPPrefix] = [], takenByLive: [IPPrefix] = []
+        var expired: [Lease] = []
+        for lease in existing {
+            if lease.node == request.node { mine = lease; continue }
+            takenByAll += lease.subnets
+            if lease.isExpired(at: now) { expired.append(lease) } else { takenByLive += lease.subnets }
+        }
+        func expiredHolders(of subnet: IPPrefix) -> [Lease] {
+            expired.filter { $0.subnets.contains { $0.overlaps(subnet) } }
+        }
         var subnets: [IPPrefix] = []
         var reclaimed: [Lease] = []
         for pool in pools {
-            if let old = mine?.subnet(of: pool.family), pool.accepts(old),
-               !live.contains(where: { $0.subnets.contains { $0.overlaps(old) } }) {
+            if let old = mine?.subnet(of: pool.family), pool.accepts(old), !takenByLive.contains(where: { $0.overlaps(old) }) {
                 subnets.append(old)
-                reclaimed += others.filter { other in other.isExpired(at: now) && other.subnets.contains { $0.overlaps(old) } }
+                reclaimed += expiredHolders(of: old)
                 continue
             }
             let subnet: IPPrefix
             do {
-                subnet = try pool.allocate(for: request.node, avoiding: others.flatMap(\.subnets))
+                subnet = try pool.allocate(for: request.node, avoiding: takenByAll)
             } catch {
-                subnet = try pool.allocate(for: request.node, avoiding: live.flatMap(\.subnets))
-                reclaimed += others.filter { other in other.isExpired(at: now) && other.subnets.contains { $0.overlaps(subnet) } }
+                subnet = try pool.allocate(for: request.node, avoiding: takenByLive)
+                reclaimed += expiredHolders(of: subnet)
             }
             subnets.append(subnet)
         }

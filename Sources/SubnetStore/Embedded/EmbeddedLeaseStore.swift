@@ -56,7 +56,7 @@ public actor EmbeddedLeaseStore: LeaseStore {
             throw LeaseStoreError.badConfiguration("no cluster CIDR given: this store was opened for reading only")
         }
         return try write { database, now throws(LeaseStoreError) in
-            let plan = try planner.plan(request, existing: database.leases, now: now)
+            let plan = try planner.plan(request, existing: database.unorderedLeases, now: now)
             return database.commit(puts: [plan.lease], deletes: plan.reclaimed.map(\.node))[0]
         }
     }
