@@ -183,8 +183,10 @@ public final class KubernetesLeaseStore: LeaseStore {
         guard !node.podCIDRs.isEmpty else {
             throw .unavailable(store: name, reason: "Node \(node.name) has no spec.podCIDR yet: kube-controller-manager assigns node subnets (--allocate-node-cidrs), this store never allocates; retry once it is set")
         }
-        for cidr in node.podCIDRs where !pools.isEmpty && !pools.contains(where: { $0.accepts(cidr) }) {
-            throw .badConfiguration("Node \(node.name) has podCIDR \(cidr), which is not a subnet of the configured pools \(pools.map(\.description).joined(separator: "; ")): the cluster CIDR of kube-controller-manager and of TerwayEdge differ")
+        // A family without a configured pool is taken as Kubernetes assigned it.
+        for cidr in node.podCIDRs where pools.contains(where: { $0.family == cidr.family })
+            && !pools.contains(where: { $0.accepts(cidr) }) {
+            throw .badConfiguration("Node \(node.name) has podCIDR \(cidr), which is not a node subnet of the configured pools \(pools.map(\.description).joined(separator: "; ")): the cluster CIDR of kube-controller-manager and of TerwayEdge differ")
         }
         return node.podCIDRs
     }
