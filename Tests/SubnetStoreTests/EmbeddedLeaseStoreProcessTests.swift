@@ -21,14 +21,6 @@ import TestSupport
         return process
     }
 
-    /// Runs blocking waits on a Dispatch thread: blocking the cooperative pool (2 threads
-    /// here) would stall every other test running in parallel.
-    private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
     @Test func twoHundredAgentProcessesGetTwoHundredDistinctSubnets() async throws {
         let cli = try builtExecutable("terway-edge")
         let directory = try TemporaryDirectory("te-agents")

@@ -26,7 +26,7 @@ actor LeaseEventCollector {
     private func fail(_ error: any Error) { failure = error }
 
     /// Waits until an event of `kind` for `node` arrived after position `from`; returns it.
-    func next(_ kind: String, node: String, after from: Int = 0, timeout: Duration = .seconds(5)) async throws -> LeaseEvent {
+    func next(_ kind: String, node: String, after from: Int = 0, timeout: Duration = .seconds(20)) async throws -> LeaseEvent {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let event = events.dropFirst(from).first(where: { $0.kind == kind && $0.lease.node == node }) {

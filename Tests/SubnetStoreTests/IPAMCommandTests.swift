@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `terway-edge ipam ...` as an operator runs it, against an embedded store.
+@Suite struct IPAMCommandTests {
+    @Test func acquireRenewListReleaseThroughTheCLI() async throws {
+        try await offPool { try Self.acquireRenewListRelease() }
+    }
+
+    private static func acquireRenewListRelease() throws {
+        let cli = try builtExecutable("terway-edge")
+        let directory = try TemporaryDirectory("te-ipam-cli")
+        let store = "file://\(directory.file("leases.db"))"
+        let acquired = try run([cli, "ipam", "acquire", "--store", store, "--cluster-cidr", "10.0.0.0/16", "--cluster-cidr", "fd00:10::/56",
+                                "--reserved", "10.0.0.0/24", "--node", "edge-1", "--node-address", "192.168.10.5",
+                                "--data", "bgp.router-id=10.0.1.1"])
+        #expect(acquired.stdout.contains("edge-1  10.0.1.0/24,fd00:10::/64  192.168.10.5  edge    59m"))
+        let renewed = try run([cli, "ipam", "renew", "--store", store, "--node", "edge-1", "--ttl", "60", "--output", "json"])
+        #expect(renewed.stdout.contains("\"expiresInSeconds\" : 59"))
+        let listed = try run([cli, "ipam", "leases", "--store", store])
+        #expect(listed.stdout.hasPrefix("NODE    SUBNETS"))
+        #expect(listed.stdout.contains("bgp.router-id=10.0.1.1"))
+        try run([cli, "ipam", "release", "--store", store, "--node", "edge-1"])
+        #expect(try run([cli, "ipam", "leases", "--store", store]).stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test func errorsAreOneClearLineAndAFailingExit() async throws {
+        try await offPool { try Self.errorsAreOneClearLine() }
+    }
+
+    private static func errorsAreOneClearLine() throws {
+        let cli = try builtExecutable("terway-edge")
+        let directory = try TemporaryDirectory("te-ipam-cli")
+        let store = "file://\(directory.file("leases.db"))"
+        let args = ["ipam", "acquire", "--store", store, "--cluster-cidr", "10.0.0.0/24", "--node-subnet-length", "25", "--node-address", "192.168.1.1"]
+        for node in ["a", "b"] { try run([cli] + args + ["--node", node]) }
+        let full = try run([cli] + args + ["--node", "c"], check: false)
+        #expect(full.status != 0)
+        #expect(full.stderr.contains("no free /25 subnet left in 10.0.0.0/24: 2 subnets, 0 reserved, 2 leased"))
+        let badCIDR = try run([cli] + args.prefix(5) + ["10.0.1.5/16", "--node", "d", "--node-address", "192.168.1.1"], check: false)
+        #expect(badCIDR.status != 0 && badCIDR.stderr.contains("has host bits set; the block is 10.0.0.0/16"))
+        try directory.write("leases.db", "{\"apiVersion\":\"v1\"}\n")
+        let foreign = try run([cli, "ipam", "leases", "--store", store], check: false)
+        #expect(foreign.status != 0 && foreign.stderr.contains("not a TerwayEdge lease database"))
+        let scheme = try run([cli, "ipam", "leases", "--store", "zookeeper://h/p"], check: false)
+        #expect(scheme.status != 0 && scheme.stderr.contains("use one of file, etcd, kubernetes"))
+    }
+}
