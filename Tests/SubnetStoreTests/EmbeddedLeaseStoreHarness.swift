@@ -1,5 +1,5 @@
 import Foundation
-import SubnetStore
+@testable import SubnetStore
 import TestSupport
 
 /// A lease database file in a fresh temporary folder.
@@ -15,10 +15,11 @@ struct EmbeddedLeaseStoreHarness: LeaseStoreHarness {
         try EmbeddedLeaseStore(path: path, options: LeaseStoreOptions(pools: pools), pollInterval: .milliseconds(20))
     }
 
-    /// Appends a line as a foreign writer would, replacing the file (new inode) like the store does.
+    /// Appends a log line as a foreign writer would (with a valid checksum, so the store
+    /// must judge the record itself, not dismiss it as a torn append).
     func writeRawRecord(node: String, bytes: [UInt8]) throws {
-        var contents = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data(#"{"format":"terway-edge-leases","revision":1,"version":1}"#.utf8 + [0x0A])
-        contents += Data("1 ".utf8) + Data(bytes) + Data([0x0A])
-        try contents.write(to: URL(fileURLWithPath: path), options: .atomic)
+        var contents = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data(LeaseDatabase.header(generation: "1", revision: 1))
+        contents += Data(LeaseDatabase.line(revision: 99, payload: bytes))
+        try contents.write(to: URL(fileURLWithPath: path))
     }
 }

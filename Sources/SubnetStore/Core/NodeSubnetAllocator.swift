@@ -176,8 +176,6 @@ public struct NodeSubnetAllocator: Hashable, Sendable, CustomStringConvertible {
 
     private static func lastIndex(_ count: UInt128) -> UInt128 { count == .max ? .max : count - 1 }
 
-    /// 64-bit FNV-1a of the node name: stable across processes and hosts (unlike `Hasher`).
-    static func fnv1a(_ text: String) -> UInt64 {
-        text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
-    }
+    /// Where `.hashedStart` begins for a node: stable across processes and hosts.
+    static func fnv1a(_ text: String) -> UInt64 { FNV1a.hash(text.utf8) }
 }

@@ -3,10 +3,14 @@ import Foundation
 /// The default store for one machine and the lab: every lease in one local file
 /// (`file:///var/lib/terway-edge/leases.db`), shared safely by all agents of the host.
 ///
-/// - Writers take an exclusive `flock` on `<file>.lock`, read the current version, apply the
-///   change and replace the file atomically (`LeaseFile.replace`). Processes on the host are
-///   serialised; a crash at any point leaves the old or the new version.
-/// - Readers take no lock: a rename swaps whole files.
+/// - Writers take an exclusive `flock` on `<file>.lock`, catch up with the file, apply the
+///   change and append it as checksummed log lines with one `fdatasync`; when the log has
+///   grown to twice the live leases they compact it into a new file instead (write, fsync,
+///   rename, fsync the folder). Processes on the host are serialised, and a crash at any
+///   point leaves the last acknowledged state: a torn append fails its checksum and is
+///   dropped, a torn compaction never got its name. See `LeaseDatabase` for the format.
+/// - Readers take no lock: they ignore a line still being appended, and a rename swaps
+///   whole files under an open descriptor.
 /// - Watchers poll the header's change counter (one small read per `pollInterval`): it works
 ///   on any file system and sees every other process's writes without a C shim for inotify,
 ///   and in-process writes are published at once. The same tick reports expiries.
@@ -20,9 +24,8 @@ public actor EmbeddedLeaseStore: LeaseStore {
     private let planner: LeasePlanner?
     private let clock: @Sendable () -> Date
     private let pollInterval: Duration
+    /// The database as last read or written; `current()` brings it up to date.
     private var cache = LeaseDatabase()
-    /// The file version `cache` was read from or written as.
-    private var cacheIdentity: FileIdentity?
     private var isClosed = false
     private var watchState = LeaseWatchState()
     private var subscribers: [UUID: AsyncThrowingStream<LeaseEvent, any Error>.Continuation] = [:]
@@ -57,23 +60,24 @@ public actor EmbeddedLeaseStore: LeaseStore {
         }
         return try write { database, now throws(LeaseStoreError) in
             let plan = try planner.plan(request, existing: database.unorderedLeases, now: now)
-            return database.commit(puts: [plan.lease], deletes: plan.reclaimed.map(\.node))[0]
+            let (stored, lines) = database.commit(puts: [plan.lease], deletes: plan.reclaimed.map(\.node))
+            return (stored[0], lines)
         }
     }
 
     public func renew(node: String, ttl: Duration) throws -> Lease {
         try write { database, now throws(LeaseStoreError) in
             let renewed = try LeasePlanner.renewal(of: node, ttl: ttl, existing: database.lease(of: node), now: now)
-            return database.commit(puts: [renewed])[0]
+            let (stored, lines) = database.commit(puts: [renewed])
+            return (stored[0], lines)
         }
     }
 
     @discardableResult
     public func release(node: String) throws -> Lease? {
         try write { database, _ throws(LeaseStoreError) in
-            guard let lease = database.lease(of: node) else { return nil }
-            _ = database.commit(puts: [], deletes: [node])
-            return lease
+            guard let lease = database.lease(of: node) else { return (nil, nil) }
+            return (lease, database.commit(puts: [], deletes: [node]).lines)
         }
     }
 
@@ -124,34 +128,44 @@ public actor EmbeddedLeaseStore: LeaseStore {
         if isClosed { throw .closed }
     }
 
-    /// The file's current version; decoded again only when the file or its revision changed.
+    /// The file's current version. While the header names the generation the cache came
+    /// from, only the bytes appended since are read; after a compaction, the whole file.
     private func current() throws(LeaseStoreError) -> LeaseDatabase {
-        guard let head = try file.read(limit: LeaseDatabase.headerReadLimit) else {
-            (cache, cacheIdentity) = (LeaseDatabase(), nil)
+        guard let reader = try file.openForReading() else {
+            cache = LeaseDatabase()
             return cache
         }
-        if head.identity == cacheIdentity,
-           try LeaseDatabase.revision(inHeaderOf: head.bytes, path: path) == cache.revision {
-            return cache
+        let head = try reader.read(from: 0, limit: LeaseDatabase.headerReadLimit)
+        if let generation = cache.generation, try LeaseDatabase.generation(inHeaderOf: head, path: path) == generation,
+           try reader.size >= cache.consumed {
+            var updated = cache
+            try updated.apply(reader.read(from: cache.consumed)[...], path: path)
+            cache = updated
+        } else {
+            cache = try LeaseDatabase.decode(reader.read(from: 0), path: path)
         }
-        guard let whole = try file.read() else { return try current() }
-        cache = try LeaseDatabase.decode(whole.bytes, path: path)
-        cacheIdentity = whole.identity
         return cache
     }
 
-    /// One read-modify-write under the host-wide lock. The file is replaced only when `body`
-    /// committed a change; on any error neither the file nor the cache change.
-    private func write<T>(_ body: (inout LeaseDatabase, Date) throws(LeaseStoreError) -> T) throws(LeaseStoreError) -> T {
+    /// One read-modify-write under the host-wide lock: the change is appended to the log,
+    /// or the whole database compacted into a new file when the log has grown long. On any
+    /// error neither the file's valid content nor the cache change.
+    private func write<T>(_ body: (inout LeaseDatabase, Date) throws(LeaseStoreError) -> (T, [UInt8]?)) throws(LeaseStoreError) -> T {
         try checkOpen()
-        let (value, database, identity) = try lock.withLock { () throws(LeaseStoreError) -> (T, LeaseDatabase, FileIdentity?) in
+        let (value, database) = try lock.withLock { () throws(LeaseStoreError) -> (T, LeaseDatabase) in
             var database = try current()
-            let before = database.revision
-            let value = try body(&database, clock())
-            guard database.revision != before else { return (value, database, cacheIdentity) }
-            return (value, database, try file.replace(with: database.encoded()))
+            let validEnd = database.consumed
+            let (value, lines) = try body(&database, clock())
+            guard let lines else { return (value, database) }
+            if database.needsCompaction {
+                try file.replace(with: database.compacted())
+            } else {
+                try file.append(lines, validEnd: validEnd)
+                database.appended(lines.count)
+            }
+            return (value, database)
         }
-        (cache, cacheIdentity) = (database, identity)
+        cache = database
         try publish(database)
         return value
     }

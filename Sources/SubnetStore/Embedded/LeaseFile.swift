@@ -1,8 +1,11 @@
 import Foundation
 
-/// The file operations of the embedded store. Writes replace the whole file atomically:
-/// write a temporary file, fsync it, rename it over the database, fsync the directory. A
-/// crash at any point leaves either the old or the new database under the real name.
+/// The file operations of the embedded store (the format is `LeaseDatabase`'s).
+///
+/// - `append` adds log lines with one `write` and makes them durable with `fdatasync`.
+/// - `replace` writes a whole snapshot to `<file>.tmp`, fsyncs it, renames it over the
+///   file and fsyncs the folder, so the name points at the old or the new file, never at half.
+/// Both run under the writer lock; readers need none (see `LeaseFile.Reader`).
 struct LeaseFile: Sendable {
     let path: String
     var temporaryPath: String { path + ".tmp" }
@@ -18,84 +21,93 @@ struct LeaseFile: Sendable {
         }
     }
 
-    /// The whole file (or its first `limit` bytes) and its identity, nil when it does not
-    /// exist. Readers need no lock: `rename` swaps whole files, so an open descriptor always
-    /// sees one complete version.
-    func read(limit: Int = .max) throws(LeaseStoreError) -> (bytes: [UInt8], identity: FileIdentity)? {
+    /// An open descriptor on the current file, nil when there is none. It keeps seeing the
+    /// version it opened even if a writer renames a new snapshot over the name meanwhile.
+    func openForReading() throws(LeaseStoreError) -> Reader? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             try systemCall("open", path) { fd }
         }
-        defer { close(fd) }
-        let identity = try FileIdentity(fd: fd, path: path)
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: min(limit, 1 << 20))
-        while bytes.count < limit {
-            let wanted = min(chunk.count, limit - bytes.count)
-            let count = try systemCall("read", path) { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, wanted) } }
-            if count == 0 { break }
-            bytes += chunk[..<count]
-        }
-        return (bytes, identity)
+        return Reader(fd: fd, path: path)
     }
 
-    /// Replaces the file with `bytes` (see the type's comment for the order of steps) and
-    /// returns the identity of the new file.
-    func replace(with bytes: [UInt8]) throws(LeaseStoreError) -> FileIdentity {
+    /// Cuts a torn tail at `validEnd` when there is one, then appends `bytes` durably.
+    func append(_ bytes: [UInt8], validEnd: Int) throws(LeaseStoreError) {
+        let fd = try systemCall("open", path) { open(path, O_WRONLY | O_APPEND | O_CLOEXEC) }
+        defer { close(fd) }
+        var info = stat()
+        try systemCall("fstat", path) { fstat(fd, &info) }
+        if Int(info.st_size) > validEnd { try systemCall("ftruncate", path) { ftruncate(fd, off_t(validEnd)) } }
+        try writeAll(fd, bytes, path)
+        try systemCall("fdatasync", path) { fdatasync(fd) }
+    }
+
+    /// Replaces the file with `bytes` (see the type's comment for the order of steps).
+    func replace(with bytes: [UInt8]) throws(LeaseStoreError) {
         let tmp = temporaryPath
         let fd = try systemCall("open", tmp) { open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         do {
-            var written = 0
-            while written < bytes.count {
-                written += try systemCall("write", tmp) {
-                    bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-                }
-            }
+            try writeAll(fd, bytes, tmp)
             try systemCall("fsync", tmp) { fsync(fd) }
         } catch {
             close(fd)
             throw error
         }
-        defer { close(fd) }
-        let identity = try FileIdentity(fd: fd, path: tmp)
+        close(fd)
         try systemCall("rename", path) { rename(tmp, path) }
-        // Persist the rename itself: without this a power loss can bring back the old name.
+        // Persist the rename itself: without this a power loss can bring back the old file.
         let dir = try systemCall("open", directory) { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(dir) }
         try systemCall("fsync", directory) { fsync(dir) }
-        return identity
-    }
-}
-
-/// Inode, size and modification time: which version of the file a cache was read from. Every
-/// write makes a new inode, so a changed file shows here even if a foreign writer kept the
-/// header's revision.
-struct FileIdentity: Hashable, Sendable {
-    let inode: UInt64
-    let size: Int64
-    let modified: timespec
-
-    init(fd: Int32, path: String) throws(LeaseStoreError) {
-        var info = stat()
-        try systemCall("fstat", path) { fstat(fd, &info) }
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modified = info.st_mtim
     }
 
-    static func == (a: FileIdentity, b: FileIdentity) -> Bool {
-        a.inode == b.inode && a.size == b.size && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(LeaseStoreError) {
+        var written = 0
+        while written < bytes.count {
+            written += try systemCall("write", path) {
+                bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            }
+        }
     }
 
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(inode)
-        hasher.combine(size)
+    /// One open version of the file.
+    final class Reader {
+        let fd: Int32
+        let path: String
+
+        init(fd: Int32, path: String) {
+            self.fd = fd
+            self.path = path
+        }
+
+        var size: Int {
+            get throws(LeaseStoreError) {
+                var info = stat()
+                try systemCall("fstat", path) { fstat(fd, &info) }
+                return Int(info.st_size)
+            }
+        }
+
+        /// Up to `limit` bytes from `offset` (fewer at the end of the file).
+        func read(from offset: Int, limit: Int = .max) throws(LeaseStoreError) -> [UInt8] {
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: min(limit, 1 << 20))
+            while bytes.count < limit {
+                let wanted = min(chunk.count, limit - bytes.count), position = off_t(offset + bytes.count)
+                let count = try systemCall("pread", path) { chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted, position) } }
+                if count == 0 { break }
+                bytes += chunk[..<count]
+            }
+            return bytes
+        }
+
+        deinit { close(fd) }
     }
 }
 
 /// An exclusive `flock` on `<database>.lock`, held by one writer across all processes of the
-/// host. A separate lock file, because the database file itself is replaced on every write.
+/// host. A separate lock file, because compaction replaces the database file itself.
 final class FileLock: Sendable {
     let path: String
     private let fd: Int32
