@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // Everything imports NetworkCore: addresses, prefixes, prefix math. No I/O.
@@ -40,10 +41,12 @@ let package = Package(
             name: "SubnetStore",
             dependencies: [
                 "NetworkCore",
-                // etcd's JSON gateway and the Kubernetes API are spoken over plain HTTP/1.1.
+                // etcd's JSON gateway and the Kubernetes API are spoken over HTTP/1.1, with TLS.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         .target(name: "BGP", dependencies: ["NetworkCore"]),
@@ -59,7 +62,7 @@ let package = Package(
         ),
 
         // bench-leases: time to acquire 5,000 leases per store, printed with leases/s.
-        .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore"], path: "Benchmarks/Leases"),
+        .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore", "TestSupport"], path: "Benchmarks/Leases"),
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -73,10 +76,11 @@ let package = Package(
             name: "SubnetStoreTests",
             dependencies: [
                 "SubnetStore", "TestSupport",
-                // The Kubernetes API replay server of the Kubernetes store tests.
+                // The Kubernetes API server of the Kubernetes store tests (HTTP and HTTPS).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),

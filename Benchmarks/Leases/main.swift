@@ -14,12 +14,15 @@ import SubnetStore
 struct Row {
     let name: String
     let url: (_ scratch: String) -> Result<String, SkipReason>
+    /// Stops what `url` started (a server), after the row.
+    var finish: () -> Void = {}
 }
 
 struct SkipReason: Error { let text: String }
 
 let rows: [Row] = [
     Row(name: "embedded file") { scratch in .success("file://\(scratch)/leases.db") },
+    Row(name: "etcd 3 members", url: { _ in etcdBenchCluster.start() }, finish: { etcdBenchCluster.stop() }),
 ]
 
 /// 10.0.0.0/13 in /26s: 8,192 node subnets of 64 addresses, room for the 5,000 nodes.
@@ -93,6 +96,7 @@ do {
     for row in rows {
         let scratch = NSTemporaryDirectory() + "te-bench-leases-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer { row.finish() }
         let name = row.name.padding(toLength: 16, withPad: " ", startingAt: 0)
         switch row.url(scratch) {
         case .failure(let reason):
@@ -111,6 +115,7 @@ do {
     FileHandle.standardError.write(Data("bench-leases: \(error.text)\n".utf8))
     exit(2)
 } catch {
+    etcdBenchCluster.stop()
     FileHandle.standardError.write(Data("bench-leases: \(error)\n".utf8))
     exit(1)
 }

@@ -130,18 +130,19 @@ import Testing
         #expect(store.client.configuration.requestTimeout == 2)
     }
 
-    @Test func expiredOrReleased() throws {
+    @Test func watchViewClassifiesChanges() throws {
         let now = Date()
         let lease = Lease(node: "edge-a", subnets: [try .init(parsing: "10.0.1.0/24")], nodeAddress: .init("192.168.1.1")!,
                           domain: .edge, acquiredAt: now, renewedAt: now, expiresAt: now.addingTimeInterval(1))
-        #expect(EtcdLeaseStore.gone(lease, now: now).kind == "expired")
-        #expect(EtcdLeaseStore.gone(lease, now: now.addingTimeInterval(-10)).kind == "deleted")
+        var view = EtcdLeaseStore.WatchView()
+        #expect(view.replace(with: [lease], now: now) == [.added(lease)])
         var moved = lease
         moved.subnets = [try .init(parsing: "10.0.2.0/24")]
-        let other = Lease(node: "edge-b", subnets: [try .init(parsing: "10.0.3.0/24")], nodeAddress: .init("192.168.1.2")!,
-                          domain: .edge, acquiredAt: now, renewedAt: now, expiresAt: now.addingTimeInterval(600))
-        let events = EtcdLeaseStore.difference(from: ["edge-a": lease, "edge-b": other], to: [moved], now: now.addingTimeInterval(-10))
-        #expect(events == [.changed(moved), .deleted(other)])
-        #expect(EtcdLeaseStore.etcdTTL(.milliseconds(1500)) == 2 && EtcdLeaseStore.etcdTTL(.milliseconds(10)) == 1)
+        #expect(view.set("edge-a", moved, now: now) == [.changed(moved)])
+        // etcd deletes an unrenewed lease after its expiry: the watcher reports it expired.
+        #expect(view.set("edge-a", nil, now: now.addingTimeInterval(2)) == [.expired(moved)])
+        #expect(view.set("edge-a", lease, now: now) == [.added(lease)])
+        #expect(view.set("edge-a", nil, now: now) == [.deleted(lease)])
+        #expect(EtcdLeaseStore.etcdTTL(.milliseconds(1500)) == 3 && EtcdLeaseStore.etcdTTL(.seconds(60)) == 61)
     }
 }

@@ -46,13 +46,17 @@ actor EtcdSharedCluster {
 
 /// A fresh prefix on an etcd cluster: an empty backend for one conformance check.
 struct EtcdLeaseStoreHarness: LeaseStoreHarness {
-    let endpoints: String
+    let cluster: EtcdCluster
     let prefix = "/te-\(UInt64.random(in: 0...UInt64.max))"
     var shortTTL: Duration { .seconds(3) }
     /// etcd's lease checker runs every 500 ms and grants at least 2 s (its minimum TTL).
     var expirySlack: Duration { .milliseconds(1500) }
 
-    var url: String { "etcd://\(endpoints.replacingOccurrences(of: "http://", with: ""))\(prefix)" }
+    /// The store URL, with the TLS files when the cluster speaks HTTPS.
+    var url: String {
+        let tls = cluster.certificates.map { "?ca=\($0.caFile)&cert=\($0.clientCertificateFile)&key=\($0.clientKeyFile)" } ?? ""
+        return "etcd://\(cluster.storeAuthority)\(prefix)\(tls)"
+    }
 
     func openStore(pools: [NodeSubnetAllocator]) throws -> any LeaseStore {
         try EtcdLeaseStore(url: LeaseStoreURL(parsing: url), options: LeaseStoreOptions(pools: pools))
@@ -60,7 +64,7 @@ struct EtcdLeaseStoreHarness: LeaseStoreHarness {
 
     /// Puts raw bytes at the node's lease key with etcdctl, as a foreign writer would.
     func writeRawRecord(node: String, bytes: [UInt8]) throws {
-        try run(["etcdctl", "--endpoints", endpoints, "put", "\(prefix)/leases/\(node)"],
+        try run(cluster.etcdctl(["put", "\(prefix)/leases/\(node)"]),
                 stdin: String(decoding: bytes, as: UTF8.self), environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"])
     }
 }

@@ -10,7 +10,10 @@ import Testing
         for bad in ["", "http://", "h:0", "h:99999", "h:x", "[fd00::1", "a@b:1", "h:1/path"] {
             #expect(throws: HTTPClientError.self, "\(bad)") { try HTTPEndpoint(parsing: bad, defaultPort: 1) }
         }
-        #expect(throws: HTTPClientError.self) { try HTTPEndpoint(parsing: "https://h:1", defaultPort: 1) }
+        #expect(try HTTPEndpoint(parsing: "https://h:1", defaultPort: 1) == HTTPEndpoint(host: "h", port: 1, tls: true))
+        #expect(try HTTPEndpoint(parsing: "http://h:1", defaultPort: 1, tls: true) == HTTPEndpoint(host: "h", port: 1))
+        #expect(try HTTPEndpoint(parsing: "h", defaultPort: 6443, tls: true).description == "https://h:6443")
+        #expect(HTTPEndpoint(host: "10.96.0.1", port: 443).serverName == nil && HTTPEndpoint(host: "api.local", port: 443).serverName == "api.local")
     }
 
     @Test func linesSplitAcrossChunks() throws {

@@ -2,6 +2,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
+import TestSupport
 import Synchronization
 
 /// A stand-in for kube-apiserver's Nodes API on 127.0.0.1, since no API server can run here.
@@ -32,13 +34,20 @@ final class KubernetesAPIServer: @unchecked Sendable {
     var port: Int { channel.localAddress!.port! }
     var url: String { "kubernetes://127.0.0.1:\(port)" }
 
-    init(token: String) async throws {
+    /// With `certificates`, it serves HTTPS with their server certificate, as kube-apiserver does.
+    init(token: String, certificates: TestCertificates? = nil) async throws {
         self.token = token
         let box = ServerBox()
+        let tls = try certificates.map { certificates in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificateFile).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKeyFile, format: .pem))))
+        }
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(box: box))
                 }

@@ -185,6 +185,39 @@ import TestSupport
     }
 }
 
+extension KubernetesLeaseStoreTests {
+    /// Inside a pod: `kubernetes://` finds the API from KUBERNETES_SERVICE_HOST/PORT and
+    /// talks HTTPS with the service account's CA and token.
+    @Test func inClusterOverTLS() async throws {
+        let pki = try TestCertificates()
+        let account = try TemporaryDirectory("te-sa")
+        let token = "eyJhbGciOiJSUzI1NiJ9.in-cluster"
+        try account.write("token", token)
+        try account.write("ca.crt", try String(contentsOfFile: pki.caFile, encoding: .utf8))
+        let server = try await KubernetesAPIServer(token: token, certificates: pki)
+        server.addNode("edge-1", podCIDRs: ["10.0.1.0/24"])
+        let environment = ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": String(server.port)]
+        let client = try KubernetesClient(.inCluster(environment: environment, directory: account.path))
+        let store = KubernetesLeaseStore(client: client, options: LeaseStoreOptions())
+        let lease = try await store.acquire(Self.request("edge-1"))
+        #expect(lease.subnets.map(\.description) == ["10.0.1.0/24"])
+        let events = LeaseEventCollector(try await store.watch())
+        _ = try await events.next("added", node: "edge-1")
+        await events.stop()
+        await store.close()
+        // The same server seen with another CA: refused, and the token never sent.
+        let stranger = try TestCertificates(label: "te-pki2")
+        try account.write("ca.crt", try String(contentsOfFile: stranger.caFile, encoding: .utf8))
+        let requests = server.requests.count
+        let wary = KubernetesLeaseStore(client: try KubernetesClient(.inCluster(environment: environment, directory: account.path)),
+                                        options: LeaseStoreOptions())
+        let error = await Self.storeError { _ = try await wary.list() }
+        #expect(error?.description.contains("TLS") == true, "\(String(describing: error))")
+        #expect(server.requests.count == requests)
+        await server.stop()
+    }
+}
+
 /// A clock a test moves forward.
 final class OffsetClock: @unchecked Sendable {
     private let lock = NSLock()

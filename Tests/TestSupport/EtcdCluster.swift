@@ -10,18 +10,22 @@ public final class EtcdCluster: @unchecked Sendable {
     }
 
     public let members: [Member]
+    /// With certificates, clients speak HTTPS and must show a certificate of the same CA.
+    public let certificates: TestCertificates?
     private let directory: TemporaryDirectory
     private var processes: [BackgroundProcess?]
 
     /// Starts the members and waits until the cluster has a leader. Data lives in /dev/shm
     /// (TemporaryDirectory names paths under /tmp): etcd fsyncs every write, and the tests
     /// measure etcd and the client, not this VM's disk.
-    public init(size: Int = 3) throws {
+    public init(size: Int = 3, certificates: TestCertificates? = nil) throws {
         _ = try resolveExecutable("etcd")
+        self.certificates = certificates
         directory = try TemporaryDirectory("../dev/shm/te-etcd")
         let ports = try freeLoopbackPorts(2 * size)
+        let scheme = certificates == nil ? "http" : "https"
         members = (0..<size).map { index in
-            Member(name: "m\(index)", clientURL: "http://127.0.0.1:\(ports[2 * index])",
+            Member(name: "m\(index)", clientURL: "\(scheme)://127.0.0.1:\(ports[2 * index])",
                    peerURL: "http://127.0.0.1:\(ports[2 * index + 1])")
         }
         processes = Array(repeating: nil, count: size)
@@ -32,8 +36,23 @@ public final class EtcdCluster: @unchecked Sendable {
         }
     }
 
-    /// Client URLs joined by commas, as `etcd://` store URLs and etcdctl take them.
+    /// Client URLs joined by commas, as etcdctl takes them.
     public var endpoints: String { members.map(\.clientURL).joined(separator: ",") }
+
+    /// `host:port,host:port` for an `etcd://` store URL.
+    public var storeAuthority: String {
+        members.map { $0.clientURL.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "") }
+            .joined(separator: ",")
+    }
+
+    /// etcdctl's flags to reach the members (TLS files included).
+    public func etcdctl(_ arguments: [String], endpoints: String? = nil) -> [String] {
+        var argv = ["etcdctl", "--endpoints", endpoints ?? self.endpoints]
+        if let certificates {
+            argv += ["--cacert", certificates.caFile, "--cert", certificates.clientCertificateFile, "--key", certificates.clientKeyFile]
+        }
+        return argv + arguments
+    }
 
     public func pid(of index: Int) -> Int32? { processes[index].map(\.pid) }
 
@@ -41,6 +60,10 @@ public final class EtcdCluster: @unchecked Sendable {
     public func start(_ index: Int) throws {
         let member = members[index]
         let cluster = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
+        let tls = certificates.map {
+            ["--cert-file", $0.serverCertificateFile, "--key-file", $0.serverKeyFile,
+             "--client-cert-auth", "--trusted-ca-file", $0.caFile]
+        } ?? []
         processes[index] = try BackgroundProcess([
             "etcd", "--name", member.name, "--data-dir", directory.file(member.name),
             "--listen-client-urls", member.clientURL, "--advertise-client-urls", member.clientURL,
@@ -49,14 +72,14 @@ public final class EtcdCluster: @unchecked Sendable {
             "--initial-cluster-token", "te-etcd",
             "--heartbeat-interval", "100", "--election-timeout", "1000",
             "--logger", "zap", "--log-outputs", "stderr",
-        ], logFile: directory.file("\(member.name).log"))
+        ] + tls, logFile: directory.file("\(member.name).log"))
     }
 
     /// The index of the member that is leader now (asked with etcdctl), nil while there is none.
     public func leaderIndex() throws -> Int? {
         for (index, member) in members.enumerated() where processes[index]?.isRunning == true {
-            let result = try run(["etcdctl", "--endpoints", member.clientURL, "--command-timeout", "1s",
-                                  "endpoint", "status", "-w", "simple"],
+            let result = try run(etcdctl(["--command-timeout", "1s", "endpoint", "status", "-w", "simple"],
+                                         endpoints: member.clientURL),
                                  environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"], check: false)
             guard result.succeeded else { continue }
             // "127.0.0.1:2379, 8e9e05c52164694d, 3.4.23, 20 kB, true, false, 2, 8, 8, "

@@ -6,6 +6,8 @@ public enum LeaseStoreFactory {
         let url = try LeaseStoreURL(parsing: text)
         switch url.scheme {
         case "file": return try EmbeddedLeaseStore(url: url, options: options)
+        case "etcd": return try EtcdLeaseStore(url: url, options: options)
+        case "kubernetes": return try KubernetesLeaseStore(url: url, options: options)
         default:
             throw LeaseStoreError.badConfiguration("store scheme '\(url.scheme)' is not supported; use one of \(schemes.joined(separator: ", "))")
         }

@@ -16,9 +16,13 @@ public final class EtcdClient: Sendable {
         /// giving up sooner and retrying elsewhere is what makes fail-over quick.
         public var requestTimeout: Double = 3
         public var retryBudget: Double = 20
+        /// For https endpoints: the CA of etcd's certificates and the client's own
+        /// (etcd `--client-cert-auth`). nil: the system's trust roots.
+        public var tls: TLSOptions?
 
-        public init(endpoints: [HTTPEndpoint]) {
+        public init(endpoints: [HTTPEndpoint], tls: TLSOptions? = nil) {
             self.endpoints = endpoints
+            self.tls = tls
         }
     }
 
@@ -30,7 +34,11 @@ public final class EtcdClient: Sendable {
     public init(_ configuration: Configuration) throws(EtcdError) {
         guard !configuration.endpoints.isEmpty else { throw .configuration("no endpoints") }
         self.configuration = configuration
-        connections = HTTPConnectionCache(connectTimeout: configuration.connectTimeout)
+        do {
+            connections = HTTPConnectionCache(connectTimeout: configuration.connectTimeout, tls: try configuration.tls?.makeContext())
+        } catch {
+            throw .configuration(error.description)
+        }
     }
 
     /// Closes the cached connections; later requests open new ones.
@@ -114,13 +122,13 @@ public final class EtcdClient: Sendable {
         return try await withFailover { endpoint in
             let stream = try await HTTPStream.open(
                 HTTPRequest(method: "POST", path: "/v3/watch", headers: [("Content-Type", "application/json")], body: body),
-                to: endpoint, timeout: .milliseconds(Int64(self.configuration.requestTimeout * 1000)))
+                to: endpoint, tls: self.connections.tls, timeout: .milliseconds(Int64(self.configuration.requestTimeout * 1000)))
             guard stream.status == 200 else {
                 let error = EtcdError.decode(status: stream.status, body: try await stream.readAll())
                 stream.close()
                 throw error
             }
-            return EtcdWatchStream(stream: stream)
+            return EtcdWatchStream(stream: stream) { line in try EtcdWatchResponse(line: line) }
         }
     }
 
@@ -171,20 +179,5 @@ public final class EtcdClient: Sendable {
     }
 }
 
-/// The responses of one watch, in order. Ends (nil) when the server closes the stream.
-public final class EtcdWatchStream {
-    private let stream: HTTPStream
-
-    init(stream: HTTPStream) {
-        self.stream = stream
-    }
-
-    public func next() async throws -> EtcdWatchResponse? {
-        guard let line = try await stream.nextLine() else { return nil }
-        return try EtcdWatchResponse(line: line)
-    }
-
-    public func close() {
-        stream.close()
-    }
-}
+/// The responses of one watch, in order.
+public typealias EtcdWatchStream = DecodedLineStream<EtcdWatchResponse>

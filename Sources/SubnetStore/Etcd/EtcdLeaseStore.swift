@@ -19,13 +19,11 @@ public final class EtcdLeaseStore: LeaseStore {
     private let planner: LeasePlanner?
     private let clock: @Sendable () -> Date
     let name: String
-    private let state = Mutex(State())
-
-    private struct State {
-        var closed = false
-        var watches: [Int: Task<Void, Never>] = [:]
-        var nextWatch = 0
-    }
+    private let watches = WatchRegistry()
+    /// Every lease as this client last saw it (nil: not loaded, or the last read failed).
+    /// Acquire plans from it and the transaction's compares catch whatever it missed, so a
+    /// busy agent does not read every lease for every acquire.
+    private let cache = Mutex<[String: Stored]?>(nil)
 
     /// A lease as read from etcd, with the etcd lease its keys hang on.
     struct Stored: Sendable {
@@ -35,8 +33,6 @@ public final class EtcdLeaseStore: LeaseStore {
 
     /// How often a compare-and-swap may lose in a row before a `conflict` is reported.
     static let maxAttempts = 32
-    /// A deleted record this close to its expiry is reported as expired, not released.
-    static let expirySlack: TimeInterval = 2
 
     public init(client: EtcdClient, layout: EtcdKeyLayout, options: LeaseStoreOptions) {
         self.client = client
@@ -47,25 +43,25 @@ public final class EtcdLeaseStore: LeaseStore {
         name = "etcd://\(hosts)\(layout.prefix)"
     }
 
-    /// Opens `etcd://host:port[,host:port...]/prefix[?timeout=S&dial-timeout=S]`. TLS options
-    /// are refused: this build speaks plain HTTP only.
+    /// Opens `etcd://host:port[,host:port...]/prefix[?timeout=S&dial-timeout=S]`, with TLS
+    /// when `ca=`, `cert=`/`key=` (PEM files) or `tls=1` (system trust roots) is given.
     public convenience init(url: LeaseStoreURL, options: LeaseStoreOptions) throws(LeaseStoreError) {
         guard !url.endpoints.isEmpty else {
             throw .badConfiguration("etcd store URL '\(url)' names no endpoint; use etcd://host:2379[,host:2379...]/prefix")
         }
-        for key in url.query.keys where !["timeout", "dial-timeout"].contains(key) {
-            if ["ca", "cacert", "cert", "key"].contains(key) {
-                throw .badConfiguration("etcd TLS ('\(key)=') is not implemented in this build; use http endpoints")
-            }
-            throw .badConfiguration("unknown etcd store option '\(key)'; known: timeout, dial-timeout")
+        let known = ["timeout", "dial-timeout", "ca", "cert", "key", "tls"]
+        for key in url.query.keys where !known.contains(key) {
+            throw .badConfiguration("unknown etcd store option '\(key)'; known: \(known.joined(separator: ", "))")
         }
+        let tls = url.query["tls"] == "1" || url.query["tls"] == "true" || ["ca", "cert", "key"].contains { url.query[$0] != nil }
         var endpoints: [HTTPEndpoint] = []
         for text in url.endpoints {
-            do { endpoints.append(try HTTPEndpoint(parsing: text, defaultPort: 2379)) } catch {
+            do { endpoints.append(try HTTPEndpoint(parsing: text, defaultPort: 2379, tls: tls)) } catch {
                 throw .badConfiguration("etcd endpoint: \(error)")
             }
         }
         var configuration = EtcdClient.Configuration(endpoints: endpoints)
+        if tls { configuration.tls = TLSOptions(caFile: url.query["ca"], certificateFile: url.query["cert"], keyFile: url.query["key"]) }
         func seconds(_ key: String) throws(LeaseStoreError) -> Double? {
             guard let text = url.query[key] else { return nil }
             guard let value = Double(text), value > 0, value <= 600 else {
@@ -87,13 +83,20 @@ public final class EtcdLeaseStore: LeaseStore {
         try await guarded {
             let planner = try requirePlanner()
             try request.validate()
-            let etcdLease = try await client.grantLease(ttl: Self.etcdTTL(request.ttl)).id
-            do {
-                return try await acquire(request, planner: planner, etcdLease: etcdLease)
-            } catch {
-                try? await client.revokeLease(etcdLease)
-                throw error
+            // A lease granted by a member that then lost its leader, or one that ran out while
+            // this client was starved, is gone when the transaction names it: grant again.
+            for attempt in 1...3 {
+                let etcdLease = try await client.grantLease(ttl: Self.etcdTTL(request.ttl)).id
+                do {
+                    return try await acquire(request, planner: planner, etcdLease: etcdLease)
+                } catch EtcdError.server(let code, _, _) where code == 5 && attempt < 3 {
+                    continue // NotFound: etcd has no such lease (any more)
+                } catch {
+                    try? await client.revokeLease(etcdLease)
+                    throw error
+                }
             }
+            throw LeaseStoreError.unavailable(store: name, reason: "etcd lost three leases in a row right after granting them")
         }
     }
 
@@ -109,7 +112,7 @@ public final class EtcdLeaseStore: LeaseStore {
                 if etcdLease != 0 {
                     let alive = try await client.keepAlive(lease: etcdLease)
                     guard alive.ttl > 0 else { throw LeaseStoreError.leaseExpired(node: node) }
-                    if alive.ttl < wanted || alive.ttl > wanted + 2 { etcdLease = 0 }
+                    if alive.ttl < wanted || alive.ttl > wanted + 1 { etcdLease = 0 }
                 }
                 let granted = etcdLease == 0
                 if granted { etcdLease = try await client.grantLease(ttl: wanted).id }
@@ -120,6 +123,7 @@ public final class EtcdLeaseStore: LeaseStore {
                 if response.succeeded {
                     if granted && mine.etcdLease != 0 { try? await client.revokeLease(mine.etcdLease) }
                     renewed.revision = UInt64(response.header.revision)
+                    remember(renewed, etcdLease: etcdLease)
                     return renewed
                 }
                 if granted { try? await client.revokeLease(etcdLease) }
@@ -138,6 +142,7 @@ public final class EtcdLeaseStore: LeaseStore {
                     success: [.delete(key: layout.leaseKey(node))] + mine.lease.subnets.map { .delete(key: layout.subnetKey($0)) })
                 if try await client.txn(txn).succeeded {
                     if mine.etcdLease != 0 { try? await client.revokeLease(mine.etcdLease) }
+                    remember(nil, etcdLease: 0, forgetting: [node])
                     return mine.lease
                 }
             }
@@ -156,57 +161,65 @@ public final class EtcdLeaseStore: LeaseStore {
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
         let (leases, revision) = try await guarded { try await snapshot() }
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
-        var known: [String: Lease] = [:]
-        for stored in leases.sorted(by: { $0.lease.node < $1.lease.node }) {
-            known[stored.lease.node] = stored.lease
-            continuation.yield(.added(stored.lease))
+        var view = WatchView()
+        for event in view.replace(with: leases.map(\.lease), now: clock()) { continuation.yield(event) }
+        watches.start(continuation) { [view] in
+            await self.follow(from: revision, view: view, into: continuation)
         }
-        let started = state.withLock { state -> Bool in
-            guard !state.closed else { return false }
-            let id = state.nextWatch
-            state.nextWatch += 1
-            let task = Task { [known] in
-                await self.follow(from: revision, known: known, into: continuation)
-                _ = self.state.withLock { $0.watches.removeValue(forKey: id) }
-            }
-            state.watches[id] = task
-            continuation.onTermination = { _ in task.cancel() }
-            return true
-        }
-        if !started { continuation.finish(throwing: LeaseStoreError.closed) }
         return stream
     }
 
     public func close() async {
-        let watches = state.withLock { state in
-            state.closed = true
-            defer { state.watches = [:] }
-            return Array(state.watches.values)
-        }
-        for watch in watches { watch.cancel() }
-        for watch in watches { await watch.value }
+        await watches.close()
         await client.close()
     }
 
     // MARK: Acquire
 
-    /// Reads every lease, plans, and commits in one transaction; a lost compare means
-    /// another agent wrote meanwhile: read again and plan again. Reading all leases first
-    /// also means a corrupt record stops the acquire instead of being guessed around.
+    /// Plans from the cached leases (read in full when there are none), commits in one
+    /// transaction, and on a lost compare reads every lease again and plans again. A corrupt
+    /// record anywhere stops the acquire: the store cannot tell which subnets it holds.
     private func acquire(_ request: LeaseRequest, planner: LeasePlanner, etcdLease: Int64) async throws -> Lease {
+        var fresh = false
         for _ in 1...Self.maxAttempts {
-            let known = try await snapshot().leases
-            let plan = try planner.plan(request, existing: known.map(\.lease), now: clock())
+            let known: [Stored]
+            if !fresh, let cached = cache.withLock({ $0 }) {
+                known = Array(cached.values)
+            } else {
+                known = try await snapshot().leases
+                fresh = true
+            }
+            let plan: LeasePlanner.Plan
+            do {
+                plan = try planner.plan(request, existing: known.map(\.lease), now: clock())
+            } catch {
+                // The cache may hold leases released since: look again before saying so.
+                guard case .exhausted = error, !fresh else { throw error }
+                fresh = true
+                continue
+            }
             let mine = known.first { $0.lease.node == request.node }
             let response = try await client.txn(acquireTransaction(plan, mine: mine?.lease, etcdLease: etcdLease))
             if response.succeeded {
                 if let old = mine?.etcdLease, old != 0, old != etcdLease { try? await client.revokeLease(old) }
                 var lease = plan.lease
                 lease.revision = UInt64(response.header.revision)
+                remember(lease, etcdLease: etcdLease, forgetting: plan.reclaimed.map(\.node))
                 return lease
             }
+            fresh = false
+            cache.withLock { $0 = nil }
         }
         throw LeaseStoreError.conflict(key: keyName(layout.leaseKey(request.node)), attempts: Self.maxAttempts)
+    }
+
+    /// Puts this client's own write into the cache (nil lease: a release).
+    private func remember(_ lease: Lease?, etcdLease: Int64, forgetting nodes: [String] = []) {
+        cache.withLock { cache in
+            guard cache != nil else { return }
+            for node in nodes { cache![node] = nil }
+            if let lease { cache![lease.node] = Stored(lease: lease, etcdLease: etcdLease) }
+        }
     }
 
     /// The one transaction that writes `plan`: it succeeds only if nothing it read has changed
@@ -251,11 +264,18 @@ public final class EtcdLeaseStore: LeaseStore {
         return try await client.range(EtcdRangeRequest(key: layout.leaseKey(node))).kvs.first.map { try decode($0) }
     }
 
+    /// Every lease at one revision; refreshes the cache, or empties it when a record is bad.
     func snapshot() async throws -> (leases: [Stored], revision: Int64) {
-        let (header, kvs) = try await client.rangeAll(prefix: layout.leasesPrefix)
-        var leases: [Stored] = []
-        for kv in kvs { leases.append(try decode(kv)) }
-        return (leases, header.revision)
+        do {
+            let (header, kvs) = try await client.rangeAll(prefix: layout.leasesPrefix)
+            var leases: [Stored] = []
+            for kv in kvs { leases.append(try decode(kv)) }
+            cache.withLock { $0 = Dictionary(leases.map { ($0.lease.node, $0) }, uniquingKeysWith: { $1 }) }
+            return (leases, header.revision)
+        } catch {
+            cache.withLock { $0 = nil }
+            throw error
+        }
     }
 
     /// A record under `leases/`, validated: its key must name the node the record names.
@@ -270,11 +290,27 @@ public final class EtcdLeaseStore: LeaseStore {
 
     // MARK: Watching
 
+    /// The leases a watcher knows, by node, and the events that changes to them make.
+    struct WatchView: Sendable {
+        private var leases: [String: Lease] = [:]
+        private var state = LeaseWatchState()
+
+        mutating func replace(with all: [Lease], now: Date) -> [LeaseEvent] {
+            leases = Dictionary(all.map { ($0.node, $0) }, uniquingKeysWith: { $1 })
+            return state.update(to: Array(leases.values), now: now)
+        }
+
+        mutating func set(_ node: String, _ lease: Lease?, now: Date) -> [LeaseEvent] {
+            leases[node] = lease
+            return state.update(to: Array(leases.values), now: now)
+        }
+    }
+
     /// Streams etcd's changes after `revision` as lease events until cancelled. A closed
     /// stream is re-opened from the last revision seen; a compacted history is re-listed.
-    private func follow(from revision: Int64, known: [String: Lease],
+    private func follow(from revision: Int64, view: WatchView,
                         into continuation: AsyncThrowingStream<LeaseEvent, any Error>.Continuation) async {
-        var revision = revision, known = known, failures = 0
+        var revision = revision, view = view, failures = 0
         while !Task.isCancelled {
             do {
                 let watch = try await client.watch(EtcdWatchCreate(prefix: layout.leasesPrefix, startRevision: revision + 1))
@@ -287,15 +323,15 @@ public final class EtcdLeaseStore: LeaseStore {
                             throw EtcdError.server(code: 0, message: "watch cancelled: \(response.cancelReason)", httpStatus: 200)
                         }
                         let (leases, now) = try await snapshot()
-                        for event in Self.difference(from: known, to: leases.map(\.lease), now: clock()) {
-                            continuation.yield(event)
-                        }
-                        known = Dictionary(leases.map { ($0.lease.node, $0.lease) }, uniquingKeysWith: { $1 })
+                        for event in view.replace(with: leases.map(\.lease), now: clock()) { continuation.yield(event) }
                         revision = now
                         break
                     }
                     for event in response.events {
-                        if let change = try leaseEvent(event, known: &known) { continuation.yield(change) }
+                        if let node = layout.node(ofLeaseKey: event.kv.key) {
+                            let lease = event.kind == .put ? try decode(event.kv).lease : nil
+                            for change in view.set(node, lease, now: clock()) { continuation.yield(change) }
+                        }
                         revision = max(revision, event.kv.modRevision)
                     }
                     if response.events.isEmpty && !response.created {
@@ -318,42 +354,13 @@ public final class EtcdLeaseStore: LeaseStore {
         continuation.finish()
     }
 
-    private func leaseEvent(_ event: EtcdEvent, known: inout [String: Lease]) throws(LeaseStoreError) -> LeaseEvent? {
-        guard let node = layout.node(ofLeaseKey: event.kv.key) else { return nil }
-        switch event.kind {
-        case .put:
-            let lease = try decode(event.kv).lease
-            defer { known[node] = lease }
-            return LeaseEvent.between(known[node], lease)
-        case .delete:
-            let last = event.prevKV.flatMap { try? decode($0).lease } ?? known[node]
-            known[node] = nil
-            return last.map { Self.gone($0, now: clock()) }
-        }
-    }
-
-    /// The events that turn the leases in `old` into `new` (after a re-list).
-    static func difference(from old: [String: Lease], to new: [Lease], now: Date) -> [LeaseEvent] {
-        var events: [LeaseEvent] = []
-        var remaining = old
-        for lease in new.sorted(by: { $0.node < $1.node }) {
-            let before = remaining.removeValue(forKey: lease.node)
-            if before != lease { events.append(LeaseEvent.between(before, lease)) }
-        }
-        for lease in remaining.values.sorted(by: { $0.node < $1.node }) { events.append(gone(lease, now: now)) }
-        return events
-    }
-
-    /// A deleted lease: expired when deleted about when it was due, released otherwise.
-    static func gone(_ lease: Lease, now: Date) -> LeaseEvent {
-        lease.isExpired(at: now.addingTimeInterval(expirySlack)) ? .expired(lease) : .deleted(lease)
-    }
-
     // MARK: Helpers
 
-    /// etcd lease TTLs are whole seconds: round up so etcd never deletes before `expiresAt`.
+    /// etcd lease TTLs are whole seconds and start when granted, a moment before the
+    /// record's `expiresAt` is set: round up and add a second, so etcd never deletes a
+    /// lease its holder still counts as live (a deletion then reads as an expiry).
     static func etcdTTL(_ ttl: Duration) -> Int64 {
-        max(1, Int64(ttl.timeInterval.rounded(.up)))
+        Int64(ttl.timeInterval.rounded(.up)) + 1
     }
 
     private func requirePlanner() throws(LeaseStoreError) -> LeasePlanner {
@@ -366,7 +373,7 @@ public final class EtcdLeaseStore: LeaseStore {
     private func keyName(_ key: [UInt8]) -> String { String(decoding: key, as: UTF8.self) }
 
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        guard !state.withLock({ $0.closed }) else { throw LeaseStoreError.closed }
+        guard !watches.isClosed else { throw LeaseStoreError.closed }
         do {
             return try await body()
         } catch {

@@ -1,6 +1,8 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
+import NIOTLS
 
 /// A keep-alive HTTP/1.1 connection to one endpoint. Requests from many tasks are pipelined
 /// on it; HTTP/1.1 answers in order, so the handler completes them first in, first out.
@@ -16,30 +18,61 @@ final class HTTPConnection: Sendable {
     var isActive: Bool { channel.isActive }
 
     /// Opens a connection whose responses are collected whole (at most `limit` bytes each).
-    static func connect(to endpoint: HTTPEndpoint, timeout: TimeAmount, limit: Int = 8 << 20) async throws -> HTTPConnection {
-        let channel = try await bootstrap(endpoint: endpoint, timeout: timeout) { channel in
+    static func connect(to endpoint: HTTPEndpoint, tls: NIOSSLContext?, timeout: TimeAmount,
+                        limit: Int = 8 << 20) async throws -> HTTPConnection {
+        let channel = try await bootstrap(endpoint: endpoint, tls: tls, timeout: timeout) { channel in
             try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler(endpoint: endpoint, limit: limit))
         }
         return HTTPConnection(endpoint: endpoint, channel: channel)
     }
 
-    /// Connects and installs the HTTP/1.1 codec plus the caller's handler.
-    static func bootstrap(endpoint: HTTPEndpoint, timeout: TimeAmount,
+    /// Connects and installs TLS (for https endpoints), the HTTP/1.1 codec and the caller's
+    /// handler. An https endpoint without a context uses the system's trust roots.
+    static func bootstrap(endpoint: HTTPEndpoint, tls: NIOSSLContext?, timeout: TimeAmount,
                           handlers: @escaping @Sendable (Channel) throws -> Void) async throws -> Channel {
+        let context: NIOSSLContext?
         do {
-            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            context = endpoint.tls ? try tls ?? TLSOptions().makeContext() : nil
+        } catch {
+            throw HTTPClientError.connect(endpoint: endpoint.description, reason: "\(error)")
+        }
+        // With TLS, the connection is handed out only once the handshake is done, so that a
+        // certificate problem is reported as such and not as a closed connection.
+        let handshake = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        if context == nil { handshake.succeed() }
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(timeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let context {
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLClientHandler(context: context, serverHostname: endpoint.serverName))
+                            try channel.pipeline.syncOperations.addHandler(TLSHandshakeHandler(endpoint: endpoint, done: handshake))
+                        }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try handlers(channel)
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port).get()
         } catch {
-            throw HTTPClientError.connect(endpoint: endpoint.description, reason: "\(error)")
+            let failure = HTTPClientError.connect(endpoint: endpoint.description, reason: "\(error)")
+            handshake.fail(failure)
+            throw failure
         }
+        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+            handshake.fail(HTTPClientError.timeout(endpoint: endpoint.description, seconds: Double(timeout.nanoseconds) / 1e9))
+        }
+        defer { timer.cancel() }
+        do {
+            try await handshake.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        return channel
     }
 
     /// Sends one request and waits for its complete response, at most `timeout`.
@@ -133,11 +166,39 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        failAll(HTTPClientError.closed(endpoint: "\(endpoint) (\(error))"))
+        failAll(HTTPClientError.channelError(error, endpoint: endpoint))
         context.close(promise: nil)
     }
 
     private func failAll(_ error: HTTPClientError) {
         while let promise = pending.popFirst() { promise.fail(error) }
+    }
+}
+
+/// Completes `done` when the TLS handshake finishes, or fails it with the reason.
+final class TLSHandshakeHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let endpoint: HTTPEndpoint
+    private let done: EventLoopPromise<Void>
+
+    init(endpoint: HTTPEndpoint, done: EventLoopPromise<Void>) {
+        self.endpoint = endpoint
+        self.done = done
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { done.succeed() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        done.fail(HTTPClientError.channelError(error, endpoint: endpoint))
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.fail(HTTPClientError.closed(endpoint: endpoint.description))
+        context.fireChannelInactive()
     }
 }

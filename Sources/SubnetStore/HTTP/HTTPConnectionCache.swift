@@ -1,14 +1,17 @@
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// One keep-alive connection per endpoint, opened on first use and replaced after a
 /// transport failure. Shared by every task of one client; requests are pipelined on it.
 final class HTTPConnectionCache: Sendable {
     private let connectTimeout: TimeAmount
+    let tls: NIOSSLContext?
     private let connections = Mutex<[HTTPEndpoint: Task<HTTPConnection, Error>]>([:])
 
-    init(connectTimeout: Double) {
+    init(connectTimeout: Double, tls: NIOSSLContext?) {
         self.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        self.tls = tls
     }
 
     /// Sends `request` to `endpoint`; a connection that failed is dropped so the next
@@ -32,10 +35,10 @@ final class HTTPConnectionCache: Sendable {
     }
 
     private func connection(to endpoint: HTTPEndpoint) async throws -> HTTPConnection {
-        let timeout = connectTimeout
+        let timeout = connectTimeout, tls = tls
         let task = connections.withLock { connections in
             if let task = connections[endpoint] { return task }
-            let task = Task { try await HTTPConnection.connect(to: endpoint, timeout: timeout) }
+            let task = Task { try await HTTPConnection.connect(to: endpoint, tls: tls, timeout: timeout) }
             connections[endpoint] = task
             return task
         }

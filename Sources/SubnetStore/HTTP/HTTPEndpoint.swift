@@ -1,21 +1,27 @@
-/// One server a store talks to: `http://host:port`. Only plain HTTP: TLS is not implemented
-/// (see README), so a URL with `https` is refused rather than silently sent in the clear.
+/// One server a store talks to: `http://host:port`, or with `tls` `https://host:port`.
 public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let host: String
     public let port: Int
+    public let tls: Bool
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, tls: Bool = false) {
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
-    /// Parses `http://host:port` or `host:port` (IPv6 hosts in brackets).
-    public init(parsing text: String, defaultPort: Int) throws(HTTPClientError) {
+    /// Parses `http://host:port`, `https://host:port` or `host:port` (IPv6 hosts in
+    /// brackets); without a scheme `tls` decides.
+    public init(parsing text: String, defaultPort: Int, tls defaultTLS: Bool = false) throws(HTTPClientError) {
         var rest = Substring(text)
+        var tls = defaultTLS
         if rest.hasPrefix("https://") {
-            throw .unsupported("\(text): TLS is not implemented; use http:// (e.g. through a local proxy)")
+            rest = rest.dropFirst(8)
+            tls = true
+        } else if rest.hasPrefix("http://") {
+            rest = rest.dropFirst(7)
+            tls = false
         }
-        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
         if let slash = rest.firstIndex(of: "/") {
             guard rest[slash...].allSatisfy({ $0 == "/" }) else { throw .badEndpoint(text) }
             rest = rest[..<slash]
@@ -42,8 +48,16 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
             guard let parsed = Int(portText), (1...65535).contains(parsed) else { throw .badEndpoint(text) }
             port = parsed
         }
-        self.init(host: String(host), port: port)
+        self.init(host: String(host), port: port, tls: tls)
     }
 
-    public var description: String { host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)" }
+    public var description: String {
+        "\(tls ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
+    /// The name TLS checks the certificate against: nil for an IP address, whose
+    /// certificate is checked against its IP SANs instead.
+    var serverName: String? {
+        host.contains(":") || host.split(separator: ".").allSatisfy({ UInt8($0) != nil }) ? nil : host
+    }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A request whose response body is read as it arrives, line by line: watch streams.
 /// Owned by the one task that reads it; `close()` ends it from anywhere.
@@ -22,12 +23,13 @@ final class HTTPStream {
     }
 
     /// Connects, sends `request` and waits (at most `timeout`) for the response head.
-    static func open(_ request: HTTPRequest, to endpoint: HTTPEndpoint, timeout: TimeAmount) async throws -> HTTPStream {
+    static func open(_ request: HTTPRequest, to endpoint: HTTPEndpoint, tls: NIOSSLContext?,
+                     timeout: TimeAmount) async throws -> HTTPStream {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
         let head = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Int.self)
         let channel: Channel
         do {
-            channel = try await HTTPConnection.bootstrap(endpoint: endpoint, timeout: timeout) { channel in
+            channel = try await HTTPConnection.bootstrap(endpoint: endpoint, tls: tls, timeout: timeout) { channel in
                 try channel.pipeline.syncOperations.addHandler(
                     HTTPStreamHandler(endpoint: endpoint, head: head, continuation: continuation))
             }
@@ -129,6 +131,9 @@ final class HTTPStreamHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        let failure = HTTPClientError.channelError(error, endpoint: endpoint)
+        head.fail(failure)
+        continuation.finish(throwing: failure)
         context.close(promise: nil)
     }
 }

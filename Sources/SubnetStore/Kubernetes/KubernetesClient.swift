@@ -2,7 +2,8 @@ import Foundation
 
 /// A minimal client of the Kubernetes API for Nodes: get, list, merge-patch, watch.
 /// Authenticates with a service-account bearer token read from a file on every request
-/// (kubelet rotates projected tokens). Plain HTTP only: see `Configuration.inCluster`.
+/// (kubelet rotates projected tokens), over HTTPS with the cluster's CA (or plain HTTP to a
+/// local `kubectl proxy`).
 public final class KubernetesClient: Sendable {
     public struct Configuration: Sendable {
         public var endpoint: HTTPEndpoint
@@ -10,31 +11,42 @@ public final class KubernetesClient: Sendable {
         public var tokenFile: String?
         public var connectTimeout: Double = 2
         public var requestTimeout: Double = 10
+        /// For an https endpoint: the cluster CA (and a client certificate, if used).
+        public var tls: TLSOptions?
 
-        public init(endpoint: HTTPEndpoint, tokenFile: String?) {
+        public init(endpoint: HTTPEndpoint, tokenFile: String?, tls: TLSOptions? = nil) {
             self.endpoint = endpoint
             self.tokenFile = tokenFile
+            self.tls = tls
         }
 
         public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
-        /// The pod's own view: KUBERNETES_SERVICE_HOST/PORT and the service-account token. The
-        /// in-cluster API is HTTPS, which this build cannot speak: it says so instead of
-        /// sending the token in the clear.
-        public static func inCluster(environment: [String: String]) throws(KubernetesError) -> Configuration {
+        /// The pod's own view: https://KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT, the
+        /// service-account token and the cluster CA mounted beside it.
+        public static func inCluster(environment: [String: String],
+                                     directory: String = serviceAccountDirectory) throws(KubernetesError) -> Configuration {
             guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
-                throw .configuration("KUBERNETES_SERVICE_HOST/PORT are not set: not running in a pod; give the API address, e.g. kubernetes://127.0.0.1:8001 behind `kubectl proxy`")
+                throw .configuration("KUBERNETES_SERVICE_HOST/PORT are not set: not running in a pod; give the API address, e.g. kubernetes://10.0.0.1:6443?ca=/etc/kubernetes/pki/ca.crt&token=/path/to/token")
             }
-            throw .configuration("the in-cluster API https://\(host):\(port) needs TLS, which this build does not implement; run `kubectl proxy --port=8001` beside the agent and use kubernetes://127.0.0.1:8001?token=\(serviceAccountDirectory)/token")
+            let endpoint: HTTPEndpoint
+            do { endpoint = try HTTPEndpoint(parsing: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)", defaultPort: 443, tls: true) } catch {
+                throw .configuration("KUBERNETES_SERVICE_HOST/PORT: \(error)")
+            }
+            return Configuration(endpoint: endpoint, tokenFile: "\(directory)/token", tls: TLSOptions(caFile: "\(directory)/ca.crt"))
         }
     }
 
     public let configuration: Configuration
     private let connections: HTTPConnectionCache
 
-    public init(_ configuration: Configuration) {
+    public init(_ configuration: Configuration) throws(KubernetesError) {
         self.configuration = configuration
-        connections = HTTPConnectionCache(connectTimeout: configuration.connectTimeout)
+        do {
+            connections = HTTPConnectionCache(connectTimeout: configuration.connectTimeout, tls: try configuration.tls?.makeContext())
+        } catch {
+            throw .configuration(error.description)
+        }
     }
 
     public func close() async {
@@ -63,13 +75,13 @@ public final class KubernetesClient: Sendable {
     public func watchNodes(from resourceVersion: String) async throws -> KubernetesWatch {
         let query = "watch=1&allowWatchBookmarks=true&resourceVersion=\(resourceVersion)"
         let stream = try await HTTPStream.open(try request("GET", "/api/v1/nodes?\(query)"), to: configuration.endpoint,
-                                               timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+                                               tls: connections.tls, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
         guard stream.status == 200 else {
             let status = KubernetesStatus.decode(httpStatus: stream.status, body: try await stream.readAll())
             stream.close()
             throw KubernetesError.status(status)
         }
-        return KubernetesWatch(stream: stream)
+        return KubernetesWatch(stream: stream) { line in try KubernetesWatchEvent(line: line) }
     }
 
     // MARK: Transport
@@ -109,19 +121,4 @@ public final class KubernetesClient: Sendable {
 
 /// The events of one watch request, in order; nil when the server ends it (it does after
 /// its timeout), and the caller watches again from the last resourceVersion.
-public final class KubernetesWatch {
-    private let stream: HTTPStream
-
-    init(stream: HTTPStream) {
-        self.stream = stream
-    }
-
-    public func next() async throws -> KubernetesWatchEvent? {
-        guard let line = try await stream.nextLine() else { return nil }
-        return try KubernetesWatchEvent(line: line)
-    }
-
-    public func close() {
-        stream.close()
-    }
-}
+public typealias KubernetesWatch = DecodedLineStream<KubernetesWatchEvent>

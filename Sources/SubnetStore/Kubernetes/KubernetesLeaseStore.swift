@@ -18,13 +18,7 @@ public final class KubernetesLeaseStore: LeaseStore {
     private let pools: [NodeSubnetAllocator]
     private let clock: @Sendable () -> Date
     let name: String
-    private let state = Mutex(State())
-
-    private struct State {
-        var closed = false
-        var watches: [Int: Task<Void, Never>] = [:]
-        var nextWatch = 0
-    }
+    private let watches = WatchRegistry()
 
     static let maxAttempts = 16
 
@@ -35,29 +29,39 @@ public final class KubernetesLeaseStore: LeaseStore {
         name = "kubernetes://\(client.configuration.endpoint.host):\(client.configuration.endpoint.port)"
     }
 
-    /// `kubernetes://` (in the pod's cluster) or `kubernetes://host:port?token=/path/to/token`.
-    /// Without `token=` the service-account token is used when it exists.
+    /// `kubernetes://` (the pod's own cluster: its service account's token and CA), or
+    /// `kubernetes://host:port?ca=/path/ca.crt&token=/path/token` (HTTPS when `ca=` or
+    /// `tls=1` is given, plain HTTP otherwise, e.g. to `kubectl proxy` on 127.0.0.1:8001).
     public convenience init(url: LeaseStoreURL, options: LeaseStoreOptions,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(LeaseStoreError) {
-        for key in url.query.keys where key != "token" {
-            throw .badConfiguration("unknown kubernetes store option '\(key)'; known: token")
+        let known = ["token", "ca", "cert", "key", "tls"]
+        for key in url.query.keys where !known.contains(key) {
+            throw .badConfiguration("unknown kubernetes store option '\(key)'; known: \(known.joined(separator: ", "))")
         }
-        let defaultToken = KubernetesClient.Configuration.serviceAccountDirectory + "/token"
-        var configuration: KubernetesClient.Configuration
+        let client: KubernetesClient
         do {
+            var configuration: KubernetesClient.Configuration
             switch url.endpoints.count {
             case 0: configuration = try .inCluster(environment: environment)
             case 1:
-                let endpoint = try HTTPEndpoint(parsing: url.endpoints[0], defaultPort: 8001)
-                configuration = .init(endpoint: endpoint,
-                                      tokenFile: url.query["token"] ?? (FileManager.default.fileExists(atPath: defaultToken) ? defaultToken : nil))
+                let tls = url.query["tls"] == "1" || url.query["tls"] == "true" || url.query["ca"] != nil
+                configuration = .init(endpoint: try HTTPEndpoint(parsing: url.endpoints[0], defaultPort: tls ? 6443 : 8001, tls: tls),
+                                      tokenFile: nil)
+                if tls { configuration.tls = TLSOptions(caFile: url.query["ca"]) }
             default: throw KubernetesError.configuration("one API server address, not \(url.endpoints.count)")
             }
+            if let token = url.query["token"] { configuration.tokenFile = token }
+            if url.query["cert"] != nil || url.query["key"] != nil {
+                var tls = configuration.tls ?? TLSOptions()
+                tls.certificateFile = url.query["cert"]
+                tls.keyFile = url.query["key"]
+                configuration.tls = tls
+            }
+            client = try KubernetesClient(configuration)
         } catch {
             throw .badConfiguration("kubernetes store '\(url)': \(error)")
         }
-        if let token = url.query["token"] { configuration.tokenFile = token }
-        self.init(client: KubernetesClient(configuration), options: options)
+        self.init(client: client, options: options)
     }
 
     // MARK: LeaseStore
@@ -115,30 +119,12 @@ public final class KubernetesLeaseStore: LeaseStore {
         let view = try guarded(view: list.items)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
         let watch = KubernetesLeaseWatch(store: self, view: view, clock: clock, continuation: continuation)
-        let started = state.withLock { state -> Bool in
-            guard !state.closed else { return false }
-            let id = state.nextWatch
-            state.nextWatch += 1
-            let task = Task {
-                await watch.run(from: list.resourceVersion)
-                _ = self.state.withLock { $0.watches.removeValue(forKey: id) }
-            }
-            state.watches[id] = task
-            continuation.onTermination = { _ in task.cancel() }
-            return true
-        }
-        if !started { continuation.finish(throwing: LeaseStoreError.closed) }
+        watches.start(continuation) { await watch.run(from: list.resourceVersion) }
         return stream
     }
 
     public func close() async {
-        let watches = state.withLock { state in
-            state.closed = true
-            defer { state.watches = [:] }
-            return Array(state.watches.values)
-        }
-        for watch in watches { watch.cancel() }
-        for watch in watches { await watch.value }
+        await watches.close()
         await client.close()
     }
 
@@ -218,7 +204,7 @@ public final class KubernetesLeaseStore: LeaseStore {
     }
 
     func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        guard !state.withLock({ $0.closed }) else { throw LeaseStoreError.closed }
+        guard !watches.isClosed else { throw LeaseStoreError.closed }
         do {
             return try await body()
         } catch {
