@@ -46,4 +46,27 @@ import TestSupport
         let scheme = try run([cli, "ipam", "leases", "--store", "zookeeper://h/p"], check: false)
         #expect(scheme.status != 0 && scheme.stderr.contains("use one of file, etcd, kubernetes"))
     }
+
+    @Test func helpListsTheSubcommands() async throws {
+        let help = try await offPool { try run([builtExecutable("terway-edge"), "ipam", "--help"]).stdout }
+        #expect(help == """
+        OVERVIEW: Inspect and manage node subnet leases.
+
+        USAGE: terway-edge ipam <subcommand>
+
+        OPTIONS:
+          -h, --help              Show help information.
+
+        SUBCOMMANDS:
+          leases                  List every node's subnet lease.
+          acquire                 Take (or take back) a node's subnets and print the
+                                  lease.
+          renew                   Extend a node's live lease.
+          release                 Give a node's subnets back (no error when it holds
+                                  none).
+
+          See 'terway-edge help ipam <subcommand>' for detailed help.
+
+        """)
+    }
 }
