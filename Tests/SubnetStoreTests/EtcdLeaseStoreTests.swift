@@ -22,9 +22,12 @@ import TestSupport
             #expect(leases.count == 200)
             #expect(Set(leases.values).count == 200, "every agent holds its own /24")
             #expect(leases.values.allSatisfy { $0.length == 24 && IPPrefix("10.0.0.0/16")!.contains($0) })
-            let reader = try harness.openStore(pools: [])
+            let reader = try harness.openStore(pools: []) as! EtcdLeaseStore
             let stored = try await reader.list()
             #expect(Dictionary(uniqueKeysWithValues: stored.map { ($0.node, $0.subnets[0]) }) == leases)
+            // Reading in pages (at one revision) gives the same keys as reading at once.
+            let (_, paged) = try await reader.client.rangeAll(prefix: reader.layout.leasesPrefix, pageSize: 7)
+            #expect(paged.map(\.keyString) == stored.map { "\(reader.layout.prefix)/leases/\($0.node)" })
             await reader.close()
         }
     }
