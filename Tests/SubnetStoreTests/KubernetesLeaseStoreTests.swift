@@ -67,7 +67,11 @@ import TestSupport
         let pending = await Self.storeError { _ = try await store.acquire(Self.request("edge-new")) }
         guard case .unavailable(_, let reason) = pending else { Issue.record("got \(String(describing: pending))"); return }
         #expect(reason.contains("kube-controller-manager") && reason.contains("never allocates"))
-        #expect(await Self.storeError { _ = try await store.acquire(Self.request("edge-absent")) } == .notFound(node: "edge-absent"))
+        guard case .invalidRequest(_, let absent) = await Self.storeError({ _ = try await store.acquire(Self.request("edge-absent")) }) else {
+            Issue.record("acquiring for a Node that does not exist must be refused"); return
+        }
+        #expect(absent.contains("no Node 'edge-absent'"))
+        #expect(await Self.storeError { _ = try await store.renew(node: "edge-absent", ttl: .seconds(60)) } == .notFound(node: "edge-absent"))
         let elsewhere = try cluster.store(pools: ["172.16.0.0/16"])
         guard case .badConfiguration = await Self.storeError({ _ = try await elsewhere.acquire(Self.request("edge-1")) }) else {
             Issue.record("a podCIDR outside the pools must be refused"); return

@@ -69,7 +69,7 @@ public final class KubernetesLeaseStore: LeaseStore {
     public func acquire(_ request: LeaseRequest) async throws -> Lease {
         try request.validate()
         return try await guarded {
-            try await update(node: request.node) { node, existing, now throws(LeaseStoreError) in
+            try await update(node: request.node, absent: .invalidRequest(node: request.node, reason: "the cluster has no Node '\(request.node)': its kubelet registers it, this store does not create Nodes")) { node, existing, now throws(LeaseStoreError) in
                 let subnets = try self.subnets(of: node)
                 let keeps = existing.map { $0.subnets == subnets.sorted() && !$0.isExpired(at: now) } ?? false
                 return Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
@@ -132,12 +132,12 @@ public final class KubernetesLeaseStore: LeaseStore {
 
     /// Reads the Node, lets `change` decide the new lease (nil: remove the annotation) and
     /// patches it with the read resourceVersion as precondition; re-reads on 409.
-    private func update(node name: String,
+    private func update(node name: String, absent: LeaseStoreError? = nil,
                         _ change: (KubernetesNode, Lease?, Date) throws(LeaseStoreError) -> Lease?) async throws -> Lease? {
         try validate(name)
         for _ in 0..<Self.maxAttempts {
             guard let node = try await client.node(named: name) else {
-                throw LeaseStoreError.notFound(node: name)
+                throw absent ?? LeaseStoreError.notFound(node: name)
             }
             let existing = try lease(of: node)
             guard let next = try change(node, existing, clock()) else {
