@@ -158,7 +158,10 @@ final class KubernetesAPIServer: @unchecked Sendable {
     // MARK: Serving
 
     fileprivate func respond(method: String, uri: String, headers: HTTPHeaders, body: [UInt8], channel: Channel) {
-        withState { $0.requests.append("\(method) \(uri)") }
+        // Lists are logged as "GET /api/v1/nodes", later pages as "... (next page)".
+        let isList = method == "GET" && uri.hasPrefix("/api/v1/nodes?") && !uri.contains("watch=1")
+        let logged = !isList ? "\(method) \(uri)" : uri.contains("continue=") ? "GET /api/v1/nodes (next page)" : "GET /api/v1/nodes"
+        withState { $0.requests.append(logged) }
         guard headers["Authorization"].first == "Bearer \(token)" else {
             return reply(channel, 401, Self.status(401, "Unauthorized", "Unauthorized"))
         }
@@ -172,11 +175,22 @@ final class KubernetesAPIServer: @unchecked Sendable {
             let from = Int(query.split(separator: "&").first { $0.hasPrefix("resourceVersion=") }?.dropFirst(16) ?? "") ?? 0
             startWatch(channel, from: from)
         case ("GET", 3):
-            let (items, version) = withState { state in
+            // limit/continue as kube-apiserver pages lists: an opaque token for the next page.
+            let parameters = Dictionary(query.split(separator: "&").map {
+                let pair = $0.split(separator: "=", maxSplits: 1).map(String.init)
+                return (pair[0], pair.count > 1 ? pair[1] : "")
+            }, uniquingKeysWith: { $1 })
+            let (all, version) = withState { state in
                 (state.nodes.keys.sorted().map { state.nodes[$0]! }, state.resourceVersion)
             }
-            reply(channel, 200, Self.json(["kind": "NodeList", "apiVersion": "v1",
-                                           "metadata": ["resourceVersion": String(version)], "items": items]))
+            let start = parameters["continue"].flatMap { Data(base64Encoded: $0.removingPercentEncoding ?? $0) }
+                .flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+            let limit = parameters["limit"].flatMap { Int($0) } ?? all.count
+            let end = min(all.count, start + limit)
+            var metadata: [String: Any] = ["resourceVersion": String(version)]
+            if end < all.count { metadata["continue"] = Data(String(end).utf8).base64EncodedString() }
+            reply(channel, 200, Self.json(["kind": "NodeList", "apiVersion": "v1", "metadata": metadata,
+                                           "items": Array(all[start..<end])]))
         case ("GET", 4):
             guard let node = withState({ $0.nodes[parts[3]] }) else {
                 return reply(channel, 404, Self.status(404, "NotFound", "nodes \"\(parts[3])\" not found"))

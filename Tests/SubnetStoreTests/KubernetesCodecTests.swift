@@ -37,7 +37,9 @@ import Testing
     @Test func nodeListDecodes() throws {
         let list = KubernetesAPIServer.json(["kind": "NodeList", "apiVersion": "v1", "metadata": ["resourceVersion": "12345"], "items": [Self.node]])
         let decoded = try KubernetesJSON.decode(KubernetesNodeList.self, from: list, what: "NodeList")
-        #expect(decoded.resourceVersion == "12345" && decoded.items.map(\.name) == ["edge-1"])
+        #expect(decoded.resourceVersion == "12345" && decoded.items.map(\.name) == ["edge-1"] && decoded.continueToken.isEmpty)
+        let page = #"{"kind":"NodeList","apiVersion":"v1","metadata":{"resourceVersion":"9","continue":"eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"},"items":[]}"#
+        #expect(try KubernetesJSON.decode(KubernetesNodeList.self, from: Array(page.utf8), what: "NodeList").continueToken == "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ")
     }
 
     @Test func watchEventsDecode() throws {

@@ -81,6 +81,18 @@ import TestSupport
         await cluster.server.stop()
     }
 
+    @Test func listsAreReadInPages() async throws {
+        let cluster = try await Cluster()
+        for index in 3..<12 { cluster.server.addNode("edge-\(index)", podCIDRs: ["10.0.\(index).0/24"]) }
+        let store = try cluster.store()
+        for index in [1, 2, 3, 7, 11] { _ = try await store.acquire(Self.request("edge-\(index)")) }
+        let nodes = try await store.client.nodes(pageSize: 4)
+        #expect(nodes.items.count == 12 && Set(nodes.items.map(\.name)).count == 12)
+        #expect(cluster.server.requests.filter { $0 == "GET /api/v1/nodes (next page)" }.count == 2)
+        #expect(try await store.list().map(\.node) == ["edge-1", "edge-11", "edge-2", "edge-3", "edge-7"])
+        await cluster.server.stop()
+    }
+
     @Test func conflictsAreRetriedThenReported() async throws {
         let cluster = try await Cluster()
         let store = try cluster.store()

@@ -60,8 +60,20 @@ public final class KubernetesClient: Sendable {
         return try KubernetesJSON.decode(KubernetesNode.self, from: try ok(response), what: "Node \(name)")
     }
 
-    public func nodes() async throws -> KubernetesNodeList {
-        try KubernetesJSON.decode(KubernetesNodeList.self, from: try ok(try await send("GET", "/api/v1/nodes")), what: "NodeList")
+    /// Every Node, read in pages of `pageSize` (a Node object is several KiB; thousands of
+    /// them in one answer would be tens of MiB). The pages form one consistent snapshot.
+    public func nodes(pageSize: Int = 250) async throws -> KubernetesNodeList {
+        var list = KubernetesNodeList(resourceVersion: "", items: [])
+        var token = ""
+        repeat {
+            let query = "limit=\(pageSize)" + (token.isEmpty ? "" : "&continue=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token)")
+            let page = try KubernetesJSON.decode(KubernetesNodeList.self, from: try ok(try await send("GET", "/api/v1/nodes?\(query)")),
+                                                 what: "NodeList")
+            if list.resourceVersion.isEmpty { list.resourceVersion = page.resourceVersion }
+            list.items += page.items
+            token = page.continueToken
+        } while !token.isEmpty
+        return list
     }
 
     /// Applies a JSON merge patch; a stale `metadata.resourceVersion` in it gives 409.

@@ -66,17 +66,30 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
     }
 }
 
-/// `GET /api/v1/nodes`: the items and the list's resourceVersion to watch from.
+/// `GET /api/v1/nodes`: the items, the list's resourceVersion to watch from, and with
+/// `limit=` the `continue` token of the next page (empty on the last).
 public struct KubernetesNodeList: Sendable, Equatable, Decodable {
     public var resourceVersion: String
+    public var continueToken: String
     public var items: [KubernetesNode]
 
-    private struct Metadata: Decodable { var resourceVersion: String? }
+    private struct Metadata: Decodable {
+        var resourceVersion: String?
+        var `continue`: String?
+    }
     enum CodingKeys: String, CodingKey { case metadata, items }
+
+    public init(resourceVersion: String, continueToken: String = "", items: [KubernetesNode]) {
+        self.resourceVersion = resourceVersion
+        self.continueToken = continueToken
+        self.items = items
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        resourceVersion = try container.decode(Metadata.self, forKey: .metadata).resourceVersion ?? ""
+        let metadata = try container.decode(Metadata.self, forKey: .metadata)
+        resourceVersion = metadata.resourceVersion ?? ""
+        continueToken = metadata.continue ?? ""
         items = try container.decodeIfPresent([KubernetesNode].self, forKey: .items) ?? []
     }
 }
