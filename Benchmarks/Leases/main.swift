@@ -4,11 +4,13 @@ import SubnetStore
 
 // bench-leases: how fast a store hands out leases to distinct nodes.
 //
-//   bench-leases [--count 5000] [--store URL] [--progress] [--node-prefix bench-]
+//   bench-leases [--count 5000] [--store URL] [--progress] [--node-prefix bench-] [--renewals 0]
 //
 // Without --store every row of `rows` runs against a fresh backend; adding a store is one
 // line there. --progress prints "node subnet" per lease as soon as it is acquired (the crash
 // test kills this process mid-run and checks that every printed lease survived).
+// --renewals N renews each lease N times after acquiring it: the embedded store's log then
+// outgrows its leases and gets compacted, so a kill can also land in a compaction.
 
 /// One store to measure: a name and the URL of a fresh, empty backend (nil: skipped, with why).
 struct Row {
@@ -33,6 +35,7 @@ struct Arguments {
     var store: String?
     var progress = false
     var nodePrefix = "bench-"
+    var renewals = 0
 
     init(_ argv: [String]) throws {
         var rest = argv[...]
@@ -41,8 +44,9 @@ struct Arguments {
             case "--count": count = try Int(value(flag, &rest)).orThrow("--count needs a number")
             case "--store": store = try value(flag, &rest)
             case "--node-prefix": nodePrefix = try value(flag, &rest)
+            case "--renewals": renewals = try Int(value(flag, &rest)).orThrow("--renewals needs a number")
             case "--progress": progress = true
-            default: throw SkipReason(text: "unknown argument \(flag); usage: bench-leases [--count N] [--store URL] [--progress] [--node-prefix P]")
+            default: throw SkipReason(text: "unknown argument \(flag); usage: bench-leases [--count N] [--store URL] [--progress] [--node-prefix P] [--renewals N]")
             }
         }
     }
@@ -70,6 +74,7 @@ func measure(url: String, arguments: Arguments) async throws -> [Duration] {
         let start = clock.now
         let lease = try await store.acquire(request)
         latencies.append(clock.now - start)
+        for _ in 0..<arguments.renewals { _ = try await store.renew(node: lease.node, ttl: request.ttl) }
         if arguments.progress {
             // Unbuffered, so a line printed is a line a killed process leaves behind.
             FileHandle.standardOutput.write(Data("\(lease.node) \(lease.subnets.map(\.description).joined(separator: ","))\n".utf8))
