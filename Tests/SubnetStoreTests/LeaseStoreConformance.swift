@@ -23,6 +23,7 @@ enum LeaseStoreConformance {
     static let checks: [Check] = [
         Check(name: "acquire is idempotent", body: acquireIsIdempotent),
         Check(name: "nodes get distinct subnets", body: nodesGetDistinctSubnets),
+        Check(name: "concurrent clients get distinct subnets", body: concurrentClients),
         Check(name: "dual stack leases one subnet per family", body: dualStack),
         Check(name: "a node that comes back gets its old subnet", body: comeBackGetsOldSubnet),
         Check(name: "renew extends a live lease only", body: renewExtends),
@@ -90,6 +91,22 @@ enum LeaseStoreConformance {
         }
         #expect(try await store.list().count == 10)
         await store.close()
+    }
+
+    static func concurrentClients(_ harness: any LeaseStoreHarness) async throws {
+        let pools = [try pool("10.0.0.0/19", 24)]   // 32 subnets for 24 nodes: little slack
+        var clients: [any LeaseStore] = []
+        for _ in 0..<4 { clients.append(try await harness.openStore(pools: pools)) }
+        let leases = try await withThrowingTaskGroup(of: Lease.self) { group in
+            for index in 0..<24 {
+                let client = clients[index % clients.count]
+                group.addTask { try await client.acquire(request("edge-\(index)")) }
+            }
+            return try await group.reduce(into: [Lease]()) { $0.append($1) }
+        }
+        #expect(Set(leases.flatMap(\.subnets)).count == 24, "every node holds its own subnet")
+        #expect(Set(try await clients[0].list().flatMap(\.subnets)) == Set(leases.flatMap(\.subnets)))
+        for client in clients { await client.close() }
     }
 
     static func dualStack(_ harness: any LeaseStoreHarness) async throws {
