@@ -6,8 +6,8 @@ import TestSupport
 struct EmbeddedLeaseStoreHarness: LeaseStoreHarness {
     let directory: TemporaryDirectory
     var path: String { directory.file("leases.db") }
-    var shortTTL: Duration { .milliseconds(400) }
-    var expirySlack: Duration { .milliseconds(300) }
+    var shortTTL: Duration { .milliseconds(1500) }
+    var expirySlack: Duration { .milliseconds(500) }
 
     init() throws { directory = try TemporaryDirectory("te-leases") }
 

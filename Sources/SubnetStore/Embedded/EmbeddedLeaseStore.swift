@@ -11,23 +11,22 @@ import Foundation
 ///   dropped, a torn compaction never got its name. See `LeaseDatabase` for the format.
 /// - Readers take no lock: they ignore a line still being appended, and a rename swaps
 ///   whole files under an open descriptor.
-/// - Watchers poll the header's change counter (one small read per `pollInterval`): it works
-///   on any file system and sees every other process's writes without a C shim for inotify,
-///   and in-process writes are published at once. The same tick reports expiries.
+/// - Watchers poll the file (its header's generation and the bytes appended since the last
+///   look: one open and two small reads per `pollInterval`). That works on any file system
+///   and sees every other process's writes without a C shim for inotify; in-process writes
+///   are published at once. The same tick reports expiries.
 ///
-/// The file work is synchronous inside the actor: it holds the lock for one read-modify-write
-/// and never awaits while holding it.
+/// The file work runs on `LeaseFileWorker` threads; the actor keeps the watchers.
 public actor EmbeddedLeaseStore: LeaseStore {
     public nonisolated let path: String
-    private let file: LeaseFile
-    private let lock: FileLock
+    private let worker: LeaseFileWorker
     private let planner: LeasePlanner?
     private let clock: @Sendable () -> Date
     private let pollInterval: Duration
-    /// The database as last read or written; `current()` brings it up to date.
-    private var cache = LeaseDatabase()
     private var isClosed = false
     private var watchState = LeaseWatchState()
+    /// The revision watchers have seen: an older database finishing late is not published.
+    private var publishedRevision: UInt64 = 0
     private var subscribers: [UUID: AsyncThrowingStream<LeaseEvent, any Error>.Continuation] = [:]
     private var poller: Task<Void, Never>?
 
@@ -38,9 +37,7 @@ public actor EmbeddedLeaseStore: LeaseStore {
             throw .badConfiguration("the embedded store needs an absolute file path, got '\(path)'")
         }
         self.path = path
-        file = LeaseFile(path: path)
-        try file.createDirectory()
-        lock = try FileLock(path: file.lockPath)
+        worker = try LeaseFileWorker(path: path)
         planner = options.pools.isEmpty ? nil : try LeasePlanner(pools: options.pools)
         clock = options.clock
         self.pollInterval = pollInterval
@@ -54,19 +51,19 @@ public actor EmbeddedLeaseStore: LeaseStore {
         try self.init(path: url.path, options: options)
     }
 
-    public func acquire(_ request: LeaseRequest) throws -> Lease {
+    public func acquire(_ request: LeaseRequest) async throws -> Lease {
         guard let planner else {
             throw LeaseStoreError.badConfiguration("no cluster CIDR given: this store was opened for reading only")
         }
-        return try write { database, now throws(LeaseStoreError) in
+        return try await write { database, now throws(LeaseStoreError) in
             let plan = try planner.plan(request, existing: database.unorderedLeases, now: now)
             let (stored, lines) = database.commit(puts: [plan.lease], deletes: plan.reclaimed.map(\.node))
             return (stored[0], lines)
         }
     }
 
-    public func renew(node: String, ttl: Duration) throws -> Lease {
-        try write { database, now throws(LeaseStoreError) in
+    public func renew(node: String, ttl: Duration) async throws -> Lease {
+        try await write { database, now throws(LeaseStoreError) in
             let renewed = try LeasePlanner.renewal(of: node, ttl: ttl, existing: database.lease(of: node), now: now)
             let (stored, lines) = database.commit(puts: [renewed])
             return (stored[0], lines)
@@ -74,31 +71,30 @@ public actor EmbeddedLeaseStore: LeaseStore {
     }
 
     @discardableResult
-    public func release(node: String) throws -> Lease? {
-        try write { database, _ throws(LeaseStoreError) in
+    public func release(node: String) async throws -> Lease? {
+        try await write { database, _ throws(LeaseStoreError) in
             guard let lease = database.lease(of: node) else { return (nil, nil) }
             return (lease, database.commit(puts: [], deletes: [node]).lines)
         }
     }
 
-    public func get(node: String) throws -> Lease? {
-        try checkOpen()
-        return try current().lease(of: node)
+    public func get(node: String) async throws -> Lease? {
+        try await current().lease(of: node)
     }
 
-    public func list() throws -> [Lease] {
-        try checkOpen()
-        return try current().leases
+    public func list() async throws -> [Lease] {
+        try await current().leases
     }
 
-    public func watch() throws -> AsyncThrowingStream<LeaseEvent, any Error> {
-        try checkOpen()
+    public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
+        let database = try await current()
         if subscribers.isEmpty {
             // Nobody watched, so the state is stale: start over from the current file.
             watchState = LeaseWatchState()
-            _ = watchState.update(to: try current().leases, now: clock())
+            _ = watchState.update(to: database.leases, now: clock())
+            publishedRevision = database.revision
         } else {
-            try publish(current())
+            publish(database)
         }
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
         for event in watchState.snapshotEvents { continuation.yield(event) }
@@ -109,7 +105,7 @@ public actor EmbeddedLeaseStore: LeaseStore {
             poller = Task { [pollInterval] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: pollInterval)
-                    self.poll()
+                    await self.poll()
                 }
             }
         }
@@ -128,59 +124,42 @@ public actor EmbeddedLeaseStore: LeaseStore {
         if isClosed { throw .closed }
     }
 
-    /// The file's current version. While the header names the generation the cache came
-    /// from, only the bytes appended since are read; after a compaction, the whole file.
-    private func current() throws(LeaseStoreError) -> LeaseDatabase {
-        guard let reader = try file.openForReading() else {
-            cache = LeaseDatabase()
-            return cache
-        }
-        let head = try reader.read(from: 0, limit: LeaseDatabase.headerReadLimit)
-        if let generation = cache.generation, try LeaseDatabase.generation(inHeaderOf: head, path: path) == generation,
-           try reader.size >= cache.consumed {
-            var updated = cache
-            try updated.apply(reader.read(from: cache.consumed)[...], path: path)
-            cache = updated
-        } else {
-            cache = try LeaseDatabase.decode(reader.read(from: 0), path: path)
-        }
-        return cache
+    /// The file's current version, read by the worker.
+    private func current() async throws(LeaseStoreError) -> LeaseDatabase {
+        try checkOpen()
+        return try await worker.perform { worker throws(LeaseStoreError) in try worker.current() }
     }
 
-    /// One read-modify-write under the host-wide lock: the change is appended to the log,
-    /// or the whole database compacted into a new file when the log has grown long. On any
-    /// error neither the file's valid content nor the cache change.
-    private func write<T>(_ body: (inout LeaseDatabase, Date) throws(LeaseStoreError) -> (T, [UInt8]?)) throws(LeaseStoreError) -> T {
+    /// One read-modify-write by the worker (see `LeaseFileWorker.write`), then the
+    /// watchers hear of it.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (inout LeaseDatabase, Date) throws(LeaseStoreError) -> (T, [UInt8]?)) async throws(LeaseStoreError) -> T {
         try checkOpen()
-        let (value, database) = try lock.withLock { () throws(LeaseStoreError) -> (T, LeaseDatabase) in
-            var database = try current()
-            let validEnd = database.consumed
-            let (value, lines) = try body(&database, clock())
-            guard let lines else { return (value, database) }
-            if database.needsCompaction {
-                try file.replace(with: database.compacted())
-            } else {
-                try file.append(lines, validEnd: validEnd)
-                database.appended(lines.count)
-            }
-            return (value, database)
+        let clock = self.clock
+        let (value, database) = try await worker.perform { worker throws(LeaseStoreError) in
+            try worker.write(now: clock, body)
         }
-        cache = database
-        try publish(database)
+        publish(database)
         return value
     }
 
     /// Sends watchers what changed since they last heard (nothing to do without watchers).
-    private func publish(_ database: LeaseDatabase) throws(LeaseStoreError) {
+    /// A database older than the last one published only advances expiries.
+    private func publish(_ database: LeaseDatabase) {
         guard !subscribers.isEmpty else { return }
-        let events = watchState.update(to: database.leases, now: clock())
+        let events: [LeaseEvent]
+        if database.revision >= publishedRevision {
+            publishedRevision = database.revision
+            events = watchState.update(to: database.leases, now: clock())
+        } else {
+            events = watchState.expire(now: clock())
+        }
         for continuation in subscribers.values { events.forEach { continuation.yield($0) } }
     }
 
-    private func poll() {
+    private func poll() async {
         guard !subscribers.isEmpty, !isClosed else { return }
         do {
-            try publish(current())
+            publish(try await current())
         } catch {
             finishWatchers(throwing: error)
         }
