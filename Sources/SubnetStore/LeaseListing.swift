@@ -18,6 +18,12 @@ public enum LeaseListing {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// One line per watch event: `added edge-1 10.0.1.0/24 via 192.168.10.5 (edge), expires in 59m59s`.
+    public static func line(_ event: LeaseEvent, now: Date) -> String {
+        let lease = event.lease
+        return "\(event.kind) \(lease.node) \(lease.subnets.map(\.description).joined(separator: ",")) via \(lease.nodeAddress) (\(lease.domain)), expires in \(expiresIn(lease, now: now))"
+    }
+
     /// `59m58s`, `2h0m`, `3d4h`, or `expired 12s ago`.
     public static func expiresIn(_ lease: Lease, now: Date) -> String {
         let remaining = lease.expiresAt.timeIntervalSince(now)

@@ -8,7 +8,7 @@ extension TerwayEdge {
         static let configuration = CommandConfiguration(
             commandName: "ipam",
             abstract: "Inspect and manage node subnet leases.",
-            subcommands: [Leases.self, Acquire.self, Renew.self, Release.self]
+            subcommands: [Leases.self, Watch.self, Acquire.self, Renew.self, Release.self]
         )
     }
 }
@@ -80,6 +80,22 @@ extension TerwayEdge.IPAMCommand {
             let leases = try await store.list()
             await store.close()
             print(storeOptions.output.render(leases), terminator: "")
+        }
+    }
+
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every lease, then each change as it happens, until interrupted.")
+
+        @Option(help: "Lease store: file:///path (embedded), etcd://host:port,host:port/prefix or kubernetes://.")
+        var store = "file:///var/lib/terway-edge/leases.db"
+
+        func run() async throws {
+            let leases = try await LeaseStoreFactory.open(url: store, options: LeaseStoreOptions())
+            for try await event in try await leases.watch() {
+                print(LeaseListing.line(event, now: Date()))
+                fflush(nil)
+            }
         }
     }
 

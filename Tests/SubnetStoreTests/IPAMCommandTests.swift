@@ -59,6 +59,8 @@ import TestSupport
 
         SUBCOMMANDS:
           leases                  List every node's subnet lease.
+          watch                   Print every lease, then each change as it happens,
+                                  until interrupted.
           acquire                 Take (or take back) a node's subnets and print the
                                   lease.
           renew                   Extend a node's live lease.
@@ -68,5 +70,24 @@ import TestSupport
           See 'terway-edge help ipam <subcommand>' for detailed help.
 
         """)
+    }
+
+    @Test func watchPrintsChangesMadeByOtherProcesses() async throws {
+        let cli = try builtExecutable("terway-edge")
+        let directory = try TemporaryDirectory("te-ipam-watch")
+        let store = "file://\(directory.file("leases.db"))"
+        let acquire = [cli, "ipam", "acquire", "--store", store, "--node-address", "192.168.10.5"]
+        try await offPool {
+            try run(acquire + ["--node", "edge-1"])
+            let watcher = try BackgroundProcess([cli, "ipam", "watch", "--store", store], logFile: directory.file("watch.log"))
+            defer { watcher.terminate() }
+            func log() -> String { (try? String(contentsOfFile: directory.file("watch.log"), encoding: .utf8)) ?? "" }
+            #expect(waitUntil(timeout: 20) { log().contains("added edge-1 10.0.0.0/24 via 192.168.10.5 (edge), expires in 59m") })
+            try run(acquire + ["--node", "edge-2", "--ttl", "1"])
+            #expect(waitUntil(timeout: 20) { log().contains("added edge-2 10.0.1.0/24") }, "\(log())")
+            #expect(waitUntil(timeout: 20) { log().contains("expired edge-2 10.0.1.0/24") }, "\(log())")
+            try run([cli, "ipam", "release", "--store", store, "--node", "edge-1"])
+            #expect(waitUntil(timeout: 20) { log().contains("deleted edge-1") }, "\(log())")
+        }
     }
 }
