@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // Everything imports NetworkCore: addresses, prefixes, prefix math. No I/O.
@@ -40,7 +41,18 @@ let package = Package(
         .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
 
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
-        .target(name: "SubnetStore", dependencies: ["NetworkCore"]),
+        .target(
+            name: "SubnetStore",
+            dependencies: [
+                "NetworkCore",
+                // etcd's JSON gateway and the Kubernetes API are spoken over HTTP/1.1, with TLS.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
         .target(name: "BGP", dependencies: ["NetworkCore"]),
         .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
@@ -49,9 +61,12 @@ let package = Package(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Plan", "BGP", "SubnetStore",
+                "Plan", "BGP", "SubnetStore", "NetworkCore",
             ]
         ),
+
+        // bench-leases: time to acquire 5,000 leases per store, printed with leases/s.
+        .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore", "TestSupport"], path: "Benchmarks/Leases"),
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -62,7 +77,17 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
-        .testTarget(name: "SubnetStoreTests", dependencies: ["SubnetStore", "TestSupport"]),
+        .testTarget(
+            name: "SubnetStoreTests",
+            dependencies: [
+                "SubnetStore", "TestSupport",
+                // The Kubernetes API server of the Kubernetes store tests (HTTP and HTTPS).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
     ]

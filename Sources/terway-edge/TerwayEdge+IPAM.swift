@@ -1,11 +1,176 @@
 import ArgumentParser
+import Foundation
+import NetworkCore
+import SubnetStore
 
 extension TerwayEdge {
     struct IPAMCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ipam",
-            abstract: "Inspect node subnet leases.",
-            subcommands: []
+            abstract: "Inspect and manage node subnet leases.",
+            subcommands: [Leases.self, Watch.self, Acquire.self, Renew.self, Release.self]
         )
+    }
+}
+
+extension TerwayEdge.IPAMCommand {
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+
+        func render(_ leases: [Lease]) -> String {
+            switch self {
+            case .table: LeaseListing.table(leases, now: Date())
+            case .json: LeaseListing.json(leases, now: Date())
+            }
+        }
+    }
+
+    struct StoreOptions: ParsableArguments {
+        @Option(help: "Lease store: file:///path (embedded), etcd://host:port,host:port/prefix or kubernetes://.")
+        var store = "file:///var/lib/terway-edge/leases.db"
+
+        @Option(help: "Output format: table or json.")
+        var output: OutputFormat = .table
+
+        func open(pools: [NodeSubnetAllocator] = []) async throws -> any LeaseStore {
+            try await LeaseStoreFactory.open(url: store, options: LeaseStoreOptions(pools: pools))
+        }
+    }
+
+    /// The subnet plan an acquiring node needs: one pool per family.
+    struct PoolOptions: ParsableArguments {
+        @Option(name: .customLong("cluster-cidr"), help: "Pod CIDR to divide among nodes; repeat once per family for dual stack.")
+        var clusterCIDRs: [String] = ["10.0.0.0/16"]
+
+        @Option(help: "Prefix length of each node's IPv4 subnet.")
+        var nodeSubnetLength = 24
+
+        @Option(name: .customLong("node-subnet-length-v6"), help: "Prefix length of each node's IPv6 subnet.")
+        var nodeSubnetLengthV6 = 64
+
+        @Option(name: .customLong("reserved"), help: "A block no node may get; repeatable.")
+        var reserved: [String] = []
+
+        @Option(help: "Where the search for a free subnet starts: lowest-free or hashed-start.")
+        var strategy = NodeSubnetAllocator.Strategy.lowestFree.rawValue
+
+        func pools() throws -> [NodeSubnetAllocator] {
+            guard let strategy = NodeSubnetAllocator.Strategy(rawValue: strategy) else {
+                throw ValidationError("--strategy must be one of \(NodeSubnetAllocator.Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let reservedBlocks = try reserved.map(Self.prefix)
+            return try clusterCIDRs.map(Self.prefix).map { cidr in
+                try NodeSubnetAllocator(clusterCIDR: cidr, subnetLength: cidr.family == .v4 ? nodeSubnetLength : nodeSubnetLengthV6,
+                                        reserved: reservedBlocks.filter { $0.family == cidr.family }, strategy: strategy)
+            }
+        }
+
+        private static func prefix(_ text: String) throws -> IPPrefix {
+            do { return try IPPrefix(parsing: text) } catch { throw ValidationError(error.description) }
+        }
+    }
+
+    struct Leases: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every node's subnet lease.")
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            let leases = try await store.list()
+            await store.close()
+            print(storeOptions.output.render(leases), terminator: "")
+        }
+    }
+
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every lease, then each change as it happens, until interrupted.")
+
+        @Option(help: "Lease store: file:///path (embedded), etcd://host:port,host:port/prefix or kubernetes://.")
+        var store = "file:///var/lib/terway-edge/leases.db"
+
+        func run() async throws {
+            let leases = try await LeaseStoreFactory.open(url: store, options: LeaseStoreOptions())
+            for try await event in try await leases.watch() {
+                print(LeaseListing.line(event, now: Date()))
+                fflush(nil)
+            }
+        }
+    }
+
+    struct Acquire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take (or take back) a node's subnets and print the lease.",
+            discussion: "Idempotent: a node that holds a lease gets the same subnets, renewed.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var poolOptions: PoolOptions
+
+        @Option(help: "Node name (a DNS-1123 subdomain).")
+        var node: String
+
+        @Option(help: "The node's address, the next hop other nodes use for its subnets.")
+        var nodeAddress: String
+
+        @Option(help: "Network domain of the node: edge or cloud.")
+        var domain = NetworkDomain.edge.rawValue
+
+        @Option(help: "Lease lifetime in seconds without renewal.")
+        var ttl = 3600.0
+
+        @Option(name: .customLong("data"), help: "Backend data as key=value, e.g. bgp.router-id=10.0.1.1; repeatable.")
+        var data: [String] = []
+
+        func run() async throws {
+            guard let address = IPAddress(nodeAddress) else { throw ValidationError("--node-address '\(nodeAddress)' is not an IP address") }
+            guard let domain = NetworkDomain(rawValue: domain) else { throw ValidationError("--domain must be edge or cloud") }
+            var backendData: [String: String] = [:]
+            for item in data {
+                let parts = item.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { throw ValidationError("--data '\(item)' is not key=value") }
+                backendData[String(parts[0])] = String(parts[1])
+            }
+            let store = try await storeOptions.open(pools: poolOptions.pools())
+            let lease = try await store.acquire(LeaseRequest(node: node, nodeAddress: address, domain: domain,
+                                                             ttl: .milliseconds(Int64(ttl * 1000)), backendData: backendData))
+            await store.close()
+            print(storeOptions.output.render([lease]), terminator: "")
+        }
+    }
+
+    struct Renew: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Extend a node's live lease.")
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(help: "Node name.")
+        var node: String
+
+        @Option(help: "New lifetime in seconds from now.")
+        var ttl = 3600.0
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            let lease = try await store.renew(node: node, ttl: .milliseconds(Int64(ttl * 1000)))
+            await store.close()
+            print(storeOptions.output.render([lease]), terminator: "")
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a node's subnets back (no error when it holds none).")
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(help: "Node name.")
+        var node: String
+
+        func run() async throws {
+            let store = try await storeOptions.open()
+            let released = try await store.release(node: node)
+            await store.close()
+            print(storeOptions.output.render(released.map { [$0] } ?? []), terminator: "")
+        }
     }
 }

@@ -1,0 +1,183 @@
+import Foundation
+
+/// The default store for one machine and the lab: every lease in one local file
+/// (`file:///var/lib/terway-edge/leases.db`), shared safely by all agents of the host.
+///
+/// - Writers take an exclusive `flock` on `<file>.lock`, catch up with the file, apply the
+///   change and append it as checksummed log lines with one `fdatasync`; when the log has
+///   grown to twice the live leases they compact it into a new file instead (write, fsync,
+///   rename, fsync the folder). Processes on the host are serialised, and a crash at any
+///   point leaves the last acknowledged state: a torn append fails its checksum and is
+///   dropped, a torn compaction never got its name. See `LeaseDatabase` for the format.
+/// - Readers take no lock: they ignore a line still being appended, and a rename swaps
+///   whole files under an open descriptor.
+/// - Watchers poll the file (its header's generation and the bytes appended since the last
+///   look: one open and two small reads per `pollInterval`). That works on any file system
+///   and sees every other process's writes without a C shim for inotify; in-process writes
+///   are published at once. The same tick reports expiries.
+///
+/// The file work runs on `LeaseFileWorker` threads; the actor keeps the watchers.
+public actor EmbeddedLeaseStore: LeaseStore {
+    public nonisolated let path: String
+    private let worker: LeaseFileWorker
+    private let planner: LeasePlanner?
+    private let clock: @Sendable () -> Date
+    private let pollInterval: Duration
+    private var isClosed = false
+    private var watchState = LeaseWatchState()
+    /// The revision watchers have seen: an older database finishing late is not published.
+    private var publishedRevision: UInt64 = 0
+    private var subscribers: [UUID: AsyncThrowingStream<LeaseEvent, any Error>.Continuation] = [:]
+    private var poller: Task<Void, Never>?
+
+    /// Opens (creating its folder when missing) the database at `path`. Without pools the
+    /// store can list, watch, renew and release but not acquire.
+    public init(path: String, options: LeaseStoreOptions, pollInterval: Duration = .milliseconds(100)) throws(LeaseStoreError) {
+        guard path.hasPrefix("/"), !path.hasSuffix("/") else {
+            throw .badConfiguration("the embedded store needs an absolute file path, got '\(path)'")
+        }
+        self.path = path
+        worker = try LeaseFileWorker(path: path)
+        planner = options.pools.isEmpty ? nil : try LeasePlanner(pools: options.pools)
+        clock = options.clock
+        self.pollInterval = pollInterval
+    }
+
+    /// `file:///absolute/path` (the host part must be empty).
+    public init(url: LeaseStoreURL, options: LeaseStoreOptions) throws(LeaseStoreError) {
+        guard url.endpoints.isEmpty else {
+            throw .badConfiguration("file store URLs have no host: write file:///absolute/path, not \(url)")
+        }
+        try self.init(path: url.path, options: options)
+    }
+
+    public func acquire(_ request: LeaseRequest) async throws -> Lease {
+        guard let planner else {
+            throw LeaseStoreError.badConfiguration("no cluster CIDR given: this store was opened for reading only")
+        }
+        return try await write { database, now throws(LeaseStoreError) in
+            let plan = try planner.plan(request, existing: database.unorderedLeases, now: now)
+            let (stored, lines) = database.commit(puts: [plan.lease], deletes: plan.reclaimed.map(\.node))
+            return (stored[0], lines)
+        }
+    }
+
+    public func renew(node: String, ttl: Duration) async throws -> Lease {
+        try await write { database, now throws(LeaseStoreError) in
+            let renewed = try LeasePlanner.renewal(of: node, ttl: ttl, existing: database.lease(of: node), now: now)
+            let (stored, lines) = database.commit(puts: [renewed])
+            return (stored[0], lines)
+        }
+    }
+
+    @discardableResult
+    public func release(node: String) async throws -> Lease? {
+        try await write { database, _ throws(LeaseStoreError) in
+            guard let lease = database.lease(of: node) else { return (nil, nil) }
+            return (lease, database.commit(puts: [], deletes: [node]).lines)
+        }
+    }
+
+    public func get(node: String) async throws -> Lease? {
+        try await current().lease(of: node)
+    }
+
+    public func list() async throws -> [Lease] {
+        try await current().leases
+    }
+
+    public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
+        let database = try await current()
+        if subscribers.isEmpty {
+            // Nobody watched, so the state is stale: start over from the current file.
+            watchState = LeaseWatchState()
+            _ = watchState.update(to: database.leases, now: clock())
+            publishedRevision = database.revision
+        } else {
+            publish(database)
+        }
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
+        for event in watchState.snapshotEvents { continuation.yield(event) }
+        let id = UUID()
+        subscribers[id] = continuation
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        if poller == nil {
+            poller = Task { [pollInterval] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: pollInterval)
+                    await self.poll()
+                }
+            }
+        }
+        return stream
+    }
+
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        finishWatchers(throwing: nil)
+    }
+
+    // MARK: - Internals
+
+    private func checkOpen() throws(LeaseStoreError) {
+        if isClosed { throw .closed }
+    }
+
+    /// The file's current version, read by the worker.
+    private func current() async throws(LeaseStoreError) -> LeaseDatabase {
+        try checkOpen()
+        return try await worker.perform { worker throws(LeaseStoreError) in try worker.current() }
+    }
+
+    /// One read-modify-write by the worker (see `LeaseFileWorker.write`), then the
+    /// watchers hear of it.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (inout LeaseDatabase, Date) throws(LeaseStoreError) -> (T, [UInt8]?)) async throws(LeaseStoreError) -> T {
+        try checkOpen()
+        let clock = self.clock
+        let (value, database) = try await worker.perform { worker throws(LeaseStoreError) in
+            try worker.write(now: clock, body)
+        }
+        publish(database)
+        return value
+    }
+
+    /// Sends watchers what changed since they last heard (nothing to do without watchers).
+    /// A database older than the last one published only advances expiries.
+    private func publish(_ database: LeaseDatabase) {
+        guard !subscribers.isEmpty else { return }
+        let events: [LeaseEvent]
+        if database.revision >= publishedRevision {
+            publishedRevision = database.revision
+            events = watchState.update(to: database.leases, now: clock())
+        } else {
+            events = watchState.expire(now: clock())
+        }
+        for continuation in subscribers.values { events.forEach { continuation.yield($0) } }
+    }
+
+    private func poll() async {
+        guard !subscribers.isEmpty, !isClosed else { return }
+        do {
+            publish(try await current())
+        } catch {
+            finishWatchers(throwing: error)
+        }
+    }
+
+    private func unsubscribe(_ id: UUID) {
+        subscribers[id] = nil
+        if subscribers.isEmpty {
+            poller?.cancel()
+            poller = nil
+        }
+    }
+
+    private func finishWatchers(throwing error: (any Error)?) {
+        poller?.cancel()
+        poller = nil
+        let finishing = subscribers.values
+        subscribers = [:]
+        finishing.forEach { $0.finish(throwing: error) }
+    }
+}

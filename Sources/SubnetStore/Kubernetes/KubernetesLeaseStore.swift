@@ -1,0 +1,214 @@
+import Foundation
+import NetworkCore
+import Synchronization
+
+/// Leases on Kubernetes Node objects, for production clusters.
+///
+/// The subnets are the Node's `spec.podCIDRs` (or `spec.podCIDR`), which
+/// kube-controller-manager assigns (`--allocate-node-cidrs --cluster-cidr=...`); this store
+/// never allocates, and a Node without them is an error to wait on, not a subnet to invent.
+/// The rest of the lease (node address, domain, times, backend data) lives in the
+/// annotation `terway-edge.io/lease` as the common lease record, written with a JSON merge
+/// patch that carries the Node's resourceVersion, so a concurrent writer gets 409 and retries.
+/// Expiry is reported by watchers; a Node's subnets are freed by Kubernetes when it is deleted.
+public final class KubernetesLeaseStore: LeaseStore {
+    public static let annotation = "terway-edge.io/lease"
+
+    let client: KubernetesClient
+    private let pools: [NodeSubnetAllocator]
+    private let clock: @Sendable () -> Date
+    let name: String
+    private let watches = WatchRegistry()
+
+    static let maxAttempts = 16
+
+    public init(client: KubernetesClient, options: LeaseStoreOptions) {
+        self.client = client
+        pools = options.pools
+        clock = options.clock
+        name = "kubernetes://\(client.configuration.endpoint.host):\(client.configuration.endpoint.port)"
+    }
+
+    /// `kubernetes://` (the pod's own cluster: its service account's token and CA), or
+    /// `kubernetes://host:port?ca=/path/ca.crt&token=/path/token` (HTTPS when `ca=` or
+    /// `tls=1` is given, plain HTTP otherwise, e.g. to `kubectl proxy` on 127.0.0.1:8001).
+    public convenience init(url: LeaseStoreURL, options: LeaseStoreOptions,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(LeaseStoreError) {
+        let known = ["token", "ca", "cert", "key", "tls"]
+        for key in url.query.keys where !known.contains(key) {
+            throw .badConfiguration("unknown kubernetes store option '\(key)'; known: \(known.joined(separator: ", "))")
+        }
+        let client: KubernetesClient
+        do {
+            var configuration: KubernetesClient.Configuration
+            switch url.endpoints.count {
+            case 0: configuration = try .inCluster(environment: environment)
+            case 1:
+                let tls = url.query["tls"] == "1" || url.query["tls"] == "true" || url.query["ca"] != nil
+                configuration = .init(endpoint: try HTTPEndpoint(parsing: url.endpoints[0], defaultPort: tls ? 6443 : 8001, tls: tls),
+                                      tokenFile: nil)
+                if tls { configuration.tls = TLSOptions(caFile: url.query["ca"]) }
+            default: throw KubernetesError.configuration("one API server address, not \(url.endpoints.count)")
+            }
+            if let token = url.query["token"] { configuration.tokenFile = token }
+            if url.query["cert"] != nil || url.query["key"] != nil {
+                var tls = configuration.tls ?? TLSOptions()
+                tls.certificateFile = url.query["cert"]
+                tls.keyFile = url.query["key"]
+                configuration.tls = tls
+            }
+            client = try KubernetesClient(configuration)
+        } catch {
+            throw .badConfiguration("kubernetes store '\(url)': \(error)")
+        }
+        self.init(client: client, options: options)
+    }
+
+    // MARK: LeaseStore
+
+    public func acquire(_ request: LeaseRequest) async throws -> Lease {
+        try request.validate()
+        return try await guarded {
+            try await update(node: request.node, absent: .invalidRequest(node: request.node, reason: "the cluster has no Node '\(request.node)': its kubelet registers it, this store does not create Nodes")) { node, existing, now throws(LeaseStoreError) in
+                let subnets = try self.subnets(of: node)
+                let keeps = existing.map { $0.subnets == subnets.sorted() && !$0.isExpired(at: now) } ?? false
+                return Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
+                             acquiredAt: keeps ? existing!.acquiredAt : now, renewedAt: now,
+                             expiresAt: now + request.ttl.timeInterval, backendData: request.backendData)
+            }!
+        }
+    }
+
+    public func renew(node name: String, ttl: Duration) async throws -> Lease {
+        try await guarded {
+            try await update(node: name) { _, existing, now throws(LeaseStoreError) in
+                try LeasePlanner.renewal(of: name, ttl: ttl, existing: existing, now: now)
+            }!
+        }
+    }
+
+    @discardableResult
+    public func release(node name: String) async throws -> Lease? {
+        try await guarded {
+            var released: Lease?
+            do {
+                _ = try await update(node: name) { _, existing, _ throws(LeaseStoreError) in
+                    released = existing
+                    return nil
+                }
+            } catch LeaseStoreError.notFound {
+                return nil // no Node, no lease
+            }
+            return released
+        }
+    }
+
+    public func get(node name: String) async throws -> Lease? {
+        try await guarded {
+            try validate(name)
+            return try await client.node(named: name).flatMap { try lease(of: $0) }
+        }
+    }
+
+    public func list() async throws -> [Lease] {
+        try await guarded { try await client.nodes().items.compactMap { try lease(of: $0) }.sorted { $0.node < $1.node } }
+    }
+
+    public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
+        let list = try await guarded { try await client.nodes() }
+        let view = try guarded(view: list.items)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
+        let watch = KubernetesLeaseWatch(store: self, view: view, clock: clock, continuation: continuation)
+        watches.start(continuation) { await watch.run(from: list.resourceVersion) }
+        return stream
+    }
+
+    public func close() async {
+        await watches.close()
+        await client.close()
+    }
+
+    // MARK: Reading and writing Nodes
+
+    /// Reads the Node, lets `change` decide the new lease (nil: remove the annotation) and
+    /// patches it with the read resourceVersion as precondition; re-reads on 409.
+    private func update(node name: String, absent: LeaseStoreError? = nil,
+                        _ change: (KubernetesNode, Lease?, Date) throws(LeaseStoreError) -> Lease?) async throws -> Lease? {
+        try validate(name)
+        for _ in 0..<Self.maxAttempts {
+            guard let node = try await client.node(named: name) else {
+                throw absent ?? LeaseStoreError.notFound(node: name)
+            }
+            let existing = try lease(of: node)
+            guard let next = try change(node, existing, clock()) else {
+                guard existing != nil else { return nil }
+                if try await patch(node, value: nil) != nil { return nil }
+                continue
+            }
+            if let written = try await patch(node, value: String(decoding: LeaseRecordCodec.encode(next), as: UTF8.self)) {
+                var lease = next
+                lease.revision = UInt64(written.resourceVersion) ?? 0
+                return lease
+            }
+        }
+        throw LeaseStoreError.conflict(key: "node/\(name)", attempts: Self.maxAttempts)
+    }
+
+    /// The patched Node, or nil when it changed since it was read (409 Conflict).
+    private func patch(_ node: KubernetesNode, value: String?) async throws -> KubernetesNode? {
+        let body = KubernetesJSON.annotationPatch(key: Self.annotation, value: value, resourceVersion: node.resourceVersion)
+        do {
+            return try await client.patchNode(named: node.name, mergePatch: body)
+        } catch KubernetesError.status(let status) where status.code == 409 {
+            return nil
+        }
+    }
+
+    /// The Node's pod CIDRs, checked against the configured pools when there are any.
+    private func subnets(of node: KubernetesNode) throws(LeaseStoreError) -> [IPPrefix] {
+        guard !node.podCIDRs.isEmpty else {
+            throw .unavailable(store: name, reason: "Node \(node.name) has no spec.podCIDR yet: kube-controller-manager assigns node subnets (--allocate-node-cidrs), this store never allocates; retry once it is set")
+        }
+        // A family without a configured pool is taken as Kubernetes assigned it.
+        for cidr in node.podCIDRs where pools.contains(where: { $0.family == cidr.family })
+            && !pools.contains(where: { $0.accepts(cidr) }) {
+            throw .badConfiguration("Node \(node.name) has podCIDR \(cidr), which is not a node subnet of the configured pools \(pools.map(\.description).joined(separator: "; ")): the cluster CIDR of kube-controller-manager and of TerwayEdge differ")
+        }
+        return node.podCIDRs
+    }
+
+    /// The lease the Node's annotation holds, nil without one. The record must name this
+    /// Node and its subnets must be the Node's podCIDRs.
+    func lease(of node: KubernetesNode) throws(LeaseStoreError) -> Lease? {
+        guard let text = node.annotations[Self.annotation] else { return nil }
+        let key = "node/\(node.name) annotation \(Self.annotation)"
+        let lease = try LeaseRecordCodec.decode(Array(text.utf8), key: key, revision: UInt64(node.resourceVersion) ?? 0,
+                                                expectedNode: node.name)
+        guard node.podCIDRs.isEmpty || lease.subnets == node.podCIDRs.sorted() else {
+            throw .corruptRecord(key: key, reason: "the record holds \(lease.subnets) but spec.podCIDRs is \(node.podCIDRs)")
+        }
+        return lease
+    }
+
+    private func validate(_ name: String) throws(LeaseStoreError) {
+        do { try LeaseLimits.validateNodeName(name) } catch { throw .invalidRequest(node: name, reason: error.description) }
+    }
+
+    /// Node name → (annotation text, lease) for every Node with a lease.
+    func guarded(view nodes: [KubernetesNode]) throws(LeaseStoreError) -> [String: KubernetesLeaseWatch.Entry] {
+        var view: [String: KubernetesLeaseWatch.Entry] = [:]
+        for node in nodes {
+            if let lease = try lease(of: node) { view[node.name] = .init(text: node.annotations[Self.annotation]!, lease: lease) }
+        }
+        return view
+    }
+
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        guard !watches.isClosed else { throw LeaseStoreError.closed }
+        do {
+            return try await body()
+        } catch {
+            throw LeaseStoreError.wrapping(error, store: name)
+        }
+    }
+}

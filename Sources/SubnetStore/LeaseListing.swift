@@ -1,0 +1,70 @@
+import Foundation
+
+/// How `terway-edge ipam leases` shows leases: an aligned table for people, JSON for scripts.
+/// Pure functions of the leases and the current time.
+public enum LeaseListing {
+    public static func table(_ leases: [Lease], now: Date) -> String {
+        let header = ["NODE", "SUBNETS", "NODE ADDRESS", "DOMAIN", "EXPIRES IN", "BACKEND DATA"]
+        let rows = leases.map { lease in
+            [lease.node, lease.subnets.map(\.description).joined(separator: ","), lease.nodeAddress.description,
+             lease.domain.rawValue, expiresIn(lease, now: now),
+             lease.backendData.isEmpty ? "-" : lease.backendData.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// One line per watch event: `added edge-1 10.0.1.0/24 via 192.168.10.5 (edge), expires in 59m59s`.
+    public static func line(_ event: LeaseEvent, now: Date) -> String {
+        let lease = event.lease
+        return "\(event.kind) \(lease.node) \(lease.subnets.map(\.description).joined(separator: ",")) via \(lease.nodeAddress) (\(lease.domain)), expires in \(expiresIn(lease, now: now))"
+    }
+
+    /// `59m58s`, `2h0m`, `3d4h`, or `expired 12s ago`.
+    public static func expiresIn(_ lease: Lease, now: Date) -> String {
+        let remaining = lease.expiresAt.timeIntervalSince(now)
+        let text = duration(abs(remaining))
+        return remaining > 0 ? text : "expired \(text) ago"
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let total = Int(seconds.rounded(.down))
+        let (days, hours, minutes, secs) = (total / 86400, total % 86400 / 3600, total % 3600 / 60, total % 60)
+        if days > 0 { return "\(days)d\(hours)h" }
+        if hours > 0 { return "\(hours)h\(minutes)m" }
+        if minutes > 0 { return "\(minutes)m\(secs)s" }
+        return "\(secs)s"
+    }
+
+    /// A JSON array, one object per lease, keys sorted; times in RFC 3339 like the records.
+    public static func json(_ leases: [Lease], now: Date) -> String {
+        let items = leases.map { lease in
+            Item(node: lease.node, subnets: lease.subnets.map(\.description), nodeAddress: lease.nodeAddress.description,
+                 domain: lease.domain.rawValue, acquiredAt: RecordTimestamp.format(lease.acquiredAt),
+                 renewedAt: RecordTimestamp.format(lease.renewedAt), expiresAt: RecordTimestamp.format(lease.expiresAt),
+                 expiresInSeconds: Int(lease.expiresAt.timeIntervalSince(now).rounded(.down)),
+                 expired: lease.isExpired(at: now), revision: lease.revision, backendData: lease.backendData)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(items), as: UTF8.self) + "\n"
+    }
+
+    private struct Item: Encodable {
+        let node: String
+        let subnets: [String]
+        let nodeAddress: String
+        let domain: String
+        let acquiredAt: String
+        let renewedAt: String
+        let expiresAt: String
+        let expiresInSeconds: Int
+        let expired: Bool
+        let revision: UInt64
+        let backendData: [String: String]
+    }
+}

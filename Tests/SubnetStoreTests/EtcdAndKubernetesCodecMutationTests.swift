@@ -1,0 +1,85 @@
+import Foundation
+@testable import SubnetStore
+import Testing
+
+/// The etcd and Kubernetes decoders fed damaged copies of real answers: truncated, with
+/// bytes flipped and spliced. Every one must decode or throw the codec's error, never trap.
+@Suite struct EtcdAndKubernetesCodecMutationTests {
+    static let etcdLines = [
+        #"{"result":{"header":{"cluster_id":"1","member_id":"2","revision":"4","raft_term":"2"},"events":[{"type":"DELETE","kv":{"key":"Zm9vMg==","mod_revision":"4"},"prev_kv":{"key":"Zm9vMg==","create_revision":"3","mod_revision":"3","version":"1","value":"YmF6"}}]}}"#,
+        #"{"header":{"revision":"3"},"kvs":[{"key":"Zm9v","create_revision":"2","mod_revision":"2","version":"1","value":"YmFy","lease":"7"}],"count":"1","more":true}"#,
+        #"{"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: no leader"}}"#,
+    ]
+    static let kubernetesLines = [
+        String(decoding: KubernetesAPIServer.event("MODIFIED", KubernetesAPIServer.node(name: "edge-1", podCIDRs: ["10.0.1.0/24"], internalIP: "192.168.1.1")).dropLast(), as: UTF8.self),
+        String(decoding: KubernetesAPIServer.goneEvent(7).dropLast(), as: UTF8.self),
+        #"{"type":"BOOKMARK","object":{"kind":"Node","apiVersion":"v1","metadata":{"resourceVersion":"12746"}}}"#,
+    ]
+
+    /// Deterministic damage: a fixed-seed generator, so a failure repeats.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func mutations(of line: String, count: Int, seed: UInt64) -> [[UInt8]] {
+        var random = SplitMix(state: seed)
+        let bytes = Array(line.utf8)
+        let alphabet = Array(#"{}[]":,0123456789-eE.nulltruefalse\ "#.utf8) + [0x00, 0xff, 0xc3]
+        return (0..<count).map { _ in
+            var copy = bytes
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: copy = Array(copy.prefix(Int.random(in: 0..<copy.count, using: &random)))
+            case 1:
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    copy[Int.random(in: 0..<copy.count, using: &random)] = alphabet.randomElement(using: &random)!
+                }
+            case 2:
+                let at = Int.random(in: 0..<copy.count, using: &random)
+                copy.insert(contentsOf: copy[at...].prefix(Int.random(in: 1...40, using: &random)), at: at)
+            default:
+                let at = Int.random(in: 0..<copy.count, using: &random)
+                copy.removeSubrange(at..<min(copy.count, at + Int.random(in: 1...20, using: &random)))
+            }
+            return copy
+        }
+    }
+
+    @Test func etcdDecodersNeverTrap() {
+        var decoded = 0, refused = 0
+        for (index, line) in Self.etcdLines.enumerated() {
+            for bytes in Self.mutations(of: line, count: 1500, seed: UInt64(index) + 1) {
+                do {
+                    _ = try EtcdWatchResponse(line: bytes)
+                    _ = try EtcdRangeResponse(json: EtcdJSON(parsing: bytes, context: "range"))
+                    decoded += 1
+                } catch is EtcdError {
+                    refused += 1
+                } catch {
+                    Issue.record("not an EtcdError: \(error)")
+                }
+            }
+        }
+        #expect(decoded + refused == 4500 && refused > 0)
+    }
+
+    @Test func kubernetesDecodersNeverTrap() {
+        var refused = 0
+        for (index, line) in Self.kubernetesLines.enumerated() {
+            for bytes in Self.mutations(of: line, count: 1500, seed: UInt64(index) + 100) {
+                do {
+                    _ = try KubernetesWatchEvent(line: bytes)
+                } catch {
+                    refused += 1
+                }
+            }
+        }
+        #expect(refused > 0)
+    }
+}

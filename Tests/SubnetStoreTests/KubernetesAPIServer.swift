@@ -1,0 +1,381 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import TestSupport
+import Synchronization
+
+/// A stand-in for kube-apiserver's Nodes API on 127.0.0.1, since no API server can run here.
+/// It answers with the object shapes of the API reference (Node, NodeList, Status,
+/// WatchEvent), keeps a resourceVersion counter and an event history like the real server,
+/// honours merge patches with a resourceVersion precondition (409), checks the bearer
+/// token (401), and can compact its history so that watches get `410 Gone`, either as an
+/// `ERROR` watch event (what kube-apiserver sends) or as an HTTP 410 answer.
+final class KubernetesAPIServer: @unchecked Sendable {
+    let token: String
+    private let channel: Channel
+    // JSON objects are [String: Any], which is not Sendable: one lock guards them all.
+    private let lock = NSLock()
+    private var stateStorage = State()
+
+    struct State {
+        var resourceVersion = 100
+        var nodes: [String: [String: Any]] = [:]
+        /// (resourceVersion, type, object) of every change, oldest first.
+        var history: [(Int, String, [String: Any])] = []
+        var compactedThrough = 0
+        var goneAsHTTPStatus = false
+        var watchers: [ObjectIdentifier: Channel] = [:]
+        var requests: [String] = []
+        var patchConflicts = 0
+    }
+
+    var port: Int { channel.localAddress!.port! }
+    var url: String { "kubernetes://127.0.0.1:\(port)" }
+
+    /// With `certificates`, it serves HTTPS with their server certificate, as kube-apiserver does.
+    init(token: String, certificates: TestCertificates? = nil) async throws {
+        self.token = token
+        let box = ServerBox()
+        let tls = try certificates.map { certificates in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificateFile).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKeyFile, format: .pem))))
+        }
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(box: box))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        box.server.withLock { $0 = self }
+    }
+
+    func stop() async {
+        let watchers = withState { Array($0.watchers.values) }
+        for watcher in watchers { try? await watcher.close() }
+        try? await channel.close()
+    }
+
+    private func withState<T>(_ body: (inout State) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&stateStorage)
+    }
+
+    // MARK: What tests do to the cluster
+
+    /// A Node as the kubelet registers it, with podCIDRs as kube-controller-manager sets them.
+    func addNode(_ name: String, podCIDRs: [String], internalIP: String = "192.168.10.5") {
+        mutate { state in
+            state.nodes[name] = Self.node(name: name, podCIDRs: podCIDRs, internalIP: internalIP)
+            return (name, "ADDED")
+        }
+    }
+
+    /// The kubelet's status heartbeat: a new resourceVersion, no lease change.
+    func heartbeat(_ name: String) {
+        mutate { state in
+            var status = state.nodes[name]!["status"] as! [String: Any]
+            var conditions = status["conditions"] as! [[String: Any]]
+            conditions[0]["lastHeartbeatTime"] = Self.timestamp(Date())
+            status["conditions"] = conditions
+            state.nodes[name]!["status"] = status
+            return (name, "MODIFIED")
+        }
+    }
+
+    func deleteNode(_ name: String) {
+        mutate { state in (name, "DELETED") }
+        _ = withState { $0.nodes.removeValue(forKey: name) }
+    }
+
+    /// Forgets the history up to now: watches from an older resourceVersion get 410. With
+    /// `notify`, open watches get the `ERROR` event at once (kube-apiserver's watch cache
+    /// does this when it falls behind); without, they are just ended, and the 410 comes
+    /// when the client watches again: as an `ERROR` event, or with `goneAsHTTPStatus` as
+    /// the HTTP status of the answer.
+    func compactHistory(notify: Bool, goneAsHTTPStatus: Bool = false) {
+        let (watchers, line) = withState { state in
+            state.compactedThrough = state.resourceVersion
+            state.history.removeAll()
+            state.goneAsHTTPStatus = goneAsHTTPStatus
+            defer { state.watchers = [:] }
+            return (Array(state.watchers.values), Self.goneEvent(state.resourceVersion))
+        }
+        for watcher in watchers {
+            if notify { watcher.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: line))), promise: nil) }
+            watcher.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        }
+    }
+
+    /// Sets an annotation as another client would, but loses the event: only a re-list shows it.
+    func setAnnotationUnseen(_ node: String, _ key: String, _ value: String?) {
+        withState { state in
+            var object = state.nodes[node]!
+            var metadata = object["metadata"] as! [String: Any]
+            var annotations = metadata["annotations"] as? [String: Any] ?? [:]
+            annotations[key] = value
+            metadata["annotations"] = annotations
+            state.resourceVersion += 1
+            metadata["resourceVersion"] = String(state.resourceVersion)
+            object["metadata"] = metadata
+            state.nodes[node] = object
+        }
+    }
+
+    /// Sets an annotation with a normal change event (a foreign writer, bit rot).
+    func setAnnotation(_ node: String, _ key: String, _ value: String?) {
+        setAnnotationUnseen(node, key, value)
+        withState { state in
+            state.history.append((state.resourceVersion, "MODIFIED", state.nodes[node]!))
+        }
+    }
+
+    /// Ends every open watch (kube-apiserver does after --min-request-timeout).
+    func endWatches() {
+        let watchers = withState { state in
+            defer { state.watchers = [:] }
+            return Array(state.watchers.values)
+        }
+        for watcher in watchers { watcher.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil) }
+    }
+
+    /// The next `count` patches answer 409 Conflict, as if another writer won.
+    func failNextPatches(_ count: Int) { withState { $0.patchConflicts = count } }
+
+    func annotation(_ node: String, _ key: String) -> String? {
+        withState { (($0.nodes[node]?["metadata"] as? [String: Any])?["annotations"] as? [String: String])?[key] }
+    }
+
+    var requests: [String] { withState { $0.requests } }
+
+    // MARK: Serving
+
+    fileprivate func respond(method: String, uri: String, headers: HTTPHeaders, body: [UInt8], channel: Channel) {
+        // Lists are logged as "GET /api/v1/nodes", later pages as "... (next page)".
+        let isList = method == "GET" && uri.hasPrefix("/api/v1/nodes?") && !uri.contains("watch=1")
+        let logged = !isList ? "\(method) \(uri)" : uri.contains("continue=") ? "GET /api/v1/nodes (next page)" : "GET /api/v1/nodes"
+        withState { $0.requests.append(logged) }
+        guard headers["Authorization"].first == "Bearer \(token)" else {
+            return reply(channel, 401, Self.status(401, "Unauthorized", "Unauthorized"))
+        }
+        let (path, query) = uri.split(separator: "?", maxSplits: 1).map(String.init).splitPair
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 3, parts[0] == "api", parts[1] == "v1", parts[2] == "nodes" else {
+            return reply(channel, 404, Self.status(404, "NotFound", "the server could not find the requested resource"))
+        }
+        switch (method, parts.count) {
+        case ("GET", 3) where query.contains("watch=1"):
+            let from = Int(query.split(separator: "&").first { $0.hasPrefix("resourceVersion=") }?.dropFirst(16) ?? "") ?? 0
+            startWatch(channel, from: from)
+        case ("GET", 3):
+            // limit/continue as kube-apiserver pages lists: an opaque token for the next page.
+            let parameters = Dictionary(query.split(separator: "&").map {
+                let pair = $0.split(separator: "=", maxSplits: 1).map(String.init)
+                return (pair[0], pair.count > 1 ? pair[1] : "")
+            }, uniquingKeysWith: { $1 })
+            let (all, version) = withState { state in
+                (state.nodes.keys.sorted().map { state.nodes[$0]! }, state.resourceVersion)
+            }
+            let start = parameters["continue"].flatMap { Data(base64Encoded: $0.removingPercentEncoding ?? $0) }
+                .flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+            let limit = parameters["limit"].flatMap { Int($0) } ?? all.count
+            let end = min(all.count, start + limit)
+            var metadata: [String: Any] = ["resourceVersion": String(version)]
+            if end < all.count { metadata["continue"] = Data(String(end).utf8).base64EncodedString() }
+            reply(channel, 200, Self.json(["kind": "NodeList", "apiVersion": "v1", "metadata": metadata,
+                                           "items": Array(all[start..<end])]))
+        case ("GET", 4):
+            guard let node = withState({ $0.nodes[parts[3]] }) else {
+                return reply(channel, 404, Self.status(404, "NotFound", "nodes \"\(parts[3])\" not found"))
+            }
+            reply(channel, 200, Self.json(node))
+        case ("PATCH", 4):
+            patch(parts[3], contentType: headers["Content-Type"].first ?? "", body: body, channel: channel)
+        default:
+            reply(channel, 405, Self.status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"))
+        }
+    }
+
+    private func patch(_ name: String, contentType: String, body: [UInt8], channel: Channel) {
+        guard contentType == "application/merge-patch+json" else {
+            return reply(channel, 415, Self.status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"))
+        }
+        guard let patch = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let metadata = patch["metadata"] as? [String: Any] else {
+            return reply(channel, 400, Self.status(400, "BadRequest", "error decoding patch"))
+        }
+        let result: (Int, [UInt8]) = withState { state in
+            guard var node = state.nodes[name] else { return (404, Self.status(404, "NotFound", "nodes \"\(name)\" not found")) }
+            var nodeMetadata = node["metadata"] as! [String: Any]
+            let conflict = "Operation cannot be fulfilled on nodes \"\(name)\": the object has been modified; please apply your changes to the latest version and try again"
+            if state.patchConflicts > 0 {
+                state.patchConflicts -= 1
+                return (409, Self.status(409, "Conflict", conflict))
+            }
+            if let expected = metadata["resourceVersion"] as? String, expected != nodeMetadata["resourceVersion"] as? String {
+                return (409, Self.status(409, "Conflict", conflict))
+            }
+            var annotations = nodeMetadata["annotations"] as? [String: Any] ?? [:]
+            for (key, value) in metadata["annotations"] as? [String: Any] ?? [:] {
+                if value is NSNull { annotations.removeValue(forKey: key) } else { annotations[key] = value }
+            }
+            nodeMetadata["annotations"] = annotations
+            node["metadata"] = nodeMetadata
+            state.nodes[name] = node
+            return (200, [])
+        }
+        guard result.0 == 200 else { return reply(channel, result.0, result.1) }
+        mutate { _ in (name, "MODIFIED") }
+        reply(channel, 200, Self.json(withState { $0.nodes[name]! }))
+    }
+
+    private func startWatch(_ channel: Channel, from version: Int) {
+        var head = HTTPResponseHead(version: .http1_1, status: .ok)
+        head.headers.add(name: "Content-Type", value: "application/json")
+        head.headers.add(name: "Transfer-Encoding", value: "chunked")
+        let (gone, asHTTP, backlog) = withState { state -> (Bool, Bool, [[UInt8]]) in
+            if version < state.compactedThrough { return (true, state.goneAsHTTPStatus, []) }
+            state.watchers[ObjectIdentifier(channel)] = channel
+            return (false, false, state.history.filter { $0.0 > version }.map { Self.event($0.1, $0.2) })
+        }
+        if gone && asHTTP {
+            return reply(channel, 410, Self.status(410, "Expired", "too old resource version: \(version) (\(withState { $0.compactedThrough }))"))
+        }
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        if gone {
+            channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: Self.goneEvent(version)))), promise: nil)
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+            return
+        }
+        for line in backlog { channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: line))), promise: nil) }
+        channel.flush()
+        channel.closeFuture.whenComplete { [weak self] _ in
+            _ = self?.withState { $0.watchers.removeValue(forKey: ObjectIdentifier(channel)) }
+        }
+    }
+
+    /// Applies a change, bumps the resourceVersion, records it and sends it to open watches.
+    private func mutate(_ change: (inout State) -> (String, String)) {
+        let (watchers, line) = withState { state -> ([Channel], [UInt8]) in
+            let (name, type) = change(&state)
+            state.resourceVersion += 1
+            var node = state.nodes[name]!
+            var metadata = node["metadata"] as! [String: Any]
+            metadata["resourceVersion"] = String(state.resourceVersion)
+            node["metadata"] = metadata
+            state.nodes[name] = node
+            state.history.append((state.resourceVersion, type, node))
+            return (Array(state.watchers.values), Self.event(type, node))
+        }
+        for watcher in watchers {
+            watcher.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: line))), promise: nil)
+        }
+    }
+
+    private func reply(_ channel: Channel, _ code: Int, _ body: [UInt8]) {
+        var head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: code))
+        head.headers.add(name: "Content-Type", value: "application/json")
+        head.headers.add(name: "Content-Length", value: String(body.count))
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
+        channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+    }
+
+    // MARK: Object shapes (Kubernetes API reference, core/v1)
+
+    static func node(name: String, podCIDRs: [String], internalIP: String) -> [String: Any] {
+        var spec: [String: Any] = ["providerID": "edge://\(name)"]
+        if let first = podCIDRs.first {
+            spec["podCIDR"] = first
+            spec["podCIDRs"] = podCIDRs
+        }
+        let now = timestamp(Date())
+        return [
+            "kind": "Node", "apiVersion": "v1",
+            "metadata": [
+                "name": name, "uid": UUID().uuidString.lowercased(), "resourceVersion": "0", "creationTimestamp": now,
+                "labels": ["kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+                           "node-role.kubernetes.io/edge": ""],
+                "annotations": ["node.alpha.kubernetes.io/ttl": "0",
+                                "volumes.kubernetes.io/controller-managed-attach-detach": "true"],
+            ] as [String: Any],
+            "spec": spec,
+            "status": [
+                "capacity": ["cpu": "2", "memory": "8141108Ki", "pods": "110"],
+                "allocatable": ["cpu": "2", "memory": "8038708Ki", "pods": "110"],
+                "conditions": [["type": "Ready", "status": "True", "lastHeartbeatTime": now, "lastTransitionTime": now,
+                                "reason": "KubeletReady", "message": "kubelet is posting ready status"]],
+                "addresses": [["type": "InternalIP", "address": internalIP], ["type": "Hostname", "address": name]],
+                "daemonEndpoints": ["kubeletEndpoint": ["Port": 10250]],
+                "nodeInfo": ["kubeletVersion": "v1.31.2", "containerRuntimeVersion": "containerd://1.7.22",
+                             "kernelVersion": "6.1.0-27-amd64", "osImage": "Debian GNU/Linux 12 (bookworm)",
+                             "operatingSystem": "linux", "architecture": "amd64"],
+            ] as [String: Any],
+        ]
+    }
+
+    static func status(_ code: Int, _ reason: String, _ message: String) -> [UInt8] {
+        json(["kind": "Status", "apiVersion": "v1", "metadata": [:] as [String: Any], "status": "Failure",
+              "message": message, "reason": reason, "code": code])
+    }
+
+    static func event(_ type: String, _ object: [String: Any]) -> [UInt8] {
+        json(["type": type, "object": object]) + [0x0A]
+    }
+
+    static func goneEvent(_ version: Int) -> [UInt8] {
+        json(["type": "ERROR", "object": ["kind": "Status", "apiVersion": "v1", "metadata": [:] as [String: Any],
+                                          "status": "Failure", "message": "too old resource version: \(version) (\(version + 1))",
+                                          "reason": "Expired", "code": 410] as [String: Any]]) + [0x0A]
+    }
+
+    static func json(_ object: [String: Any]) -> [UInt8] {
+        Array(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+}
+
+/// Lets the channel handlers reach the server once it has been created.
+private final class ServerBox: Sendable {
+    let server = Mutex<KubernetesAPIServer?>(nil)
+}
+
+/// Collects one request (head and body) and hands it to the server.
+private final class RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+
+    private let box: ServerBox
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(box: ServerBox) {
+        self.box = box
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard let head, let server = box.server.withLock({ $0 }) else { return }
+            server.respond(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body, channel: context.channel)
+        }
+    }
+}
+
+private extension Array where Element == String {
+    var splitPair: (String, String) { (self.first ?? "", count > 1 ? self[1] : "") }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import NetworkCore
+@testable import SubnetStore
+import Testing
+import TestSupport
+
+/// The Kubernetes store against `KubernetesAPIServer` on 127.0.0.1, with a real token file.
+@Suite struct KubernetesLeaseStoreTests {
+    /// A server with a few Nodes, a token file and a way to open clients of it.
+    struct Cluster {
+        let server: KubernetesAPIServer
+        let directory: TemporaryDirectory
+
+        init() async throws {
+            directory = try TemporaryDirectory("te-k8s")
+            let token = "eyJhbGciOiJSUzI1NiJ9.te-\(UInt32.random(in: 0...UInt32.max))"
+            try directory.write("token", token + "\n")
+            server = try await KubernetesAPIServer(token: token)
+            server.addNode("edge-1", podCIDRs: ["10.0.1.0/24"])
+            server.addNode("edge-2", podCIDRs: ["10.0.2.0/24", "fd00:10:0:2::/64"], internalIP: "192.168.10.6")
+            server.addNode("edge-new", podCIDRs: [])
+        }
+
+        func store(pools: [String] = ["10.0.0.0/16"], clock: @escaping @Sendable () -> Date = { Date() }) throws -> KubernetesLeaseStore {
+            let allocators = try pools.map { try NodeSubnetAllocator(clusterCIDR: IPPrefix(parsing: $0), subnetLength: $0.contains(":") ? 64 : 24) }
+            return try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "\(server.url)?token=\(directory.file("token"))"),
+                                            options: LeaseStoreOptions(pools: allocators, clock: clock))
+        }
+    }
+
+    static func request(_ node: String, ttl: Duration = .seconds(600), data: [String: String] = [:]) -> LeaseRequest {
+        LeaseRequest(node: node, nodeAddress: IPAddress("192.168.10.5")!, domain: .edge, ttl: ttl, backendData: data)
+    }
+
+    static func storeError(_ body: () async throws -> Void) async -> LeaseStoreError? {
+        do { try await body() } catch let error as LeaseStoreError { return error } catch {
+            Issue.record("expected a LeaseStoreError, got \(error)")
+            return nil
+        }
+        Issue.record("expected a LeaseStoreError, nothing was thrown")
+        return nil
+    }
+
+    @Test func acquireTakesThePodCIDRsAndWritesTheAnnotation() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store(pools: ["10.0.0.0/16", "fd00:10::/48"])
+        let first = try await store.acquire(Self.request("edge-2", data: ["bgp.router-id": "192.168.10.6"]))
+        #expect(first.subnets.map(\.description) == ["10.0.2.0/24", "fd00:10:0:2::/64"])
+        let annotation = try #require(cluster.server.annotation("edge-2", KubernetesLeaseStore.annotation))
+        #expect(try LeaseRecordCodec.decode(Array(annotation.utf8), key: "a", revision: first.revision) == first)
+        let again = try await store.acquire(Self.request("edge-2", data: ["bgp.router-id": "192.168.10.6"]))
+        #expect(again.acquiredAt == first.acquiredAt && again.revision > first.revision)
+        #expect(try await store.get(node: "edge-2") == again)
+        // Another agent process (a new client) sees the same lease and keeps its start.
+        let restarted = try cluster.store(pools: ["10.0.0.0/16", "fd00:10::/48"])
+        #expect(try await restarted.acquire(Self.request("edge-2", data: ["bgp.router-id": "192.168.10.6"])).acquiredAt == first.acquiredAt)
+        #expect(try await restarted.list().map(\.node) == ["edge-2"])
+        #expect(cluster.server.requests.contains { $0.hasPrefix("PATCH /api/v1/nodes/edge-2") })
+        await store.close()
+        await restarted.close()
+        await cluster.server.stop()
+    }
+
+    @Test func theStoreNeverAllocates() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store()
+        let pending = await Self.storeError { _ = try await store.acquire(Self.request("edge-new")) }
+        guard case .unavailable(_, let reason) = pending else { Issue.record("got \(String(describing: pending))"); return }
+        #expect(reason.contains("kube-controller-manager") && reason.contains("never allocates"))
+        guard case .invalidRequest(_, let absent) = await Self.storeError({ _ = try await store.acquire(Self.request("edge-absent")) }) else {
+            Issue.record("acquiring for a Node that does not exist must be refused"); return
+        }
+        #expect(absent.contains("no Node 'edge-absent'"))
+        #expect(await Self.storeError { _ = try await store.renew(node: "edge-absent", ttl: .seconds(60)) } == .notFound(node: "edge-absent"))
+        let elsewhere = try cluster.store(pools: ["172.16.0.0/16"])
+        guard case .badConfiguration = await Self.storeError({ _ = try await elsewhere.acquire(Self.request("edge-1")) }) else {
+            Issue.record("a podCIDR outside the pools must be refused"); return
+        }
+        #expect(cluster.server.annotation("edge-new", KubernetesLeaseStore.annotation) == nil)
+        #expect(cluster.server.annotation("edge-1", KubernetesLeaseStore.annotation) == nil)
+        await cluster.server.stop()
+    }
+
+    @Test func listsAreReadInPages() async throws {
+        let cluster = try await Cluster()
+        for index in 3..<12 { cluster.server.addNode("edge-\(index)", podCIDRs: ["10.0.\(index).0/24"]) }
+        let store = try cluster.store()
+        for index in [1, 2, 3, 7, 11] { _ = try await store.acquire(Self.request("edge-\(index)")) }
+        let nodes = try await store.client.nodes(pageSize: 4)
+        #expect(nodes.items.count == 12 && Set(nodes.items.map(\.name)).count == 12)
+        #expect(cluster.server.requests.filter { $0 == "GET /api/v1/nodes (next page)" }.count == 2)
+        #expect(try await store.list().map(\.node) == ["edge-1", "edge-11", "edge-2", "edge-3", "edge-7"])
+        await cluster.server.stop()
+    }
+
+    @Test func conflictsAreRetriedThenReported() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store()
+        cluster.server.failNextPatches(3)
+        #expect(try await store.acquire(Self.request("edge-1")).subnets.map(\.description) == ["10.0.1.0/24"])
+        cluster.server.failNextPatches(1000)
+        #expect(await Self.storeError { _ = try await store.renew(node: "edge-1", ttl: .seconds(60)) }
+                == .conflict(key: "node/edge-1", attempts: KubernetesLeaseStore.maxAttempts))
+        cluster.server.failNextPatches(0)
+        await cluster.server.stop()
+    }
+
+    @Test func renewReleaseAndExpiry() async throws {
+        let cluster = try await Cluster()
+        let offset = OffsetClock()
+        let store = try cluster.store(clock: offset.now)
+        let lease = try await store.acquire(Self.request("edge-1", ttl: .seconds(60)))
+        offset.advance(10)
+        let renewed = try await store.renew(node: "edge-1", ttl: .seconds(60))
+        #expect(renewed.subnets == lease.subnets && renewed.expiresAt > lease.expiresAt)
+        offset.advance(120)
+        #expect(await Self.storeError { _ = try await store.renew(node: "edge-1", ttl: .seconds(60)) } == .leaseExpired(node: "edge-1"))
+        // Coming back after expiry: the Node still has its podCIDR, so the same subnet, a new start.
+        let back = try await store.acquire(Self.request("edge-1"))
+        #expect(back.subnets == lease.subnets && back.acquiredAt > lease.acquiredAt)
+        #expect(try await store.release(node: "edge-1") == back)
+        #expect(try await store.get(node: "edge-1") == nil)
+        #expect(try await store.release(node: "edge-1") == nil)
+        #expect(try await store.release(node: "edge-absent") == nil)
+        await cluster.server.stop()
+    }
+
+    @Test func corruptAndForeignAnnotationsAreClearErrors() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store()
+        _ = try await store.acquire(Self.request("edge-1"))
+        cluster.server.setAnnotation("edge-2", KubernetesLeaseStore.annotation, #"{"kind":"TerwayEdgeLease","version":1,"node":"edge-2""#)
+        guard case .corruptRecord(let key, _) = await Self.storeError({ _ = try await store.list() }) else {
+            Issue.record("expected corruptRecord"); return
+        }
+        #expect(key.contains("edge-2"))
+        // A record copied from another Node.
+        let copied = try #require(cluster.server.annotation("edge-1", KubernetesLeaseStore.annotation))
+        cluster.server.setAnnotation("edge-2", KubernetesLeaseStore.annotation, copied)
+        guard case .corruptRecord(_, let reason) = await Self.storeError({ _ = try await store.get(node: "edge-2") }) else {
+            Issue.record("expected corruptRecord"); return
+        }
+        #expect(reason.contains("edge-1"))
+        // The Node's own lease is untouched and still readable.
+        #expect(try await store.get(node: "edge-1")?.subnets.map(\.description) == ["10.0.1.0/24"])
+        await cluster.server.stop()
+    }
+
+    @Test func aWrongTokenIsRefused() async throws {
+        let cluster = try await Cluster()
+        try cluster.directory.write("token", "not-the-token")
+        let error = await Self.storeError { _ = try await cluster.store().list() }
+        guard case .unavailable(_, let reason) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(reason.contains("401"))
+        await cluster.server.stop()
+    }
+
+    /// Every kind of change reaches a watcher; Node heartbeats do not; 410 Gone (as a watch
+    /// ERROR event and as an HTTP status) makes it re-list and report what it missed.
+    @Test func watchFollowsChangesAndReListsOnGone() async throws {
+        let cluster = try await Cluster()
+        let writer = try cluster.store()
+        _ = try await writer.acquire(Self.request("edge-1"))
+        let watcher = try cluster.store()
+        let events = LeaseEventCollector(try await watcher.watch())
+        _ = try await events.next("added", node: "edge-1")
+        _ = try await writer.acquire(Self.request("edge-2"))
+        _ = try await events.next("added", node: "edge-2")
+        cluster.server.heartbeat("edge-1")
+        _ = try await writer.renew(node: "edge-1", ttl: .seconds(900))
+        let renewed = try await events.next("renewed", node: "edge-1")
+        #expect(await events.events.filter { $0.lease.node == "edge-1" }.map(\.kind) == ["added", "renewed"], "a heartbeat is no lease event")
+        // The server ends the watch (its request timeout): the watcher goes on from where it was.
+        cluster.server.endWatches()
+        _ = try await writer.acquire(Self.request("edge-1", data: ["bgp.router-id": "10.9.9.9"]))
+        _ = try await events.next("changed", node: "edge-1")
+
+        // 410 as an ERROR event on the open watch, after a change the watch never carried.
+        let count = await events.events.count
+        try await writer.release(node: "edge-2")
+        cluster.server.compactHistory(notify: false)
+        cluster.server.setAnnotationUnseen("edge-1", KubernetesLeaseStore.annotation, nil)
+        cluster.server.compactHistory(notify: true)
+        _ = try await events.next("deleted", node: "edge-1", after: count, timeout: .seconds(5))
+
+        // 410 as the HTTP status of the next watch request.
+        let before = await events.events.count
+        _ = try await writer.acquire(Self.request("edge-1"))
+        _ = try await events.next("added", node: "edge-1", after: before)
+        let missed = LeaseRecordCodec.encode(renewed.lease.renewed(at: Date(), ttl: .seconds(30)))
+        cluster.server.setAnnotationUnseen("edge-1", KubernetesLeaseStore.annotation, String(decoding: missed, as: UTF8.self))
+        cluster.server.compactHistory(notify: false, goneAsHTTPStatus: true)
+        _ = try await events.next("changed", node: "edge-1", after: before + 1, timeout: .seconds(5))
+        #expect(cluster.server.requests.filter { $0 == "GET /api/v1/nodes" }.count >= 3, "the watcher listed again")
+
+        // Nothing in Kubernetes deletes an expired annotation: the watcher reports the expiry.
+        _ = try await writer.acquire(Self.request("edge-2", ttl: .milliseconds(300)))
+        _ = try await events.next("expired", node: "edge-2", timeout: .seconds(3))
+        #expect(await events.failure == nil)
+        await events.stop()
+        await watcher.close()
+        await cluster.server.stop()
+    }
+}
+
+extension KubernetesLeaseStoreTests {
+    /// Inside a pod: `kubernetes://` finds the API from KUBERNETES_SERVICE_HOST/PORT and
+    /// talks HTTPS with the service account's CA and token.
+    @Test func inClusterOverTLS() async throws {
+        let pki = try TestCertificates()
+        let account = try TemporaryDirectory("te-sa")
+        let token = "eyJhbGciOiJSUzI1NiJ9.in-cluster"
+        try account.write("token", token)
+        try account.write("ca.crt", try String(contentsOfFile: pki.caFile, encoding: .utf8))
+        let server = try await KubernetesAPIServer(token: token, certificates: pki)
+        server.addNode("edge-1", podCIDRs: ["10.0.1.0/24"])
+        let environment = ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": String(server.port)]
+        let client = try KubernetesClient(.inCluster(environment: environment, directory: account.path))
+        let store = KubernetesLeaseStore(client: client, options: LeaseStoreOptions())
+        let lease = try await store.acquire(Self.request("edge-1"))
+        #expect(lease.subnets.map(\.description) == ["10.0.1.0/24"])
+        let events = LeaseEventCollector(try await store.watch())
+        _ = try await events.next("added", node: "edge-1")
+        await events.stop()
+        await store.close()
+        // The same server seen with another CA: refused, and the token never sent.
+        let stranger = try TestCertificates(label: "te-pki2")
+        try account.write("ca.crt", try String(contentsOfFile: stranger.caFile, encoding: .utf8))
+        let requests = server.requests.count
+        let wary = KubernetesLeaseStore(client: try KubernetesClient(.inCluster(environment: environment, directory: account.path)),
+                                        options: LeaseStoreOptions())
+        let error = await Self.storeError { _ = try await wary.list() }
+        #expect(error?.description.contains("TLS") == true, "\(String(describing: error))")
+        #expect(server.requests.count == requests)
+        await server.stop()
+    }
+}
+
+/// A clock a test moves forward.
+final class OffsetClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var offset: TimeInterval = 0
+
+    var now: @Sendable () -> Date { { [self] in lock.withLock { Date().addingTimeInterval(offset) } } }
+
+    func advance(_ seconds: TimeInterval) { lock.withLock { offset += seconds } }
+}

@@ -1,0 +1,26 @@
+@testable import SubnetStore
+import Testing
+
+@Suite struct LeaseStoreURLTests {
+    @Test func parsesTheThreeSchemes() throws {
+        let file = try LeaseStoreURL(parsing: "file:///var/lib/terway-edge/leases.db")
+        #expect(file.scheme == "file" && file.endpoints.isEmpty && file.path == "/var/lib/terway-edge/leases.db")
+        let etcd = try LeaseStoreURL(parsing: "etcd://10.0.0.1:2379,10.0.0.2:2379/terway-edge/leases?ca=%2Fetc%2Fca.pem&timeout=5s")
+        #expect(etcd.scheme == "etcd" && etcd.endpoints == ["10.0.0.1:2379", "10.0.0.2:2379"])
+        #expect(etcd.path == "/terway-edge/leases" && etcd.query == ["ca": "/etc/ca.pem", "timeout": "5s"])
+        let kubernetes = try LeaseStoreURL(parsing: "kubernetes://")
+        #expect(kubernetes.scheme == "kubernetes" && kubernetes.endpoints.isEmpty && kubernetes.path.isEmpty)
+        #expect(try LeaseStoreURL(parsing: "ETCD://[::1]:2379/p").endpoints == ["[::1]:2379"])
+    }
+
+    @Test(arguments: ["/var/lib/leases.db", "://x", "e tcd://h/p", "file:///a%zz", "etcd://h/p?=x"])
+    func refusesBadURLs(text: String) {
+        #expect(throws: LeaseStoreError.self) { try LeaseStoreURL(parsing: text) }
+    }
+
+    @Test func factoryNamesTheSupportedSchemes() async {
+        await #expect(throws: LeaseStoreError.badConfiguration("store scheme 'zookeeper' is not supported; use one of file, etcd, kubernetes")) {
+            _ = try await LeaseStoreFactory.open(url: "zookeeper://h/p", options: LeaseStoreOptions())
+        }
+    }
+}
