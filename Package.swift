@@ -60,5 +60,7 @@ let package = Package(
         .testTarget(name: "SubnetStoreTests", dependencies: ["SubnetStore", "TestSupport"]),
         .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
+        // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.
+        .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
     ]
 )
