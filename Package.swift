@@ -37,7 +37,17 @@ let package = Package(
 
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(name: "SubnetStore", dependencies: ["NetworkCore"]),
-        .target(name: "BGP", dependencies: ["NetworkCore"]),
+        // Socket options Glibc does not export (TCP_MD5SIG, IP_MINTTL): headers only.
+        .target(name: "CBGPSocket"),
+        .target(
+            name: "BGP",
+            dependencies: [
+                "NetworkCore", "CBGPSocket",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(name: "Plan", dependencies: ["NetworkCore"]),
 
         // The operator's CLI: wiring only.
@@ -58,7 +68,15 @@ let package = Package(
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "TestSupport"]),
         .testTarget(name: "SubnetStoreTests", dependencies: ["SubnetStore", "TestSupport"]),
-        .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
+        .testTarget(
+            name: "BGPTests",
+            dependencies: [
+                "BGP", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.
         .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
