@@ -46,7 +46,7 @@ import Testing
         #expect(second.remoteAS == 4_200_000_000 && second.port == 1179 && second.passive)
         #expect(second.families == [.v6] && second.exportLearned && second.password == nil)
         #expect(config.originate[0] == OriginateConfig(prefix: IPPrefix("10.0.1.0/24")!,
-                                                       communities: [65002 << 16 | 100, 0xFFFF_FF01]))
+                                                       communities: [Community(asNumber: 65002, value: 100), .noExport]))
         #expect(config.originate[1].prefix == IPPrefix("fd00:1::/64"))
         #expect(config.peer(at: IPAddress("fd00::1")!)?.remoteAS == 4_200_000_000)
         #expect(config.peer(at: IPAddress("10.254.0.9")!) == nil)
@@ -99,7 +99,7 @@ import Testing
         ("peers: {address: 10.0.0.1}", "peers: must be a list"),
         ("originate: [{prefix: 10.0.1.1/24}]", "originate[0].prefix: \(PrefixParseError.hostBitsSet("10.0.1.1/24", network: IPPrefix("10.0.1.0/24")!))"),
         ("originate: [{prefix: 10.0.1.0/24, communities: ['65536:1']}]",
-         "originate[0].communities[0]: must be ASN:VALUE (each 0..65535) or no-export, no-advertise, no-export-subconfed"),
+         "originate[0].communities[0]: must be ASN:VALUE (each 0..65535) or no-export, no-advertise, no-export-subconfed, no-peer"),
         ("originate: [{prefix: 10.0.1.0/24}, {prefix: 10.0.1.0/24}]",
          "originate[1].prefix: 10.0.1.0/24 is originated twice"),
     ]

@@ -37,7 +37,7 @@ struct ManualClockSession {
 @Suite struct SessionFSMTests {
     static let settings = SessionFSM.Settings(localAS: 65002, localIdentifier: 0x0A00_0002, peerAS: 65001,
                                               holdTime: 90, connectRetryTime: 30, idleHoldTime: 5)
-    static let open = OpenSummary(peerAS: 65001, holdTime: 30, bgpIdentifier: 0x0A00_0001)
+    static let open = OpenSummary(holdTime: 30, bgpIdentifier: 0x0A00_0001)
 
     /// Brings an active session to Established.
     static func established(_ settings: SessionFSM.Settings = settings) -> ManualClockSession {
@@ -121,49 +121,40 @@ struct ManualClockSession {
         #expect(session.fsm.state == .established)
     }
 
-    @Test func openIsValidated() {
-        let cases: [(OpenSummary, SessionNotice)] = [
-            (OpenSummary(peerAS: 65009, holdTime: 90, bgpIdentifier: 1), .badPeerAS),
-            (OpenSummary(peerAS: 65001, holdTime: 2, bgpIdentifier: 1), .unacceptableHoldTime),
-            (OpenSummary(peerAS: 65001, holdTime: 90, bgpIdentifier: 0), .badBGPIdentifier),
-        ]
-        for (open, notice) in cases {
-            var session = ManualClockSession(Self.settings)
-            session.send(.manualStart)
-            session.send(.tcpConnectionConfirmed)
-            let actions = session.send(.openReceived(open))
-            #expect(actions.first == .sendNotification(notice))
-            #expect(actions.contains(.dropConnection) && session.fsm.state == .idle)
-        }
-        // iBGP: the peer may not share our identifier.
-        var ibgp = ManualClockSession(SessionFSM.Settings(localAS: 1, localIdentifier: 7, peerAS: 1))
-        ibgp.send(.manualStart)
-        ibgp.send(.tcpConnectionConfirmed)
-        #expect(ibgp.send(.openReceived(OpenSummary(peerAS: 1, holdTime: 90, bgpIdentifier: 7))).first
-                == .sendNotification(.badBGPIdentifier))
-        // iBGP with distinct identifiers reaches Established.
-        var good = ManualClockSession(SessionFSM.Settings(localAS: 1, localIdentifier: 7, peerAS: 1))
-        good.send(.manualStart)
-        good.send(.tcpConnectionConfirmed)
-        good.send(.openReceived(OpenSummary(peerAS: 1, holdTime: 90, bgpIdentifier: 8)))
-        good.send(.keepaliveReceived)
-        #expect(good.fsm.state == .established && good.fsm.settings.isInternal)
+    @Test func internalPeerReachesEstablished() {
+        var session = ManualClockSession(SessionFSM.Settings(localAS: 1, localIdentifier: 7, peerAS: 1))
+        session.send(.manualStart)
+        session.send(.tcpConnectionConfirmed)
+        session.send(.openReceived(OpenSummary(holdTime: 90, bgpIdentifier: 8)))
+        session.send(.keepaliveReceived)
+        #expect(session.fsm.state == .established && session.fsm.settings.isInternal)
+        #expect(session.fsm.negotiatedHoldTime == 90 && session.fsm.keepaliveTime == 30)
+    }
+
+    @Test func openErrorsFromTheCodecSendTheirNotification() {
+        var session = ManualClockSession(Self.settings)
+        session.send(.manualStart)
+        session.send(.tcpConnectionConfirmed)
+        let badAS = NotificationMessage(code: .openMessageError, subcode: OpenErrorSubcode.badPeerAS.rawValue)
+        let actions = session.send(.messageError(badAS))
+        #expect(actions.first == .sendNotification(badAS) && actions.contains(.dropConnection))
+        #expect(session.fsm.state == .idle && session.fsm.lastError == badAS)
     }
 
     @Test func unexpectedMessagesAreFSMErrors() {
         var openSent = ManualClockSession(Self.settings)
         openSent.send(.manualStart)
         openSent.send(.tcpConnectionConfirmed)
-        #expect(openSent.send(.updateReceived).first == .sendNotification(SessionNotice(code: 5, subcode: 1)))
+        #expect(openSent.send(.updateReceived).first == .sendNotification(NotificationMessage.finiteStateMachineError(in: .openSent)))
         var established = Self.established()
         #expect(established.send(.openReceived(Self.open)).first
-                == .sendNotification(SessionNotice(code: 5, subcode: 3)))
+                == .sendNotification(NotificationMessage.finiteStateMachineError(in: .established)))
     }
 
     @Test func manualStopSendsCeaseAndStaysDown() {
         var session = Self.established()
         let actions = session.send(.manualStop)
-        #expect(actions.first == .sendNotification(.administrativeShutdown))
+        #expect(actions.first == .sendNotification(.cease(.administrativeShutdown)))
         #expect(actions.contains(.releaseResources(graceful: false)))
         #expect(session.fsm.state == .idle && !session.fsm.automaticRestart)
         #expect(session.advance(by: 1000).isEmpty)
@@ -178,15 +169,15 @@ struct ManualClockSession {
 
     @Test func peerNotificationAndConnectionLoss() {
         var notified = Self.established()
-        notified.send(.notificationReceived(.administrativeShutdown))
+        notified.send(.notificationReceived(.cease(.administrativeShutdown)))
         #expect(notified.log.contains(.releaseResources(graceful: false)))
-        #expect(notified.fsm.lastError == .administrativeShutdown && notified.fsm.state == .idle)
+        #expect(notified.fsm.lastError == .cease(.administrativeShutdown) && notified.fsm.state == .idle)
         // A TCP loss without NOTIFICATION is the graceful case of RFC 4724 for a restarting peer.
         var lost = Self.established()
         #expect(lost.send(.tcpConnectionFails).contains(.releaseResources(graceful: true)))
         // A max-prefix trip is an update error with Cease 6/1.
         var tripped = Self.established()
-        #expect(tripped.send(.updateError(.maximumPrefixesReached)).first == .sendNotification(.maximumPrefixesReached))
+        #expect(tripped.send(.updateError(.cease(.maximumNumberOfPrefixesReached))).first == .sendNotification(.cease(.maximumNumberOfPrefixesReached)))
     }
 
     @Test func collisionDumpClosesWithCease7() {
@@ -195,7 +186,7 @@ struct ManualClockSession {
         session.send(.tcpConnectionConfirmed)
         session.send(.openReceived(Self.open))
         let actions = session.send(.openCollisionDump)
-        #expect(actions.first == .sendNotification(.connectionCollisionResolution))
+        #expect(actions.first == .sendNotification(.cease(.connectionCollisionResolution)))
         #expect(session.fsm.state == .idle && !actions.contains(.startTimer(.idleHold, seconds: 5)))
     }
 

@@ -146,23 +146,10 @@ extension OriginateConfig {
         }
         communities = []
         for item in try fields["communities"]?.sequence() ?? [] {
-            guard let community = Self.community(try item.string()) else {
-                throw item.error("must be ASN:VALUE (each 0..65535) or no-export, no-advertise, no-export-subconfed")
+            guard let community = Community(try item.string()) else {
+                throw item.error("must be ASN:VALUE (each 0..65535) or no-export, no-advertise, no-export-subconfed, no-peer")
             }
             communities.append(community)
-        }
-    }
-
-    /// RFC 1997 text forms: `65002:100` or a well-known name.
-    static func community(_ text: String) -> UInt32? {
-        switch text.lowercased() {
-        case "no-export": return 0xFFFF_FF01
-        case "no-advertise": return 0xFFFF_FF02
-        case "no-export-subconfed": return 0xFFFF_FF03
-        default:
-            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let high = UInt16(parts[0]), let low = UInt16(parts[1]) else { return nil }
-            return UInt32(high) << 16 | UInt32(low)
         }
     }
 }

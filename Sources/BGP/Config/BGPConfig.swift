@@ -118,10 +118,9 @@ public struct PeerConfig: Sendable, Equatable {
 /// A prefix we originate, with the RFC 1997 communities attached to it.
 public struct OriginateConfig: Sendable, Equatable {
     public var prefix: IPPrefix
-    /// Each community as its 32-bit value (`65002:100` is 65002 << 16 | 100).
-    public var communities: [UInt32]
+    public var communities: [Community]
 
-    public init(prefix: IPPrefix, communities: [UInt32] = []) {
+    public init(prefix: IPPrefix, communities: [Community] = []) {
         self.prefix = prefix
         self.communities = communities
     }

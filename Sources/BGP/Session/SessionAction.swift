@@ -4,7 +4,7 @@ public enum SessionAction: Sendable, Hashable {
     case connect
     case sendOpen
     case sendKeepalive
-    case sendNotification(SessionNotice)
+    case sendNotification(NotificationMessage)
     /// Close the TCP connection.
     case dropConnection
     case startTimer(SessionTimer, seconds: UInt32)

@@ -19,29 +19,26 @@ public enum SessionEvent: Sendable, Hashable {
     /// Event 19: an OPEN that the codec decoded.
     case openReceived(OpenSummary)
     /// Events 21/22: a header or OPEN error found while decoding; the NOTIFICATION to send.
-    case messageError(SessionNotice)
+    case messageError(NotificationMessage)
     /// Event 23: collision detection (§6.8) chose the other connection.
     case openCollisionDump
     /// Event 24/25: the peer sent a NOTIFICATION.
-    case notificationReceived(SessionNotice)
+    case notificationReceived(NotificationMessage)
     case keepaliveReceived
     case updateReceived
     /// A ROUTE-REFRESH (RFC 2918): proof of life like an UPDATE.
     case routeRefreshReceived
     /// Event 28: an UPDATE error that RFC 7606 says ends the session, or a local reason
     /// such as max-prefix; the NOTIFICATION to send.
-    case updateError(SessionNotice)
+    case updateError(NotificationMessage)
 }
 
-/// What the FSM needs from the peer's OPEN (RFC 4271 §4.2, RFC 6793).
+/// What the FSM needs from the peer's OPEN (RFC 4271 §4.2), once the codec accepted it.
 public struct OpenSummary: Sendable, Hashable {
-    /// The 4-octet AS from the capability, or the 2-octet field.
-    public var peerAS: UInt32
     public var holdTime: UInt16
     public var bgpIdentifier: UInt32
 
-    public init(peerAS: UInt32, holdTime: UInt16, bgpIdentifier: UInt32) {
-        self.peerAS = peerAS
+    public init(holdTime: UInt16, bgpIdentifier: UInt32) {
         self.holdTime = holdTime
         self.bgpIdentifier = bgpIdentifier
     }

@@ -40,7 +40,7 @@ public struct SessionFSM: Sendable {
     /// min(ours, theirs) after the OPEN exchange; 0 means no keepalives and no hold timer.
     public private(set) var negotiatedHoldTime: UInt16 = 0
     /// The last NOTIFICATION sent or received, for `bgp peers`.
-    public private(set) var lastError: SessionNotice?
+    public private(set) var lastError: NotificationMessage?
     /// False once the operator stopped the session: errors then do not restart it.
     public private(set) var automaticRestart = true
 
@@ -75,7 +75,7 @@ public struct SessionFSM: Sendable {
         case (_, .manualStop):
             automaticRestart = false
             let notify = state == .openSent || state == .openConfirm || state == .established
-            return enterIdle(sending: notify ? .administrativeShutdown : nil, restart: false)
+            return enterIdle(sending: notify ? .cease(.administrativeShutdown) : nil, restart: false)
         case (_, .gracefulRestartStop):
             automaticRestart = false
             return enterIdle(sending: nil, restart: false)
@@ -119,7 +119,7 @@ public struct SessionFSM: Sendable {
         case (_, .messageError(let notice)), (_, .updateError(let notice)):
             return enterIdle(sending: notice, restart: true)
         case (.openSent, .openCollisionDump), (.openConfirm, .openCollisionDump):
-            return enterIdle(sending: .connectionCollisionResolution, restart: false)
+            return enterIdle(sending: .cease(.connectionCollisionResolution), restart: false)
 
         case (.openSent, .openReceived(let open)):
             return receiveOpen(open)
@@ -138,19 +138,9 @@ public struct SessionFSM: Sendable {
         }
     }
 
-    /// OpenSent, event 19: check the peer's OPEN, negotiate the hold time, confirm it.
+    /// OpenSent, event 19: negotiate the hold time and confirm the OPEN. The codec has
+    /// already checked it (`OpenMessage.decode`, `validate`: RFC 4271 §6.2).
     private mutating func receiveOpen(_ open: OpenSummary) -> [SessionAction] {
-        if open.peerAS != settings.peerAS {
-            return enterIdle(sending: .badPeerAS, restart: true)
-        }
-        // RFC 4271 §6.2: hold times of 1 and 2 seconds are refused.
-        if open.holdTime == 1 || open.holdTime == 2 {
-            return enterIdle(sending: .unacceptableHoldTime, restart: true)
-        }
-        // RFC 6286 §2.1: zero is never valid; iBGP peers must not share our identifier.
-        if open.bgpIdentifier == 0 || (settings.isInternal && open.bgpIdentifier == settings.localIdentifier) {
-            return enterIdle(sending: .badBGPIdentifier, restart: true)
-        }
         peerOpen = open
         negotiatedHoldTime = min(settings.holdTime, open.holdTime)
         state = .openConfirm
@@ -172,7 +162,7 @@ public struct SessionFSM: Sendable {
     /// release the session, and arm the automatic restart unless the operator stopped us.
     /// The release is graceful (RFC 4724 §4.2: the peer's routes are kept as stale) when
     /// the session ended without a NOTIFICATION either way.
-    private mutating func enterIdle(sending notice: SessionNotice?, restart: Bool,
+    private mutating func enterIdle(sending notice: NotificationMessage?, restart: Bool,
                                     notificationReceived: Bool = false) -> [SessionAction] {
         var actions: [SessionAction] = []
         if let notice {
