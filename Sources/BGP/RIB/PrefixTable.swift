@@ -1,0 +1,155 @@
+/// The routes of one address family: each prefix once, keyed in a hash table, pointing at a
+/// chain of paths (one per peer that sent it) kept in decision order, so the head is the
+/// Loc-RIB's best path and the whole chain is the Adj-RIBs-In for that prefix. Paths live in
+/// one flat array of 12-octet entries, reused through a free list: no allocation per prefix.
+struct PrefixTable<Key: Hashable & Sendable>: Sendable {
+    struct Path: Sendable {
+        var peer: UInt32
+        var attributes: UInt32
+        var next: UInt32
+    }
+
+    static var end: UInt32 { .max }
+
+    private(set) var heads: [Key: UInt32] = [:]
+    private var paths: [Path] = []
+    private var freeList: UInt32 = .max
+    private(set) var pathCount = 0
+
+    var prefixCount: Int { heads.count }
+
+    mutating func reserve(_ prefixes: Int) {
+        heads.reserveCapacity(prefixes)
+        paths.reserveCapacity(prefixes)
+    }
+
+    private mutating func allocate(_ path: Path) -> UInt32 {
+        pathCount += 1
+        if freeList != Self.end {
+            let index = freeList
+            freeList = paths[Int(index)].next
+            paths[Int(index)] = path
+            return index
+        }
+        paths.append(path)
+        return UInt32(paths.count - 1)
+    }
+
+    private mutating func free(_ index: UInt32) {
+        pathCount -= 1
+        paths[Int(index)].next = freeList
+        freeList = index
+    }
+
+    /// The outcome of an insert or remove, for counters and change notification.
+    struct Outcome: Sendable {
+        /// The attribute set of the path this peer had before, which the caller releases.
+        var replaced: UInt32?
+        var bestChanged: Bool
+    }
+
+    /// Adds or replaces (implicit withdraw) `peer`'s path for `key`, placing it by `prefers`.
+    mutating func insert(_ key: Key, peer: UInt32, attributes: UInt32,
+                         prefers: (_ a: Path, _ b: Path) -> Bool) -> Outcome {
+        let new = Path(peer: peer, attributes: attributes, next: Self.end)
+        guard let slot = heads.index(forKey: key) else {
+            heads[key] = allocate(new)
+            return Outcome(replaced: nil, bestChanged: true)
+        }
+        var head = heads.values[slot]
+        let oldBest = paths[Int(head)]
+        let replaced = unlink(peer: peer, head: &head)
+        // Find the first path the new one beats and link in front of it.
+        var previous = Self.end
+        var cursor = head
+        while cursor != Self.end, !prefers(new, paths[Int(cursor)]) {
+            previous = cursor
+            cursor = paths[Int(cursor)].next
+        }
+        var entry = new
+        entry.next = cursor
+        let index = allocate(entry)
+        if previous == Self.end { head = index } else { paths[Int(previous)].next = index }
+        heads.values[slot] = head
+        let best = paths[Int(head)]
+        let changed = best.peer != oldBest.peer || best.attributes != oldBest.attributes
+        return Outcome(replaced: replaced, bestChanged: changed)
+    }
+
+    /// Removes `peer`'s path for `key`, if any.
+    mutating func remove(_ key: Key, peer: UInt32) -> Outcome {
+        guard let slot = heads.index(forKey: key) else { return Outcome(replaced: nil, bestChanged: false) }
+        var head = heads.values[slot]
+        let oldBestPeer = paths[Int(head)].peer
+        guard let replaced = unlink(peer: peer, head: &head) else {
+            return Outcome(replaced: nil, bestChanged: false)
+        }
+        if head == Self.end {
+            heads.remove(at: slot)
+        } else {
+            heads.values[slot] = head
+        }
+        return Outcome(replaced: replaced, bestChanged: oldBestPeer == peer)
+    }
+
+    /// Unlinks and frees `peer`'s path from the chain starting at `head`; its attribute id.
+    private mutating func unlink(peer: UInt32, head: inout UInt32) -> UInt32? {
+        var previous = Self.end
+        var cursor = head
+        while cursor != Self.end {
+            let path = paths[Int(cursor)]
+            if path.peer == peer {
+                if previous == Self.end { head = path.next } else { paths[Int(previous)].next = path.next }
+                free(cursor)
+                return path.attributes
+            }
+            previous = cursor
+            cursor = path.next
+        }
+        return nil
+    }
+
+    /// Removes every path of `peer` (session down); calls `removed` with each prefix, the
+    /// freed attribute id, and whether the best path changed.
+    mutating func removeAll(peer: UInt32, removed: (Key, UInt32, Bool) -> Void) {
+        var emptied: [Key] = []
+        var index = heads.startIndex
+        while index != heads.endIndex {
+            var head = heads.values[index]
+            let oldBestPeer = paths[Int(head)].peer
+            if let attributes = unlink(peer: peer, head: &head) {
+                heads.values[index] = head
+                if head == Self.end { emptied.append(heads.keys[index]) }
+                removed(heads.keys[index], attributes, oldBestPeer == peer)
+            }
+            heads.formIndex(after: &index)
+        }
+        for key in emptied { heads[key] = nil }
+    }
+
+    func best(_ key: Key) -> Path? {
+        guard let head = heads[key] else { return nil }
+        return paths[Int(head)]
+    }
+
+    /// The paths of `key`, best first.
+    func chain(_ key: Key) -> [Path] {
+        guard let head = heads[key] else { return [] }
+        return chain(from: head)
+    }
+
+    func chain(from head: UInt32) -> [Path] {
+        var result: [Path] = []
+        var cursor = head
+        while cursor != Self.end {
+            result.append(paths[Int(cursor)])
+            cursor = paths[Int(cursor)].next
+        }
+        return result
+    }
+
+    /// Visits every prefix with its chain's head.
+    func forEachHead(_ body: (Key, Path) -> Void) {
+        for (key, head) in heads { body(key, paths[Int(head)]) }
+    }
+}
