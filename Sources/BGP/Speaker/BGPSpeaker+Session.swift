@@ -1,0 +1,94 @@
+import NIOCore
+
+/// Driving the FSMs: events in, actions carried out on sockets, timers and the RIB.
+extension BGPSpeaker {
+    func handle(_ event: SessionEvent, session: PeerSession, connection: PeerConnection) {
+        loop.preconditionInEventLoop()
+        let actions = connection.fsm.handle(event)
+        connection.timers.apply(actions, now: now)
+        scheduleWakeup(session: session, connection: connection)
+        for action in actions {
+            perform(action, session: session, connection: connection)
+        }
+        retireIfIdle(session: session, connection: connection)
+    }
+
+    private func perform(_ action: SessionAction, session: PeerSession, connection: PeerConnection) {
+        switch action {
+        case .connect:
+            connect(session: session, connection: connection)
+        case .sendOpen:
+            connection.write(BGPMessage.open(localOpen(for: session)).encode(options: connection.options))
+        case .sendKeepalive:
+            connection.write(BGPMessage.keepalive.encode(options: connection.options))
+        case .sendNotification(let notification):
+            session.lastError = notification
+            connection.write(BGPMessage.notification(notification).encode(options: connection.options))
+        case .dropConnection:
+            connection.close()
+        case .startTimer, .stopTimer:
+            break
+        case .established:
+            sessionEstablished(session)
+        case .releaseResources(let graceful):
+            sessionDown(session, graceful: graceful)
+        }
+    }
+
+    /// One wake-up per connection, at its earliest timer.
+    private func scheduleWakeup(session: PeerSession, connection: PeerConnection) {
+        connection.wakeup?.cancel()
+        connection.wakeup = nil
+        guard let next = connection.timers.nextDeadline else { return }
+        let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, next.components.seconds)) * 1_000_000_000
+                                                      + UInt64(next.components.attoseconds / 1_000_000_000))
+        connection.wakeup = loop.scheduleTask(deadline: deadline) { [self] in
+            connection.wakeup = nil
+            if let timer = connection.timers.popExpired(now: now) {
+                handle(timer.expiryEvent, session: session, connection: connection)
+            } else {
+                scheduleWakeup(session: session, connection: connection)
+            }
+        }
+    }
+
+    /// A secondary connection that lost, or a primary that lost to its secondary, leaves.
+    private func retireIfIdle(session: PeerSession, connection: PeerConnection) {
+        guard connection.fsm.state == .idle, connection.channel == nil else { return }
+        if connection === session.secondary {
+            connection.wakeup?.cancel()
+            session.secondary = nil
+        } else if connection === session.primary, let secondary = session.secondary, secondary.fsm.state != .idle {
+            connection.wakeup?.cancel()
+            session.primary = secondary
+            session.secondary = nil
+        } else if connection === session.primary, connection.fsm.settings != session.settings {
+            // A promoted incoming connection ran as passive; an active peer's next attempt
+            // must connect again, so a fresh FSM with the peer's settings takes over.
+            connection.wakeup?.cancel()
+            let fresh = PeerConnection(origin: session.primary.origin, settings: session.settings)
+            session.primary = fresh
+            if connection.fsm.automaticRestart && !stopping {
+                fresh.timers.apply([.startTimer(.idleHold, seconds: session.settings.idleHoldTime)], now: now)
+                scheduleWakeup(session: session, connection: fresh)
+            }
+        }
+    }
+
+    /// RFC 4271 §6.8 when an OPEN arrives on `connection`: returns false when this
+    /// connection lost and was closed.
+    func resolveCollision(session: PeerSession, connection: PeerConnection, remoteIdentifier: UInt32) -> Bool {
+        guard let other = session.connections.first(where: { $0 !== connection }),
+              [.openSent, .openConfirm, .established].contains(other.fsm.state) else { return true }
+        let loser: PeerConnection
+        if other.fsm.state == .established {
+            loser = connection
+        } else {
+            let survivor = CollisionDetection.survivor(localIdentifier: config.routerID.value,
+                                                       remoteIdentifier: remoteIdentifier)
+            loser = connection.origin == survivor ? other : connection
+        }
+        handle(.openCollisionDump, session: session, connection: loser)
+        return loser !== connection
+    }
+}
