@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "terway-edge-cni", targets: ["terway-edge-cni"]),
         .executable(name: "terway-edge", targets: ["terway-edge"]),
+        // For FuzzTesting/, a separate package built with -sanitize=fuzzer.
+        .library(name: "BGP", targets: ["BGP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -61,6 +63,8 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
+        .executableTarget(name: "bench-bgp", dependencies: ["BGP", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "TestSupport"]),

@@ -13,13 +13,15 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
     private let setup: BGPDaemonSetup
     private var originated: [String] = []
 
-    public init(in namespace: TestNamespace, setup: BGPDaemonSetup) throws {
+    /// `originating` prefixes are in the configuration from the start (a benchmark's full table).
+    public init(in namespace: TestNamespace, setup: BGPDaemonSetup, originating: [String] = []) throws {
         self.namespace = namespace
         self.setup = setup
+        originated = originating
         directory = try TemporaryDirectory("te-bird")
         socket = directory.file("bird.ctl")
         logFile = directory.file("bird.log")
-        try directory.write("static.conf", Self.staticConfig([]))
+        try directory.write("static.conf", Self.staticConfig(originating))
         try directory.write("bird.conf", Self.config(setup, staticFile: directory.file("static.conf")))
         process = try namespace.spawn(["bird", "-f", "-c", directory.file("bird.conf"), "-s", socket,
                                        "-P", directory.file("bird.pid")], logFile: logFile)

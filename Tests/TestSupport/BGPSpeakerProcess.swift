@@ -25,7 +25,7 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
 
     public init(in namespace: TestNamespace, localAS: UInt32, routerID: String, listen: String,
                 peers: [Peer], originate: [String], communities: [String] = [],
-                gracefulRestartTime: Int? = nil, configuration extra: String = "") throws {
+                gracefulRestartTime: Int? = nil, startTimeout: Double = 15) throws {
         self.namespace = namespace
         executable = try builtExecutable("terway-edge")
         directory = try TemporaryDirectory("te-speaker")
@@ -57,10 +57,9 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
         yaml += originate.isEmpty ? "originate: []\n" : "originate:\n"
         let quoted = communities.map { "\"\($0)\"" }.joined(separator: ", ")
         for prefix in originate { yaml += "  - prefix: \(prefix)\n    communities: [\(quoted)]\n" }
-        yaml += extra
         try directory.write("bgp.yaml", yaml)
         process = try Self.launch(executable, namespace: namespace, directory: directory, logFile: logFile, run: 1)
-        try waitForControlSocket()
+        try waitForControlSocket(timeout: startTimeout)
     }
 
     /// Each run logs to its own file (`speaker.log.1`, `.2`, ...), so a restart keeps the first run's log.
@@ -70,8 +69,8 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
                             logFile: "\(logFile).\(run)")
     }
 
-    private func waitForControlSocket() throws {
-        let up = waitUntil(timeout: 15, interval: 0.05) {
+    private func waitForControlSocket(timeout: Double = 15) throws {
+        let up = waitUntil(timeout: timeout, interval: 0.05) {
             process.isRunning && (try? cli(["bgp", "peers"])) != nil
         }
         if !up {

@@ -1,0 +1,47 @@
+import BGP
+
+/// What every fuzz input must satisfy: decoding never traps, whatever the bytes; and a
+/// message that decodes re-encodes to bytes that decode again to the same message and
+/// encode to the same bytes (for error-free messages, the very value decoded first).
+public enum BGPFuzzProperties {
+    /// The negotiated facts that change decoding: 4-octet AS or not, eBGP or iBGP.
+    static let optionVariants: [BGPCodecOptions] = [
+        BGPCodecOptions(),
+        BGPCodecOptions(fourOctetAS: false, isExternal: true, peerAS: 65001),
+        BGPCodecOptions(fourOctetAS: true, families: [.ipv4Unicast], isExternal: false),
+    ]
+
+    /// Checks one whole message; traps (for libFuzzer to report) when a property fails.
+    public static func checkMessage(_ bytes: UnsafeRawBufferPointer) {
+        for options in optionVariants {
+            guard let message = try? BGPMessage.decode(bytes, options: options) else { continue }
+            checkRoundTrip(message, options: options)
+        }
+    }
+
+    /// Checks one path attribute list, wrapped into an UPDATE that announces 10.0.0.0/24
+    /// (so the mandatory-attribute checks apply too).
+    public static func checkAttributes(_ bytes: UnsafeRawBufferPointer) {
+        let attributes = bytes.prefix(BGPHeader.maxMessageLength - 27)
+        var message: [UInt8] = Array(repeating: 0xFF, count: 16)
+        let length = 19 + 4 + attributes.count + 4
+        message += [UInt8(length >> 8), UInt8(length & 0xFF), 2, 0, 0,
+                    UInt8(attributes.count >> 8), UInt8(attributes.count & 0xFF)]
+        message += attributes
+        message += [24, 10, 0, 0]
+        message.withUnsafeBytes { checkMessage($0) }
+    }
+
+    static func checkRoundTrip(_ message: BGPMessage, options: BGPCodecOptions) {
+        let encoded = message.encode(options: options)
+        let again: BGPMessage
+        do {
+            again = try BGPMessage.decode(encoded, options: options)
+        } catch {
+            fatalError("re-decoding \(message) failed: \(error)")
+        }
+        precondition(again.encode(options: options) == encoded, "encoding is not stable for \(message)")
+        if case .update(let update) = message, !update.errors.isEmpty { return }
+        precondition(again == message, "round trip changed \(message) into \(again)")
+    }
+}
