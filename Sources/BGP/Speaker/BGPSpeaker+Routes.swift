@@ -4,15 +4,6 @@ import NetworkCore
 /// Routes: originated prefixes, UPDATEs into the RIB, Loc-RIB changes out to every peer's
 /// Adj-RIB-Out, max-prefix, and graceful restart on both sides (RFC 4724).
 extension BGPSpeaker {
-    func originateConfigured() {
-        var changes: [BestPathChange] = []
-        for route in config.originate {
-            guard let prefix = RIBPrefix(route.prefix) else { continue }
-            rib.originate(prefix, attributes: PathAttributes(origin: .igp, communities: route.communities),
-                          changes: &changes)
-        }
-    }
-
     func sessionEstablished(_ session: PeerSession) {
         let connection = session.primary
         session.establishedAt = .now()

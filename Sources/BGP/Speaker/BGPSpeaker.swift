@@ -47,7 +47,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     /// starts every session. Throws when a socket cannot be opened.
     public func start() async throws {
         try await loop.flatSubmit { () -> EventLoopFuture<Void> in
-            self.originateConfigured()
+            _ = self.addOriginated(self.config.originate)
             return self.startListening()
         }.get()
         try await startControlServer()

@@ -1,0 +1,177 @@
+import BGP
+import Foundation
+import NIOCore
+import NIOEmbedded
+import NetworkCore
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct SpeakerTests {
+    @Test func twoSpeakersExchangeIPv4AndIPv6RoutesAndWithdraws() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1], originate: ["10.1.0.0/24", "fd00:1::/64"]))
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24", "fd00:2::/64"]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+
+        try await eventually("both sessions Established and routes exchanged") {
+            let all: Set = ["10.1.0.0/24", "fd00:1::/64", "10.2.0.0/24", "fd00:2::/64"]
+            let atA = try await a.routePrefixes(), atB = try await b.routePrefixes()
+            return atA == all && atB == all
+        }
+        let learned = try await b.routes().first { $0.prefix == "10.1.0.0/24" }
+        #expect(learned?.asPath == "65001" && learned?.nextHop == "127.0.0.1" && learned?.from == "127.0.0.1")
+        let learned6 = try await b.routes().first { $0.prefix == "fd00:1::/64" }
+        #expect(learned6?.nextHop == "::ffff:7f00:1")
+        let peer = try await a.peer(1)
+        #expect(peer?.state == "Established" && peer?.prefixesAccepted == 2 && peer?.prefixesAdvertised == 2)
+
+        // A new prefix and a withdraw travel as UPDATEs; the session stays up.
+        try await a.originate(OriginateConfig(prefix: IPPrefix("10.1.1.0/24")!,
+                                              communities: [Community(asNumber: 65001, value: 7)]))
+        try await a.withdraw(IPPrefix("fd00:1::/64")!)
+        try await eventually("the new prefix arrives and the withdrawn one goes") {
+            try await b.routePrefixes() == ["10.1.0.0/24", "10.1.1.0/24", "10.2.0.0/24", "fd00:2::/64"]
+        }
+        let added = try await b.routes().first { $0.prefix == "10.1.1.0/24" }
+        #expect(added?.communities == ["65001:7"])
+        let stillUp = try await b.peer(0)?.state
+        #expect(stillUp == "Established")
+    }
+
+    @Test func maxPrefixTripsWithCease61AndStaysDown() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.maxPrefixes = 2 })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24", "10.2.1.0/24", "10.2.2.0/24"]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("A sends Cease 6/1 to B") {
+            try await b.peer(0)?.lastError?.code == 6
+        }
+        let tripped = try #require(try await a.peer(1))
+        #expect(tripped.lastError == PeerStatus.LastError(code: 6, subcode: 1, name: "Cease / Maximum Number of Prefixes Reached"))
+        let received = try await b.peer(0)?.lastError?.subcode
+        #expect(received == 1)
+        // B keeps trying; A refuses it and the routes are gone.
+        try await Task.sleep(for: .seconds(2))
+        let state = try await a.peer(1)?.state
+        let routes = try await a.routes()
+        #expect(state == "Idle" && routes.isEmpty)
+    }
+
+    @Test func connectionFromAnUnconfiguredAddressIsClosedAtOnce() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.passive = true })
+        try await a.start()
+        defer { Task { await a.shutdown() } }
+        // 127.0.0.3 is not a peer: accepted by the kernel, closed by us without a byte.
+        let stranger = try RawTCPClient(from: "127.0.0.3", to: "127.0.0.1", port: fixture.ports[0])
+        #expect(stranger.readUntilClosed(timeout: 2) == .closed(bytes: 0))
+        // 127.0.0.2 is the configured peer: it gets our OPEN (the 19-octet header at least).
+        let peer = try RawTCPClient(from: "127.0.0.2", to: "127.0.0.1", port: fixture.ports[0])
+        let result = peer.readUntilClosed(timeout: 1)
+        guard case .open(let bytes) = result else {
+            Issue.record("configured peer was closed: \(result)")
+            return
+        }
+        #expect(bytes >= 29)
+    }
+
+    @Test func gracefulRestartKeepsRoutesStaleUntilEndOfRIB() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let aConfig = fixture.config(0, peers: [1], originate: ["10.1.0.0/24", "10.1.1.0/24"], gracefulRestart: 30)
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], gracefulRestart: 30))
+        var a = BGPSpeaker(config: aConfig)
+        try await a.start()
+        try await b.start()
+        defer { Task { await b.shutdown() } }
+        try await eventually("B learns both prefixes") { try await b.routePrefixes() == ["10.1.0.0/24", "10.1.1.0/24"] }
+
+        // A restarts gracefully: no NOTIFICATION, B keeps the routes while A is away.
+        await a.shutdown()
+        try await eventually("B sees the session go") { try await b.peer(0)?.state != "Established" }
+        let kept = try await b.routePrefixes()
+        let error = try await b.peer(0)?.lastError
+        #expect(kept == ["10.1.0.0/24", "10.1.1.0/24"] && error == nil)
+
+        // A comes back with one prefix fewer: after its End-of-RIB the stale one is gone.
+        var restarted = aConfig
+        restarted.originate.removeLast()
+        a = BGPSpeaker(config: restarted, restarting: true)
+        try await a.start()
+        try await eventually("B drops the prefix A no longer announces") {
+            let state = try await b.peer(0)?.state
+            let prefixes = try await b.routePrefixes()
+            return state == "Established" && prefixes == ["10.1.0.0/24"]
+        }
+        await a.shutdown()
+    }
+
+    @Test func sigtermSendsCeaseAndExitsZero() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let file = fixture.directory.file("a.yaml")
+        try """
+            localAS: 65001
+            routerID: 10.0.0.1
+            listen: 127.0.0.1:\(fixture.ports[0])
+            controlSocket: \(fixture.directory.file("a.sock"))
+            peers:
+              - { address: 127.0.0.2, as: 65002, port: \(fixture.ports[1]), holdTime: 9, connectRetryTime: 1 }
+            originate:
+              - { prefix: 10.1.0.0/24 }
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try builtExecutable("terway-edge"))
+        process.arguments = ["bgp", "serve", "--config", file]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0]))
+        try await b.start()
+        defer { Task { await b.shutdown() } }
+        try await eventually("the session with the serve process comes up") { try await b.routePrefixes() == ["10.1.0.0/24"] }
+
+        // The CLI reads the same state over the control socket.
+        let peers = try ControlClient.send(ControlRequest(command: "peers"), to: fixture.directory.file("a.sock"))
+        #expect(peers.peers?.first?.state == "Established")
+
+        kill(process.processIdentifier, SIGTERM)
+        try await eventually("the process exits") { !process.isRunning }
+        #expect(process.terminationStatus == 0)
+        try await eventually("B got Cease / Administrative Shutdown") {
+            try await b.peer(0)?.lastError == PeerStatus.LastError(code: 6, subcode: 2, name: "Cease / Administrative Shutdown")
+        }
+        try await eventually("B withdrew the routes") { try await b.routes().isEmpty }
+    }
+
+    @Test func frameDecoderSplitsTheStreamAndStopsAtAHeaderError() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(BGPFrameDecoder()))
+        let keepalive = BGPMessage.keepalive.encode(options: BGPCodecOptions())
+        // Two keepalives dripped in three pieces make exactly two frames.
+        let stream = keepalive + keepalive
+        for piece in [stream[0..<7], stream[7..<25], stream[25...]] {
+            try channel.writeInbound(channel.allocator.buffer(bytes: piece))
+        }
+        for _ in 0..<2 {
+            guard case .message(let frame)? = try channel.readInbound(as: BGPFrame.self) else {
+                Issue.record("expected a frame")
+                return
+            }
+            #expect(Array(frame.readableBytesView) == keepalive)
+        }
+        #expect(try channel.readInbound(as: BGPFrame.self) == nil)
+        // A broken marker is one header error (1/1), and nothing is framed after it.
+        var broken = keepalive
+        broken[3] = 0
+        try channel.writeInbound(channel.allocator.buffer(bytes: broken + keepalive))
+        guard case .headerError(let error)? = try channel.readInbound(as: BGPFrame.self) else {
+            Issue.record("expected a header error")
+            return
+        }
+        #expect(error.notification.code == .messageHeaderError && error.notification.subcode == 1)
+        #expect(try channel.readInbound(as: BGPFrame.self) == nil)
+        #expect(try channel.finish().isClean)
+    }
+}
