@@ -175,3 +175,54 @@ import TestSupport
         #expect(try channel.finish().isClean)
     }
 }
+
+@Suite(.serialized) struct SpeakerSecurityTests {
+    /// Both sides with `password` for each other, or B with `bPassword` if given.
+    func md5Session(aPassword: String, bPassword: String) async throws -> (PeerStatus?, BGPSpeaker, BGPSpeaker) {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1], originate: ["10.1.0.0/24"]) { $0.password = aPassword })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0]) { $0.password = bPassword })
+        try await a.start()
+        try await b.start()
+        return (try await b.peer(0), a, b)
+    }
+
+    @Test func md5SessionComesUpWithTheSameKeyOnly() async throws {
+        let (_, a, b) = try await md5Session(aPassword: "s3cret", bPassword: "s3cret")
+        try await eventually("MD5-signed session Established") { try await b.routePrefixes() == ["10.1.0.0/24"] }
+        await a.shutdown()
+        await b.shutdown()
+
+        let (_, c, d) = try await md5Session(aPassword: "s3cret", bPassword: "wrong")
+        // The kernel drops the mis-signed segments: no session in three connect-retry rounds.
+        try await Task.sleep(for: .seconds(3))
+        let state = try await d.peer(0)?.state
+        let routes = try await d.routes()
+        #expect(state != "Established" && routes.isEmpty)
+        await c.shutdown()
+        await d.shutdown()
+    }
+
+    @Test func gtsmAcceptsTTL255AndDropsOrdinaryTTL() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1], originate: ["10.1.0.0/24"]) { $0.ttlSecurity = 1 })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0]) { $0.ttlSecurity = 1 })
+        try await a.start()
+        try await b.start()
+        try await eventually("GTSM session Established") { try await b.routePrefixes() == ["10.1.0.0/24"] }
+        await a.shutdown()
+        await b.shutdown()
+
+        // B without GTSM sends with the default TTL 64: A (minimum TTL 255) never hears it.
+        let c = BGPSpeaker(config: fixture.config(0, peers: [1], originate: ["10.1.0.0/24"]) { $0.ttlSecurity = 1 })
+        let d = BGPSpeaker(config: fixture.config(1, peers: [0]))
+        try await c.start()
+        try await d.start()
+        try await Task.sleep(for: .seconds(3))
+        let state = try await c.peer(1)?.state
+        let routes = try await d.routes()
+        #expect(state != "Established" && routes.isEmpty)
+        await c.shutdown()
+        await d.shutdown()
+    }
+}

@@ -23,9 +23,24 @@ extension BGPSpeaker {
             .flatMap { [self] channel in
                 listener = channel
                 // Keys for every peer with a password, on the listening socket, before any SYN.
-                let keyed = config.peers.filter { $0.password != nil && $0.address.family == endpoint.address.family }
-                let keys = keyed.map { SocketSecurity.setMD5(on: channel, peer: $0.address, key: $0.password!) }
-                return EventLoopFuture<Void>.andAllSucceed(keys, on: loop)
+                // A dual-stack IPv6 listener sees IPv4 peers as IPv4-mapped addresses.
+                var steps: [EventLoopFuture<Void>] = []
+                for peer in config.peers {
+                    guard let password = peer.password else { continue }
+                    switch (endpoint.address, peer.address) {
+                    case (.v4, .v4), (.v6, .v6):
+                        steps.append(SocketSecurity.setMD5(on: channel, peer: peer.address, key: password))
+                    case (.v6, .v4(let v4)):
+                        let mapped = IPAddress.v6(IPv6Address(0xFFFF_0000_0000 | UInt128(v4.value)))
+                        steps.append(SocketSecurity.setMD5(on: channel, peer: mapped, key: password))
+                    case (.v4, .v6):
+                        continue
+                    }
+                }
+                if config.peers.contains(where: { $0.ttlSecurity != nil }) {
+                    steps.append(SocketSecurity.sendWithTTL255(on: channel, family: endpoint.address.family))
+                }
+                return EventLoopFuture<Void>.andAllSucceed(steps, on: loop)
             }
             .flatMapErrorThrowing { error in
                 throw SpeakerError.listen(endpoint.description, "\(error)")

@@ -45,16 +45,24 @@ enum SocketSecurity {
 
     /// GTSM for a peer `hops` away: we send with TTL 255 and accept only TTL >= 256 - hops.
     static func setTTLSecurity(on channel: Channel, family: IPFamily, hops: Int) -> EventLoopFuture<Void> {
-        let minimum = 256 - hops
-        let options: [(CInt, CInt, Int)] = switch family {
-        case .v4: [(CInt(IPPROTO_IP), CInt(IP_TTL), 255), (CInt(IPPROTO_IP), CBGP_IP_MINTTL, minimum)]
-        case .v6: [(CInt(IPPROTO_IPV6), CInt(IPV6_UNICAST_HOPS), 255),
-                   (CInt(IPPROTO_IPV6), CBGP_IPV6_MINHOPCOUNT, minimum)]
+        let minimum = switch family {
+        case .v4: option(channel, CInt(IPPROTO_IP), CBGP_IP_MINTTL, 256 - hops)
+        case .v6: option(channel, CInt(IPPROTO_IPV6), CBGP_IPV6_MINHOPCOUNT, 256 - hops)
         }
-        let futures = options.map { level, name, value in
-            channel.setOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(level),
-                                                                name: SocketOptionName(name)), value: value)
+        return sendWithTTL255(on: channel, family: family).and(minimum).map { _ in }
+    }
+
+    /// TTL (hop limit) 255 on what the socket sends. On the listener this covers the
+    /// SYN-ACK, which a GTSM peer's connecting socket would otherwise drop.
+    static func sendWithTTL255(on channel: Channel, family: IPFamily) -> EventLoopFuture<Void> {
+        switch family {
+        case .v4: option(channel, CInt(IPPROTO_IP), CInt(IP_TTL), 255)
+        case .v6: option(channel, CInt(IPPROTO_IPV6), CInt(IPV6_UNICAST_HOPS), 255)
         }
-        return EventLoopFuture<Void>.andAllSucceed(futures, on: channel.eventLoop)
+    }
+
+    private static func option(_ channel: Channel, _ level: CInt, _ name: CInt, _ value: Int) -> EventLoopFuture<Void> {
+        channel.setOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(level), name: SocketOptionName(name)),
+                          value: value)
     }
 }
