@@ -54,4 +54,9 @@ public struct Route: Hashable, Sendable {
 public struct BestPathChange: Hashable, Sendable {
     public var prefix: RIBPrefix
     public var best: Route?
+
+    public init(prefix: RIBPrefix, best: Route?) {
+        self.prefix = prefix
+        self.best = best
+    }
 }

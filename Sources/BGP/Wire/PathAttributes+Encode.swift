@@ -70,7 +70,6 @@ extension PathAttributes {
                 $0.appendU32(aggregator.address.value)
             }
         }
-        appendUnknown(below: .max)
         if unknownIndex < sortedUnknown.count {
             for attribute in sortedUnknown[unknownIndex...] {
                 Self.append(flags: attribute.flags, type: attribute.type, into: &out) { $0 += attribute.value }
