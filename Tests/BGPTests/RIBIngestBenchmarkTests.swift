@@ -24,7 +24,7 @@ struct RIBIngestBenchmarkTests {
                 IPv4NLRI(address: 0x0100_0000 &+ UInt32($0) << 8, length: 24)!
             }
             let attributes = PathAttributes(
-                origin: .igp, asPath: ASPath(sequence: [65001, 64512 + UInt32(next / 1000 % 1000), 3356]),
+                origin: .igp, asPath: ASPath(sequence: [65001, 4_200_000_000 + UInt32(next / 1000 % 1000), 3356]),
                 nextHop: .ipv4(IPv4Address(10, 254, 0, 1)), med: UInt32(next / 1000 % 7),
                 communities: [Community(asNumber: 65001, value: UInt16(next / 1000 % 50))])
             messages += packer.announce(batch, attributes: attributes, into: &wire)

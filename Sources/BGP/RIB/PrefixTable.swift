@@ -2,7 +2,7 @@
 /// chain of paths (one per peer that sent it) kept in decision order, so the head is the
 /// Loc-RIB's best path and the whole chain is the Adj-RIBs-In for that prefix. Paths live in
 /// one flat array of 12-octet entries, reused through a free list: no allocation per prefix.
-struct PrefixTable<Key: Hashable & Sendable>: Sendable {
+struct PrefixTable<Key: PrefixMapKey>: Sendable {
     struct Path: Sendable {
         var peer: UInt32
         var attributes: UInt32
@@ -11,7 +11,7 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
 
     static var end: UInt32 { .max }
 
-    private(set) var heads: [Key: UInt32] = [:]
+    private var heads = PrefixMap<Key>()
     private var paths: [Path] = []
     private var freeList: UInt32 = .max
     private(set) var pathCount = 0
@@ -19,7 +19,7 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
     var prefixCount: Int { heads.count }
 
     mutating func reserve(_ prefixes: Int) {
-        heads.reserveCapacity(prefixes)
+        heads.reserve(prefixes)
         paths.reserveCapacity(prefixes)
     }
 
@@ -52,11 +52,11 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
     mutating func insert(_ key: Key, peer: UInt32, attributes: UInt32,
                          prefers: (_ a: Path, _ b: Path) -> Bool) -> Outcome {
         let new = Path(peer: peer, attributes: attributes, next: Self.end)
-        guard let slot = heads.index(forKey: key) else {
-            heads[key] = allocate(new)
+        guard let slot = heads.slot(of: key) else {
+            heads.insertNew(key, allocate(new))
             return Outcome(replaced: nil, bestChanged: true)
         }
-        var head = heads.values[slot]
+        var head = heads.value(at: slot)
         let oldBest = paths[Int(head)]
         let replaced = unlink(peer: peer, head: &head)
         // Find the first path the new one beats and link in front of it.
@@ -70,7 +70,7 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
         entry.next = cursor
         let index = allocate(entry)
         if previous == Self.end { head = index } else { paths[Int(previous)].next = index }
-        heads.values[slot] = head
+        heads.setValue(head, at: slot)
         let best = paths[Int(head)]
         let changed = best.peer != oldBest.peer || best.attributes != oldBest.attributes
         return Outcome(replaced: replaced, bestChanged: changed)
@@ -78,8 +78,8 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
 
     /// Removes `peer`'s path for `key`, if any.
     mutating func remove(_ key: Key, peer: UInt32) -> Outcome {
-        guard let slot = heads.index(forKey: key) else { return Outcome(replaced: nil, bestChanged: false) }
-        var head = heads.values[slot]
+        guard let slot = heads.slot(of: key) else { return Outcome(replaced: nil, bestChanged: false) }
+        var head = heads.value(at: slot)
         let oldBestPeer = paths[Int(head)].peer
         guard let replaced = unlink(peer: peer, head: &head) else {
             return Outcome(replaced: nil, bestChanged: false)
@@ -87,7 +87,7 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
         if head == Self.end {
             heads.remove(at: slot)
         } else {
-            heads.values[slot] = head
+            heads.setValue(head, at: slot)
         }
         return Outcome(replaced: replaced, bestChanged: oldBestPeer == peer)
     }
@@ -112,19 +112,20 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
     /// Removes every path of `peer` (session down); calls `removed` with each prefix, the
     /// freed attribute id, and whether the best path changed.
     mutating func removeAll(peer: UInt32, removed: (Key, UInt32, Bool) -> Void) {
+        // Emptied prefixes are removed after the walk: removal shifts entries between slots.
         var emptied: [Key] = []
-        var index = heads.startIndex
-        while index != heads.endIndex {
-            var head = heads.values[index]
+        for slot in 0..<heads.capacity where heads.isOccupied(slot) {
+            var head = heads.value(at: slot)
             let oldBestPeer = paths[Int(head)].peer
             if let attributes = unlink(peer: peer, head: &head) {
-                heads.values[index] = head
-                if head == Self.end { emptied.append(heads.keys[index]) }
-                removed(heads.keys[index], attributes, oldBestPeer == peer)
+                heads.setValue(head, at: slot)
+                if head == Self.end { emptied.append(heads.key(at: slot)) }
+                removed(heads.key(at: slot), attributes, oldBestPeer == peer)
             }
-            heads.formIndex(after: &index)
         }
-        for key in emptied { heads[key] = nil }
+        for key in emptied {
+            if let slot = heads.slot(of: key) { heads.remove(at: slot) }
+        }
     }
 
     func best(_ key: Key) -> Path? {
@@ -150,6 +151,6 @@ struct PrefixTable<Key: Hashable & Sendable>: Sendable {
 
     /// Visits every prefix with its chain's head.
     func forEachHead(_ body: (Key, Path) -> Void) {
-        for (key, head) in heads { body(key, paths[Int(head)]) }
+        for slot in 0..<heads.capacity where heads.isOccupied(slot) { body(heads.key(at: slot), paths[Int(heads.value(at: slot))]) }
     }
 }

@@ -268,7 +268,7 @@ public struct RIB: Sendable {
 
 /// The two key types, each knowing its table inside the RIB, so the update paths are
 /// written once.
-protocol RIBKey: Hashable, Sendable {
+protocol RIBKey: PrefixMapKey, Hashable {
     var ribPrefix: RIBPrefix { get }
     static func withTable<T>(_ rib: inout RIB, _ body: (inout PrefixTable<Self>) -> T) -> T
 }

@@ -13,6 +13,12 @@ public struct IPv6NLRI: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.length = UInt8(length)
     }
 
+    /// For sentinel values that are not prefixes (the RIB's empty hash slot).
+    init(unchecked address: UInt128, length: UInt8) {
+        self.address = address
+        self.length = length
+    }
+
     public init?(_ prefix: IPPrefix) {
         guard case .v6(let address) = prefix.network else { return nil }
         self.init(address: address.value, length: prefix.length)

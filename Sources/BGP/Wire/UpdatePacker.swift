@@ -95,7 +95,6 @@ public struct UpdatePacker: Sendable {
         guard room >= 17 else { return 0 } // attributes too large to carry even one prefix
         var index = prefixes.startIndex
         var messages = 0
-        out.reserveCapacity(out.count + prefixes.count * 4 + prefixes.count / 800 * 64)
         while index != prefixes.endIndex {
             let start = out.count
             BGPMessage.appendHeader(type: .update, into: &out)

@@ -1,0 +1,41 @@
+@testable import BGP
+import Testing
+
+/// The RIB's own hash map and path chains against Swift's Dictionary as the reference,
+/// under random inserts and removals (backward-shift deletion is where such maps go wrong).
+@Suite("RIB: prefix map")
+struct RIBPrefixTableTests {
+    @Test func randomOperationsMatchDictionary() {
+        var generator = SplitMix(seed: 42)
+        var map = PrefixMap<IPv4NLRI>()
+        var reference: [IPv4NLRI: UInt32] = [:]
+        for step in 0..<60_000 {
+            // A small key space so removals hit often and probe runs wrap around.
+            let key = IPv4NLRI(address: UInt32(generator.next() % 3000) << 8, length: 24)!
+            if generator.next() % 3 == 0 {
+                if let slot = map.slot(of: key) { map.remove(at: slot) }
+                reference[key] = nil
+            } else if let slot = map.slot(of: key) {
+                map.setValue(UInt32(step), at: slot)
+                reference[key] = UInt32(step)
+            } else {
+                map.insertNew(key, UInt32(step))
+                reference[key] = UInt32(step)
+            }
+        }
+        #expect(map.count == reference.count)
+        for (key, value) in reference { #expect(map[key] == value) }
+        let occupied = (0..<map.capacity).filter { map.isOccupied($0) }.map { map.key(at: $0) }
+        #expect(Set(occupied) == Set(reference.keys))
+    }
+
+    @Test func ipv6KeysAndTheEmptySentinel() {
+        var map = PrefixMap<IPv6NLRI>()
+        let prefixes = (0..<5000).map { IPv6NLRI(address: UInt128(0x2001_0DB8) << 96 | UInt128($0) << 64, length: 64)! }
+        for (i, p) in prefixes.enumerated() { map.insertNew(p, UInt32(i)) }
+        #expect(map[IPv6NLRI(address: 0, length: 0)!] == nil)
+        for (i, p) in prefixes.enumerated() where i % 2 == 0 { map.remove(at: map.slot(of: p)!) }
+        #expect(map.count == 2500)
+        #expect(prefixes.enumerated().allSatisfy { i, p in map[p] == (i % 2 == 0 ? nil : UInt32(i)) })
+    }
+}
