@@ -8,15 +8,19 @@ import PackageDescription
 let parent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 let terwayEdge = parent.lastPathComponent.lowercased()
 
-// libFuzzer brings `main`; the entry points export LLVMFuzzerTestOneInput instead.
+// No Swift `main`: each entry point defines `<Module>_main` (SwiftPM's alias for main) and
+// runs libFuzzer's driver with its test function (see CLibFuzzer.h).
 let entryPoint: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 
 let package = Package(
     name: "FuzzTesting",
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "CLibFuzzer"),
         .target(name: "BGPFuzzProperties", dependencies: [.product(name: "BGP", package: terwayEdge)]),
-        .executableTarget(name: "FuzzBGPMessage", dependencies: ["BGPFuzzProperties"], swiftSettings: entryPoint),
-        .executableTarget(name: "FuzzBGPAttributes", dependencies: ["BGPFuzzProperties"], swiftSettings: entryPoint),
+        .executableTarget(name: "FuzzBGPMessage", dependencies: ["BGPFuzzProperties", "CLibFuzzer"],
+                          swiftSettings: entryPoint),
+        .executableTarget(name: "FuzzBGPAttributes", dependencies: ["BGPFuzzProperties", "CLibFuzzer"],
+                          swiftSettings: entryPoint),
     ]
 )
