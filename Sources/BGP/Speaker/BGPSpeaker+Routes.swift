@@ -23,7 +23,7 @@ extension BGPSpeaker {
         for route in rib.bestRoutes() {
             session.adjRIBOut.set(route.prefix, exported(route, to: session), into: &delta)
         }
-        var bytes = delta.encode(with: UpdatePacker(options: connection.options))
+        var bytes = session.adjRIBOut.encode(delta, with: UpdatePacker(options: connection.options))
         if connection.peerOpen?.gracefulRestart != nil {
             for family in connection.options.families.sorted(by: { $0.afi < $1.afi }) {
                 BGPMessage.update(.endOfRIB(family)).encode(into: &bytes, options: connection.options)
@@ -123,19 +123,20 @@ extension BGPSpeaker {
                 session.adjRIBOut.set(change.prefix, change.best.flatMap { exported($0, to: session) }, into: &delta)
             }
             guard !delta.isEmpty else { continue }
-            session.primary.write(delta.encode(with: UpdatePacker(options: session.primary.options)))
+            session.primary.write(session.adjRIBOut.encode(delta, with: UpdatePacker(options: session.primary.options)))
         }
     }
 
     /// ROUTE-REFRESH (RFC 2918): the Adj-RIB-Out of that family again.
     func resend(family: AddressFamily, to session: PeerSession) {
-        let bytes = session.adjRIBOut.all(family: family).encode(with: UpdatePacker(options: session.primary.options))
+        let delta = session.adjRIBOut.all(family: family)
+        let bytes = session.adjRIBOut.encode(delta, with: UpdatePacker(options: session.primary.options))
         if !bytes.isEmpty { session.primary.write(bytes) }
     }
 
     private func exported(_ route: Route, to session: PeerSession) -> PathAttributes? {
-        guard let policy = session.export else { return nil }
+        guard session.export != nil else { return nil }
         let source = route.peer == .local ? nil : rib.peer(route.peer)?.isExternal
-        return policy.attributes(for: route, sourceIsExternal: source)
+        return session.export?.attributes(for: route, sourceIsExternal: source)
     }
 }

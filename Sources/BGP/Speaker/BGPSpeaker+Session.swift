@@ -52,21 +52,27 @@ extension BGPSpeaker {
         }
     }
 
-    /// A secondary connection that lost, or a primary that lost to its secondary, leaves.
+    /// A secondary connection without a socket leaves; a primary that went Idle gives way
+    /// to a live secondary, or to a fresh FSM when it ran with the passive settings of a
+    /// promoted incoming connection.
     private func retireIfIdle(session: PeerSession, connection: PeerConnection) {
-        guard connection.fsm.state == .idle, connection.channel == nil else { return }
+        guard connection.channel == nil else { return }
         if connection === session.secondary {
+            guard [.idle, .active].contains(connection.fsm.state) else { return }
             connection.wakeup?.cancel()
             session.secondary = nil
-        } else if connection === session.primary, let secondary = session.secondary, secondary.fsm.state != .idle {
+            return
+        }
+        guard connection === session.primary, connection.fsm.state == .idle else { return }
+        if let secondary = session.secondary, secondary.fsm.state != .idle {
             connection.wakeup?.cancel()
             session.primary = secondary
             session.secondary = nil
-        } else if connection === session.primary, connection.fsm.settings != session.settings {
-            // A promoted incoming connection ran as passive; an active peer's next attempt
-            // must connect again, so a fresh FSM with the peer's settings takes over.
+        } else if connection.fsm.settings != session.settings {
+            // An active peer's next attempt must connect again.
             connection.wakeup?.cancel()
-            let fresh = PeerConnection(origin: session.primary.origin, settings: session.settings)
+            let fresh = PeerConnection(origin: connection.origin, settings: session.settings)
+            fresh.peerOpen = connection.peerOpen
             session.primary = fresh
             if connection.fsm.automaticRestart && !stopping {
                 fresh.timers.apply([.startTimer(.idleHold, seconds: session.settings.idleHoldTime)], now: now)

@@ -68,16 +68,24 @@ public final class BGPSpeaker: @unchecked Sendable {
             self.stopping = true
             let event: SessionEvent = self.config.gracefulRestart == nil ? .manualStop : .gracefulRestartStop
             var writes: [EventLoopFuture<Void>] = []
+            var channels: [Channel] = []
             for session in self.sessions {
                 for connection in session.connections {
                     let channel = connection.channel
                     self.handle(event, session: session, connection: connection)
-                    if let channel { writes.append(channel.closeFuture) }
+                    if let channel {
+                        channels.append(channel)
+                        writes.append(channel.closeFuture)
+                    }
                 }
                 session.staleTimer?.cancel()
             }
             let servers = [self.listener, self.controlServer].compactMap { $0 }
             for server in servers { server.close(promise: nil) }
+            // A peer that does not read cannot hold the shutdown: force the close after 3 s.
+            self.loop.scheduleTask(in: .seconds(3)) {
+                for channel in channels { channel.close(promise: nil) }
+            }
             return EventLoopFuture.andAllComplete(writes + servers.map(\.closeFuture), on: self.loop)
         }
         try? await closing.get()

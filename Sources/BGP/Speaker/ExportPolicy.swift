@@ -13,9 +13,34 @@ struct ExportPolicy: Sendable {
     /// Our address on the session: the next hop we announce (next-hop-self).
     var localAddress: IPAddress
 
+    /// The last result: a table's routes mostly share their (interned) attribute sets,
+    /// so the rewrite runs once per set rather than once per prefix.
+    private var last: (source: PeerID, family: AddressFamily, input: PathAttributes, output: PathAttributes?)?
+
+    init(localAS: UInt32, routerID: IPv4Address, peer: PeerID, isExternal: Bool, exportLearned: Bool,
+         families: Set<AddressFamily>, localAddress: IPAddress) {
+        self.localAS = localAS
+        self.routerID = routerID
+        self.peer = peer
+        self.isExternal = isExternal
+        self.exportLearned = exportLearned
+        self.families = families
+        self.localAddress = localAddress
+    }
+
     /// `sourceIsExternal` is nil for our own routes.
-    func attributes(for route: Route, sourceIsExternal: Bool?) -> PathAttributes? {
+    mutating func attributes(for route: Route, sourceIsExternal: Bool?) -> PathAttributes? {
         guard route.peer != peer, families.contains(route.prefix.family) else { return nil }
+        let family = route.prefix.family
+        if let last, last.source == route.peer, last.family == family, last.input == route.attributes {
+            return last.output
+        }
+        let output = rewrite(route, sourceIsExternal: sourceIsExternal)
+        last = (route.peer, family, route.attributes, output)
+        return output
+    }
+
+    private func rewrite(_ route: Route, sourceIsExternal: Bool?) -> PathAttributes? {
         var attributes = route.attributes
         if let sourceIsExternal {
             guard exportLearned, sourceIsExternal || isExternal else { return nil }

@@ -14,6 +14,8 @@ final class PeerConnection: @unchecked Sendable {
     var attempt = 0
     /// What both OPENs agreed on; decoding UPDATEs depends on it.
     var options = BGPCodecOptions()
+    /// The peer's OPEN on the last connection; kept after a close so that the session's
+    /// release can still see whether the peer does graceful restart.
     var peerOpen: OpenMessage?
     /// The last write, so that a close waits for the NOTIFICATION to leave.
     var lastWrite: EventLoopFuture<Void>?
@@ -41,6 +43,5 @@ final class PeerConnection: @unchecked Sendable {
             channel.close(promise: nil)
         }
         lastWrite = nil
-        peerOpen = nil
     }
 }
