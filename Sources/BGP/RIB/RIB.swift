@@ -95,6 +95,7 @@ public struct RIB: Sendable {
     private mutating func apply(_ update: UpdateMessage, from peer: PeerID,
                                 changes: inout [BestPathChange], track: Bool) -> UpdateResult {
         var result = UpdateResult()
+        guard peer == .local || self.peer(peer) != nil else { return result }
         withdraw(update.withdrawn, from: peer, result: &result, changes: &changes, track: track)
         if case .ipv4(let list)? = update.mpUnreach?.prefixes {
             withdraw(list, from: peer, result: &result, changes: &changes, track: track)

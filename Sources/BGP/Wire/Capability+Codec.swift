@@ -58,7 +58,8 @@ extension Capability {
             break
         case .gracefulRestart(let gr):
             out.appendU16((gr.restarting ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) | (gr.restartTime & 0x0FFF))
-            for entry in gr.families {
+            // 63 families fill the 255-octet value.
+            for entry in gr.families.prefix(63) {
                 out.appendU16(entry.family.afi)
                 out.append(entry.family.safi)
                 out.append(entry.forwardingPreserved ? 0x80 : 0)
