@@ -23,6 +23,7 @@ import Testing
             passive: true
             families: [ipv6]
             exportLearned: true
+            otherFamilyNextHop: 10.254.0.2
         originate:
           - prefix: 10.0.1.0/24
             communities: ["65002:100", no-export]
@@ -45,6 +46,7 @@ import Testing
         let second = config.peers[1]
         #expect(second.remoteAS == 4_200_000_000 && second.port == 1179 && second.passive)
         #expect(second.families == [.v6] && second.exportLearned && second.password == nil)
+        #expect(second.otherFamilyNextHop == IPAddress("10.254.0.2"))
         #expect(config.originate[0] == OriginateConfig(prefix: IPPrefix("10.0.1.0/24")!,
                                                        communities: [Community(asNumber: 65002, value: 100), .noExport]))
         #expect(config.originate[1].prefix == IPPrefix("fd00:1::/64"))
@@ -94,6 +96,8 @@ import Testing
         ("peers: [{address: 10.0.0.1, as: 2, families: []}]", "peers[0].families: must name at least one family"),
         ("peers: [{address: 10.0.0.1, as: 2, localAddress: 'fd00::2'}]",
          "peers[0].localAddress: must be of the same family as address"),
+        ("peers: [{address: 10.0.0.1, as: 2, otherFamilyNextHop: 10.0.0.2}]",
+         "peers[0].otherFamilyNextHop: must be of the other family than address"),
         ("peers: [{address: 10.0.0.1, as: 2}, {address: 10.0.0.1, as: 3}]",
          "peers[1].address: 10.0.0.1 is configured twice"),
         ("peers: {address: 10.0.0.1}", "peers: must be a list"),

@@ -30,6 +30,11 @@ import Testing
         // IPv6 over an IPv4 session: the IPv4-mapped address of the session as next hop.
         let v6 = policy.attributes(for: Self.route(Self.v6), sourceIsExternal: nil)
         #expect(v6?.nextHop == .ipv6(global: IPv6Address("::ffff:192.0.2.2")!, linkLocal: nil))
+        // With an IPv6 address of ours for the IPv4 session, that one (BIRD needs it).
+        var dual = Self.policy()
+        dual.otherFamilyNextHop = IPAddress("2001:db8::2")
+        #expect(dual.attributes(for: Self.route(Self.v6), sourceIsExternal: nil)?.nextHop
+                == .ipv6(global: IPv6Address("2001:db8::2")!, linkLocal: nil))
     }
 
     @Test func originatedRoutesToAnInternalPeer() {

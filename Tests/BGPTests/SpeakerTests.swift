@@ -23,7 +23,11 @@ import TestSupport
         let learned = try await b.routes().first { $0.prefix == "10.1.0.0/24" }
         #expect(learned?.asPath == "65001" && learned?.nextHop == "127.0.0.1" && learned?.from == "127.0.0.1")
         let learned6 = try await b.routes().first { $0.prefix == "fd00:1::/64" }
-        #expect(learned6?.nextHop == "::ffff:7f00:1")
+        // A's session address 127.0.0.1 sits on lo beside ::1: that is A's IPv6 next hop.
+        #expect(learned6?.nextHop == "::1")
+        // B's 127.0.0.2 is on no interface: the IPv4-mapped form.
+        let learnedAtA = try await a.routes().first { $0.prefix == "fd00:2::/64" }
+        #expect(learnedAtA?.nextHop == "::ffff:7f00:2")
         let peer = try await a.peer(1)
         #expect(peer?.state == "Established" && peer?.prefixesAccepted == 2 && peer?.prefixesAdvertised == 2)
 

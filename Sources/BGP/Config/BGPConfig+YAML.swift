@@ -81,7 +81,7 @@ extension PeerConfig {
     fileprivate init(node: ConfigNode) throws(ConfigError) {
         let fields = try node.mapping(allowed: [
             "address", "port", "as", "passive", "holdTime", "connectRetryTime", "password", "maxPrefixes",
-            "ttlSecurity", "families", "exportLearned", "localAddress",
+            "ttlSecurity", "families", "exportLearned", "localAddress", "otherFamilyNextHop",
         ])
         guard let addressNode = fields["address"] else { throw node.error("address is required") }
         guard let asNode = fields["as"] else { throw node.error("as is required") }
@@ -131,6 +131,15 @@ extension PeerConfig {
             localAddress = local
         } else {
             localAddress = nil
+        }
+        if let nextHopNode = fields["otherFamilyNextHop"] {
+            let nextHop = try nextHopNode.address()
+            guard nextHop.family != address.family else {
+                throw nextHopNode.error("must be of the other family than address")
+            }
+            otherFamilyNextHop = nextHop
+        } else {
+            otherFamilyNextHop = nil
         }
     }
 }

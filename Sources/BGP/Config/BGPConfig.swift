@@ -95,11 +95,15 @@ public struct PeerConfig: Sendable, Equatable {
     public var exportLearned: Bool
     /// Source address of our connections; defaults to the listen address when it is specific.
     public var localAddress: IPAddress?
+    /// Next hop we announce for routes of the family the session does not run over (an IPv6
+    /// address for IPv6 routes on an IPv4 session). Default: a global address of that
+    /// family on the session's interface, else the IPv4-mapped address.
+    public var otherFamilyNextHop: IPAddress?
 
     public init(address: IPAddress, port: Int = 179, remoteAS: UInt32, passive: Bool = false,
                 holdTime: UInt16 = 90, connectRetryTime: UInt16 = 120, password: String? = nil,
                 maxPrefixes: Int? = nil, ttlSecurity: Int? = nil, families: Set<IPFamily> = [.v4, .v6],
-                exportLearned: Bool = false, localAddress: IPAddress? = nil) {
+                exportLearned: Bool = false, localAddress: IPAddress? = nil, otherFamilyNextHop: IPAddress? = nil) {
         self.address = address
         self.port = port
         self.remoteAS = remoteAS
@@ -112,6 +116,7 @@ public struct PeerConfig: Sendable, Equatable {
         self.families = families
         self.exportLearned = exportLearned
         self.localAddress = localAddress
+        self.otherFamilyNextHop = otherFamilyNextHop
     }
 }
 

@@ -16,7 +16,9 @@ extension BGPSpeaker {
         session.export = ExportPolicy(localAS: config.localAS, routerID: config.routerID, peer: session.peerID,
                                       isExternal: session.config.remoteAS != config.localAS,
                                       exportLearned: session.config.exportLearned,
-                                      families: connection.options.families, localAddress: local)
+                                      families: connection.options.families, localAddress: local,
+                                      otherFamilyNextHop: session.config.otherFamilyNextHop
+                                          ?? LocalInterfaces.sibling(of: local, family: local.family == .v4 ? .v6 : .v4))
         // The initial update: the whole exportable Loc-RIB, then End-of-RIB per family.
         session.adjRIBOut.removeAll()
         var delta = AdjRIBOut.Delta()

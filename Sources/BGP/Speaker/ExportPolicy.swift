@@ -12,13 +12,17 @@ struct ExportPolicy: Sendable {
     var families: Set<AddressFamily>
     /// Our address on the session: the next hop we announce (next-hop-self).
     var localAddress: IPAddress
+    /// Our next hop for routes of the session's other family (configured, or a global
+    /// address on the session's interface); nil falls back to the IPv4-mapped address
+    /// or the router ID.
+    var otherFamilyNextHop: IPAddress?
 
     /// The last result: a table's routes mostly share their (interned) attribute sets,
     /// so the rewrite runs once per set rather than once per prefix.
     private var last: (source: PeerID, family: AddressFamily, input: PathAttributes, output: PathAttributes?)?
 
     init(localAS: UInt32, routerID: IPv4Address, peer: PeerID, isExternal: Bool, exportLearned: Bool,
-         families: Set<AddressFamily>, localAddress: IPAddress) {
+         families: Set<AddressFamily>, localAddress: IPAddress, otherFamilyNextHop: IPAddress? = nil) {
         self.localAS = localAS
         self.routerID = routerID
         self.peer = peer
@@ -26,6 +30,7 @@ struct ExportPolicy: Sendable {
         self.exportLearned = exportLearned
         self.families = families
         self.localAddress = localAddress
+        self.otherFamilyNextHop = otherFamilyNextHop
     }
 
     /// `sourceIsExternal` is nil for our own routes.
@@ -66,14 +71,15 @@ struct ExportPolicy: Sendable {
         return attributes
     }
 
-    /// Our session address, or for the other family the IPv4-mapped address (IPv6 routes
-    /// over an IPv4 session) or the router ID (IPv4 routes over an IPv6 session).
+    /// Our session address; for the other family `otherFamilyNextHop`, else the
+    /// IPv4-mapped address (IPv6 routes over IPv4) or the router ID (IPv4 routes over IPv6).
     private func nextHopSelf(for prefix: RIBPrefix) -> NextHop {
-        switch (prefix, localAddress) {
-        case (.v4, .v4(let address)): .ipv4(address)
-        case (.v4, .v6): .ipv4(routerID)
-        case (.v6, .v6(let address)): .ipv6(global: address, linkLocal: nil)
-        case (.v6, .v4(let address)): .ipv6(global: IPv6Address(0xFFFF_0000_0000 | UInt128(address.value)), linkLocal: nil)
+        switch (prefix, localAddress, otherFamilyNextHop) {
+        case (.v4, .v4(let address), _), (.v4, .v6, .v4(let address)?): .ipv4(address)
+        case (.v4, .v6, _): .ipv4(routerID)
+        case (.v6, .v6(let address), _), (.v6, .v4, .v6(let address)?): .ipv6(global: address, linkLocal: nil)
+        case (.v6, .v4(let address), _):
+            .ipv6(global: IPv6Address(0xFFFF_0000_0000 | UInt128(address.value)), linkLocal: nil)
         }
     }
 }
