@@ -230,3 +230,78 @@ import TestSupport
         await d.shutdown()
     }
 }
+
+/// A hand-driven peer against one speaker: ROUTE-REFRESH, RFC 7606 outcomes, and a broken
+/// peer that must not disturb another one.
+@Suite struct SpeakerRawPeerTests {
+    static let options = BGPCodecOptions()
+
+    /// Messages from the raw peer until one decodes as `wanted` (or nothing comes).
+    static func next(_ peer: RawTCPClient, where wanted: (BGPMessage) -> Bool) -> BGPMessage? {
+        while let bytes = peer.receive(timeout: 5) {
+            if let message = try? BGPMessage.decode(bytes, options: options), wanted(message) { return message }
+        }
+        return nil
+    }
+
+    static func announces(_ message: BGPMessage, _ prefix: String) -> Bool {
+        guard case .update(let update) = message else { return false }
+        return update.nlri.map(\.prefix.description).contains(prefix)
+    }
+
+    /// An UPDATE announcing `prefix` from AS 65003 with the given ORIGIN octet.
+    static func update(_ prefix: IPPrefix, origin: UInt8) -> [UInt8] {
+        let attributes: [UInt8] = [0x40, 1, 1, origin,
+                                   0x40, 2, 6, 2, 1, 0, 0, 0xFD, 0xEB,
+                                   0x40, 3, 4, 127, 0, 0, 3]
+        let nlri: [UInt8] = [24] + IPv4NLRI(prefix)!.prefix.network.bytes.prefix(3)
+        let body: [UInt8] = [0, 0, 0, UInt8(attributes.count)] + attributes + nlri
+        let length = 19 + body.count
+        return [UInt8](repeating: 0xFF, count: 16) + [UInt8(length >> 8), UInt8(length & 0xFF), 2] + body
+    }
+
+    @Test func routeRefreshMalformedUpdatesAndIsolation() async throws {
+        let fixture = try SpeakerFixture(count: 3)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1, 2], originate: ["10.1.0.0/24"]) { peer in
+            if peer.address == SpeakerFixture.address(2) { peer.passive = true }
+        })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("B learns A's prefix") { try await b.routePrefixes() == ["10.1.0.0/24"] }
+
+        // C is a raw peer from 127.0.0.3: OPEN, KEEPALIVE, then A's table arrives.
+        let c = try RawTCPClient(from: "127.0.0.3", to: "127.0.0.1", port: fixture.ports[0])
+        defer { c.close() }
+        let open = OpenMessage(asNumber: 65003, holdTime: 90, bgpIdentifier: IPv4Address(10, 0, 0, 3),
+                               capabilities: [.multiprotocol(.ipv4Unicast), .routeRefresh])
+        c.send(BGPMessage.open(open).encode(options: Self.options))
+        #expect(Self.next(c) { if case .open = $0 { true } else { false } } != nil)
+        c.send(BGPMessage.keepalive.encode(options: Self.options))
+        #expect(Self.next(c) { Self.announces($0, "10.1.0.0/24") } != nil)
+
+        // ROUTE-REFRESH (RFC 2918): the Adj-RIB-Out again.
+        c.send(BGPMessage.routeRefresh(RouteRefreshMessage(family: .ipv4Unicast)).encode(options: Self.options))
+        #expect(Self.next(c) { Self.announces($0, "10.1.0.0/24") } != nil)
+
+        // An invalid ORIGIN is treat-as-withdraw (RFC 7606 §7.1): the session stays, the route does not.
+        c.send(Self.update(IPPrefix("10.3.0.0/24")!, origin: 5))
+        c.send(Self.update(IPPrefix("10.3.1.0/24")!, origin: 0))
+        try await eventually("the valid route from C arrives") { try await a.routePrefixes().contains("10.3.1.0/24") }
+        let atA = try await a.routePrefixes()
+        #expect(!atA.contains("10.3.0.0/24"))
+        #expect(try await a.peer(2)?.state == "Established")
+
+        // A broken header ends C's session with NOTIFICATION 1/1; B's session is untouched.
+        var broken = BGPMessage.keepalive.encode(options: Self.options)
+        broken[0] = 0
+        c.send(broken)
+        let notification = Self.next(c) { if case .notification = $0 { true } else { false } }
+        #expect(notification == .notification(NotificationMessage(code: .messageHeaderError, subcode: 1)))
+        try await eventually("C's route is gone") { try await !a.routePrefixes().contains("10.3.1.0/24") }
+        let bState = try await a.peer(1)?.state
+        let bRoutes = try await b.routePrefixes()
+        #expect(bState == "Established" && bRoutes == ["10.1.0.0/24"])
+    }
+}
