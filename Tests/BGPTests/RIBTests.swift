@@ -142,6 +142,24 @@ struct RIBTests {
         #expect(rib.prefixCount == 1)
     }
 
+    @Test func repeatedReplacementLeaksNothing() {
+        var rib = RIB(localAS: Self.localAS)
+        let a = rib.addPeer(Self.peer(1, as: 65001))
+        let prefixes = (0..<10_000).map { IPv4NLRI(address: 0x0A00_0000 | UInt32($0) << 8, length: 24)! }
+        for round in 0..<6 {
+            let attributes = Self.attributes(path: [65001], med: UInt32(round % 2))
+            rib.apply(UpdateMessage(attributes: attributes, nlri: prefixes), from: a)
+            #expect(rib.pathCount == 10_000)
+            #expect(rib.attributeSetCount == 1)
+        }
+        #expect(rib.best(.v4(prefixes[0]))?.attributes.med == 1)
+        rib.apply(UpdateMessage(withdrawn: prefixes), from: a)
+        #expect(rib.pathCount == 0 && rib.prefixCount == 0 && rib.attributeSetCount == 0)
+        // Freed path entries and attribute ids are reused.
+        rib.apply(UpdateMessage(attributes: Self.attributes(path: [65001]), nlri: prefixes), from: a)
+        #expect(rib.acceptedCount(a) == 10_000 && rib.attributeSetCount == 1)
+    }
+
     @Test func ipv6RoutesKeepTheirMPNextHop() {
         var rib = RIB(localAS: Self.localAS)
         let a = rib.addPeer(Self.peer(1, as: 65001))

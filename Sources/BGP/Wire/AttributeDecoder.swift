@@ -111,6 +111,11 @@ struct AttributeDecoder {
             guard let path = ASPath.decode(value, fourOctet: options.fourOctetAS) else {
                 return try fail(.malformedASPath, type: type, raw: raw, "malformed AS_PATH segments")
             }
+            // RFC 5065 §5.3: confederation segments from outside the confederation.
+            if options.isExternal,
+               path.segments.contains(where: { $0.type == .confedSequence || $0.type == .confedSet }) {
+                return try fail(.malformedASPath, type: type, raw: raw, "confederation segment from an external peer")
+            }
             if options.isExternal, let peerAS = options.peerAS, path.firstAS != peerAS {
                 return try fail(.malformedASPath, type: type, raw: raw,
                                 "AS_PATH does not start with the peer's AS \(peerAS)")
