@@ -34,7 +34,8 @@ extension TerwayEdge.BGPCommand {
             } catch {
                 throw ValidationError("\(config): \(error)")
             }
-            let speaker = BGPSpeaker(config: parsed, restarting: GracefulRestartMarker.consume(for: parsed))
+            let speaker = BGPSpeaker(config: parsed, restarting: GracefulRestartMarker.consume(for: parsed),
+                                     log: { say("bgp: \($0)") })
             try await speaker.start()
             let listen = parsed.listen.map { " on \($0)" } ?? ""
             say("bgp: AS \(parsed.localAS) router-id \(parsed.routerID) listening\(listen), \(parsed.peers.count) peers, control \(parsed.controlSocket)")
@@ -148,7 +149,7 @@ private final class Fired: @unchecked Sendable {
 }
 
 /// A status line that reaches a log file at once (stdout to a file is block-buffered).
-private func say(_ line: String) {
+@Sendable private func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 

@@ -305,3 +305,25 @@ import TestSupport
         #expect(bState == "Established" && bRoutes == ["10.1.0.0/24"])
     }
 }
+
+extension SpeakerRawPeerTests {
+    @Test func holdTimerExpiryIsDetected() async throws {
+        let fixture = try SpeakerFixture(count: 3)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [2]) { $0.passive = true })
+        try await a.start()
+        defer { Task { await a.shutdown() } }
+        let c = try RawTCPClient(from: "127.0.0.3", to: "127.0.0.1", port: fixture.ports[0])
+        defer { c.close() }
+        // C proposes 3 s, confirms the session, then falls silent.
+        let open = OpenMessage(asNumber: 65003, holdTime: 3, bgpIdentifier: IPv4Address(10, 0, 0, 3), capabilities: [])
+        c.send(BGPMessage.open(open).encode(options: Self.options))
+        c.send(BGPMessage.keepalive.encode(options: Self.options))
+        try await eventually("the session is Established") { try await a.peer(2)?.state == "Established" }
+        let started = Date()
+        let notification = Self.next(c) { if case .notification = $0 { true } else { false } }
+        #expect(notification == .notification(.holdTimerExpired))
+        #expect(Date().timeIntervalSince(started) < 4.5)
+        let error = try await a.peer(2)?.lastError
+        #expect(error == PeerStatus.LastError(code: 4, subcode: 0, name: "Hold Timer Expired"))
+    }
+}

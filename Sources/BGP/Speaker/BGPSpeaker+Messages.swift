@@ -35,6 +35,7 @@ extension BGPSpeaker {
         case .keepalive:
             handle(.keepaliveReceived, session: session, connection: connection)
         case .notification(let notification):
+            log("peer \(session.config.address): received NOTIFICATION \(notification)")
             session.lastError = notification
             handle(.notificationReceived(notification), session: session, connection: connection)
         case .update(let update):

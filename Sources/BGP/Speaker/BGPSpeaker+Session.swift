@@ -4,7 +4,11 @@ import NIOCore
 extension BGPSpeaker {
     func handle(_ event: SessionEvent, session: PeerSession, connection: PeerConnection) {
         loop.preconditionInEventLoop()
+        let before = connection.fsm.state
         let actions = connection.fsm.handle(event)
+        if connection.fsm.state != before {
+            log("peer \(session.config.address) (\(connection.origin)): \(before.rawValue) -> \(connection.fsm.state.rawValue)")
+        }
         connection.timers.apply(actions, now: now)
         scheduleWakeup(session: session, connection: connection)
         for action in actions {
@@ -22,6 +26,7 @@ extension BGPSpeaker {
         case .sendKeepalive:
             connection.write(BGPMessage.keepalive.encode(options: connection.options))
         case .sendNotification(let notification):
+            log("peer \(session.config.address): sent NOTIFICATION \(notification)")
             session.lastError = notification
             connection.write(BGPMessage.notification(notification).encode(options: connection.options))
         case .dropConnection:

@@ -17,12 +17,16 @@ public final class BGPSpeaker: @unchecked Sendable {
     var listener: Channel?
     var controlServer: Channel?
     var stopping = false
+    /// Session events worth a line in the log: state changes and NOTIFICATIONs.
+    let log: @Sendable (String) -> Void
 
     /// `group`: run on an existing loop group (tests); otherwise the speaker makes its own
-    /// single-threaded one.
-    public init(config: BGPConfig, restarting: Bool = false, group: EventLoopGroup? = nil) {
+    /// single-threaded one. `log` receives one line per state change and NOTIFICATION.
+    public init(config: BGPConfig, restarting: Bool = false, group: EventLoopGroup? = nil,
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.config = config
         self.restarting = restarting
+        self.log = log
         if let group {
             ownedGroup = nil
             loop = group.next()
