@@ -19,6 +19,12 @@ extension BGPSpeaker {
                                       families: connection.options.families, localAddress: local,
                                       otherFamilyNextHop: session.config.otherFamilyNextHop
                                           ?? LocalInterfaces.sibling(of: local, family: local.family == .v4 ? .v6 : .v4))
+        // RFC 4724 §4.2: stale routes of families whose forwarding state the restarted peer
+        // did not keep (no capability, or F bit clear) go at once; the others wait for EoR.
+        if !session.stale.isEmpty {
+            let kept = Set(connection.peerOpen?.gracefulRestart?.families.filter(\.forwardingPreserved).map(\.family) ?? [])
+            endStale(session, families: session.stale.keys.filter { !kept.contains($0) })
+        }
         // The initial update: the whole exportable Loc-RIB, then End-of-RIB per family.
         session.adjRIBOut.removeAll()
         var delta = AdjRIBOut.Delta()
