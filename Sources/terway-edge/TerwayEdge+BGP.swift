@@ -26,13 +26,13 @@ extension TerwayEdge.BGPCommand {
             do {
                 text = try String(contentsOfFile: config, encoding: .utf8)
             } catch {
-                throw ValidationError("cannot read \(config): \(error.localizedDescription)")
+                throw ConfigRefused(description: "cannot read \(config): \(error.localizedDescription)")
             }
             let parsed: BGPConfig
             do {
                 parsed = try BGPConfig(yaml: text)
             } catch {
-                throw ValidationError("\(config): \(error)")
+                throw ConfigRefused(description: "\(config): \(error)")
             }
             let speaker = BGPSpeaker(config: parsed, restarting: GracefulRestartMarker.consume(for: parsed),
                                      log: { say("bgp: \($0)") })
@@ -135,6 +135,11 @@ extension TerwayEdge.BGPCommand {
             }
         }
     }
+}
+
+/// A configuration the speaker will not start with; printed as `Error: FILE: field: reason`.
+private struct ConfigRefused: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// One-shot flag for the signal handlers, which run on the main queue.

@@ -327,3 +327,14 @@ extension SpeakerRawPeerTests {
         #expect(error == PeerStatus.LastError(code: 4, subcode: 0, name: "Hold Timer Expired"))
     }
 }
+
+extension SpeakerTests {
+    @Test func serveRefusesABadConfigNamingTheField() throws {
+        let directory = try TemporaryDirectory("te-bgp")
+        try directory.write("bad.yaml", "localAS: 65002\nrouterID: 10.254.0.2\npeers:\n  - {address: 10.254.0.1, as: 65001}\n  - {address: 10.254.0.3, as: 0}\n")
+        let result = try run([try builtExecutable("terway-edge"), "bgp", "serve", "--config", directory.file("bad.yaml")],
+                             check: false)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("bad.yaml: peers[1].as: must be 1..4294967295"))
+    }
+}
