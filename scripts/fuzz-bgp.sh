@@ -22,7 +22,8 @@ status=0
 for entry in "${entries[@]}"; do
   mkdir -p "$scratch/$entry"
   log="$scratch/$entry.log"
-  if "$bin/$entry" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+  # Swift's own backtracer would end the process before libFuzzer saves the crashing input.
+  if SWIFT_BACKTRACE=enable=no "$bin/$entry" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
        -artifact_prefix="Crashers/$entry-" "$scratch/$entry" "Corpus/$entry" >"$log" 2>&1; then
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
     echo "$entry: $runs inputs in ${seconds}s, no crash (corpus grew to $(ls "$scratch/$entry" | wc -l) new inputs)"
