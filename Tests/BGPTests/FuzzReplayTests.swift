@@ -37,12 +37,29 @@ struct FuzzReplayTests {
             // As in FuzzTesting's property: the peer's first-AS check is receive policy, not layout.
             var options = received
             options.peerAS = nil
+            if Self.hasAS4EncodingGap(message, options: options) {
+                // The encoder's output then decodes differently: still open in the codec.
+                withKnownIssue("AGGREGATOR with a 2-octet AS makes the receiver ignore our AS4_PATH (RFC 6793 §4.2.3)") { () throws in
+                    let encoded = message.encode(options: options)
+                    #expect(try BGPMessage.decode(encoded, options: options).encode(options: options) == encoded)
+                }
+                continue
+            }
             let encoded = message.encode(options: options)
             let again = try BGPMessage.decode(encoded, options: options)
             #expect(again.encode(options: options) == encoded, "\(name): encoding not stable")
             if case .update(let update) = message, !update.errors.isEmpty { continue }
             #expect(Self.unordered(again) == Self.unordered(message), "\(name): round trip changed the message")
         }
+    }
+
+    /// The fuzz property's known gap (FuzzTesting/Sources/BGPFuzzProperties): a 2-octet-AS
+    /// session, 4-octet ASNs in the path, and an aggregator AS that fits in 2 octets.
+    static func hasAS4EncodingGap(_ message: BGPMessage, options: BGPCodecOptions) -> Bool {
+        guard !options.fourOctetAS, case .update(let update) = message,
+              let aggregator = update.attributes.aggregator,
+              aggregator.asNumber <= UInt32(UInt16.max), aggregator.asNumber != UInt32(ASPath.asTrans) else { return false }
+        return update.attributes.asPath.segments.contains { $0.asNumbers.contains { $0 > UInt32(UInt16.max) } }
     }
 
     /// Unknown attributes may arrive in any order (RFC 4271 §5); the encoder sorts them by type.
