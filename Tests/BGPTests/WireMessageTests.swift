@@ -88,6 +88,32 @@ struct WireMessageTests {
         #expect(whole == 19)
     }
 
+    @Test func extendedMessagesOnlyWhenNegotiated() throws {
+        let extended = BGPCodecOptions(extendedMessage: true)
+        let prefixes = (0..<5000).map { IPv4NLRI(address: UInt32($0) << 8, length: 24)! }
+        var bytes: [UInt8] = []
+        let count = UpdatePacker(options: extended).announce(prefixes, attributes: PathAttributes(
+            origin: .igp, asPath: ASPath(sequence: [65001]), nextHop: .ipv4(IPv4Address(10, 0, 0, 1))), into: &bytes)
+        #expect(count == 1)
+        #expect(bytes.count > 4096)
+        guard case .update(let update) = try WireBytes.decode(bytes, extended) else {
+            Issue.record("not an UPDATE")
+            return
+        }
+        #expect(update.nlri == prefixes)
+        #expect(throws: BGPMessageError.self) { try WireBytes.decode(bytes) }
+        // RFC 8654 §3: OPEN and KEEPALIVE stay within 4096 octets.
+        let bigKeepalive = WireBytes.marker + [0x20, 0x00, 4] + [UInt8](repeating: 0, count: 8192 - 19)
+        #expect(throws: BGPMessageError.self) { try WireBytes.decode(bigKeepalive, extended) }
+        let open = OpenMessage(asNumber: 65001, holdTime: 90, bgpIdentifier: IPv4Address(10, 0, 0, 1),
+                               capabilities: [.extendedMessage])
+        guard case .open(let decoded) = try WireBytes.decode(BGPMessage.open(open).encode(options: extended)) else {
+            Issue.record("not an OPEN")
+            return
+        }
+        #expect(decoded.supportsExtendedMessage)
+    }
+
     @Test func notificationNames() {
         #expect(NotificationMessage.cease(.maximumNumberOfPrefixesReached).name == "Cease / Maximum Number of Prefixes Reached")
         #expect(NotificationMessage(code: .updateMessageError, subcode: 11).name == "UPDATE Message Error / Malformed AS_PATH")

@@ -12,14 +12,22 @@ public struct BGPCodecOptions: Hashable, Sendable {
     public var isExternal: Bool
     /// The peer's AS for the first-AS check; nil skips it (route servers do not prepend).
     public var peerAS: UInt32?
+    /// Both sides sent the Extended Message capability (RFC 8654): messages other than OPEN
+    /// and KEEPALIVE may be up to 65535 octets.
+    public var extendedMessage: Bool
+
+    /// The largest message this session accepts and sends.
+    public var maxMessageLength: Int { extendedMessage ? BGPHeader.maxExtendedMessageLength : BGPHeader.maxMessageLength }
 
     public init(fourOctetAS: Bool = true,
                 families: Set<AddressFamily> = [.ipv4Unicast, .ipv6Unicast],
                 isExternal: Bool = true,
-                peerAS: UInt32? = nil) {
+                peerAS: UInt32? = nil,
+                extendedMessage: Bool = false) {
         self.fourOctetAS = fourOctetAS
         self.families = families
         self.isExternal = isExternal
         self.peerAS = peerAS
+        self.extendedMessage = extendedMessage
     }
 }

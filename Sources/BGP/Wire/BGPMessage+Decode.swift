@@ -2,8 +2,10 @@
 extension BGPMessage {
     /// Checks the header at the start of `bytes` and returns the message's total length, or
     /// nil while fewer than 19 octets have arrived. A session reads this many octets and then
-    /// calls `decode`.
-    public static func frameLength(_ bytes: UnsafeRawBufferPointer) throws(BGPMessageError) -> Int? {
+    /// calls `decode`. `maxLength` is 4096, or 65535 after RFC 8654 was negotiated
+    /// (`options.maxMessageLength`); OPEN and KEEPALIVE stay within 4096 regardless.
+    public static func frameLength(_ bytes: UnsafeRawBufferPointer,
+                                   maxLength: Int = BGPHeader.maxMessageLength) throws(BGPMessageError) -> Int? {
         guard bytes.count >= BGPHeader.length else { return nil }
         for i in 0..<BGPHeader.markerLength where bytes[i] != 0xFF {
             throw .header(.connectionNotSynchronized, "marker is not all ones")
@@ -13,8 +15,8 @@ extension BGPMessage {
         guard let messageType = BGPMessageType(rawValue: type) else {
             throw .header(.badMessageType, data: [type], "unknown message type \(type)")
         }
-        guard length >= BGPHeader.length, length <= BGPHeader.maxMessageLength,
-              messageType.acceptsLength(length) else {
+        let limit = messageType == .open || messageType == .keepalive ? BGPHeader.maxMessageLength : maxLength
+        guard length >= BGPHeader.length, length <= limit, messageType.acceptsLength(length) else {
             throw .header(.badMessageLength, data: [bytes[16], bytes[17]],
                           "length \(length) is not valid for \(messageType)")
         }
@@ -26,7 +28,7 @@ extension BGPMessage {
     /// UPDATE.
     public static func decode(_ bytes: UnsafeRawBufferPointer,
                               options: BGPCodecOptions) throws(BGPMessageError) -> BGPMessage {
-        guard let length = try frameLength(bytes) else {
+        guard let length = try frameLength(bytes, maxLength: options.maxMessageLength) else {
             throw .header(.badMessageLength, data: [0, UInt8(truncatingIfNeeded: bytes.count)],
                           "message shorter than the 19-octet header")
         }

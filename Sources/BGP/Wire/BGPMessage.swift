@@ -41,5 +41,7 @@ public enum BGPMessageType: UInt8, Hashable, Sendable, CustomStringConvertible {
 public enum BGPHeader {
     public static let length = 19
     public static let maxMessageLength = 4096
+    /// RFC 8654, once both sides have the Extended Message capability.
+    public static let maxExtendedMessageLength = 65535
     public static let markerLength = 16
 }

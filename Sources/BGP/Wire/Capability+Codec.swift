@@ -23,6 +23,9 @@ extension Capability {
         case 2:
             guard value.isEmpty else { throw malformed("route refresh capability with a value") }
             return .routeRefresh
+        case 6:
+            guard value.isEmpty else { throw malformed("extended message capability with a value") }
+            return .extendedMessage
         case 64:
             guard value.count >= 2, (value.count - 2) % 4 == 0, let head = reader.u16() else {
                 throw malformed("graceful restart capability of \(value.count) octets")
@@ -54,7 +57,7 @@ extension Capability {
             out.appendU16(family.afi)
             out.append(0)
             out.append(family.safi)
-        case .routeRefresh:
+        case .routeRefresh, .extendedMessage:
             break
         case .gracefulRestart(let gr):
             out.appendU16((gr.restarting ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) | (gr.restartTime & 0x0FFF))

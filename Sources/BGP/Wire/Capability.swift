@@ -4,6 +4,8 @@ public enum Capability: Hashable, Sendable {
     case multiprotocol(AddressFamily)
     /// Code 2, RFC 2918.
     case routeRefresh
+    /// Code 6, RFC 8654: UPDATEs (and others but OPEN/KEEPALIVE) up to 65535 octets.
+    case extendedMessage
     /// Code 64, RFC 4724.
     case gracefulRestart(GracefulRestartCapability)
     /// Code 65, RFC 6793: the speaker's real AS.
@@ -15,6 +17,7 @@ public enum Capability: Hashable, Sendable {
         switch self {
         case .multiprotocol: 1
         case .routeRefresh: 2
+        case .extendedMessage: 6
         case .gracefulRestart: 64
         case .fourOctetAS: 65
         case .unknown(let code, _): code

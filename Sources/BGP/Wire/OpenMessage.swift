@@ -39,6 +39,7 @@ public struct OpenMessage: Hashable, Sendable {
     }
 
     public var supportsRouteRefresh: Bool { capabilities.contains(.routeRefresh) }
+    public var supportsExtendedMessage: Bool { capabilities.contains(.extendedMessage) }
 
     /// The multiprotocol families announced; empty when the peer sent none (then IPv4 unicast
     /// is implied, RFC 4760 §8).

@@ -5,9 +5,10 @@ public struct UpdatePacker: Sendable {
     public var options: BGPCodecOptions
     public var maxMessageLength: Int
 
-    public init(options: BGPCodecOptions, maxMessageLength: Int = BGPHeader.maxMessageLength) {
+    /// `maxMessageLength` defaults to what the session negotiated (4096, or 65535 with RFC 8654).
+    public init(options: BGPCodecOptions, maxMessageLength: Int? = nil) {
         self.options = options
-        self.maxMessageLength = maxMessageLength
+        self.maxMessageLength = min(maxMessageLength ?? options.maxMessageLength, BGPHeader.maxExtendedMessageLength)
     }
 
     /// Appends UPDATEs announcing IPv4 `prefixes` in the NLRI field (next hop from
