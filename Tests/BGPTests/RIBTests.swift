@@ -135,6 +135,10 @@ struct RIBTests {
         #expect(rib.adjRIBIn(b).count == 1)
         #expect(rib.prefixCount == 2)
         #expect(rib.bestRoutes().map(\.peer) == [b, .local])
+        #expect(rib.bestRoutes(inside: IPPrefix("10.0.2.0/23")!).map(\.prefix.description) == ["10.0.2.0/24"])
+        var visited: [RIBPrefix] = []
+        rib.forEachPath(from: b) { visited.append($0.prefix) }
+        #expect(visited == [Self.prefix])
         changes = []
         rib.removePeer(b, changes: &changes)
         #expect(changes == [BestPathChange(prefix: Self.prefix, best: nil)])

@@ -144,7 +144,9 @@ struct WireUpdateTests {
     @Test func endOfRIBMarkers() throws {
         for family in [AddressFamily.ipv4Unicast, .ipv6Unicast] {
             let bytes = BGPMessage.update(.endOfRIB(family)).encode(options: BGPCodecOptions())
-            #expect(try WireBytes.decodeUpdate(bytes).endOfRIB == family)
+            let decoded = try WireBytes.decodeUpdate(bytes)
+            #expect(decoded.endOfRIB == family)
+            #expect(decoded == .endOfRIB(family))
         }
         #expect(WireBytes.update().count == 23)
     }

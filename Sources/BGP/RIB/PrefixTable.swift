@@ -135,13 +135,8 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
 
     /// The paths of `key`, best first.
     func chain(_ key: Key) -> [Path] {
-        guard let head = heads[key] else { return [] }
-        return chain(from: head)
-    }
-
-    func chain(from head: UInt32) -> [Path] {
         var result: [Path] = []
-        var cursor = head
+        var cursor = heads[key] ?? Self.end
         while cursor != Self.end {
             result.append(paths[Int(cursor)])
             cursor = paths[Int(cursor)].next
@@ -152,5 +147,22 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
     /// Visits every prefix with its chain's head.
     func forEachHead(_ body: (Key, Path) -> Void) {
         for slot in 0..<heads.capacity where heads.isOccupied(slot) { body(heads.key(at: slot), paths[Int(heads.value(at: slot))]) }
+    }
+
+    /// Visits every path of `peer`: prefix, attribute id, and whether it is the best.
+    func forEachPath(of peer: UInt32, _ body: (Key, UInt32, Bool) -> Void) {
+        for slot in 0..<heads.capacity where heads.isOccupied(slot) {
+            var cursor = heads.value(at: slot)
+            var isBest = true
+            while cursor != Self.end {
+                let path = paths[Int(cursor)]
+                if path.peer == peer {
+                    body(heads.key(at: slot), path.attributes, isBest)
+                    break
+                }
+                isBest = false
+                cursor = path.next
+            }
+        }
     }
 }

@@ -223,29 +223,41 @@ public struct RIB: Sendable {
         return chain.enumerated().map { route(prefix, peer: $1.0, attributes: $1.1, isBest: $0 == 0) }
     }
 
-    /// The Loc-RIB, sorted by prefix.
-    public func bestRoutes() -> [Route] {
+    /// The Loc-RIB, sorted by prefix; only the routes inside `covering` when given. Builds
+    /// one `Route` per prefix: for a full table prefer `forEachBest`.
+    public func bestRoutes(inside covering: IPPrefix? = nil) -> [Route] {
         var result: [Route] = []
-        result.reserveCapacity(prefixCount)
-        ipv4.forEachHead { key, path in result.append(route(.v4(key), peer: path.peer, attributes: path.attributes, isBest: true)) }
-        ipv6.forEachHead { key, path in result.append(route(.v6(key), peer: path.peer, attributes: path.attributes, isBest: true)) }
+        forEachBest(inside: covering) { result.append($0) }
         return result.sorted { $0.prefix < $1.prefix }
+    }
+
+    /// Visits the Loc-RIB in table order (unsorted) without building an array.
+    public func forEachBest(inside covering: IPPrefix? = nil, _ body: (Route) -> Void) {
+        ipv4.forEachHead { key, path in
+            guard covering?.contains(key.prefix) ?? true else { return }
+            body(route(.v4(key), peer: path.peer, attributes: path.attributes, isBest: true))
+        }
+        ipv6.forEachHead { key, path in
+            guard covering?.contains(key.prefix) ?? true else { return }
+            body(route(.v6(key), peer: path.peer, attributes: path.attributes, isBest: true))
+        }
     }
 
     /// The Adj-RIB-In of `peer`, sorted by prefix.
     public func adjRIBIn(_ peer: PeerID) -> [Route] {
         var result: [Route] = []
-        ipv4.forEachHead { key, _ in
-            for (i, path) in ipv4.chain(key).enumerated() where path.peer == peer.rawValue {
-                result.append(route(.v4(key), peer: peer, attributes: path.attributes, isBest: i == 0))
-            }
-        }
-        ipv6.forEachHead { key, _ in
-            for (i, path) in ipv6.chain(key).enumerated() where path.peer == peer.rawValue {
-                result.append(route(.v6(key), peer: peer, attributes: path.attributes, isBest: i == 0))
-            }
-        }
+        forEachPath(from: peer) { result.append($0) }
         return result.sorted { $0.prefix < $1.prefix }
+    }
+
+    /// Visits the Adj-RIB-In of `peer` in table order (unsorted) without building an array.
+    public func forEachPath(from peer: PeerID, _ body: (Route) -> Void) {
+        ipv4.forEachPath(of: peer.rawValue) { key, attributes, isBest in
+            body(route(.v4(key), peer: peer, attributes: attributes, isBest: isBest))
+        }
+        ipv6.forEachPath(of: peer.rawValue) { key, attributes, isBest in
+            body(route(.v6(key), peer: peer, attributes: attributes, isBest: isBest))
+        }
     }
 
     private func route(_ prefix: RIBPrefix, peer: UInt32, attributes: UInt32, isBest: Bool) -> Route {

@@ -37,8 +37,10 @@ public struct UpdateMessage: Hashable, Sendable {
     }
 
     public static func endOfRIB(_ family: AddressFamily) -> UpdateMessage {
-        family == .ipv4Unicast
-            ? UpdateMessage()
-            : UpdateMessage(mpUnreach: MPUnreachNLRI(family: family, prefixes: .other([])))
+        switch family {
+        case .ipv4Unicast: UpdateMessage()
+        case .ipv6Unicast: UpdateMessage(mpUnreach: MPUnreachNLRI(family: family, prefixes: .ipv6([])))
+        default: UpdateMessage(mpUnreach: MPUnreachNLRI(family: family, prefixes: .other([])))
+        }
     }
 }
