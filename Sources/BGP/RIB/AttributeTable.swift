@@ -43,14 +43,6 @@ struct AttributeTable: Sendable {
         freeIDs.append(id)
     }
 
-    /// Drops the `added - used` references `intern` took for paths that were not stored.
-    mutating func release(_ id: UInt32, count: Int) {
-        guard count > 0 else { return }
-        references[Int(id)] -= count - 1
-        release(id)
-    }
-
     subscript(id: UInt32) -> PathAttributes { sets[Int(id)] ?? PathAttributes() }
     func rank(_ id: UInt32) -> DecisionRank { ranks[Int(id)] }
-    func referenceCount(_ id: UInt32) -> Int { references[Int(id)] }
 }

@@ -9,12 +9,10 @@ struct PrefixMap<Key: PrefixMapKey>: Sendable {
     private(set) var count = 0
     private var mask: Int
 
-    init(capacity: Int = 16) {
-        var size = 16
-        while size * 3 / 4 < capacity { size *= 2 }
-        keys = Array(repeating: Key.empty, count: size)
-        values = Array(repeating: 0, count: size)
-        mask = size - 1
+    init() {
+        keys = Array(repeating: Key.empty, count: 16)
+        values = Array(repeating: 0, count: 16)
+        mask = 15
     }
 
     /// A slot index; stable until the next insert or removal.
@@ -47,12 +45,6 @@ struct PrefixMap<Key: PrefixMapKey>: Sendable {
         keys[index] = key
         values[index] = value
         count += 1
-    }
-
-    mutating func reserve(_ capacity: Int) {
-        var size = keys.count
-        while size * 3 / 4 < capacity { size *= 2 }
-        if size > keys.count { grow(to: size) }
     }
 
     private mutating func grow(to size: Int) {

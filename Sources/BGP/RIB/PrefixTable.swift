@@ -18,11 +18,6 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
 
     var prefixCount: Int { heads.count }
 
-    mutating func reserve(_ prefixes: Int) {
-        heads.reserve(prefixes)
-        paths.reserveCapacity(prefixes)
-    }
-
     private mutating func allocate(_ path: Path) -> UInt32 {
         pathCount += 1
         if freeList != Self.end {

@@ -274,9 +274,6 @@ public struct RIB: Sendable {
     public var pathCount: Int { ipv4.pathCount + ipv6.pathCount }
     /// Distinct attribute sets stored.
     public var attributeSetCount: Int { attributeTable.count }
-
-    /// Room for `prefixes` IPv4 routes, so a full table loads without rehashing.
-    public mutating func reserveIPv4(_ prefixes: Int) { ipv4.reserve(prefixes) }
 }
 
 /// The two key types, each knowing its table inside the RIB, so the update paths are

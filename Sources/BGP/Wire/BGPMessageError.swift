@@ -35,6 +35,12 @@ public struct BGPMessageError: Error, Hashable, Sendable, CustomStringConvertibl
         BGPMessageError(code: .openMessageError, subcode: subcode.rawValue, data: data, reason: reason)
     }
 
+    /// OPEN Message Error without a specific subcode: a parameter or capability that does
+    /// not parse (RFC 4271 §6.2 leaves these to subcode 0).
+    static func malformedOpen(_ reason: String) -> BGPMessageError {
+        BGPMessageError(code: .openMessageError, subcode: 0, reason: reason)
+    }
+
     static func update(_ subcode: UpdateErrorSubcode, data: [UInt8] = [],
                        action: BGPErrorAction = .sessionReset, _ reason: String) -> BGPMessageError {
         BGPMessageError(code: .updateMessageError, subcode: subcode.rawValue, data: data,

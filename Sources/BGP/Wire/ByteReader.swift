@@ -43,8 +43,6 @@ struct ByteReader {
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
     }
 
-    mutating func array(_ count: Int) -> [UInt8]? { slice(count).map { Array($0) } }
-
     mutating func rest() -> UnsafeRawBufferPointer {
         slice(remaining) ?? UnsafeRawBufferPointer(start: nil, count: 0)
     }

@@ -5,7 +5,7 @@ extension Capability {
         var result: [Capability] = []
         while !reader.isAtEnd {
             guard let code = reader.u8(), let length = reader.u8(), let value = reader.slice(Int(length)) else {
-                throw malformed("capability overruns its parameter")
+                throw .malformedOpen("capability overruns its parameter")
             }
             result.append(try decode(code: code, value: value))
         }
@@ -17,18 +17,18 @@ extension Capability {
         switch code {
         case 1:
             guard value.count == 4, let afi = reader.u16(), reader.u8() != nil, let safi = reader.u8() else {
-                throw malformed("multiprotocol capability of \(value.count) octets")
+                throw .malformedOpen("multiprotocol capability of \(value.count) octets")
             }
             return .multiprotocol(AddressFamily(afi: afi, safi: safi))
         case 2:
-            guard value.isEmpty else { throw malformed("route refresh capability with a value") }
+            guard value.isEmpty else { throw .malformedOpen("route refresh capability with a value") }
             return .routeRefresh
         case 6:
-            guard value.isEmpty else { throw malformed("extended message capability with a value") }
+            guard value.isEmpty else { throw .malformedOpen("extended message capability with a value") }
             return .extendedMessage
         case 64:
             guard value.count >= 2, (value.count - 2) % 4 == 0, let head = reader.u16() else {
-                throw malformed("graceful restart capability of \(value.count) octets")
+                throw .malformedOpen("graceful restart capability of \(value.count) octets")
             }
             var families: [GracefulRestartCapability.Family] = []
             while let afi = reader.u16(), let safi = reader.u8(), let flags = reader.u8() {
@@ -40,7 +40,7 @@ extension Capability {
                 restartTime: head & 0x0FFF, families: families))
         case 65:
             guard value.count == 4, let asn = reader.u32() else {
-                throw malformed("4-octet AS capability of \(value.count) octets")
+                throw .malformedOpen("4-octet AS capability of \(value.count) octets")
             }
             return .fourOctetAS(asn)
         default:

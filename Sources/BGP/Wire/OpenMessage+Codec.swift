@@ -20,7 +20,7 @@ extension OpenMessage {
         var capabilities: [Capability] = []
         while !reader.isAtEnd {
             guard let type = reader.u8(), let length = reader.u8(), let value = reader.slice(Int(length)) else {
-                throw malformed("optional parameter overruns the OPEN")
+                throw .malformedOpen("optional parameter overruns the OPEN")
             }
             guard type == capabilitiesParameter else {
                 throw .open(.unsupportedOptionalParameter, "optional parameter type \(type)")
@@ -100,8 +100,4 @@ extension OpenMessage {
         let total = body.count + BGPHeader.length
         return [UInt8(truncatingIfNeeded: total >> 8), UInt8(truncatingIfNeeded: total)]
     }
-}
-
-func malformed(_ reason: String) -> BGPMessageError {
-    BGPMessageError(code: .openMessageError, subcode: 0, reason: reason)
 }
