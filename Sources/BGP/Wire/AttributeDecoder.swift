@@ -111,6 +111,9 @@ struct AttributeDecoder {
             guard let path = ASPath.decode(value, fourOctet: options.fourOctetAS) else {
                 return try fail(.malformedASPath, type: type, raw: raw, "malformed AS_PATH segments")
             }
+            guard !path.contains(0) else {
+                return try fail(.malformedASPath, type: type, raw: raw, "AS 0 in AS_PATH (RFC 7607)")
+            }
             // RFC 5065 §5.3: confederation segments from outside the confederation.
             if options.isExternal,
                path.segments.contains(where: { $0.type == .confedSequence || $0.type == .confedSet }) {
@@ -154,6 +157,9 @@ struct AttributeDecoder {
                   let address = reader.u32() else {
                 return try fail(.attributeLengthError, type: type, raw: raw, "AGGREGATOR of \(value.count) octets")
             }
+            guard asn != 0 else {
+                return try fail(.optionalAttributeError, type: type, raw: raw, "AS 0 in AGGREGATOR (RFC 7607)")
+            }
             attributes.aggregator = Aggregator(asNumber: asn, address: IPv4Address(address))
             aggregatorIsTrans = !options.fourOctetAS && asn == UInt32(ASPath.asTrans)
         case AttributeType.communities:
@@ -169,7 +175,7 @@ struct AttributeDecoder {
         case AttributeType.as4Path:
             // RFC 6793 §6: a NEW speaker ignores AS4_PATH from a NEW speaker; malformed ones are discarded.
             guard !options.fourOctetAS else { return }
-            guard let path = ASPath.decode(value, fourOctet: true),
+            guard let path = ASPath.decode(value, fourOctet: true), !path.contains(0),
                   !path.segments.contains(where: { $0.type == .confedSet || $0.type == .confedSequence }) else {
                 return try fail(.optionalAttributeError, type: type, raw: raw, "malformed AS4_PATH")
             }
@@ -178,6 +184,9 @@ struct AttributeDecoder {
             guard !options.fourOctetAS else { return }
             guard value.count == 8, let asn = reader.u32(), let address = reader.u32() else {
                 return try fail(.attributeLengthError, type: type, raw: raw, "AS4_AGGREGATOR of \(value.count) octets")
+            }
+            guard asn != 0 else {
+                return try fail(.optionalAttributeError, type: type, raw: raw, "AS 0 in AS4_AGGREGATOR (RFC 7607)")
             }
             as4Aggregator = Aggregator(asNumber: asn, address: IPv4Address(address))
         default:
