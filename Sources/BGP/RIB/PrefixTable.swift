@@ -41,6 +41,8 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         /// The attribute set of the path this peer had before, which the caller releases.
         var replaced: UInt32?
         var bestChanged: Bool
+        /// The prefix's best path afterwards (nil: the prefix is gone), for change reports.
+        var best: Path?
     }
 
     /// Adds or replaces (implicit withdraw) `peer`'s path for `key`, placing it by `prefers`.
@@ -49,7 +51,7 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         let new = Path(peer: peer, attributes: attributes, next: Self.end)
         guard let slot = heads.slot(of: key) else {
             heads.insertNew(key, allocate(new))
-            return Outcome(replaced: nil, bestChanged: true)
+            return Outcome(replaced: nil, bestChanged: true, best: new)
         }
         var head = heads.value(at: slot)
         let oldBest = paths[Int(head)]
@@ -68,23 +70,24 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         heads.setValue(head, at: slot)
         let best = paths[Int(head)]
         let changed = best.peer != oldBest.peer || best.attributes != oldBest.attributes
-        return Outcome(replaced: replaced, bestChanged: changed)
+        return Outcome(replaced: replaced, bestChanged: changed, best: best)
     }
 
     /// Removes `peer`'s path for `key`, if any.
     mutating func remove(_ key: Key, peer: UInt32) -> Outcome {
-        guard let slot = heads.slot(of: key) else { return Outcome(replaced: nil, bestChanged: false) }
+        guard let slot = heads.slot(of: key) else { return Outcome(replaced: nil, bestChanged: false, best: nil) }
         var head = heads.value(at: slot)
         let oldBestPeer = paths[Int(head)].peer
         guard let replaced = unlink(peer: peer, head: &head) else {
-            return Outcome(replaced: nil, bestChanged: false)
+            return Outcome(replaced: nil, bestChanged: false, best: paths[Int(head)])
         }
         if head == Self.end {
             heads.remove(at: slot)
         } else {
             heads.setValue(head, at: slot)
         }
-        return Outcome(replaced: replaced, bestChanged: oldBestPeer == peer)
+        return Outcome(replaced: replaced, bestChanged: oldBestPeer == peer,
+                       best: head == Self.end ? nil : paths[Int(head)])
     }
 
     /// Unlinks and frees `peer`'s path from the chain starting at `head`; its attribute id.

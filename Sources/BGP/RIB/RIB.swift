@@ -163,7 +163,7 @@ public struct RIB: Sendable {
             if let old = outcome.replaced { attributeTable.release(old) } else { added += 1 }
             if outcome.bestChanged {
                 result.bestChanged += 1
-                if track { changes.append(change(prefix.ribPrefix)) }
+                if track { changes.append(change(prefix.ribPrefix, outcome.best)) }
             }
         }
         accepted[Int(peer.rawValue)] += added
@@ -181,7 +181,7 @@ public struct RIB: Sendable {
             result.withdrawn += 1
             if outcome.bestChanged {
                 result.bestChanged += 1
-                if track { changes.append(change(prefix.ribPrefix)) }
+                if track { changes.append(change(prefix.ribPrefix, outcome.best)) }
             }
         }
     }
@@ -196,6 +196,11 @@ public struct RIB: Sendable {
 
     private func change(_ prefix: RIBPrefix) -> BestPathChange {
         BestPathChange(prefix: prefix, best: best(prefix))
+    }
+
+    /// The change report from the path the table already has at hand (no second lookup).
+    private func change<Key>(_ prefix: RIBPrefix, _ best: PrefixTable<Key>.Path?) -> BestPathChange {
+        BestPathChange(prefix: prefix, best: best.map { route(prefix, peer: $0.peer, attributes: $0.attributes, isBest: true) })
     }
 
     fileprivate mutating func withIPv4<T>(_ body: (inout PrefixTable<IPv4NLRI>) -> T) -> T { body(&ipv4) }
