@@ -22,15 +22,9 @@ extension TerwayEdge.BGPCommand {
         var config: String
 
         func run() async throws {
-            let text: String
-            do {
-                text = try String(contentsOfFile: config, encoding: .utf8)
-            } catch {
-                throw ConfigRefused(description: "cannot read \(config): \(error.localizedDescription)")
-            }
             let parsed: BGPConfig
             do {
-                parsed = try BGPConfig(yaml: text)
+                parsed = try BGPConfig.load(contentsOf: config)
             } catch {
                 throw ConfigRefused(description: "\(config): \(error)")
             }

@@ -1,6 +1,7 @@
 import BGP
 import NetworkCore
 import Testing
+import TestSupport
 
 @Suite struct ConfigTests {
     static let valid = """
@@ -122,5 +123,29 @@ import Testing
         #expect(throws: ConfigError(field: "routerID", "is required")) { try BGPConfig(yaml: "localAS: 1") }
         #expect(throws: ConfigError(field: "", "the configuration is empty")) { try BGPConfig(yaml: "") }
         #expect(throws: ConfigError.self) { try BGPConfig(yaml: "localAS: [1") }
+    }
+
+    @Test func originateFileAddsPrefixesWithCommunities() throws {
+        let routes = try OriginateFile.parse("# table\n10.0.1.0/24 65002:100 no-export\n\nfd00:1::/64   # v6\n", name: "t.txt")
+        #expect(routes == [OriginateConfig(prefix: IPPrefix("10.0.1.0/24")!, communities: [Community(asNumber: 65002, value: 100), .noExport]),
+                           OriginateConfig(prefix: IPPrefix("fd00:1::/64")!)])
+        #expect(throws: ConfigError(field: "t.txt:2", "'65002:x' is not a community (ASN:VALUE or a well-known name)")) {
+            try OriginateFile.parse("10.0.1.0/24\n10.0.2.0/24 65002:x\n", name: "t.txt")
+        }
+        #expect(throws: ConfigError.self) { try OriginateFile.parse("10.0.1.1/24\n", name: "t.txt") }
+    }
+
+    @Test func loadMergesTheOriginateFileAndRefusesDuplicates() throws {
+        let directory = try TemporaryDirectory("te-bgpcfg")
+        try directory.write("table.txt", "10.0.2.0/24\n10.0.3.0/24\n")
+        try directory.write("bgp.yaml", "localAS: 1\nrouterID: 1.1.1.1\noriginate: [{prefix: 10.0.1.0/24}]\noriginateFile: table.txt\n")
+        let config = try BGPConfig.load(contentsOf: directory.file("bgp.yaml"))
+        #expect(config.originate.map(\.prefix.description) == ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"])
+        try directory.write("table.txt", "10.0.1.0/24\n")
+        #expect(throws: ConfigError(field: "originateFile", "10.0.1.0/24 is originated twice")) {
+            try BGPConfig.load(contentsOf: directory.file("bgp.yaml"))
+        }
+        try directory.write("bgp.yaml", "localAS: 1\nrouterID: 1.1.1.1\noriginateFile: missing.txt\n")
+        #expect(throws: ConfigError.self) { try BGPConfig.load(contentsOf: directory.file("bgp.yaml")) }
     }
 }

@@ -6,13 +6,16 @@ extension BGPConfig {
     public init(yaml: String) throws(ConfigError) {
         let composed: Node?
         do {
-            composed = try Yams.compose(yaml: yaml)
+            // `.basic`: no implicit typing; scalars are read from their text (ConfigNode), and
+            // skipping the per-scalar regexes makes a million-route originate list 10x faster.
+            composed = try Yams.compose(yaml: yaml, .basic)
         } catch {
             throw ConfigError(field: "", "not valid YAML: \(error)")
         }
         guard let composed else { throw ConfigError(field: "", "the configuration is empty") }
         let fields = try ConfigNode(node: composed, path: "").mapping(
-            allowed: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate"])
+            allowed: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
+                      "originateFile"])
         func required(_ name: String) throws(ConfigError) -> ConfigNode {
             guard let field = fields[name] else { throw ConfigError(field: name, "is required") }
             return field
@@ -67,13 +70,15 @@ extension BGPConfig {
         }
 
         originate = []
+        var seen: Set<IPPrefix> = []  // a full table is a million entries: no linear search
         for node in try fields["originate"]?.sequence() ?? [] {
             let route = try OriginateConfig(node: node)
-            if originate.contains(where: { $0.prefix == route.prefix }) {
+            guard seen.insert(route.prefix).inserted else {
                 throw ConfigError(field: "\(node.path).prefix", "\(route.prefix) is originated twice")
             }
             originate.append(route)
         }
+        originateFile = try fields["originateFile"]?.string()
     }
 }
 
