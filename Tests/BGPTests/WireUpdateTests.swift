@@ -106,6 +106,28 @@ struct WireUpdateTests {
         #expect(ignored.attributes.asPath == ASPath(sequence: [65001]))
     }
 
+    @Test func as4PathIsIgnoredOnlyBehindAnOldAggregator() throws {
+        let asPath = WireBytes.attribute(0x40, 2, [2, 2, 0xFD, 0xE9, 0x5B, 0xA0])
+        let as4Path = WireBytes.attribute(0xC0, 17, [2, 2] + WireBytes.u32(65001) + WireBytes.u32(4_200_000_000))
+        let options = BGPCodecOptions(fourOctetAS: false)
+        // AGGREGATOR with a real 2-octet AS and no AS4_AGGREGATOR: AS4_PATH still counts.
+        let aggregator = WireBytes.attribute(0xC0, 7, [0xFD, 0xEA, 10, 0, 0, 1])
+        let kept = try WireBytes.decodeUpdate(
+            WireBytes.update(attributes: WireBytes.origin + asPath + WireBytes.nextHop + aggregator + as4Path, nlri: WireBytes.nlri10_0_1),
+            options)
+        #expect(kept.attributes.asPath == ASPath(sequence: [65001, 4_200_000_000]))
+        #expect(kept.attributes.aggregator?.asNumber == 65002)
+        // ...and the encoder's output for such a route decodes back to it.
+        #expect(try WireBytes.decodeUpdate(BGPMessage.update(kept).encode(options: options), options) == kept)
+        // Both AGGREGATOR (not AS_TRANS) and AS4_AGGREGATOR: an OLD speaker aggregated, AS4_* are stale.
+        let as4Aggregator = WireBytes.attribute(0xC0, 18, WireBytes.u32(4_200_000_001) + [10, 0, 0, 2])
+        let stale = try WireBytes.decodeUpdate(
+            WireBytes.update(attributes: WireBytes.origin + asPath + WireBytes.nextHop + aggregator + as4Path + as4Aggregator,
+                             nlri: WireBytes.nlri10_0_1), options)
+        #expect(stale.attributes.asPath == ASPath(sequence: [65001, 23456]))
+        #expect(stale.attributes.aggregator?.asNumber == 65002)
+    }
+
     @Test func unknownOptionalAttributes() throws {
         let transitive = WireBytes.attribute(0xC0, 200, [1, 2, 3])
         let nonTransitive = WireBytes.attribute(0x80, 201, [4])

@@ -210,9 +210,12 @@ struct AttributeDecoder {
     /// Merges AS4_PATH and AS4_AGGREGATOR into the 2-octet fields (RFC 6793 §4.2.3).
     mutating func finish() -> PathAttributes {
         guard !options.fourOctetAS else { return attributes }
-        // An AGGREGATOR naming a real 2-octet AS means the AS4_* attributes are stale.
-        if attributes.aggregator != nil, !aggregatorIsTrans { return attributes }
-        if let as4Aggregator { attributes.aggregator = as4Aggregator }
+        if let as4Aggregator, attributes.aggregator != nil {
+            // AGGREGATOR and AS4_AGGREGATOR both present, and AGGREGATOR names a real
+            // 2-octet AS: an OLD speaker aggregated, so both AS4_* attributes are stale.
+            guard aggregatorIsTrans else { return attributes }
+            attributes.aggregator = as4Aggregator
+        }
         if let as4Path { attributes.asPath = attributes.asPath.merging(as4Path: as4Path) }
         return attributes
     }
