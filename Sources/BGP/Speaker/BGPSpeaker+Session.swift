@@ -40,11 +40,18 @@ extension BGPSpeaker {
         }
     }
 
-    /// One wake-up per connection, at its earliest timer.
+    /// One wake-up per connection, at its earliest timer. A wake-up already due no later
+    /// is kept (a hold-timer restart per UPDATE must not cost a reschedule each); when it
+    /// fires early it simply schedules the next one.
     private func scheduleWakeup(session: PeerSession, connection: PeerConnection) {
+        guard let next = connection.timers.nextDeadline else {
+            connection.wakeup?.cancel()
+            connection.wakeup = nil
+            return
+        }
+        if connection.wakeup != nil, let current = connection.wakeupDeadline, current <= next { return }
         connection.wakeup?.cancel()
-        connection.wakeup = nil
-        guard let next = connection.timers.nextDeadline else { return }
+        connection.wakeupDeadline = next
         let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, next.components.seconds)) * 1_000_000_000
                                                       + UInt64(next.components.attoseconds / 1_000_000_000))
         connection.wakeup = loop.scheduleTask(deadline: deadline) { [self] in

@@ -9,6 +9,7 @@ final class PeerConnection: @unchecked Sendable {
     var fsm: SessionFSM
     var timers = SessionTimers()
     var wakeup: Scheduled<Void>?
+    var wakeupDeadline: Duration?
     var channel: Channel?
     /// Bumped whenever an outgoing attempt is abandoned, so that a late success is closed.
     var attempt = 0
