@@ -131,10 +131,14 @@ struct WireUpdateTests {
     @Test func unknownOptionalAttributes() throws {
         let transitive = WireBytes.attribute(0xC0, 200, [1, 2, 3])
         let nonTransitive = WireBytes.attribute(0x80, 201, [4])
-        let bytes = WireBytes.update(attributes: WireBytes.mandatory + transitive + nonTransitive, nlri: WireBytes.nlri10_0_1)
+        let early = WireBytes.attribute(0xC0, 40, [9])
+        let bytes = WireBytes.update(attributes: WireBytes.mandatory + transitive + nonTransitive + early,
+                                     nlri: WireBytes.nlri10_0_1)
         let update = try WireBytes.decodeUpdate(bytes)
-        // Transitive ones are kept and marked Partial; non-transitive ones are dropped (RFC 4271 §5).
-        #expect(update.attributes.unknown == [RawAttribute(flags: 0xE0, type: 200, value: [1, 2, 3])])
+        // Transitive ones are kept (in type order) and marked Partial; non-transitive ones are
+        // dropped (RFC 4271 §5).
+        #expect(update.attributes.unknown == [RawAttribute(flags: 0xE0, type: 40, value: [9]),
+                                              RawAttribute(flags: 0xE0, type: 200, value: [1, 2, 3])])
         #expect(update.errors.isEmpty)
     }
 

@@ -208,7 +208,10 @@ struct AttributeDecoder {
     }
 
     /// Merges AS4_PATH and AS4_AGGREGATOR into the 2-octet fields (RFC 6793 §4.2.3).
+    /// Also puts unknown attributes in type order, the order the encoder writes (RFC 4271 §5),
+    /// so equal routes compare equal however the peer ordered them.
     mutating func finish() -> PathAttributes {
+        attributes.unknown.sort { $0.type < $1.type }
         guard !options.fourOctetAS else { return attributes }
         if let as4Aggregator, attributes.aggregator != nil {
             // AGGREGATOR and AS4_AGGREGATOR both present, and AGGREGATOR names a real
