@@ -29,6 +29,16 @@ struct RIBPrefixTableTests {
         #expect(Set(occupied) == Set(reference.keys))
     }
 
+    @Test func ipv4EntriesPackPrefixAndValue() {
+        for (address, length, value) in [(UInt32.max, 32, IPv4NLRI.valueLimit - 1), (0, 0, 0), (0x0A00_0100, 24, 12345)] {
+            let key = IPv4NLRI(address: address, length: length)!
+            let entry = IPv4NLRI.entry(key, value)
+            #expect(entry != IPv4NLRI.emptyEntry)
+            #expect(IPv4NLRI.key(of: entry) == key)
+            #expect(IPv4NLRI.value(of: entry) == value)
+        }
+    }
+
     @Test func ipv6KeysAndTheEmptySentinel() {
         var map = PrefixMap<IPv6NLRI>()
         let prefixes = (0..<5000).map { IPv6NLRI(address: UInt128(0x2001_0DB8) << 96 | UInt128($0) << 64, length: 64)! }

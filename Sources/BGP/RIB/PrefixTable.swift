@@ -46,8 +46,11 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
     }
 
     /// Adds or replaces (implicit withdraw) `peer`'s path for `key`, placing it by `prefers`.
+    /// Nil when the table holds as many paths as its map can index (2^26 for IPv4: about 67
+    /// million, far beyond any max-prefix setting).
     mutating func insert(_ key: Key, peer: UInt32, attributes: UInt32,
-                         prefers: (_ a: Path, _ b: Path) -> Bool) -> Outcome {
+                         prefers: (_ a: Path, _ b: Path) -> Bool) -> Outcome? {
+        guard freeList != Self.end || paths.count < Int(Key.valueLimit) - 1 else { return nil }
         let new = Path(peer: peer, attributes: attributes, next: Self.end)
         guard let slot = heads.slot(of: key) else {
             heads.insertNew(key, allocate(new))

@@ -159,7 +159,12 @@ public struct RIB: Sendable {
         }
         var added = 0
         for prefix in prefixes {
-            let outcome = C.Element.withTable(&self) { $0.insert(prefix, peer: peer.rawValue, attributes: id, prefers: prefers) }
+            guard let outcome = C.Element.withTable(&self, { $0.insert(prefix, peer: peer.rawValue, attributes: id, prefers: prefers) })
+            else {
+                attributeTable.release(id)
+                result.rejected += 1
+                continue
+            }
             if let old = outcome.replaced { attributeTable.release(old) } else { added += 1 }
             if outcome.bestChanged {
                 result.bestChanged += 1
