@@ -34,6 +34,8 @@ public struct RIB: Sendable {
     }
 
     /// Updates what the decision process knows of a peer (its OPEN's BGP identifier, say).
+    /// Chains already stored keep their order until their prefixes change again, so call it
+    /// before the session's routes arrive.
     public mutating func updatePeer(_ id: PeerID, _ info: PeerInfo) {
         guard peer(id) != nil else { return }
         peers[Int(id.rawValue)] = info
