@@ -338,3 +338,26 @@ extension SpeakerTests {
         #expect(result.stderr.contains("bad.yaml: peers[1].as: must be 1..4294967295"))
     }
 }
+
+extension SpeakerTests {
+    /// Both sides active and started together: each connects to the other, and collision
+    /// detection (RFC 4271 §6.8) must leave one session at once, not after a connect retry.
+    @Test func simultaneousStartsResolveTheCollision() async throws {
+        for _ in 0..<3 {
+            let fixture = try SpeakerFixture(count: 2)
+            let a = BGPSpeaker(config: fixture.config(0, peers: [1], originate: ["10.1.0.0/24"]) { $0.connectRetryTime = 30 })
+            let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24"]) { $0.connectRetryTime = 30 })
+            async let startA: Void = a.start()
+            async let startB: Void = b.start()
+            _ = try await (startA, startB)
+            try await eventually("one session, routes both ways", timeout: 5) {
+                let atA = try await a.routePrefixes(), atB = try await b.routePrefixes()
+                return atA.count == 2 && atB.count == 2
+            }
+            let states = [try await a.peer(1)?.state, try await b.peer(0)?.state]
+            #expect(states == ["Established", "Established"])
+            await a.shutdown()
+            await b.shutdown()
+        }
+    }
+}

@@ -60,33 +60,32 @@ extension BGPSpeaker {
         }
     }
 
-    /// Binds an incoming connection to the peer's FSM, or starts a collision race.
+    /// Binds an incoming connection to the peer's FSM, or, while our own connection is
+    /// being made or opened, races it as a second FSM until collision detection picks one.
     private func attachIncoming(_ channel: Channel, to session: PeerSession) {
         let primary = session.primary
         switch primary.fsm.state {
-        case .idle where !primary.fsm.automaticRestart:
-            channel.close(promise: nil)
-        case .idle, .connect, .active:
-            if primary.fsm.state == .idle {
-                handle(.automaticStart, session: session, connection: primary)
-            }
-            primary.close()  // abandons an outgoing attempt in flight
+        case .idle where primary.fsm.automaticRestart:
+            handle(.automaticStart, session: session, connection: primary)
+            attachIncoming(channel, to: session)
+        case .active:
             primary.channel = channel
             primary.origin = .incoming
             handle(.tcpConnectionConfirmed, session: session, connection: primary)
+        case .connect where session.secondary == nil, .openSent where session.secondary == nil,
+             .openConfirm where session.secondary == nil:
+            var settings = session.settings
+            settings.passive = true
+            let secondary = PeerConnection(origin: .incoming, settings: settings)
+            session.secondary = secondary
+            secondary.channel = channel  // before the start, so that it is not retired as socketless
+            handle(.manualStart, session: session, connection: secondary)
+            handle(.tcpConnectionConfirmed, session: session, connection: secondary)
         case .established where primary.peerOpen?.gracefulRestart != nil:
             // RFC 4724 §4.2: a new connection from a restarting peer ends the old session
             // gracefully (its routes stay, stale) and the new one takes over.
             handle(.tcpConnectionFails, session: session, connection: primary)
             attachIncoming(channel, to: session)
-        case .openSent where session.secondary == nil, .openConfirm where session.secondary == nil:
-            var settings = session.settings
-            settings.passive = true
-            let secondary = PeerConnection(origin: .incoming, settings: settings)
-            session.secondary = secondary
-            handle(.manualStart, session: session, connection: secondary)
-            secondary.channel = channel
-            handle(.tcpConnectionConfirmed, session: session, connection: secondary)
         default:
             let refusal = BGPMessage.notification(.cease(.connectionRejected)).encode(options: BGPCodecOptions())
             channel.writeAndFlush(channel.allocator.buffer(bytes: refusal)).whenComplete { _ in

@@ -94,14 +94,20 @@ extension BGPSpeaker {
     }
 
     /// RFC 4271 §6.8 when an OPEN arrives on `connection`: returns false when this
-    /// connection lost and was closed.
+    /// connection lost and was closed. Against a connection that is still only a TCP
+    /// attempt, the one that got an OPEN wins at once.
     func resolveCollision(session: PeerSession, connection: PeerConnection, remoteIdentifier: UInt32) -> Bool {
-        guard let other = session.connections.first(where: { $0 !== connection }),
-              [.openSent, .openConfirm, .established].contains(other.fsm.state) else { return true }
+        guard let other = session.connections.first(where: { $0 !== connection }) else { return true }
         let loser: PeerConnection
-        if other.fsm.state == .established {
+        switch other.fsm.state {
+        case .idle:
+            return true
+        case .connect, .active:
+            handle(.manualStop, session: session, connection: other)
+            return true
+        case .established:
             loser = connection
-        } else {
+        case .openSent, .openConfirm:
             let survivor = CollisionDetection.survivor(localIdentifier: config.routerID.value,
                                                        remoteIdentifier: remoteIdentifier)
             loser = connection.origin == survivor ? other : connection
