@@ -35,8 +35,7 @@ struct ManualClockSession {
 }
 
 @Suite struct SessionFSMTests {
-    static let settings = SessionFSM.Settings(localAS: 65002, localIdentifier: 0x0A00_0002, peerAS: 65001,
-                                              holdTime: 90, connectRetryTime: 30, idleHoldTime: 5)
+    static let settings = SessionFSM.Settings(holdTime: 90, connectRetryTime: 30, idleHoldTime: 5)
     static let open = OpenSummary(holdTime: 30, bgpIdentifier: 0x0A00_0001)
 
     /// Brings an active session to Established.
@@ -121,13 +120,13 @@ struct ManualClockSession {
         #expect(session.fsm.state == .established)
     }
 
-    @Test func internalPeerReachesEstablished() {
-        var session = ManualClockSession(SessionFSM.Settings(localAS: 1, localIdentifier: 7, peerAS: 1))
+    @Test func defaultsNegotiateNinetySeconds() {
+        var session = ManualClockSession(SessionFSM.Settings())
         session.send(.manualStart)
         session.send(.tcpConnectionConfirmed)
         session.send(.openReceived(OpenSummary(holdTime: 90, bgpIdentifier: 8)))
         session.send(.keepaliveReceived)
-        #expect(session.fsm.state == .established && session.fsm.settings.isInternal)
+        #expect(session.fsm.state == .established)
         #expect(session.fsm.negotiatedHoldTime == 90 && session.fsm.keepaliveTime == 30)
     }
 

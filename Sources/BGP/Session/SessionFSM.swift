@@ -3,10 +3,6 @@
 /// with `SessionTimers` on a manual clock.
 public struct SessionFSM: Sendable {
     public struct Settings: Sendable, Hashable {
-        public var localAS: UInt32
-        public var localIdentifier: UInt32
-        /// The AS we expect in the peer's OPEN.
-        public var peerAS: UInt32
         /// Our proposed hold time: 0 or 3...65535 seconds.
         public var holdTime: UInt16
         public var connectRetryTime: UInt32
@@ -15,18 +11,13 @@ public struct SessionFSM: Sendable {
         /// Wait for the peer to connect instead of connecting (RFC 4271 PassiveTcpEstablishment).
         public var passive: Bool
 
-        public init(localAS: UInt32, localIdentifier: UInt32, peerAS: UInt32, holdTime: UInt16 = 90,
-                    connectRetryTime: UInt32 = 120, idleHoldTime: UInt32 = 5, passive: Bool = false) {
-            self.localAS = localAS
-            self.localIdentifier = localIdentifier
-            self.peerAS = peerAS
+        public init(holdTime: UInt16 = 90, connectRetryTime: UInt32 = 120, idleHoldTime: UInt32 = 5,
+                    passive: Bool = false) {
             self.holdTime = holdTime
             self.connectRetryTime = connectRetryTime
             self.idleHoldTime = idleHoldTime
             self.passive = passive
         }
-
-        public var isInternal: Bool { localAS == peerAS }
     }
 
     /// RFC 4271 §8.2.2: "a large value" for the hold timer while waiting for the OPEN.

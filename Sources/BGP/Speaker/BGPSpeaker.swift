@@ -40,7 +40,6 @@ public final class BGPSpeaker: @unchecked Sendable {
             let id = rib.addPeer(PeerInfo(address: peer.address, asNumber: peer.remoteAS,
                                           routerID: IPv4Address(0), isExternal: peer.remoteAS != config.localAS))
             let settings = SessionFSM.Settings(
-                localAS: config.localAS, localIdentifier: config.routerID.value, peerAS: peer.remoteAS,
                 holdTime: peer.holdTime, connectRetryTime: UInt32(peer.connectRetryTime),
                 idleHoldTime: 5, passive: peer.passive)
             sessions.append(PeerSession(config: peer, peerID: id, settings: settings))
@@ -87,8 +86,9 @@ public final class BGPSpeaker: @unchecked Sendable {
             let servers = [self.listener, self.controlServer].compactMap { $0 }
             for server in servers { server.close(promise: nil) }
             // A peer that does not read cannot hold the shutdown: force the close after 3 s.
+            let stuck = channels
             self.loop.scheduleTask(in: .seconds(3)) {
-                for channel in channels { channel.close(promise: nil) }
+                for channel in stuck { channel.close(promise: nil) }
             }
             return EventLoopFuture.andAllComplete(writes + servers.map(\.closeFuture), on: self.loop)
         }
