@@ -41,12 +41,12 @@ extension UpdateMessage {
     func encodeBody(into out: inout [UInt8], options: BGPCodecOptions) {
         let withdrawnStart = out.count
         out.appendU16(0)
-        for prefix in withdrawn { NLRICodec.encode(prefix, into: &out) }
+        for prefix in withdrawn { prefix.encode(into: &out) }
         out.patchU16(UInt16(truncatingIfNeeded: out.count - withdrawnStart - 2), at: withdrawnStart)
         let attributesStart = out.count
         out.appendU16(0)
         attributes.encode(into: &out, options: options, mpReach: mpReach, mpUnreach: mpUnreach)
         out.patchU16(UInt16(truncatingIfNeeded: out.count - attributesStart - 2), at: attributesStart)
-        for prefix in nlri { NLRICodec.encode(prefix, into: &out) }
+        for prefix in nlri { prefix.encode(into: &out) }
     }
 }

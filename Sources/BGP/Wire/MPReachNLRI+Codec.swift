@@ -79,13 +79,13 @@ extension NLRIList {
     static func decode(_ bytes: UnsafeRawBufferPointer, family: AddressFamily) throws(BGPMessageError) -> NLRIList {
         if family == .ipv4Unicast {
             var prefixes: [IPv4NLRI] = []
-            guard NLRICodec.decodeIPv4(bytes, into: &prefixes) else {
+            guard NLRICodec.decode(bytes, into: &prefixes) else {
                 throw .update(.invalidNetworkField, "malformed IPv4 prefixes in an MP attribute")
             }
             return .ipv4(prefixes)
         }
         var prefixes: [IPv6NLRI] = []
-        guard NLRICodec.decodeIPv6(bytes, into: &prefixes) else {
+        guard NLRICodec.decode(bytes, into: &prefixes) else {
             throw .update(.invalidNetworkField, "malformed IPv6 prefixes in an MP attribute")
         }
         return .ipv6(prefixes)

@@ -9,10 +9,10 @@ extension UpdateMessage {
             throw .update(.malformedAttributeList, "withdrawn routes or path attribute length overruns the UPDATE")
         }
         var update = UpdateMessage()
-        guard NLRICodec.decodeIPv4(withdrawnBytes, into: &update.withdrawn) else {
+        guard NLRICodec.decode(withdrawnBytes, into: &update.withdrawn) else {
             throw .update(.invalidNetworkField, "malformed withdrawn routes")
         }
-        guard NLRICodec.decodeIPv4(reader.rest(), into: &update.nlri) else {
+        guard NLRICodec.decode(reader.rest(), into: &update.nlri) else {
             throw .update(.invalidNetworkField, "malformed NLRI")
         }
         var decoder = AttributeDecoder(options: options)
