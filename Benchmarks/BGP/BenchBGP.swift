@@ -3,7 +3,7 @@ import Foundation
 import NetworkCore
 import TestSupport
 
-/// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS]`: a full IPv4 table (default 1,000,000 /24s)
+/// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS] [receive|send|all]`: a full IPv4 table (default 1,000,000 /24s)
 /// fed to our speaker, BIRD 2 and GoBGP as receivers, one after the other in fresh `te-`
 /// namespaces; then the same table originated by our speaker and by BIRD towards a BIRD
 /// receiver. Prints times, RSS and ratios against BIRD. Needs root and a release build.
@@ -13,8 +13,13 @@ struct BenchBGP {
         let arguments = CommandLine.arguments.dropFirst()
         let count = arguments.first.flatMap { Int($0) } ?? 1_000_000
         let gobgpCap = arguments.dropFirst().first.flatMap { Double($0) } ?? 150
+        let parts = arguments.dropFirst(2).first ?? "all"
         try requireRoot()
+        if parts != "send" { try receiving(count: count, gobgpCap: gobgpCap) }
+        if parts != "receive" { sending(count: count) }
+    }
 
+    static func receiving(count: Int, gobgpCap: Double) throws {
         let started = Date()
         let feed = Feed(count: count, routerID: IPv4Address(0x0AFE_0001))
         print(String(format: "feed: %d prefixes in %d UPDATEs, %.1f MB, encoded in %.2f s before connecting",
@@ -27,10 +32,12 @@ struct BenchBGP {
         ]
         Table.print("receiving \(count) IPv4 prefixes: first byte of the first UPDATE until all are in the RIB",
                     receivers, reference: "BIRD")
+    }
 
+    static func sending(count: Int) {
         let prefixes = Feed.prefixTexts(count: count)
         let senders = [
-            attempt("terway-edge") { try Sending.run($0, prefixes: prefixes, cap: 300, start: Sending.speaker) },
+            attempt("terway-edge") { try Sending.run($0, prefixes: prefixes, cap: Sending.startCap + 60, start: Sending.speaker) },
             attempt("BIRD") { try Sending.run($0, prefixes: prefixes, cap: 300, start: Sending.bird) },
         ]
         Table.print("originating \(count) prefixes to a BIRD receiver: sender start until all are in the receiver's RIB",

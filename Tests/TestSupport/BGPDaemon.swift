@@ -101,13 +101,19 @@ extension BGPDaemon {
     /// Waits until the learned prefixes satisfy `condition`; returns the last set seen.
     @discardableResult
     public func waitReceived(timeout: Double = 20, _ condition: (Set<String>) -> Bool) throws -> Set<String> {
-        var last = Set<String>()
-        _ = try waitUntil(timeout: timeout, interval: 0.2) {
-            last = try receivedPrefixes()
-            return condition(last)
-        }
-        return last
+        try waitForPrefixes(timeout: timeout, read: receivedPrefixes, condition)
     }
+}
+
+/// Polls a prefix table until it satisfies `condition` or `timeout` passes; returns the last table read.
+func waitForPrefixes(timeout: Double, read: () throws -> Set<String>,
+                     _ condition: (Set<String>) -> Bool) throws -> Set<String> {
+    var last = Set<String>()
+    _ = try waitUntil(timeout: timeout, interval: 0.2) {
+        last = try read()
+        return condition(last)
+    }
+    return last
 }
 
 /// Starts a daemon and waits until its control interface answers, stopping it if that fails.

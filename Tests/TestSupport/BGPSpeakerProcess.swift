@@ -143,12 +143,7 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
 
     @discardableResult
     public func waitReceived(timeout: Double = 20, _ condition: (Set<String>) -> Bool) throws -> Set<String> {
-        var last = Set<String>()
-        _ = try waitUntil(timeout: timeout, interval: 0.2) {
-            last = try receivedPrefixes()
-            return condition(last)
-        }
-        return last
+        try waitForPrefixes(timeout: timeout, read: receivedPrefixes, condition)
     }
 
     /// SIGKILL: no NOTIFICATION, the TCP session just dies (a crash, for graceful restart).
