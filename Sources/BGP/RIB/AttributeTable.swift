@@ -3,7 +3,9 @@
 /// table of a million routes typically has a few thousand distinct sets.
 struct AttributeTable: Sendable {
     private var sets: [PathAttributes?] = []
-    private var ranks: [DecisionRank] = []
+    /// Indexed by id. Read through a copy while paths are placed: releasing sets never
+    /// writes it, so that copy stays shared instead of being duplicated.
+    private(set) var ranks: [DecisionRank] = []
     private var references: [Int] = []
     private var ids: [PathAttributes: UInt32] = [:]
     private var freeIDs: [UInt32] = []
@@ -44,5 +46,4 @@ struct AttributeTable: Sendable {
     }
 
     subscript(id: UInt32) -> PathAttributes { sets[Int(id)] ?? PathAttributes() }
-    func rank(_ id: UInt32) -> DecisionRank { ranks[Int(id)] }
 }

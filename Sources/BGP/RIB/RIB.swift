@@ -155,9 +155,9 @@ public struct RIB: Sendable {
         guard !prefixes.isEmpty else { return }
         let id = attributeTable.intern(attributes, references: prefixes.count)
         let decision = DecisionProcess(peers: peers)
-        let table = attributeTable
+        let ranks = attributeTable.ranks
         let prefers = { (a: PrefixTable<C.Element>.Path, b: PrefixTable<C.Element>.Path) -> Bool in
-            decision.prefers(a.peer, table.rank(a.attributes), over: b.peer, table.rank(b.attributes))
+            decision.prefers(a.peer, ranks[Int(a.attributes)], over: b.peer, ranks[Int(b.attributes)])
         }
         var added = 0
         for prefix in prefixes {
