@@ -29,6 +29,28 @@ struct RIBPrefixTableTests {
         #expect(Set(occupied) == Set(reference.keys))
     }
 
+    @Test func attributeSetsInternOnceAndFreeCleanly() {
+        var table = AttributeTable()
+        let sets = (0..<5000).map { PathAttributes(origin: .igp, asPath: ASPath(sequence: [65001, UInt32($0)])) }
+        let ids = sets.map { table.intern($0, references: 2) }
+        #expect(Set(ids).count == 5000 && table.count == 5000)
+        #expect(sets.map { table.intern($0, references: 0) } == ids)
+        var generator = SplitMix(seed: 7)
+        var released = Set<Int>()
+        for index in sets.indices.shuffled(using: &generator) where index % 3 != 0 {
+            table.release(ids[index])
+            table.release(ids[index])
+            released.insert(index)
+        }
+        #expect(table.count == 5000 - released.count)
+        for (index, set) in sets.enumerated() where !released.contains(index) {
+            #expect(table.intern(set, references: 0) == ids[index] && table[ids[index]] == set)
+        }
+        // Freed ids are reused for new sets.
+        let fresh = table.intern(PathAttributes(origin: .egp), references: 1)
+        #expect(released.contains { ids[$0] == fresh })
+    }
+
     @Test func ipv4EntriesPackPrefixAndValue() {
         for (address, length, value) in [(UInt32.max, 32, IPv4NLRI.valueLimit - 1), (0, 0, 0), (0x0A00_0100, 24, 12345)] {
             let key = IPv4NLRI(address: address, length: length)!

@@ -230,7 +230,7 @@ struct WireMalformedTests {
 }
 
 /// A small deterministic generator for the damage test.
-struct SplitMix {
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

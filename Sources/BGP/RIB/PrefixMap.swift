@@ -66,10 +66,7 @@ struct PrefixMap<Key: PrefixMapKey>: Sendable {
         var hole = slot
         var index = (slot + 1) & mask
         while entries[index] != Key.emptyEntry {
-            let wanted = home(Key.key(of: entries[index]))
-            // Move the entry into the hole unless its home lies cyclically in (hole, index].
-            let stays = hole <= index ? (hole < wanted && wanted <= index) : (hole < wanted || wanted <= index)
-            if !stays {
+            if backwardShiftMoves(home: home(Key.key(of: entries[index])), hole: hole, index: index) {
                 entries[hole] = entries[index]
                 hole = index
             }
@@ -82,6 +79,13 @@ struct PrefixMap<Key: PrefixMapKey>: Sendable {
     /// Slots run from 0 to `capacity - 1`; walk them with `isOccupied`.
     var capacity: Int { entries.count }
     func isOccupied(_ slot: Slot) -> Bool { entries[slot] != Key.emptyEntry }
+}
+
+/// Whether, after a removal left `hole`, the entry at `index` (whose home slot is `home`)
+/// moves into the hole: unless its home lies cyclically in (hole, index].
+func backwardShiftMoves(home: Int, hole: Int, index: Int) -> Bool {
+    let stays = hole <= index ? (hole < home && home <= index) : (hole < home || home <= index)
+    return !stays
 }
 
 /// A key the map can store: cheap hash bits, and how a key and its value share one slot.
