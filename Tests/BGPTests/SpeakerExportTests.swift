@@ -77,13 +77,13 @@ import Testing
         let attributes = PathAttributes(origin: .igp, nextHop: .ipv4(IPv4Address(192, 0, 2, 2)))
         var first = AdjRIBOut.Delta()
         out.set(Self.v4, attributes, into: &first)
-        #expect(first.announce.values.flatMap { $0 } == [Self.v4] && out.count == 1)
+        #expect(first.announce4.values.flatMap { $0 } == [IPv4NLRI(IPPrefix("10.1.0.0/24")!)!] && out.count == 1)
         var repeated = AdjRIBOut.Delta()
         out.set(Self.v4, attributes, into: &repeated)
         #expect(repeated.isEmpty)
         var gone = AdjRIBOut.Delta()
         out.set(Self.v4, nil, into: &gone)
-        #expect(gone.withdraw == [Self.v4] && out.count == 0)
+        #expect(gone.withdraw4 == [IPv4NLRI(IPPrefix("10.1.0.0/24")!)!] && out.count == 0)
         // The encoded withdrawal decodes back to the prefix.
         let bytes = out.encode(gone, with: UpdatePacker(options: BGPCodecOptions()))
         guard case .update(let update) = try? BGPMessage.decode(bytes, options: BGPCodecOptions()) else {

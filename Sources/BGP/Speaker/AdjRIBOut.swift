@@ -1,41 +1,63 @@
 /// What we have announced to one peer (RFC 4271 §3.2): per prefix, the attribute set sent.
-/// Attribute sets are interned, so a table of a million prefixes with one set costs one
-/// index per prefix. Turns Loc-RIB changes into the announcements and withdrawals that
-/// differ from it.
+/// Attribute sets are interned and the prefixes live in the RIB's open-addressing
+/// `PrefixMap`, so a million prefixes with one set cost one slot each. Turns Loc-RIB
+/// changes into the announcements and withdrawals that differ from what the peer has.
 struct AdjRIBOut: Sendable {
-    private var sent: [RIBPrefix: UInt32] = [:]
+    private var v4 = PrefixMap<IPv4NLRI>()
+    private var v6 = PrefixMap<IPv6NLRI>()
     private var sets: [PathAttributes] = []
     private var setIDs: [PathAttributes: UInt32] = [:]
     /// Consecutive prefixes mostly share a set: skip the hash lookup for a repeat.
     private var lastSet: (attributes: PathAttributes, id: UInt32)?
 
-    var count: Int { sent.count }
+    var count: Int { v4.count + v6.count }
 
     /// The UPDATE contents that bring the peer from what it has to what we now export.
     struct Delta {
-        var announce: [UInt32: [RIBPrefix]] = [:]
-        var withdraw: [RIBPrefix] = []
-        var isEmpty: Bool { announce.isEmpty && withdraw.isEmpty }
+        var announce4: [UInt32: [IPv4NLRI]] = [:]
+        var announce6: [UInt32: [IPv6NLRI]] = [:]
+        var withdraw4: [IPv4NLRI] = []
+        var withdraw6: [IPv6NLRI] = []
+        var isEmpty: Bool { announce4.isEmpty && announce6.isEmpty && withdraw4.isEmpty && withdraw6.isEmpty }
     }
 
     /// Records `attributes` (nil: not exported) for `prefix` and adds the difference to `delta`.
     mutating func set(_ prefix: RIBPrefix, _ attributes: PathAttributes?, into delta: inout Delta) {
         let new = attributes.map { intern($0) }
-        let old = sent[prefix]
-        guard old != new else { return }
-        sent[prefix] = new
-        if let new {
-            delta.announce[new, default: []].append(prefix)
-        } else {
-            delta.withdraw.append(prefix)
+        switch prefix {
+        case .v4(let key):
+            guard Self.record(key, new, in: &v4) else { return }
+            if let new { delta.announce4[new, default: []].append(key) } else { delta.withdraw4.append(key) }
+        case .v6(let key):
+            guard Self.record(key, new, in: &v6) else { return }
+            if let new { delta.announce6[new, default: []].append(key) } else { delta.withdraw6.append(key) }
         }
+    }
+
+    /// Stores `new` for `key`; false when the peer already has exactly that.
+    private static func record<Key: PrefixMapKey>(_ key: Key, _ new: UInt32?, in map: inout PrefixMap<Key>) -> Bool {
+        let slot = map.slot(of: key)
+        guard slot.map(map.value(at:)) != new else { return false }
+        switch (slot, new) {
+        case (let slot?, let new?): map.setValue(new, at: slot)
+        case (let slot?, nil): map.remove(at: slot)
+        case (nil, let new?): map.insertNew(key, new)
+        case (nil, nil): break
+        }
+        return true
     }
 
     /// Everything again (ROUTE-REFRESH, RFC 2918) for one family.
     func all(family: AddressFamily) -> Delta {
         var delta = Delta()
-        for (prefix, id) in sent where prefix.family == family {
-            delta.announce[id, default: []].append(prefix)
+        if family == .ipv4Unicast {
+            for slot in 0..<v4.capacity where v4.isOccupied(slot) {
+                delta.announce4[v4.value(at: slot), default: []].append(v4.key(at: slot))
+            }
+        } else if family == .ipv6Unicast {
+            for slot in 0..<v6.capacity where v6.isOccupied(slot) {
+                delta.announce6[v6.value(at: slot), default: []].append(v6.key(at: slot))
+            }
         }
         return delta
     }
@@ -51,6 +73,8 @@ struct AdjRIBOut: Sendable {
         if let known = setIDs[attributes] {
             id = known
         } else {
+            // Bounded by the IPv4 map's value bits; a session would need 67M distinct sets.
+            precondition(sets.count < Int(IPv4NLRI.valueLimit), "Adj-RIB-Out attribute sets exhausted")
             id = UInt32(sets.count)
             sets.append(attributes)
             setIDs[attributes] = id
@@ -62,15 +86,13 @@ struct AdjRIBOut: Sendable {
     /// Full-size UPDATEs: withdrawals first, then one run of messages per attribute set.
     func encode(_ delta: Delta, with packer: UpdatePacker) -> [UInt8] {
         var out: [UInt8] = []
-        let v4Withdrawn = delta.withdraw.compactMap { if case .v4(let p) = $0 { p } else { nil } }
-        let v6Withdrawn = delta.withdraw.compactMap { if case .v6(let p) = $0 { p } else { nil } }
-        if !v4Withdrawn.isEmpty { _ = packer.withdraw(v4Withdrawn, into: &out) }
-        if !v6Withdrawn.isEmpty { _ = packer.withdraw(v6Withdrawn, into: &out) }
-        for (id, prefixes) in delta.announce.sorted(by: { $0.key < $1.key }) {
-            let v4 = prefixes.compactMap { if case .v4(let p) = $0 { p } else { nil } }
-            let v6 = prefixes.compactMap { if case .v6(let p) = $0 { p } else { nil } }
-            if !v4.isEmpty { packer.announce(v4, attributes: sets[Int(id)], into: &out) }
-            if !v6.isEmpty { packer.announce(v6, attributes: sets[Int(id)], into: &out) }
+        if !delta.withdraw4.isEmpty { _ = packer.withdraw(delta.withdraw4, into: &out) }
+        if !delta.withdraw6.isEmpty { _ = packer.withdraw(delta.withdraw6, into: &out) }
+        for (id, prefixes) in delta.announce4.sorted(by: { $0.key < $1.key }) {
+            packer.announce(prefixes, attributes: sets[Int(id)], into: &out)
+        }
+        for (id, prefixes) in delta.announce6.sorted(by: { $0.key < $1.key }) {
+            packer.announce(prefixes, attributes: sets[Int(id)], into: &out)
         }
         return out
     }

@@ -28,7 +28,7 @@ extension BGPSpeaker {
         // The initial update: the whole exportable Loc-RIB, then End-of-RIB per family.
         session.adjRIBOut.removeAll()
         var delta = AdjRIBOut.Delta()
-        for route in rib.bestRoutes() {
+        rib.forEachBest { route in
             session.adjRIBOut.set(route.prefix, exported(route, to: session), into: &delta)
         }
         var bytes = session.adjRIBOut.encode(delta, with: UpdatePacker(options: connection.options))
