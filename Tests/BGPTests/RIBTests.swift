@@ -164,6 +164,17 @@ struct RIBTests {
         #expect(rib.acceptedCount(a) == 10_000 && rib.attributeSetCount == 1)
     }
 
+    @Test func originatingManyPrefixesAtOnce() {
+        var rib = RIB(localAS: Self.localAS)
+        let prefixes = (0..<2000).map { RIBPrefix.v4(IPv4NLRI(address: 0x0A00_0000 | UInt32($0) << 8, length: 24)!) }
+            + [RIBPrefix(IPPrefix("2001:db8:7::/48")!)!]
+        var changes: [BestPathChange] = []
+        rib.originate(prefixes, attributes: PathAttributes(origin: .igp, communities: [Community("65002:100")!]), changes: &changes)
+        #expect(changes.count == 2001)
+        #expect(rib.prefixCount == 2001 && rib.attributeSetCount == 1)
+        #expect(changes.allSatisfy { $0.best?.peer == .local })
+    }
+
     @Test func ipv6RoutesKeepTheirMPNextHop() {
         var rib = RIB(localAS: Self.localAS)
         let a = rib.addPeer(Self.peer(1, as: 65001))

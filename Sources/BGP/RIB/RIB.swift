@@ -141,6 +141,17 @@ public struct RIB: Sendable {
         }
     }
 
+    /// Originates many prefixes sharing one attribute set in one pass (the attribute set is
+    /// interned once, as for a received UPDATE).
+    public mutating func originate(_ prefixes: [RIBPrefix], attributes: PathAttributes,
+                                   changes: inout [BestPathChange]) {
+        var result = UpdateResult()
+        let v4 = prefixes.compactMap { if case .v4(let p) = $0 { p } else { nil } }
+        let v6 = prefixes.compactMap { if case .v6(let p) = $0 { p } else { nil } }
+        announce(v4, attributes: attributes, from: .local, result: &result, changes: &changes, track: true)
+        announce(v6, attributes: attributes, from: .local, result: &result, changes: &changes, track: true)
+    }
+
     public mutating func withdrawOriginated(_ prefix: RIBPrefix, changes: inout [BestPathChange]) {
         var result = UpdateResult()
         switch prefix {
