@@ -361,3 +361,54 @@ extension SpeakerTests {
         }
     }
 }
+
+extension SpeakerTests {
+    /// `bgp serve` with graceful restart: SIGTERM closes without NOTIFICATION, the peer keeps
+    /// our routes, the next start carries the restart state and the session returns.
+    @Test func serveGracefulRestartKeepsRoutesAtThePeer() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let file = fixture.directory.file("a.yaml")
+        let socket = fixture.directory.file("a.sock")
+        try """
+            localAS: 65001
+            routerID: 10.0.0.1
+            listen: 127.0.0.1:\(fixture.ports[0])
+            controlSocket: \(socket)
+            gracefulRestart: { restartTime: 60 }
+            peers:
+              - { address: 127.0.0.2, as: 65002, port: \(fixture.ports[1]), holdTime: 9, connectRetryTime: 1 }
+            originate:
+              - { prefix: 10.1.0.0/24 }
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        func serve() throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try builtExecutable("terway-edge"))
+            process.arguments = ["bgp", "serve", "--config", file]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], gracefulRestart: 60))
+        try await b.start()
+        defer { Task { await b.shutdown() } }
+        let first = try serve()
+        try await eventually("B learns the route") { try await b.routePrefixes() == ["10.1.0.0/24"] }
+
+        kill(first.processIdentifier, SIGTERM)
+        try await eventually("the first run exits 0") { !first.isRunning }
+        #expect(first.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: socket + ".restarting"))
+        try await eventually("B sees the session end") { try await b.peer(0)?.state != "Established" }
+        let kept = try await b.routePrefixes()
+        let error = try await b.peer(0)?.lastError
+        #expect(kept == ["10.1.0.0/24"] && error == nil)
+
+        let second = try serve()
+        defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+        try await eventually("the session returns") { try await b.peer(0)?.state == "Established" }
+        #expect(!FileManager.default.fileExists(atPath: socket + ".restarting"))
+        #expect(try await b.routePrefixes() == ["10.1.0.0/24"])
+        kill(second.processIdentifier, SIGTERM)
+        try await eventually("the second run exits") { !second.isRunning }
+    }
+}
