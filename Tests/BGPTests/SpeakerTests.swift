@@ -412,3 +412,25 @@ extension SpeakerTests {
         try await eventually("the second run exits") { !second.isRunning }
     }
 }
+
+extension SpeakerTests {
+    /// A -> B -> C: B passes A's route on to C only where `exportLearned` is set.
+    @Test func learnedRoutesAreReExportedOnlyWhereConfigured() async throws {
+        let fixture = try SpeakerFixture(count: 3)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1], originate: ["10.1.0.0/24"]))
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0, 2]) { peer in
+            peer.exportLearned = peer.address == SpeakerFixture.address(2)
+        })
+        let c = BGPSpeaker(config: fixture.config(2, peers: [1]))
+        for speaker in [a, b, c] { try await speaker.start() }
+        defer { Task { for speaker in [a, b, c] { await speaker.shutdown() } } }
+        try await eventually("C learns A's route through B") { try await c.routePrefixes() == ["10.1.0.0/24"] }
+        let atC = try await c.routes().first
+        #expect(atC?.asPath == "65002 65001" && atC?.nextHop == "127.0.0.2")
+        // B does not send A's route back to A, and A withdrawing it reaches C.
+        let toA = try await b.peer(0)?.prefixesAdvertised
+        #expect(toA == 0)
+        try await a.withdraw(IPPrefix("10.1.0.0/24")!)
+        try await eventually("the withdraw travels on to C") { try await c.routes().isEmpty }
+    }
+}
