@@ -22,22 +22,25 @@ extension TerwayEdge.BGPCommand {
         var config: String
 
         func run() async throws {
-            let parsed: BGPConfig
+            let speaker: BGPSpeaker
             do {
-                parsed = try BGPConfig.load(contentsOf: config)
+                // The loaded config goes straight into the speaker, which keeps no second
+                // copy of a full table's originate list.
+                let loaded = try BGPConfig.load(contentsOf: config)
+                speaker = BGPSpeaker(config: loaded, restarting: GracefulRestartMarker.consume(for: loaded),
+                                     log: { say("bgp: \($0)") })
             } catch {
                 throw ConfigRefused(description: "\(config): \(error)")
             }
-            let speaker = BGPSpeaker(config: parsed, restarting: GracefulRestartMarker.consume(for: parsed),
-                                     log: { say("bgp: \($0)") })
             try await speaker.start()
-            let listen = parsed.listen.map { " on \($0)" } ?? ""
-            say("bgp: AS \(parsed.localAS) router-id \(parsed.routerID) listening\(listen), \(parsed.peers.count) peers, control \(parsed.controlSocket)")
+            let running = speaker.config
+            let listen = running.listen.map { " on \($0)" } ?? ""
+            say("bgp: AS \(running.localAS) router-id \(running.routerID) listening\(listen), \(running.peers.count) peers, control \(running.controlSocket)")
             let signal = await Self.waitForTermination()
-            say("bgp: signal \(signal), \(parsed.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
+            say("bgp: signal \(signal), \(running.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
             await speaker.shutdown()
-            if parsed.gracefulRestart != nil { GracefulRestartMarker.write(for: parsed) }
-            try? FileManager.default.removeItem(atPath: parsed.controlSocket)
+            if running.gracefulRestart != nil { GracefulRestartMarker.write(for: running) }
+            try? FileManager.default.removeItem(atPath: running.controlSocket)
         }
 
         /// Waits for SIGTERM or SIGINT and returns its number.

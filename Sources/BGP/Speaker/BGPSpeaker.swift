@@ -7,7 +7,11 @@ import NetworkCore
 /// prefixes. All state lives on one event loop, so nothing here takes a lock; the public
 /// methods hop onto that loop.
 public final class BGPSpeaker: @unchecked Sendable {
+    /// The configuration, without its `originate` list: those routes move into the RIB at
+    /// start and a million-entry list is not kept twice (see `routes(inside:)`).
     public let config: BGPConfig
+    /// Configured routes waiting for `start()`.
+    private var initialRoutes: [OriginateConfig]
     /// Set when we come back from a graceful restart (RFC 4724 R bit).
     public let restarting: Bool
     let loop: EventLoop
@@ -24,7 +28,10 @@ public final class BGPSpeaker: @unchecked Sendable {
     /// single-threaded one. `log` receives one line per state change and NOTIFICATION.
     public init(config: BGPConfig, restarting: Bool = false, group: EventLoopGroup? = nil,
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.config = config
+        var stored = config
+        stored.originate = []
+        self.config = stored
+        initialRoutes = config.originate
         self.restarting = restarting
         self.log = log
         if let group {
@@ -50,7 +57,8 @@ public final class BGPSpeaker: @unchecked Sendable {
     /// starts every session. Throws when a socket cannot be opened.
     public func start() async throws {
         try await loop.flatSubmit { () -> EventLoopFuture<Void> in
-            _ = self.addOriginated(self.config.originate)
+            _ = self.addOriginated(self.initialRoutes)
+            self.initialRoutes = []
             return self.startListening()
         }.get()
         try await startControlServer()
