@@ -15,20 +15,10 @@ struct SpeakerInteropTests {
         #expect(try p.daemon.waitEstablished(p.ourAddress), "\(p.logs)")
 
         try p.daemon.announce(SpeakerPeering.theirPrefixes.sorted())
-        let awaited: Set<String> = kind == .bird ? [SpeakerPeering.ourV4] : SpeakerPeering.ourPrefixes
-        let atDaemon = try p.daemon.waitReceived { $0.isSuperset(of: awaited) }
-        #expect(atDaemon.contains(SpeakerPeering.ourV4), "\(p.logs)")
-        if kind == .bird {
-            // For an IPv6 route over an IPv4 session the speaker's next hop is the IPv4-mapped
-            // ::ffff:10.254.0.1, which BIRD 2 refuses ("Invalid NEXT_HOP attribute - mismatched
-            // address family") and withdraws. FRR, GoBGP and ExaBGP accept it. The speaker needs
-            // a configurable IPv6 next hop (as BIRD's `next hop address`) for BIRD peers.
-            withKnownIssue("BIRD refuses an IPv4-mapped IPv6 next hop") {
-                #expect(atDaemon.contains(SpeakerPeering.ourV6), "\(p.logs)")
-            }
-        } else {
-            #expect(atDaemon.contains(SpeakerPeering.ourV6), "\(p.logs)")
-        }
+        let atDaemon = try p.daemon.waitReceived { $0.isSuperset(of: SpeakerPeering.ourPrefixes) }
+        // IPv6 over the IPv4 session: the speaker's next hop is its global IPv6 address on the
+        // link (BIRD 2 refuses an IPv4-mapped one with "mismatched address family").
+        #expect(atDaemon.isSuperset(of: SpeakerPeering.ourPrefixes), "\(p.logs)")
         let atUs = try p.speaker.waitReceived { $0.isSuperset(of: SpeakerPeering.theirPrefixes) }
         #expect(atUs.isSuperset(of: SpeakerPeering.theirPrefixes), "\(p.logs)")
 
@@ -86,8 +76,7 @@ struct SpeakerInteropTests {
                                    theirs: { $0.gracefulRestart = true })
         defer { p.stop() }
         #expect(try p.daemon.waitEstablished(p.ourAddress), "\(p.logs)")
-        // IPv4 only: BIRD refuses our IPv6 next hop over an IPv4 session (see routesBothWays).
-        let ours: Set<String> = [SpeakerPeering.ourV4]
+        let ours = SpeakerPeering.ourPrefixes
         let before = try p.daemon.waitReceived { $0.isSuperset(of: ours) }
         #expect(before.isSuperset(of: ours), "\(p.logs)")
 

@@ -6,8 +6,7 @@ import TestSupport
 final class SpeakerPeering: @unchecked Sendable {
     static let ourAS: UInt32 = 65002, theirAS: UInt32 = 65001
     /// What our speaker originates, with community 65002:100.
-    static let ourV4 = "10.0.1.0/24", ourV6 = "fd00:1::/64"
-    static let ourPrefixes: Set<String> = [ourV4, ourV6]
+    static let ourPrefixes: Set<String> = ["10.0.1.0/24", "fd00:1::/64"]
     static let theirPrefixes: Set<String> = ["10.2.0.0/24", "fd10:2::/64"]
 
     let link: BGPTestLink
