@@ -76,11 +76,6 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
         return try birdc(["show", "protocols", name]).contains("Established")
     }
 
-    /// Protocol state and the last error, e.g. `Received: Hold timer expired`.
-    public func protocolDetails(_ peer: String) throws -> String {
-        try birdc(["show", "protocols", "all", BGPNeighbor(address: peer, asn: 0).identifier])
-    }
-
     public func receivedPrefixes() throws -> Set<String> {
         // Route lines start with the prefix; continuation lines (more paths, next hops) are indented.
         let output = try birdc(["show", "route", "where", "source", "=", "RTS_BGP"])

@@ -14,20 +14,4 @@ public final class BGPTestLink: @unchecked Sendable {
                       localAddresses: ["\(leftV4)/24", "\(leftV6)/64"],
                       remoteAddresses: ["\(rightV4)/24", "\(rightV6)/64"])
     }
-
-    /// Drops all BGP traffic to and from `namespace` in its own nftables table: the session
-    /// stays open but silent, so the other side's hold timer must fire.
-    public func blockBGP(in namespace: TestNamespace) throws {
-        try namespace.exec(["nft", "-f", "-"], stdin: """
-            table inet te_block {
-              chain input { type filter hook input priority 0; tcp sport 179 drop; tcp dport 179 drop; }
-              chain output { type filter hook output priority 0; tcp sport 179 drop; tcp dport 179 drop; }
-            }
-
-            """)
-    }
-
-    public func unblockBGP(in namespace: TestNamespace) throws {
-        try namespace.exec(["nft", "delete", "table", "inet", "te_block"])
-    }
 }
