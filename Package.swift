@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "terway-edge-cni", targets: ["terway-edge-cni"]),
         .executable(name: "terway-edge", targets: ["terway-edge"]),
+        // For FuzzTesting/, a separate package built with -sanitize=fuzzer.
+        .library(name: "BGP", targets: ["BGP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -53,7 +55,17 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
-        .target(name: "BGP", dependencies: ["NetworkCore"]),
+        // Socket options Glibc does not export (TCP_MD5SIG, IP_MINTTL): headers only.
+        .target(name: "CBGPSocket"),
+        .target(
+            name: "BGP",
+            dependencies: [
+                "NetworkCore", "CBGPSocket",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // The operator's CLI: wiring only.
@@ -70,6 +82,8 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
+        .executableTarget(name: "bench-bgp", dependencies: ["BGP", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
@@ -88,7 +102,17 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "BGPTests", dependencies: ["BGP", "TestSupport"]),
+        .testTarget(
+            name: "BGPTests",
+            dependencies: [
+                "BGP", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
+        // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.
+        .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
     ]
 )

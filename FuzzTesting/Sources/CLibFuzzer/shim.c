@@ -1,0 +1,1 @@
+// Headers only: the declaration of libFuzzer's driver.

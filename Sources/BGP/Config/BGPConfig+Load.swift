@@ -1,0 +1,28 @@
+import Foundation
+import NetworkCore
+
+extension BGPConfig {
+    /// Reads and validates a configuration file, and its `originateFile` (a relative path
+    /// is taken from the configuration's folder).
+    public static func load(contentsOf path: String) throws(ConfigError) -> BGPConfig {
+        var config = try BGPConfig(yaml: try read(path, field: ""))
+        guard let file = config.originateFile else { return config }
+        let resolved = file.hasPrefix("/") ? file
+            : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(file).path
+        let routes = try OriginateFile.parse(try read(resolved, field: "originateFile"), name: file)
+        var seen = Set(config.originate.map(\.prefix))
+        for route in routes where !seen.insert(route.prefix).inserted {
+            throw ConfigError(field: "originateFile", "\(route.prefix) is originated twice")
+        }
+        config.originate += routes
+        return config
+    }
+
+    private static func read(_ path: String, field: String) throws(ConfigError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(field: field, "cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+}

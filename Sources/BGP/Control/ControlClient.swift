@@ -1,0 +1,46 @@
+import Foundation
+
+/// The CLI's side of the control socket: one request, one response, blocking.
+public enum ControlClient {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func send(_ request: ControlRequest, to path: String) throws -> ControlResponse {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw Failure(description: "socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            throw Failure(description: "cannot reach the speaker at \(path): \(String(cString: strerror(errno))) (is `terway-edge bgp serve` running?)")
+        }
+        var line = try JSONEncoder().encode(request)
+        line.append(UInt8(ascii: "\n"))
+        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == line.count else { throw Failure(description: "write to \(path) failed") }
+        var response = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            response.append(contentsOf: buffer[0..<n])
+        }
+        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: response) else {
+            throw Failure(description: "unreadable answer from \(path)")
+        }
+        if let error = decoded.error { throw Failure(description: error) }
+        return decoded
+    }
+}

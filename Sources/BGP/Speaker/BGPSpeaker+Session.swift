@@ -1,0 +1,118 @@
+import NIOCore
+
+/// Driving the FSMs: events in, actions carried out on sockets, timers and the RIB.
+extension BGPSpeaker {
+    func handle(_ event: SessionEvent, session: PeerSession, connection: PeerConnection) {
+        loop.preconditionInEventLoop()
+        let before = connection.fsm.state
+        let actions = connection.fsm.handle(event)
+        if connection.fsm.state != before {
+            log("peer \(session.config.address) (\(connection.origin)): \(before.rawValue) -> \(connection.fsm.state.rawValue)")
+        }
+        connection.timers.apply(actions, now: now)
+        scheduleWakeup(session: session, connection: connection)
+        for action in actions {
+            perform(action, session: session, connection: connection)
+        }
+        retireIfIdle(session: session, connection: connection)
+    }
+
+    private func perform(_ action: SessionAction, session: PeerSession, connection: PeerConnection) {
+        switch action {
+        case .connect:
+            connect(session: session, connection: connection)
+        case .sendOpen:
+            connection.write(BGPMessage.open(localOpen(for: session)).encode(options: connection.options))
+        case .sendKeepalive:
+            connection.write(BGPMessage.keepalive.encode(options: connection.options))
+        case .sendNotification(let notification):
+            log("peer \(session.config.address): sent NOTIFICATION \(notification)")
+            session.lastError = notification
+            connection.write(BGPMessage.notification(notification).encode(options: connection.options))
+        case .dropConnection:
+            connection.close()
+        case .startTimer, .stopTimer:
+            break
+        case .established:
+            sessionEstablished(session)
+        case .releaseResources(let graceful):
+            sessionDown(session, graceful: graceful)
+        }
+    }
+
+    /// One wake-up per connection, at its earliest timer. A wake-up already due no later
+    /// is kept (a hold-timer restart per UPDATE must not cost a reschedule each); when it
+    /// fires early it simply schedules the next one.
+    private func scheduleWakeup(session: PeerSession, connection: PeerConnection) {
+        guard let next = connection.timers.nextDeadline else {
+            connection.wakeup?.cancel()
+            connection.wakeup = nil
+            return
+        }
+        if connection.wakeup != nil, let current = connection.wakeupDeadline, current <= next { return }
+        connection.wakeup?.cancel()
+        connection.wakeupDeadline = next
+        let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, next.components.seconds)) * 1_000_000_000
+                                                      + UInt64(next.components.attoseconds / 1_000_000_000))
+        connection.wakeup = loop.scheduleTask(deadline: deadline) { [self] in
+            connection.wakeup = nil
+            if let timer = connection.timers.popExpired(now: now) {
+                handle(timer.expiryEvent, session: session, connection: connection)
+            } else {
+                scheduleWakeup(session: session, connection: connection)
+            }
+        }
+    }
+
+    /// A secondary connection without a socket leaves; a primary that went Idle gives way
+    /// to a live secondary, or to a fresh FSM when it ran with the passive settings of a
+    /// promoted incoming connection.
+    private func retireIfIdle(session: PeerSession, connection: PeerConnection) {
+        guard connection.channel == nil else { return }
+        if connection === session.secondary {
+            guard [.idle, .active].contains(connection.fsm.state) else { return }
+            connection.wakeup?.cancel()
+            session.secondary = nil
+            return
+        }
+        guard connection === session.primary, connection.fsm.state == .idle else { return }
+        if let secondary = session.secondary, secondary.fsm.state != .idle {
+            connection.wakeup?.cancel()
+            session.primary = secondary
+            session.secondary = nil
+        } else if connection.fsm.settings != session.settings {
+            // An active peer's next attempt must connect again.
+            connection.wakeup?.cancel()
+            let fresh = PeerConnection(origin: connection.origin, settings: session.settings)
+            fresh.peerOpen = connection.peerOpen
+            session.primary = fresh
+            if connection.fsm.automaticRestart && !stopping {
+                fresh.timers.apply([.startTimer(.idleHold, seconds: session.settings.idleHoldTime)], now: now)
+                scheduleWakeup(session: session, connection: fresh)
+            }
+        }
+    }
+
+    /// RFC 4271 §6.8 when an OPEN arrives on `connection`: returns false when this
+    /// connection lost and was closed. Against a connection that is still only a TCP
+    /// attempt, the one that got an OPEN wins at once.
+    func resolveCollision(session: PeerSession, connection: PeerConnection, remoteIdentifier: UInt32) -> Bool {
+        guard let other = session.connections.first(where: { $0 !== connection }) else { return true }
+        let loser: PeerConnection
+        switch other.fsm.state {
+        case .idle:
+            return true
+        case .connect, .active:
+            handle(.manualStop, session: session, connection: other)
+            return true
+        case .established:
+            loser = connection
+        case .openSent, .openConfirm:
+            let survivor = CollisionDetection.survivor(localIdentifier: config.routerID.value,
+                                                       remoteIdentifier: remoteIdentifier)
+            loser = connection.origin == survivor ? other : connection
+        }
+        handle(.openCollisionDump, session: session, connection: loser)
+        return loser !== connection
+    }
+}

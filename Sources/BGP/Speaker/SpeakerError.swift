@@ -1,0 +1,14 @@
+/// Why the speaker could not start or a socket could not be set up.
+public enum SpeakerError: Error, CustomStringConvertible {
+    case socketOption(String, String)
+    case listen(String, String)
+    case controlSocket(String, String)
+
+    public var description: String {
+        switch self {
+        case .socketOption(let option, let reason): "cannot set \(option): \(reason)"
+        case .listen(let endpoint, let reason): "cannot listen on \(endpoint): \(reason)"
+        case .controlSocket(let path, let reason): "control socket \(path): \(reason)"
+        }
+    }
+}

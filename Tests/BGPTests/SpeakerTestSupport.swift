@@ -1,0 +1,57 @@
+import BGP
+import Foundation
+import NetworkCore
+import TestSupport
+
+/// Two-or-more speakers on loopback addresses (127.0.0.x) with random high ports, so that
+/// tests can run beside each other and beside real daemons on 179.
+struct SpeakerFixture {
+    let directory: TemporaryDirectory
+    let ports: [Int]
+
+    init(count: Int) throws {
+        directory = try TemporaryDirectory("te-bgp")
+        let base = Int.random(in: 20000..<60000 - count)
+        ports = (0..<count).map { base + $0 }
+    }
+
+    static func address(_ index: Int) -> IPAddress { IPAddress("127.0.0.\(index + 1)")! }
+
+    /// Speaker `index` (AS 65001 + index) peering with the speakers in `peers`.
+    func config(_ index: Int, peers: [Int], originate: [String] = [], gracefulRestart: UInt16? = nil,
+                configure: (inout PeerConfig) -> Void = { _ in }) -> BGPConfig {
+        BGPConfig(
+            localAS: UInt32(65001 + index), routerID: IPv4Address(10, 0, 0, UInt8(index + 1)),
+            listen: SocketEndpoint(address: Self.address(index), port: ports[index]),
+            controlSocket: directory.file("s\(index).sock"),
+            gracefulRestart: gracefulRestart.map { GracefulRestartConfig(restartTime: $0) },
+            peers: peers.map { other in
+                var peer = PeerConfig(address: Self.address(other), port: ports[other], remoteAS: UInt32(65001 + other),
+                                      holdTime: 9, connectRetryTime: 1)
+                configure(&peer)
+                return peer
+            },
+            originate: originate.map { OriginateConfig(prefix: IPPrefix($0)!) })
+    }
+}
+
+/// Polls an async condition; the test fails with `what` when it does not come true in time.
+func eventually(_ what: String, timeout: Double = 10, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    if try await condition() { return }
+    throw TestEnvironmentError("timed out after \(timeout) s waiting for: \(what)")
+}
+
+extension BGPSpeaker {
+    func peer(_ index: Int) async throws -> PeerStatus? {
+        try await peerStatuses().first { $0.address == SpeakerFixture.address(index).description }
+    }
+
+    func routePrefixes() async throws -> Set<String> {
+        Set(try await routes().map(\.prefix))
+    }
+}
