@@ -350,7 +350,8 @@ extension SpeakerTests {
             async let startA: Void = a.start()
             async let startB: Void = b.start()
             _ = try await (startA, startB)
-            try await eventually("one session, routes both ways", timeout: 5) {
+            // Under the 5 s IdleHold: a collision that lost both connections must fail here.
+            try await eventually("one session, routes both ways", timeout: 2) {
                 let atA = try await a.routePrefixes(), atB = try await b.routePrefixes()
                 return atA.count == 2 && atB.count == 2
             }

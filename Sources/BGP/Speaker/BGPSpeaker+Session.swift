@@ -34,6 +34,7 @@ extension BGPSpeaker {
         case .startTimer, .stopTimer:
             break
         case .established:
+            adopt(connection, in: session)
             sessionEstablished(session)
         case .releaseResources(let graceful):
             sessionDown(session, graceful: graceful)
@@ -94,16 +95,15 @@ extension BGPSpeaker {
     }
 
     /// RFC 4271 §6.8 when an OPEN arrives on `connection`: returns false when this
-    /// connection lost and was closed. Against a connection that is still only a TCP
-    /// attempt, the one that got an OPEN wins at once.
+    /// connection lost and was closed. A connection still in Connect or Active is no
+    /// collision yet (the RFC detects none there): it races on and gives way only when the
+    /// other is established (`adopt`). Dropping it here lost both connections whenever the
+    /// peer already held it in OpenSent and kept it by router id.
     func resolveCollision(session: PeerSession, connection: PeerConnection, remoteIdentifier: UInt32) -> Bool {
         guard let other = session.connections.first(where: { $0 !== connection }) else { return true }
         let loser: PeerConnection
         switch other.fsm.state {
-        case .idle:
-            return true
-        case .connect, .active:
-            handle(.manualStop, session: session, connection: other)
+        case .idle, .connect, .active:
             return true
         case .established:
             loser = connection
@@ -114,5 +114,15 @@ extension BGPSpeaker {
         }
         handle(.openCollisionDump, session: session, connection: loser)
         return loser !== connection
+    }
+
+    /// The connection that became established is the session's; an attempt of ours that
+    /// was still connecting or waiting gives way now.
+    private func adopt(_ connection: PeerConnection, in session: PeerSession) {
+        guard connection === session.secondary else { return }
+        let attempt = session.primary
+        session.primary = connection
+        session.secondary = nil
+        handle(.manualStop, session: session, connection: attempt)
     }
 }
