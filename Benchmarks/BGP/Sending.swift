@@ -14,8 +14,8 @@ enum Sending {
         let begin = Date()
         let sender = try start(link, prefixes)
         defer { sender.stop() }
-        print(String(format: "  %@ as sender: configuration loaded, control interface up after %.2f s",
-                     name, Date().timeIntervalSince(begin)))
+        print(String(format: "  %@ as sender: configuration loaded, control interface up after %.2f s, RSS %@",
+                     name, Date().timeIntervalSince(begin), Measurement.megabytes(Measurement.memory(of: sender.pid).rss)))
         let (seconds, reached) = Measurement.wait(for: prefixes.count, since: begin, cap: cap, interval: 0.05,
                                                   count: receiver.routeCount)
         let memory = Measurement.memory(of: sender.pid)
@@ -25,17 +25,16 @@ enum Sending {
         return result
     }
 
-    /// How long a sender may take to load its configuration (a million-entry YAML is slow).
-    static let startCap: Double = 300
+    /// How long a sender may take to load its configuration.
+    static let startCap: Double = 120
 
     static func receiverPeer(_ link: BGPTestLink) -> BGPNeighbor {
         BGPNeighbor(address: link.rightV4, asn: 65001, holdTime: 240)
     }
 
     static func speaker(_ link: BGPTestLink, _ prefixes: [String]) throws -> (pid: Int32, stop: () -> Void) {
-        let speaker = try BGPSpeakerProcess(in: link.left, localAS: 65002, routerID: link.leftV4,
-                                            listen: "\(link.leftV4):179", peers: [.init(receiverPeer(link))],
-                                            originate: prefixes, startTimeout: startCap)
+        let speaker = try SpeakerSender(in: link.left, localAS: 65002, routerID: link.leftV4,
+                                        peer: receiverPeer(link), prefixes: prefixes, startTimeout: startCap)
         return (speaker.process.pid, speaker.stop)
     }
 

@@ -135,6 +135,35 @@ import TestSupport
         #expect(throws: ConfigError.self) { try OriginateFile.parse("10.0.1.1/24\n", name: "t.txt") }
     }
 
+    @Test func originateFileAppendsAfterTheRoutesAlreadyThere() throws {
+        var routes = [OriginateConfig(prefix: IPPrefix("10.0.0.0/24")!)]
+        try OriginateFile.parse("10.0.1.0/24\t65002:1\r\n  fd00:2::/64\n# end", name: "t.txt", into: &routes)
+        #expect(routes == [OriginateConfig(prefix: IPPrefix("10.0.0.0/24")!),
+                           OriginateConfig(prefix: IPPrefix("10.0.1.0/24")!, communities: [Community(asNumber: 65002, value: 1)]),
+                           OriginateConfig(prefix: IPPrefix("fd00:2::/64")!)])
+        #expect(throws: ConfigError(field: "t.txt:3", "\(PrefixParseError.missingLength("10.0.3.0"))")) {
+            try OriginateFile.parse("10.0.1.0/24\n\n10.0.3.0 65002:1\n", name: "t.txt", into: &routes)
+        }
+        #expect(routes.count == 3)  // a refused file adds nothing
+    }
+
+    @Test func loadRefusesAPrefixTwiceInTheFileOfEitherFamily() throws {
+        let directory = try TemporaryDirectory("te-bgpcfg")
+        try directory.write("bgp.yaml", "localAS: 1\nrouterID: 1.1.1.1\noriginateFile: table.txt\n")
+        let table = (0..<20_000).map { "10.\($0 >> 8).\($0 & 255).0/24" }
+        try directory.write("table.txt", (table + ["fd00::/64", "fd00:1::/64"]).joined(separator: "\n"))
+        let config = try BGPConfig.load(contentsOf: directory.file("bgp.yaml"))
+        #expect(config.originate.count == 20_002 && config.originate[19_999].prefix == IPPrefix("10.78.31.0/24"))
+        try directory.write("table.txt", (table + ["10.0.7.0/24"]).joined(separator: "\n"))
+        #expect(throws: ConfigError(field: "originateFile", "10.0.7.0/24 is originated twice")) {
+            try BGPConfig.load(contentsOf: directory.file("bgp.yaml"))
+        }
+        try directory.write("table.txt", "fd00::/64\n10.0.0.0/8\nfd00:0::/64\n")
+        #expect(throws: ConfigError(field: "originateFile", "fd00::/64 is originated twice")) {
+            try BGPConfig.load(contentsOf: directory.file("bgp.yaml"))
+        }
+    }
+
     @Test func loadMergesTheOriginateFileAndRefusesDuplicates() throws {
         let directory = try TemporaryDirectory("te-bgpcfg")
         try directory.write("table.txt", "10.0.2.0/24\n10.0.3.0/24\n")

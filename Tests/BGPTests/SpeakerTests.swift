@@ -44,6 +44,29 @@ import TestSupport
         #expect(stillUp == "Established")
     }
 
+    @Test func aTableOriginatedAtStartArrivesWholeWithEachRunsCommunities() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        var config = fixture.config(0, peers: [1])
+        // More routes than one originate batch and one chunk of the initial update, in two
+        // runs of different communities.
+        config.originate = (0..<70_000).map { i in
+            OriginateConfig(prefix: IPPrefix("\(10 + (i >> 16)).\(i >> 8 & 255).\(i & 255).0/24")!,
+                            communities: [Community(asNumber: 65001, value: i < 5_000 ? 1 : 2)])
+        }
+        let a = BGPSpeaker(config: config)
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("B learns all 70000 prefixes") { try await b.peer(0)?.prefixesAccepted == 70_000 }
+        let routes = try await b.routes()
+        #expect(routes.count == 70_000)
+        #expect(routes.filter { $0.communities == ["65001:1"] }.count == 5_000)
+        #expect(routes.filter { $0.communities == ["65001:2"] }.count == 65_000)
+        let inside = try await b.routes(inside: IPPrefix("10.18.0.0/16")!)
+        #expect(inside.map(\.prefix) == (0..<256).map { "10.18.\($0).0/24" } && inside.allSatisfy { $0.communities == ["65001:1"] })
+    }
+
     @Test func maxPrefixTripsWithCease61AndStaysDown() async throws {
         let fixture = try SpeakerFixture(count: 2)
         let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.maxPrefixes = 2 })

@@ -9,12 +9,14 @@ extension BGPConfig {
         guard let file = config.originateFile else { return config }
         let resolved = file.hasPrefix("/") ? file
             : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(file).path
-        let routes = try OriginateFile.parse(try read(resolved, field: "originateFile"), name: file)
-        var seen = Set(config.originate.map(\.prefix))
-        for route in routes where !seen.insert(route.prefix).inserted {
+        let fromYAML = config.originate.count
+        // Parsed straight into the config's list: a full table is not held twice.
+        try OriginateFile.parse(try read(resolved, field: "originateFile"), name: file, into: &config.originate)
+        var seen = PrefixSet()
+        for route in config.originate[..<fromYAML] { _ = seen.insert(route.prefix) }
+        for route in config.originate[fromYAML...] where !seen.insert(route.prefix) {
             throw ConfigError(field: "originateFile", "\(route.prefix) is originated twice")
         }
-        config.originate += routes
         return config
     }
 

@@ -70,10 +70,10 @@ extension BGPConfig {
         }
 
         originate = []
-        var seen: Set<IPPrefix> = []  // a full table is a million entries: no linear search
+        var seen = PrefixSet()
         for node in try fields["originate"]?.sequence() ?? [] {
             let route = try OriginateConfig(node: node)
-            guard seen.insert(route.prefix).inserted else {
+            guard seen.insert(route.prefix) else {
                 throw ConfigError(field: "\(node.path).prefix", "\(route.prefix) is originated twice")
             }
             originate.append(route)

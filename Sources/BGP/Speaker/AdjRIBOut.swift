@@ -18,7 +18,9 @@ struct AdjRIBOut: Sendable {
         var announce6: [UInt32: [IPv6NLRI]] = [:]
         var withdraw4: [IPv4NLRI] = []
         var withdraw6: [IPv6NLRI] = []
-        var isEmpty: Bool { announce4.isEmpty && announce6.isEmpty && withdraw4.isEmpty && withdraw6.isEmpty }
+        /// Prefixes announced or withdrawn so far.
+        var count = 0
+        var isEmpty: Bool { count == 0 }
     }
 
     /// Records `attributes` (nil: not exported) for `prefix` and adds the difference to `delta`.
@@ -32,6 +34,7 @@ struct AdjRIBOut: Sendable {
             guard Self.record(key, new, in: &v6) else { return }
             if let new { delta.announce6[new, default: []].append(key) } else { delta.withdraw6.append(key) }
         }
+        delta.count += 1
     }
 
     /// Stores `new` for `key`; false when the peer already has exactly that.
@@ -54,10 +57,12 @@ struct AdjRIBOut: Sendable {
             for slot in 0..<v4.capacity where v4.isOccupied(slot) {
                 delta.announce4[v4.value(at: slot), default: []].append(v4.key(at: slot))
             }
+            delta.count = v4.count
         } else if family == .ipv6Unicast {
             for slot in 0..<v6.capacity where v6.isOccupied(slot) {
                 delta.announce6[v6.value(at: slot), default: []].append(v6.key(at: slot))
             }
+            delta.count = v6.count
         }
         return delta
     }

@@ -25,13 +25,22 @@ extension BGPSpeaker {
             let kept = Set(connection.peerOpen?.gracefulRestart?.families.filter(\.forwardingPreserved).map(\.family) ?? [])
             endStale(session, families: session.stale.keys.filter { !kept.contains($0) })
         }
-        // The initial update: the whole exportable Loc-RIB, then End-of-RIB per family.
+        // The initial update: the whole exportable Loc-RIB, then End-of-RIB per family. It
+        // leaves in chunks while the RIB is walked, so the peer works on the first UPDATEs
+        // as the rest are built, and a full table's worth is never encoded at once. The walk
+        // is over a copy: a write that fails ends the session at once, which changes the RIB.
         session.adjRIBOut.removeAll()
+        let packer = UpdatePacker(options: connection.options)
         var delta = AdjRIBOut.Delta()
-        rib.forEachBest { route in
+        let table = rib
+        table.forEachBest { route in
             session.adjRIBOut.set(route.prefix, exported(route, to: session), into: &delta)
+            if delta.count == Self.initialUpdateChunk {
+                connection.write(session.adjRIBOut.encode(delta, with: packer))
+                delta = AdjRIBOut.Delta()
+            }
         }
-        var bytes = session.adjRIBOut.encode(delta, with: UpdatePacker(options: connection.options))
+        var bytes = session.adjRIBOut.encode(delta, with: packer)
         if connection.peerOpen?.gracefulRestart != nil {
             for family in connection.options.families.sorted(by: { $0.afi < $1.afi }) {
                 BGPMessage.update(.endOfRIB(family)).encode(into: &bytes, options: connection.options)
@@ -39,6 +48,9 @@ extension BGPSpeaker {
         }
         if !bytes.isEmpty { connection.write(bytes) }
     }
+
+    /// Prefixes per chunk of the initial update: about 64 full UPDATEs of /24s.
+    static let initialUpdateChunk = 65_536
 
     /// The session ended: the peer's routes go, or stay as stale when it restarts gracefully.
     func sessionDown(_ session: PeerSession, graceful: Bool) {

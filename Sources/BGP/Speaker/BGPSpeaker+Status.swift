@@ -10,7 +10,7 @@ extension BGPSpeaker {
     /// The Loc-RIB, optionally only the routes inside `prefix`.
     public func routes(inside prefix: IPPrefix? = nil) async throws -> [RouteStatus] {
         try await loop.submit {
-            self.rib.bestRoutes().filter { prefix?.contains($0.prefix.prefix) ?? true }.map(self.status)
+            self.rib.bestRoutes(inside: prefix).map(self.status)
         }.get()
     }
 

@@ -57,7 +57,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     /// starts every session. Throws when a socket cannot be opened.
     public func start() async throws {
         try await loop.flatSubmit { () -> EventLoopFuture<Void> in
-            _ = self.addOriginated(self.initialRoutes)
+            self.addOriginated(self.initialRoutes)
             self.initialRoutes = []
             return self.startListening()
         }.get()
