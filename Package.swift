@@ -9,7 +9,7 @@ let package = Package(
         .executable(name: "terway-edge-cni", targets: ["terway-edge-cni"]),
         .executable(name: "terway-edge", targets: ["terway-edge"]),
         // For FuzzTesting/, a separate package built with -sanitize=fuzzer.
-        .library(name: "BGP", targets: ["BGP"]),
+        .library(name: "BGPFuzzProperties", targets: ["BGPFuzzProperties"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -66,6 +66,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // What every fuzz input must satisfy: used by FuzzTesting/ and by the corpus replay.
+        .target(name: "BGPFuzzProperties", dependencies: ["BGP"]),
         .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // The operator's CLI: wiring only.
@@ -105,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "BGPTests",
             dependencies: [
-                "BGP", "TestSupport",
+                "BGP", "BGPFuzzProperties", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

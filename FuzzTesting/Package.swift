@@ -11,16 +11,17 @@ let terwayEdge = parent.lastPathComponent.lowercased()
 // No Swift `main`: each entry point defines `<Module>_main` (SwiftPM's alias for main) and
 // runs libFuzzer's driver with its test function (see CLibFuzzer.h).
 let entryPoint: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+// The properties live in the main package, where the corpus replay tests use them too.
+let properties = Target.Dependency.product(name: "BGPFuzzProperties", package: terwayEdge)
 
 let package = Package(
     name: "FuzzTesting",
     dependencies: [.package(path: "..")],
     targets: [
         .target(name: "CLibFuzzer"),
-        .target(name: "BGPFuzzProperties", dependencies: [.product(name: "BGP", package: terwayEdge)]),
-        .executableTarget(name: "FuzzBGPMessage", dependencies: ["BGPFuzzProperties", "CLibFuzzer"],
+        .executableTarget(name: "FuzzBGPMessage", dependencies: [properties, "CLibFuzzer"],
                           swiftSettings: entryPoint),
-        .executableTarget(name: "FuzzBGPAttributes", dependencies: ["BGPFuzzProperties", "CLibFuzzer"],
+        .executableTarget(name: "FuzzBGPAttributes", dependencies: [properties, "CLibFuzzer"],
                           swiftSettings: entryPoint),
     ]
 )

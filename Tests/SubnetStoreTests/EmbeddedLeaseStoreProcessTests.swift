@@ -6,21 +6,6 @@ import TestSupport
 
 /// The embedded store shared by real processes: agents racing, writers killed mid-write.
 @Suite struct EmbeddedLeaseStoreProcessTests {
-    /// Starts `argv` with stdout and stderr going to `log`.
-    private func launch(_ argv: [String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try handle.close()
-        return process
-    }
-
     @Test func twoHundredAgentProcessesGetTwoHundredDistinctSubnets() async throws {
         let cli = try builtExecutable("terway-edge")
         let directory = try TemporaryDirectory("te-agents")
@@ -29,7 +14,7 @@ import TestSupport
         let events = LeaseEventCollector(try await watcher.watch())
 
         let agents = try (0..<200).map { index in
-            try launch([cli, "ipam", "acquire", "--store", "file://\(path)", "--cluster-cidr", "10.0.0.0/16",
+            try launchLogged([cli, "ipam", "acquire", "--store", "file://\(path)", "--cluster-cidr", "10.0.0.0/16",
                         "--node-subnet-length", "24", "--node", "agent-\(index)",
                         "--node-address", "192.168.\(index / 250).\(index % 250 + 1)", "--output", "json"],
                        log: directory.file("agent-\(index).log"))
@@ -66,7 +51,7 @@ import TestSupport
             let log = directory.file("round-\(round).log")
             // Odd rounds renew each lease a few times, so the log is compacted now and then
             // and the kill can land in a compaction as well as in an append.
-            let writer = try launch([bench, "--store", "file://\(path)", "--count", "100000", "--progress",
+            let writer = try launchLogged([bench, "--store", "file://\(path)", "--count", "100000", "--progress",
                                      "--node-prefix", "round\(round)-", "--renewals", round.isMultiple(of: 2) ? "0" : "4"], log: log)
             // Let it write for a while: acquires take milliseconds, so the kill lands mid-write.
             let pause = UInt32.random(in: 50_000...400_000, using: &generator)

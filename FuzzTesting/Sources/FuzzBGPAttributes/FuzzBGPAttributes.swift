@@ -4,7 +4,11 @@ import CLibFuzzer
 /// libFuzzer entry point: the input is the Path Attributes field of an UPDATE.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testFuzzBGPAttributes(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    BGPFuzzProperties.checkAttributes(UnsafeRawBufferPointer(start: start, count: count))
+    do {
+        try BGPFuzzProperties.checkAttributes(UnsafeRawBufferPointer(start: start, count: count))
+    } catch {
+        fatalError(error.description)  // libFuzzer saves the input that trapped
+    }
     return 0
 }
 

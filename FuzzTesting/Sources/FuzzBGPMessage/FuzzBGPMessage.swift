@@ -4,7 +4,11 @@ import CLibFuzzer
 /// libFuzzer entry point: the input is one whole BGP message, header included.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testFuzzBGPMessage(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    BGPFuzzProperties.checkMessage(UnsafeRawBufferPointer(start: start, count: count))
+    do {
+        try BGPFuzzProperties.checkMessage(UnsafeRawBufferPointer(start: start, count: count))
+    } catch {
+        fatalError(error.description)  // libFuzzer saves the input that trapped
+    }
     return 0
 }
 
