@@ -15,19 +15,27 @@ swift build --build-tests
 # The executables are exercised as processes by the integration tests.
 export TERWAY_EDGE_BIN="$(swift build --show-bin-path)"
 
-failed=()
-summary=()
+log=$(mktemp /tmp/te-test-XXXXXX)
+trap 'rm -f "$log"' EXIT
+failed=() summary=() tests_passed=0 tests_failed=0
 for dir in Tests/*Tests/; do
   target=$(basename "$dir")
   echo "=== $target"
   start=$SECONDS
-  if swift test --skip-build --filter "^$target\."; then status=passed; else status=FAILED; failed+=("$target"); fi
-  summary+=("$(printf '%-18s %-7s %4ds' "$target" "$status" $((SECONDS - start)))")
+  if swift test --skip-build --filter "^$target\." 2>&1 | tee "$log"; then status=passed; else status=FAILED; failed+=("$target"); fi
+  # Swift Testing closes with "Test run with N tests ..."; each failed test has a "✘ Test … failed after" line.
+  total=$(grep -o 'Test run with [0-9]* test' "$log" | grep -o '[0-9]*' | tail -1 || true)
+  bad=$(grep -c '^✘ Test .* failed after' "$log" || true)
+  [ "$status" = FAILED ] && [ "${bad:-0}" -eq 0 ] && bad=1   # a crash or build problem, no closing line
+  tests_failed=$((tests_failed + ${bad:-0}))
+  tests_passed=$((tests_passed + ${total:-0} - ${bad:-0}))
+  summary+=("$(printf '%-18s %-7s %4ds %5s tests' "$target" "$status" $((SECONDS - start)) "${total:-?}")")
 done
 
 echo
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
+echo "$tests_passed passed, $tests_failed failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "failed: ${failed[*]}"
   exit 1
