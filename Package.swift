@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "CNI", dependencies: ["JSON", "NetworkCore"]),
         .target(name: "IPAM", dependencies: ["NetworkCore"]),
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
+        // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
+        .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore"]),
         .executableTarget(
             name: "terway-edge-cni",
@@ -75,7 +77,7 @@ let package = Package(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Plan", "BGP", "SubnetStore", "NetworkCore",
+                "Plan", "BGP", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
             ]
         ),
 
@@ -116,5 +118,7 @@ let package = Package(
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.
         .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
+        // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.
+        .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
     ]
 )

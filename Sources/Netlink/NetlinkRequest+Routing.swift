@@ -35,6 +35,13 @@ extension NetlinkRequest {
         routeRequest(RTM_DELROUTE, .delete, route.message(forDeletion: true), "deleteRoute", route)
     }
 
+    /// `ip route del ROUTE proto P`: removes the route only if it has the route's protocol,
+    /// so a daemon never deletes another protocol's route for the same prefix.
+    public static func deleteRoute(_ route: Route, matchingProtocol: Bool) -> NetlinkRequest {
+        routeRequest(RTM_DELROUTE, .delete, route.message(forDeletion: true, matchingProtocol: matchingProtocol),
+                     "deleteRoute", route)
+    }
+
     /// `ip rule add RULE`
     public static func addRule(_ rule: Rule) -> NetlinkRequest {
         NetlinkRequest(type: RTM_NEWRULE, kind: .create, payload: rule.message().encoded(),

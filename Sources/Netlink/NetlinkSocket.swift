@@ -62,20 +62,37 @@ public final class NetlinkSocket {
         var replies: [[NetlinkMessage]] = []
         replies.reserveCapacity(requests.count)
         var firstFailure: NetlinkError?
-        // Each ACK costs the receive buffer about a kilobyte of skb; chunks keep it from overflowing.
-        for start in stride(from: 0, to: requests.count, by: Self.maximumBatch) {
-            let chunk = requests[start..<min(start + Self.maximumBatch, requests.count)]
-            let (chunkReplies, failure) = try performChunk(Array(chunk))
+        try forEachChunk(of: requests) { (chunkReplies, failures) in
             replies += chunkReplies
-            if firstFailure == nil { firstFailure = failure }
+            if firstFailure == nil { firstFailure = failures.lazy.compactMap { $0 }.first }
         }
         if let firstFailure { throw firstFailure }
         return replies
     }
 
+    /// `perform` for batches whose requests may fail one by one (routes to install, some of
+    /// them unresolvable): the outcome of each request, nil when it succeeded. Throws only
+    /// when the socket itself fails.
+    public func performEach(_ requests: [NetlinkRequest]) throws(NetlinkError) -> [NetlinkError?] {
+        var outcomes: [NetlinkError?] = []
+        outcomes.reserveCapacity(requests.count)
+        try forEachChunk(of: requests) { outcomes += $1 }
+        return outcomes
+    }
+
+    /// Each ACK costs the receive buffer about a kilobyte of skb; chunks keep it from overflowing.
+    private func forEachChunk(of requests: [NetlinkRequest],
+                              _ body: ([[NetlinkMessage]], [NetlinkError?]) -> Void) throws(NetlinkError) {
+        for start in stride(from: 0, to: requests.count, by: Self.maximumBatch) {
+            let chunk = requests[start..<min(start + Self.maximumBatch, requests.count)]
+            let (chunkReplies, failures) = try performChunk(Array(chunk))
+            body(chunkReplies, failures)
+        }
+    }
+
     static let maximumBatch = 64
 
-    private func performChunk(_ requests: [NetlinkRequest]) throws(NetlinkError) -> ([[NetlinkMessage]], NetlinkError?) {
+    private func performChunk(_ requests: [NetlinkRequest]) throws(NetlinkError) -> ([[NetlinkMessage]], [NetlinkError?]) {
         let firstSequence = nextSequence
         var writer = ByteWriter(capacity: requests.reduce(0) { $0 + 20 + $1.payload.count })
         for request in requests {
@@ -87,7 +104,7 @@ public final class NetlinkSocket {
 
         var replies = [[NetlinkMessage]](repeating: [], count: requests.count)
         var acknowledged = 0
-        var firstFailure: NetlinkError?
+        var failures = [NetlinkError?](repeating: nil, count: requests.count)
         while acknowledged < requests.count {
             for message in try receive(operation: requests[0].operation) {
                 let position = Int(message.sequence &- firstSequence)
@@ -98,12 +115,12 @@ public final class NetlinkSocket {
                 }
                 acknowledged += 1
                 let ack = try decodeAcknowledgement(message, operation: requests[position].operation)
-                if ack.errno != 0, !requests[position].tolerated.contains(ack.errno), firstFailure == nil {
-                    firstFailure = requests[position].failure(ack)
+                if ack.errno != 0, !requests[position].tolerated.contains(ack.errno) {
+                    failures[position] = requests[position].failure(ack)
                 }
             }
         }
-        return (replies, firstFailure)
+        return (replies, failures)
     }
 
     /// Runs one dump request and returns every message of the reply up to NLMSG_DONE.

@@ -53,8 +53,9 @@ public struct Route: Hashable, Sendable {
     }
 
     /// The rtmsg that adds, replaces or (with `forDeletion`) matches this route. Deletion
-    /// leaves scope, protocol and type as wildcards, as `ip route del` does.
-    func message(forDeletion: Bool = false) -> RouteMessage {
+    /// leaves scope, protocol and type as wildcards, as `ip route del` does; with
+    /// `matchingProtocol` the protocol is kept, so only a route of that protocol matches.
+    func message(forDeletion: Bool = false, matchingProtocol: Bool = false) -> RouteMessage {
         var attributes: [RouteAttribute] = [RouteAttribute(type: UInt16(RTA_TABLE.rawValue), uint32: table)]
         if destination.length > 0 { attributes.append(RouteAttribute(type: UInt16(RTA_DST.rawValue), address: destination.network)) }
         if let gateway { attributes.append(RouteAttribute(type: UInt16(RTA_GATEWAY.rawValue), address: gateway)) }
@@ -65,7 +66,7 @@ public struct Route: Hashable, Sendable {
             ? UInt8(RT_SCOPE_LINK.rawValue) : UInt8(RT_SCOPE_UNIVERSE.rawValue)
         return RouteMessage(family: family.addressFamily, destinationLength: UInt8(destination.length),
                             table: table < 256 ? UInt8(table) : UInt8(RT_TABLE_UNSPEC.rawValue),
-                            protocolID: forDeletion ? 0 : protocolID,
+                            protocolID: forDeletion && !matchingProtocol ? 0 : protocolID,
                             scope: forDeletion ? UInt8(RT_SCOPE_NOWHERE.rawValue) : scope ?? defaultScope,
                             type: forDeletion ? 0 : type, attributes: attributes)
     }
