@@ -16,6 +16,8 @@ public final class KernelRouteSync {
     /// What we put into the kernel, so that an unchanged next hop costs no request and a
     /// withdrawal of a prefix we never installed costs none either.
     private var installed: [IPPrefix: KernelNextHop] = [:]
+    /// Routes of ours found at a graceful restart and not changed since (`adoptExisting`).
+    private var adopted: [IPPrefix: Route] = [:]
 
     /// Opens a netlink socket in `namespace` (nil: the calling thread's namespace).
     public init(table: KernelTable, namespace: NetworkNamespace? = nil) throws {
@@ -38,6 +40,33 @@ public final class KernelRouteSync {
         let outcomes = try socket.performEach(routes.map { NetlinkRequest.deleteRoute($0, matchingProtocol: true).tolerating(ESRCH) })
         if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
         installed.removeAll()
+        adopted.removeAll()
+        return routes.count
+    }
+
+    /// After a graceful restart (RFC 4724): keeps the routes of our protocol an earlier run
+    /// left, as if installed by us, so that a route learned again with the same next hop
+    /// costs nothing and one with another next hop replaces it. Returns how many.
+    @discardableResult
+    public func adoptExisting() throws(NetlinkError) -> Int {
+        for family in [IPFamily.v4, .v6] {
+            for route in try ownRoutes(family: family) {
+                adopted[route.destination] = route
+                if let gateway = route.gateway { installed[route.destination] = KernelNextHop(gateway: gateway) }
+            }
+        }
+        return adopted.count
+    }
+
+    /// The end of a graceful restart: removes the adopted routes no change has mentioned
+    /// since (the peers did not announce them again). Returns how many went.
+    @discardableResult
+    public func removeAdopted() throws(NetlinkError) -> Int {
+        let routes = Array(adopted.values)
+        let outcomes = try socket.performEach(routes.map { NetlinkRequest.deleteRoute($0, matchingProtocol: true).tolerating(ESRCH) })
+        if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
+        for route in routes { installed[route.destination] = nil }
+        adopted.removeAll()
         return routes.count
     }
 
@@ -63,6 +92,7 @@ public final class KernelRouteSync {
         var requests: [NetlinkRequest] = []
         var seen = Set<IPPrefix>(minimumCapacity: changes.count)
         for change in changes.reversed() where seen.insert(change.prefix).inserted {
+            if !adopted.isEmpty { adopted[change.prefix] = nil }
             let previous = installed[change.prefix]
             switch change {
             case .install(let prefix, let nextHop):

@@ -32,6 +32,12 @@ extension TerwayEdge.BGPCommand {
             } catch {
                 throw ConfigRefused(description: "\(config): \(error)")
             }
+            // Before start: the stream must see the first UPDATEs.
+            let kernel = try speaker.config.kernel.map { config in
+                let export = try KernelRouteExport(config, log: say)
+                try export.start(following: speaker)
+                return export
+            }
             try await speaker.start()
             let running = speaker.config
             let listen = running.listen.map { " on \($0)" } ?? ""
@@ -39,6 +45,7 @@ extension TerwayEdge.BGPCommand {
             let signal = await Self.waitForTermination()
             say("bgp: signal \(signal), \(running.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
             await speaker.shutdown()
+            await kernel?.finish(keepingRoutes: running.gracefulRestart != nil)
             if running.gracefulRestart != nil { GracefulRestartMarker.write(for: running) }
             try? FileManager.default.removeItem(atPath: running.controlSocket)
         }
@@ -151,7 +158,7 @@ private final class Fired: @unchecked Sendable {
 }
 
 /// A status line that reaches a log file at once (stdout to a file is block-buffered).
-@Sendable private func say(_ line: String) {
+@Sendable func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 

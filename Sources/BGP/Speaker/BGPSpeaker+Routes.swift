@@ -137,6 +137,7 @@ extension BGPSpeaker {
     /// Loc-RIB changes to every established peer, as the differences to its Adj-RIB-Out.
     func distribute(_ changes: [BestPathChange]) {
         guard !changes.isEmpty else { return }
+        reportLearned(changes)
         for session in sessions where session.isEstablished {
             var delta = AdjRIBOut.Delta()
             for change in changes {

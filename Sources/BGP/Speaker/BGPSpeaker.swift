@@ -21,6 +21,8 @@ public final class BGPSpeaker: @unchecked Sendable {
     var listener: Channel?
     var controlServer: Channel?
     var stopping = false
+    /// Where learned best-path changes go (`learnedRouteChanges`), if anyone asked.
+    var learnedRoutesObserver: AsyncStream<[LearnedRouteChange]>.Continuation?
     /// Session events worth a line in the log: state changes and NOTIFICATIONs.
     let log: @Sendable (String) -> Void
 
@@ -77,6 +79,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     public func shutdown() async {
         let closing: EventLoopFuture<Void> = loop.flatSubmit {
             self.stopping = true
+            self.learnedRoutesObserver?.finish()
             let event: SessionEvent = self.config.gracefulRestart == nil ? .manualStop : .gracefulRestartStop
             var writes: [EventLoopFuture<Void>] = []
             var channels: [Channel] = []
