@@ -25,7 +25,7 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
 
     public init(in namespace: TestNamespace, localAS: UInt32, routerID: String, listen: String,
                 peers: [Peer], originate: [String], communities: [String] = [],
-                gracefulRestartTime: Int? = nil, startTimeout: Double = 15) throws {
+                gracefulRestartTime: Int? = nil, startTimeout: Double = 15, extraYAML: String = "") throws {
         self.namespace = namespace
         executable = try builtExecutable("terway-edge")
         directory = try TemporaryDirectory("te-speaker")
@@ -57,6 +57,8 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
         yaml += originate.isEmpty ? "originate: []\n" : "originate:\n"
         let quoted = communities.map { "\"\($0)\"" }.joined(separator: ", ")
         for prefix in originate { yaml += "  - prefix: \(prefix)\n    communities: [\(quoted)]\n" }
+        // Top-level keys beyond these (`kernel:` for the RouteSync tests).
+        yaml += extraYAML
         try directory.write("bgp.yaml", yaml)
         process = try Self.launch(executable, namespace: namespace, directory: directory, logFile: logFile, run: 1)
         try waitForControlSocket(timeout: startTimeout)
