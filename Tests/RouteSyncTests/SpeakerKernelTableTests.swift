@@ -63,4 +63,35 @@ import TestSupport
         #expect(try ours(link.left, proto: "static") == ["10.98.0.0/24 via 10.254.0.2"])
         #expect(speaker.logTail().contains("removed 1 stale routes"), "\(logs())")
     }
+
+    /// RFC 4724: a graceful-restart shutdown keeps our routes forwarding; the next run adopts
+    /// them, and the one the peer did not announce again goes at the end of the restart time.
+    @Test func gracefulRestartKeepsRoutesAndSweepsTheOnesNotLearnedAgain() throws {
+        let link = try BGPTestLink("kgr")
+        let bird = try BGPBirdDaemon(in: link.right, setup: BGPDaemonSetup(
+            localAS: Self.theirAS, routerID: link.rightV4, listenAddresses: [link.rightV4],
+            nextHop4: link.rightV4, nextHop6: link.rightV6,
+            neighbors: [BGPNeighbor(address: link.leftV4, asn: Self.ourAS, holdTime: 9, gracefulRestart: true)]))
+        defer { bird.stop() }
+        let speaker = try BGPSpeakerProcess(
+            in: link.left, localAS: Self.ourAS, routerID: link.leftV4, listen: "\(link.leftV4):179",
+            peers: [.init(BGPNeighbor(address: link.rightV4, asn: Self.theirAS, holdTime: 9))],
+            originate: [], gracefulRestartTime: 5, extraYAML: "kernel: {}\n")
+        defer { speaker.stop() }
+        let logs = { "\(speaker.logTail())\n\(bird.logTail())" }
+        #expect(try speaker.waitEstablished(link.rightV4), "\(logs())")
+        try bird.announce(["10.2.0.0/24", "10.2.1.0/24", "fd10:2::/64"])
+        let all: Set<String> = ["10.2.0.0/24 via 10.254.0.2", "10.2.1.0/24 via 10.254.0.2", "fd10:2::/64 via fd00:254::2"]
+        #expect(try wait(link.left, for: all) == all, "\(logs())")
+
+        speaker.stop()
+        #expect(try ours(link.left) == all, "kept across the shutdown: \(logs())")
+        try bird.withdraw(["10.2.1.0/24"])
+        try speaker.restart()
+        #expect(speaker.logTail().contains("kept 3 routes across the graceful restart"), "\(logs())")
+        #expect(try speaker.waitEstablished(link.rightV4), "\(logs())")
+        #expect(try ours(link.left) == all, "adopted until the restart time ends: \(logs())")
+        let learnedAgain: Set<String> = ["10.2.0.0/24 via 10.254.0.2", "fd10:2::/64 via fd00:254::2"]
+        #expect(try wait(link.left, for: learnedAgain) == learnedAgain, "\(logs())")
+    }
 }
