@@ -37,8 +37,7 @@ public final class KernelRouteSync {
         for family in [IPFamily.v4, .v6] {
             routes += try ownRoutes(family: family)
         }
-        let outcomes = try socket.performEach(routes.map { NetlinkRequest.deleteRoute($0, matchingProtocol: true).tolerating(ESRCH) })
-        if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
+        try delete(routes)
         installed.removeAll()
         adopted.removeAll()
         return routes.count
@@ -63,8 +62,7 @@ public final class KernelRouteSync {
     @discardableResult
     public func removeAdopted() throws(NetlinkError) -> Int {
         let routes = Array(adopted.values)
-        let outcomes = try socket.performEach(routes.map { NetlinkRequest.deleteRoute($0, matchingProtocol: true).tolerating(ESRCH) })
-        if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
+        try delete(routes)
         for route in routes { installed[route.destination] = nil }
         adopted.removeAll()
         return routes.count
@@ -135,6 +133,16 @@ public final class KernelRouteSync {
     }
 
     private func deletion(_ prefix: IPPrefix, via nextHop: KernelNextHop) -> NetlinkRequest {
-        NetlinkRequest.deleteRoute(kernelRoute(prefix, via: nextHop), matchingProtocol: true).tolerating(ESRCH)
+        Self.deletion(kernelRoute(prefix, via: nextHop))
+    }
+
+    /// Only a route of our protocol matches; one already gone (ESRCH) is the same end.
+    private static func deletion(_ route: Route) -> NetlinkRequest {
+        .deleteRoute(route, matchingProtocol: true).tolerating(ESRCH)
+    }
+
+    private func delete(_ routes: [Route]) throws(NetlinkError) {
+        let outcomes = try socket.performEach(routes.map(Self.deletion))
+        if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
     }
 }

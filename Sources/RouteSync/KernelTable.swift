@@ -9,10 +9,7 @@ public struct KernelTable: Hashable, Sendable {
     /// RTA_PRIORITY; nil leaves the kernel's default (0 for IPv4, 1024 for IPv6).
     public var metric: UInt32?
 
-    /// 206: unassigned in iproute2's rt_protos and FRR's list (186 is FRR's `bgp`, 12 BIRD's).
-    public static let defaultProtocolID: UInt8 = 206
-
-    public init(id: UInt32 = 254, protocolID: UInt8 = KernelTable.defaultProtocolID, metric: UInt32? = nil) {
+    public init(id: UInt32 = 254, protocolID: UInt8, metric: UInt32? = nil) {
         self.id = id
         self.protocolID = protocolID
         self.metric = metric

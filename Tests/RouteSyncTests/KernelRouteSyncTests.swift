@@ -8,7 +8,7 @@ import TestSupport
 /// KernelRouteSync against a real kernel table inside a `te-` namespace.
 @Suite struct KernelRouteSyncTests {
     /// A namespace with `v0` up (10.9.0.1/24, fd09::1/64) and a sync on its main table.
-    private func setUp(_ label: String, table: KernelTable = KernelTable(metric: 20)) throws -> (TestNamespace, KernelRouteSync) {
+    private func setUp(_ label: String, table: KernelTable = KernelTable(protocolID: 206, metric: 20)) throws -> (TestNamespace, KernelRouteSync) {
         let ns = try TestNamespace(label)
         try ns.exec(["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"])
         try ns.exec(["ip", "link", "set", "v1", "up"])
