@@ -25,7 +25,7 @@ for dir in Tests/*Tests/; do
   if swift test --skip-build --filter "^$target\." 2>&1 | tee "$log"; then status=passed; else status=FAILED; failed+=("$target"); fi
   # Swift Testing closes with "Test run with N tests ..."; each failed test has a "✘ Test … failed after" line.
   total=$(grep -o 'Test run with [0-9]* test' "$log" | grep -o '[0-9]*' | tail -1 || true)
-  bad=$(grep -c '^✘ Test .* failed after' "$log" || true)
+  bad=$(grep -v '^✘ Test run' "$log" | grep -c '^✘ Test .* failed after' || true)
   [ "$status" = FAILED ] && [ "${bad:-0}" -eq 0 ] && bad=1   # a crash or build problem, no closing line
   tests_failed=$((tests_failed + ${bad:-0}))
   tests_passed=$((tests_passed + ${total:-0} - ${bad:-0}))

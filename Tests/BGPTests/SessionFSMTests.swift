@@ -63,6 +63,30 @@ struct ManualClockSession {
         #expect(session.fsm.state == .established)
     }
 
+    /// §8.2.2: start events are ignored outside Idle. A start that arrives after an incoming
+    /// connection already started the FSM used to end that connection (seen as a collision
+    /// that lost both connections until the IdleHold timer ran out).
+    @Test func startEventsAreIgnoredOutsideIdle() {
+        var session = ManualClockSession(Self.settings)
+        session.send(.automaticStart)
+        for state in [SessionState.connect, .openSent, .openConfirm, .established] {
+            #expect(session.fsm.state == state)
+            #expect(session.send(.manualStart) == [])
+            #expect(session.send(.automaticStart) == [])
+            #expect(session.fsm.state == state)
+            switch state {
+            case .connect: session.send(.tcpConnectionConfirmed)
+            case .openSent: session.send(.openReceived(Self.open))
+            case .openConfirm: session.send(.keepaliveReceived)
+            default: break
+            }
+        }
+        var passive = ManualClockSession(SessionFSM.Settings(holdTime: 90, connectRetryTime: 30, idleHoldTime: 5, passive: true))
+        passive.send(.manualStart)
+        #expect(passive.fsm.state == .active)
+        #expect(passive.send(.manualStart) == [] && passive.fsm.state == .active)
+    }
+
     @Test func passivePeerWaitsInActiveAndNeverConnects() {
         var settings = Self.settings
         settings.passive = true

@@ -62,6 +62,13 @@ public struct SessionFSM: Sendable {
             return [.stopTimer(.idleHold)]
         case (.idle, _):
             return []
+        // §8.2.2: start events are ignored in every other state. (A start that races an
+        // incoming connection, which already started the FSM, must not end that session.)
+        case (_, .manualStart):
+            automaticRestart = true
+            return []
+        case (_, .automaticStart):
+            return []
 
         case (_, .manualStop):
             automaticRestart = false

@@ -7,7 +7,7 @@ extension BGPSpeaker {
         let before = connection.fsm.state
         let actions = connection.fsm.handle(event)
         if connection.fsm.state != before {
-            log("peer \(session.config.address) (\(connection.origin)): \(before.rawValue) -> \(connection.fsm.state.rawValue)")
+            log("peer \(session.config.address) (\(connection.origin)): \(before.rawValue) -> \(connection.fsm.state.rawValue) on \(event)")
         }
         connection.timers.apply(actions, now: now)
         scheduleWakeup(session: session, connection: connection)
