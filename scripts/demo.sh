@@ -23,7 +23,10 @@ work=$(mktemp -d /tmp/te-demo-XXXXXX)
 speaker="" bird_pid=""
 cleanup() {
   [ -n "$speaker" ] && kill "$speaker" 2>/dev/null && wait "$speaker" 2>/dev/null || true
-  [ -n "$bird_pid" ] && kill "$bird_pid" 2>/dev/null || true
+  if [ -n "$bird_pid" ] && kill "$bird_pid" 2>/dev/null; then
+    # BIRD daemonized itself, so it is no child to wait for: poll its PID (at most 5 s).
+    for _ in $(seq 50); do kill -0 "$bird_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   for ns in "${pods[@]}" "$node" "$gw"; do ip netns delete "$ns" 2>/dev/null || true; done
   rm -rf "$work"
 }
