@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
-        .testTarget(name: "CNITests", dependencies: ["CNI", "JSON"]),
+        .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
         .testTarget(

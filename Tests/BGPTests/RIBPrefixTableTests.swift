@@ -1,12 +1,13 @@
 @testable import BGP
 import Testing
+import TestSupport
 
 /// The RIB's own hash map and path chains against Swift's Dictionary as the reference,
 /// under random inserts and removals (backward-shift deletion is where such maps go wrong).
 @Suite("RIB: prefix map")
 struct RIBPrefixTableTests {
     @Test func randomOperationsMatchDictionary() {
-        var generator = SplitMix(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         var map = PrefixMap<IPv4NLRI>()
         var reference: [IPv4NLRI: UInt32] = [:]
         for step in 0..<60_000 {
@@ -35,7 +36,7 @@ struct RIBPrefixTableTests {
         let ids = sets.map { table.intern($0, references: 2) }
         #expect(Set(ids).count == 5000 && table.count == 5000)
         #expect(sets.map { table.intern($0, references: 0) } == ids)
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         var released = Set<Int>()
         for index in sets.indices.shuffled(using: &generator) where index % 3 != 0 {
             table.release(ids[index])

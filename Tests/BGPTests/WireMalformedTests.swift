@@ -1,5 +1,6 @@
 import BGP
 import Testing
+import TestSupport
 
 /// Malformed input, one row each, with the NOTIFICATION code/subcode and the RFC 7606 action
 /// it must get (RFC 4271 §6.1-6.3, RFC 7606 §3-7, RFC 6793 §6, RFC 7313 §5).
@@ -207,7 +208,7 @@ struct WireMalformedTests {
     /// Random damage to valid messages: decoding must never trap, and whatever decodes must
     /// re-encode to something that decodes to the same value.
     @Test func randomDamageNeverTraps() throws {
-        var generator = SplitMix(seed: 0x7E77A1)
+        var generator = SeededGenerator(seed: 0x7E77A1)
         let options = [BGPCodecOptions(), BGPCodecOptions(fourOctetAS: false, isExternal: false)]
         let seeds = Self.cases.map(\.bytes) + [
             WireBytes.update(attributes: WireBytes.mandatory + WireBytes.attribute(0xC0, 8, [0, 1, 2, 3]), nlri: WireBytes.nlri10_0_1),
@@ -226,18 +227,5 @@ struct WireMalformedTests {
             let again = try BGPMessage.decode(message.encode(options: option), options: option)
             #expect(again == message)
         }
-    }
-}
-
-/// A small deterministic generator for the damage test.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 @testable import Netlink
 import NetworkCore
 import Testing
+import TestSupport
 
 /// Decoders meet bytes from the kernel: whatever arrives, they return a value or throw, never trap.
 @Suite struct DecoderRobustnessTests {
@@ -37,24 +38,11 @@ import Testing
     }
 
     @Test func randomBytesNeverTrap() {
-        var generator = SplitMix(seed: 0x7E57)
+        var generator = SeededGenerator(seed: 0x7E57)
         for _ in 0..<3000 {
             let count = Int(generator.next() % 96)
             let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             _ = decodeEverything(bytes)
         }
-    }
-}
-
-/// A tiny deterministic generator, so a failure replays.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import SubnetStore
 import Testing
+import TestSupport
 
 /// The etcd and Kubernetes decoders fed damaged copies of real answers: truncated, with
 /// bytes flipped and spliced. Every one must decode or throw the codec's error, never trap.
@@ -16,38 +17,14 @@ import Testing
         #"{"type":"BOOKMARK","object":{"kind":"Node","apiVersion":"v1","metadata":{"resourceVersion":"12746"}}}"#,
     ]
 
-    /// Deterministic damage: a fixed-seed generator, so a failure repeats.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
+    /// Up to four edits per copy, drawn from JSON's syntax characters and a few bytes that
+    /// are not UTF-8, with a fixed seed so that a failure repeats.
     static func mutations(of line: String, count: Int, seed: UInt64) -> [[UInt8]] {
-        var random = SplitMix(state: seed)
+        var generator = SeededGenerator(seed: seed)
         let bytes = Array(line.utf8)
         let alphabet = Array(#"{}[]":,0123456789-eE.nulltruefalse\ "#.utf8) + [0x00, 0xff, 0xc3]
         return (0..<count).map { _ in
-            var copy = bytes
-            switch Int.random(in: 0..<4, using: &random) {
-            case 0: copy = Array(copy.prefix(Int.random(in: 0..<copy.count, using: &random)))
-            case 1:
-                for _ in 0..<Int.random(in: 1...4, using: &random) {
-                    copy[Int.random(in: 0..<copy.count, using: &random)] = alphabet.randomElement(using: &random)!
-                }
-            case 2:
-                let at = Int.random(in: 0..<copy.count, using: &random)
-                copy.insert(contentsOf: copy[at...].prefix(Int.random(in: 1...40, using: &random)), at: at)
-            default:
-                let at = Int.random(in: 0..<copy.count, using: &random)
-                copy.removeSubrange(at..<min(copy.count, at + Int.random(in: 1...20, using: &random)))
-            }
-            return copy
+            damaged(bytes, edits: Int.random(in: 1...4, using: &generator), alphabet: alphabet, using: &generator)
         }
     }
 
