@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import NetworkCore
 @testable import SubnetStore
 import Testing

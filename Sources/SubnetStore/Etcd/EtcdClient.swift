@@ -1,3 +1,4 @@
+import HTTPClient
 import NIOCore
 import Synchronization
 
@@ -122,7 +123,7 @@ public final class EtcdClient: Sendable {
         return try await withFailover { endpoint in
             let stream = try await HTTPStream.open(
                 HTTPRequest(method: "POST", path: "/v3/watch", headers: [("Content-Type", "application/json")], body: body),
-                to: endpoint, tls: self.connections.tls, timeout: .milliseconds(Int64(self.configuration.requestTimeout * 1000)))
+                to: endpoint, tls: self.connections.tls, group: self.connections.group, timeout: .milliseconds(Int64(self.configuration.requestTimeout * 1000)))
             guard stream.status == 200 else {
                 let error = EtcdError.decode(status: stream.status, body: try await stream.readAll())
                 stream.close()

@@ -4,7 +4,7 @@ public final class DecodedLineStream<Message> {
     private let stream: HTTPStream
     private let decode: ([UInt8]) throws -> Message
 
-    init(stream: HTTPStream, decode: @escaping ([UInt8]) throws -> Message) {
+    public init(stream: HTTPStream, decode: @escaping ([UInt8]) throws -> Message) {
         self.stream = stream
         self.decode = decode
     }

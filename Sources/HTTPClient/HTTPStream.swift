@@ -5,9 +5,9 @@ import NIOSSL
 
 /// A request whose response body is read as it arrives, line by line: watch streams.
 /// Owned by the one task that reads it; `close()` ends it from anywhere.
-final class HTTPStream {
-    let endpoint: HTTPEndpoint
-    let status: Int
+public final class HTTPStream {
+    public let endpoint: HTTPEndpoint
+    public let status: Int
     private let channel: Channel
     private var iterator: AsyncThrowingStream<[UInt8], Error>.AsyncIterator
     private var splitter = LineSplitter()
@@ -23,13 +23,14 @@ final class HTTPStream {
     }
 
     /// Connects, sends `request` and waits (at most `timeout`) for the response head.
-    static func open(_ request: HTTPRequest, to endpoint: HTTPEndpoint, tls: NIOSSLContext?,
-                     timeout: TimeAmount) async throws -> HTTPStream {
+    public static func open(_ request: HTTPRequest, to endpoint: HTTPEndpoint, tls: NIOSSLContext?,
+                            group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                            timeout: TimeAmount) async throws -> HTTPStream {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
-        let head = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Int.self)
+        let head = group.next().makePromise(of: Int.self)
         let channel: Channel
         do {
-            channel = try await HTTPConnection.bootstrap(endpoint: endpoint, tls: tls, timeout: timeout) { channel in
+            channel = try await HTTPConnection.bootstrap(endpoint: endpoint, tls: tls, group: group, timeout: timeout) { channel in
                 try channel.pipeline.syncOperations.addHandler(
                     HTTPStreamHandler(endpoint: endpoint, head: head, continuation: continuation))
             }
@@ -58,7 +59,7 @@ final class HTTPStream {
     }
 
     /// The next complete line, or nil when the server ended the response.
-    func nextLine() async throws -> [UInt8]? {
+    public func nextLine() async throws -> [UInt8]? {
         while ready.isEmpty {
             if ended { return nil }
             if let chunk = try await iterator.next() {
@@ -72,13 +73,13 @@ final class HTTPStream {
     }
 
     /// The whole remaining body (for error answers), at most `limit` bytes.
-    func readAll(limit: Int = 1 << 20) async throws -> [UInt8] {
+    public func readAll(limit: Int = 1 << 20) async throws -> [UInt8] {
         var body: [UInt8] = []
         while let line = try await nextLine(), body.count < limit { body += line + [UInt8(ascii: "\n")] }
         return body
     }
 
-    func close() {
+    public func close() {
         channel.close(promise: nil)
     }
 
