@@ -9,6 +9,9 @@ public final class DecodedLineStream<Message> {
         self.decode = decode
     }
 
+    /// The server this stream reads from.
+    public var endpoint: HTTPEndpoint { stream.endpoint }
+
     public func next() async throws -> Message? {
         guard let line = try await stream.nextLine() else { return nil }
         return try decode(line)

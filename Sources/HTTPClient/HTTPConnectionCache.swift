@@ -9,11 +9,14 @@ public final class HTTPConnectionCache: Sendable {
     private let connectTimeout: TimeAmount
     public let tls: NIOSSLContext?
     public let group: any EventLoopGroup
+    public let keepalive: TCPKeepalive?
     private let connections = Mutex<[HTTPEndpoint: Task<HTTPConnection, Error>]>([:])
 
     /// `group` runs the connections: the process-wide singleton unless the caller owns one.
     public init(connectTimeout: Double, tls: NIOSSLContext?,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                keepalive: TCPKeepalive? = TCPKeepalive()) {
+        self.keepalive = keepalive
         self.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         self.tls = tls
         self.group = group
@@ -40,10 +43,10 @@ public final class HTTPConnectionCache: Sendable {
     }
 
     private func connection(to endpoint: HTTPEndpoint) async throws -> HTTPConnection {
-        let timeout = connectTimeout, tls = tls, group = group
+        let timeout = connectTimeout, tls = tls, group = group, keepalive = keepalive
         let task = connections.withLock { connections in
             if let task = connections[endpoint] { return task }
-            let task = Task { try await HTTPConnection.connect(to: endpoint, tls: tls, group: group, timeout: timeout) }
+            let task = Task { try await HTTPConnection.connect(to: endpoint, tls: tls, group: group, timeout: timeout, keepalive: keepalive) }
             connections[endpoint] = task
             return task
         }
