@@ -56,11 +56,13 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
+        .target(name: "CHostClock"),
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(
             name: "SubnetStore",
             dependencies: [
-                "NetworkCore", "HTTPClient",
+                "NetworkCore", "HTTPClient", "CHostClock",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

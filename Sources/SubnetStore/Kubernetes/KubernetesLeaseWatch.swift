@@ -45,10 +45,10 @@ final class KubernetesLeaseWatch: Sendable {
                     failures = 0
                     switch event {
                     case .added(let node), .modified(let node):
-                        try apply(node.name, entry: store.lease(of: node).map { Entry(text: node.annotations[KubernetesLeaseStore.annotation]!, lease: $0) })
+                        apply(node.name, entry: store.readableLease(of: node).map { Entry(text: node.annotations[KubernetesLeaseStore.annotation]!, lease: $0) })
                         resourceVersion = node.resourceVersion
                     case .deleted(let node):
-                        try apply(node.name, entry: nil)
+                        apply(node.name, entry: nil)
                         resourceVersion = node.resourceVersion
                     case .bookmark(let version):
                         resourceVersion = version
@@ -75,7 +75,7 @@ final class KubernetesLeaseWatch: Sendable {
     /// Lists anew (the history the watch needed is gone) and reports what differs.
     private func relist() async throws -> String {
         let list = try await store.client.nodes()
-        let entries = try store.guarded(view: list.items)
+        let entries = store.view(of: list.items)
         let events = view.withLock { view in
             view.entries = entries
             return view.events.update(to: entries.values.map(\.lease), now: clock())
