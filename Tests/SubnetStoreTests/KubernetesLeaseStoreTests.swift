@@ -239,7 +239,33 @@ extension KubernetesLeaseStoreTests {
         #expect(server.requests.count == requests)
         await server.stop()
     }
+
+    /// Issue 16 item 6: the API server is unreachable for longer than the old give-up (five
+    /// failures, about 3 s): the watch keeps retrying, reports each failure, and carries on.
+    @Test func watchRetriesUntilTheServerIsBack() async throws {
+        let cluster = try await Cluster()
+        let proxy = try TCPProxy(upstreamPort: cluster.server.port)
+        defer { proxy.stop() }
+        let reports = LeaseReportCollector()
+        let store = try KubernetesLeaseStore(
+            url: LeaseStoreURL(parsing: "kubernetes://127.0.0.1:\(proxy.port)?ca=\(cluster.certificates.caFile)&token=\(cluster.directory.file("token"))"),
+            options: LeaseStoreOptions(report: reports.sink))
+        let writer = try cluster.store()
+        let events = LeaseEventCollector(try await store.watch())
+        proxy.mode = .answer([])   // connections accepted, then closed unanswered
+        proxy.dropConnections()
+        try await Task.sleep(for: .seconds(6))
+        proxy.mode = .relay
+        _ = try await writer.acquire(Self.request("edge-1"))
+        _ = try await events.next("added", node: "edge-1", timeout: .seconds(20))
+        #expect(reports.watchRetries >= 2, "each failure is reported: \(reports.all)")
+        await events.stop()
+        await store.close()
+        await writer.close()
+        await cluster.server.stop()
+    }
 }
+
 
 /// A clock a test moves forward.
 final class OffsetClock: @unchecked Sendable {
