@@ -32,7 +32,9 @@ import TestSupport
     }
 
     static func request(_ node: String, ttl: Duration = .seconds(600), data: [String: String] = [:]) -> LeaseRequest {
-        LeaseRequest(node: node, nodeAddress: IPAddress("192.168.10.5")!, domain: .edge, ttl: ttl, backendData: data)
+        // The Node's InternalIP: edge-2 was registered with 192.168.10.6, the others with .5.
+        LeaseRequest(node: node, nodeAddress: IPAddress(node == "edge-2" ? "192.168.10.6" : "192.168.10.5")!, domain: .edge,
+                     ttl: ttl, backendData: data)
     }
 
     static func storeError(_ body: () async throws -> Void) async -> LeaseStoreError? {
@@ -238,6 +240,19 @@ extension KubernetesLeaseStoreTests {
         #expect(error?.description.contains("TLS") == true, "\(String(describing: error))")
         #expect(server.requests.count == requests)
         await server.stop()
+    }
+
+    /// A lease's address must be one of its Node's: other nodes route its pods there.
+    @Test func aNodeAddressOutsideTheNodesAddressesIsRefused() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store()
+        let error = await Self.storeError {
+            _ = try await store.acquire(LeaseRequest(node: "edge-1", nodeAddress: IPAddress("192.168.99.9")!))
+        }
+        guard case .invalidRequest(_, let reason) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(reason.contains("192.168.99.9") && reason.contains("192.168.10.5"))
+        await store.close()
+        await cluster.server.stop()
     }
 
     /// Issue 16 item 6: the API server is unreachable for longer than the old give-up (five

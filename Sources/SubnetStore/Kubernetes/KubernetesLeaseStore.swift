@@ -80,10 +80,18 @@ public final class KubernetesLeaseStore: LeaseStore {
         return try await guarded {
             try await update(node: request.node, absent: .invalidRequest(node: request.node, reason: "the cluster has no Node '\(request.node)': its kubelet registers it, this store does not create Nodes")) { node, existing, now throws(LeaseStoreError) in
                 let subnets = try self.subnets(of: node)
+                if let existing, !existing.owner.isEmpty, existing.owner != request.owner, !existing.isExpired(at: now) {
+                    throw .ownedElsewhere(node: request.node, owner: existing.owner, requester: request.owner)
+                }
+                // Other nodes route this Node's pods to the lease's address: it must be the Node's.
+                guard node.internalIPs.isEmpty || node.internalIPs.contains(request.nodeAddress) else {
+                    throw .invalidRequest(node: request.node, reason: "node address \(request.nodeAddress) is not among Node \(node.name)'s InternalIP addresses \(node.internalIPs.map(\.description).joined(separator: ", "))")
+                }
                 let keeps = existing.map { $0.subnets == subnets.sorted() && !$0.isExpired(at: now) } ?? false
                 let lease = Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
                                   acquiredAt: keeps ? existing!.acquiredAt : now, renewedAt: now,
-                                  expiresAt: now + request.ttl.timeInterval, backendData: request.backendData)
+                                  expiresAt: now + request.ttl.timeInterval, backendData: request.backendData,
+                                  owner: request.owner)
                 try LeaseRecordCodec.checkSize(of: lease)
                 return lease
             }!
