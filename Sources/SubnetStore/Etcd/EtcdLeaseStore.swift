@@ -180,9 +180,9 @@ public final class EtcdLeaseStore: LeaseStore {
 
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
         let (leases, revision, _) = try await guarded { try await snapshot() }
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
+        let (stream, continuation) = LeaseEventStream.make(leases: leases.count)
         var view = WatchView()
-        for event in view.replace(with: leases.map(\.lease), now: clock()) { continuation.yield(event) }
+        for event in view.replace(with: leases.map(\.lease), now: clock()) { continuation.deliver(event, store: name) }
         watches.start(continuation) { [view] in
             await self.follow(from: revision, view: view, into: continuation)
         }
@@ -443,7 +443,7 @@ public final class EtcdLeaseStore: LeaseStore {
                             throw EtcdError.server(code: 0, message: "watch cancelled: \(response.cancelReason)", httpStatus: 200)
                         }
                         let (leases, now, _) = try await snapshot()
-                        for event in view.replace(with: leases.map(\.lease), now: clock()) { continuation.yield(event) }
+                        for event in view.replace(with: leases.map(\.lease), now: clock()) { continuation.deliver(event, store: name) }
                         revision = now
                         break
                     }
@@ -453,7 +453,7 @@ public final class EtcdLeaseStore: LeaseStore {
                             if event.kind == .put {
                                 do throws(LeaseStoreError) { lease = try decode(event.kv).lease } catch { report(.skippedRecord(error)) }
                             }
-                            if let change = view.set(node, lease, now: clock()) { continuation.yield(change) }
+                            if let change = view.set(node, lease, now: clock()) { continuation.deliver(change, store: name) }
                         }
                         revision = max(revision, event.kv.modRevision)
                     }

@@ -136,7 +136,7 @@ public final class KubernetesLeaseStore: LeaseStore {
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
         let list = try await guarded { try await client.nodes() }
         let view = view(of: list.items)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
+        let (stream, continuation) = LeaseEventStream.make(leases: view.count)
         let watch = KubernetesLeaseWatch(store: self, view: view, clock: clock, continuation: continuation)
         watches.start(continuation) { await watch.run(from: list.resourceVersion) }
         return stream
