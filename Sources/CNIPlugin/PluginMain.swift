@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CNI
 
 /// The process entry: the real environment, stdin and stdout around one dispatcher call.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CNI
 
 /// The few file-system facts the plugin reads outside netlink and the IPAM store.

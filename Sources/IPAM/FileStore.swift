@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import NetworkCore
 
 /// Reservations as files in one directory, one per address (`10.0.3.7`, `fd00::7`), holding
