@@ -59,17 +59,20 @@ let package = Package(
         ),
         // Socket options Glibc does not export (TCP_MD5SIG, IP_MINTTL): headers only.
         .target(name: "CBGPSocket"),
+        // The BGP wire codec, session state machine and RIB: pure values, no I/O, no NIO.
+        .target(name: "BGPCore", dependencies: ["NetworkCore"]),
+        // The speaker on SwiftNIO, its YAML config and its control socket, over BGPCore.
         .target(
             name: "BGP",
             dependencies: [
-                "NetworkCore", "CBGPSocket",
+                "BGPCore", "NetworkCore", "CBGPSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         // What every fuzz input must satisfy: used by FuzzTesting/ and by the corpus replay.
-        .target(name: "BGPFuzzProperties", dependencies: ["BGP"]),
+        .target(name: "BGPFuzzProperties", dependencies: ["BGPCore"]),
         .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // The operator's CLI: wiring only.
@@ -77,7 +80,7 @@ let package = Package(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Plan", "BGP", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
+                "Plan", "BGP", "BGPCore", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
             ]
         ),
 
@@ -87,7 +90,7 @@ let package = Package(
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
-        .executableTarget(name: "bench-bgp", dependencies: ["BGP", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
+        .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
@@ -106,10 +109,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPFuzzProperties", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "BGPTests",
             dependencies: [
-                "BGP", "BGPFuzzProperties", "TestSupport",
+                "BGP", "BGPCore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -117,7 +121,7 @@ let package = Package(
         ),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.
-        .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
+        .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "BGPCore", "TestSupport"]),
         // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.
         .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BGP
+import BGPCore
 import Foundation
 import NetworkCore
 

@@ -1,4 +1,5 @@
 @testable import BGP
+@testable import BGPCore
 import NetworkCore
 import Testing
 

@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// Which Loc-RIB routes go to one peer, and with what attributes (RFC 4271 §9.1.3, §5.1;

@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// A change of the Loc-RIB's best path as a kernel table sees it: the best route learned

@@ -1,4 +1,4 @@
-import BGP
+import BGPCore
 import Testing
 
 /// Drives a `SessionFSM` with `SessionTimers` on a manual clock, the way the Speaker does

@@ -1,4 +1,4 @@
-@testable import BGP
+@testable import BGPCore
 import Testing
 import TestSupport
 

@@ -1,4 +1,4 @@
-import BGP
+import BGPCore
 import NetworkCore
 import Testing
 

@@ -1,4 +1,4 @@
-import BGP
+import BGPCore
 
 /// Hand-built wire bytes for the codec tests, following the RFC layouts field by field.
 enum WireBytes {

@@ -1,4 +1,4 @@
-import BGP
+import BGPCore
 import Foundation
 import NetworkCore
 import Testing

@@ -1,4 +1,4 @@
-import BGP
+import BGPCore
 import Testing
 import TestSupport
 

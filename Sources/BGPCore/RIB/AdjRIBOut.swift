@@ -2,7 +2,7 @@
 /// Attribute sets are interned and the prefixes live in the RIB's open-addressing
 /// `PrefixMap`, so a million prefixes with one set cost one slot each. Turns Loc-RIB
 /// changes into the announcements and withdrawals that differ from what the peer has.
-struct AdjRIBOut: Sendable {
+package struct AdjRIBOut: Sendable {
     private var v4 = PrefixMap<IPv4NLRI>()
     private var v6 = PrefixMap<IPv6NLRI>()
     private var sets: [PathAttributes] = []
@@ -10,21 +10,25 @@ struct AdjRIBOut: Sendable {
     /// Consecutive prefixes mostly share a set: skip the hash lookup for a repeat.
     private var lastSet: (attributes: PathAttributes, id: UInt32)?
 
-    var count: Int { v4.count + v6.count }
+    package var count: Int { v4.count + v6.count }
+
+    package init() {}
 
     /// The UPDATE contents that bring the peer from what it has to what we now export.
-    struct Delta {
-        var announce4: [UInt32: [IPv4NLRI]] = [:]
-        var announce6: [UInt32: [IPv6NLRI]] = [:]
-        var withdraw4: [IPv4NLRI] = []
-        var withdraw6: [IPv6NLRI] = []
+    package struct Delta {
+        package var announce4: [UInt32: [IPv4NLRI]] = [:]
+        package var announce6: [UInt32: [IPv6NLRI]] = [:]
+        package var withdraw4: [IPv4NLRI] = []
+        package var withdraw6: [IPv6NLRI] = []
         /// Prefixes announced or withdrawn so far.
-        var count = 0
-        var isEmpty: Bool { count == 0 }
+        package var count = 0
+        package var isEmpty: Bool { count == 0 }
+
+        package init() {}
     }
 
     /// Records `attributes` (nil: not exported) for `prefix` and adds the difference to `delta`.
-    mutating func set(_ prefix: RIBPrefix, _ attributes: PathAttributes?, into delta: inout Delta) {
+    package mutating func set(_ prefix: RIBPrefix, _ attributes: PathAttributes?, into delta: inout Delta) {
         let new = attributes.map { intern($0) }
         switch prefix {
         case .v4(let key):
@@ -51,7 +55,7 @@ struct AdjRIBOut: Sendable {
     }
 
     /// Everything again (ROUTE-REFRESH, RFC 2918) for one family.
-    func all(family: AddressFamily) -> Delta {
+    package func all(family: AddressFamily) -> Delta {
         var delta = Delta()
         if family == .ipv4Unicast {
             for slot in 0..<v4.capacity where v4.isOccupied(slot) {
@@ -68,7 +72,7 @@ struct AdjRIBOut: Sendable {
     }
 
     /// A new session starts from nothing sent.
-    mutating func removeAll() {
+    package mutating func removeAll() {
         self = AdjRIBOut()
     }
 
@@ -89,7 +93,7 @@ struct AdjRIBOut: Sendable {
     }
 
     /// Full-size UPDATEs: withdrawals first, then one run of messages per attribute set.
-    func encode(_ delta: Delta, with packer: UpdatePacker) -> [UInt8] {
+    package func encode(_ delta: Delta, with packer: UpdatePacker) -> [UInt8] {
         var out: [UInt8] = []
         if !delta.withdraw4.isEmpty { _ = packer.withdraw(delta.withdraw4, into: &out) }
         if !delta.withdraw6.isEmpty { _ = packer.withdraw(delta.withdraw6, into: &out) }
