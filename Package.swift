@@ -20,19 +20,21 @@ let package = Package(
     targets: [
         // Everything imports NetworkCore: addresses, prefixes, prefix math. No I/O.
         .target(name: "NetworkCore"),
+        // The one EINTR loop, and whole-file reads and writes over it. Glibc only.
+        .target(name: "POSIX"),
 
         // Linux headers for rtnetlink, and the netlink client over them.
         .target(name: "CNetlink"),
-        .target(name: "Netlink", dependencies: ["CNetlink", "NetworkCore"]),
+        .target(name: "Netlink", dependencies: ["CNetlink", "NetworkCore", "POSIX"]),
 
         // The per-pod CNI plugin: spec types, node-local IPAM, pod data path. No NIO, no Foundation.
         .target(name: "JSON"),
         .target(name: "CNI", dependencies: ["JSON", "NetworkCore"]),
-        .target(name: "IPAM", dependencies: ["NetworkCore"]),
+        .target(name: "IPAM", dependencies: ["NetworkCore", "POSIX"]),
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
         // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
-        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore"]),
+        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
             dependencies: ["CNIPlugin"],
@@ -44,11 +46,14 @@ let package = Package(
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
         .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
 
+        // What commands print and stores write: stable JSON, aligned text tables.
+        .target(name: "Formatting"),
+
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(
             name: "SubnetStore",
             dependencies: [
-                "NetworkCore",
+                "Formatting", "NetworkCore", "POSIX",
                 // etcd's JSON gateway and the Kubernetes API are spoken over HTTP/1.1, with TLS.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -65,7 +70,7 @@ let package = Package(
         .target(
             name: "BGP",
             dependencies: [
-                "BGPCore", "NetworkCore", "CBGPSocket",
+                "BGPCore", "NetworkCore", "CBGPSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -73,14 +78,14 @@ let package = Package(
         ),
         // What every fuzz input must satisfy: used by FuzzTesting/ and by the corpus replay.
         .target(name: "BGPFuzzProperties", dependencies: ["BGPCore"]),
-        .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Plan", dependencies: ["Formatting", "NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // The operator's CLI: wiring only.
         .executableTarget(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Plan", "BGP", "BGPCore", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
+                "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
             ]
         ),
 

@@ -12,7 +12,7 @@ extension EdgeDatapath {
         let namespace = try openNamespace(pod.netnsPath)
         let bridgeIndex = try ensureBridge(bridge)
         let hostName = Self.hostInterfaceName(containerID: pod.containerID, ifName: pod.ifName)
-        let seed = stableHash(pod.containerID + "/" + pod.ifName)
+        let seed = FNV1a.hash((pod.containerID + "/" + pod.ifName).utf8)
         let hostMAC = MACAddress(locallyAdministeredFrom: seed)
         let containerMAC = MACAddress(locallyAdministeredFrom: seed ^ 0x5a5a_5a5a_5a5a_5a5a)
 
