@@ -41,7 +41,7 @@ extension EdgeDatapath {
             let index = try socket.link(named: pod.ifName).index
             let addresses: [NetlinkRequest] = pod.addresses.map { .addAddress($0, index: index, noDAD: $0.family == .v6) }
             let routes: [NetlinkRequest] = pod.routes.map {
-                .addRoute(Route(destination: $0.destination, gateway: $0.gateway, outputInterface: index))
+                .addRoute(KernelRoute(destination: $0.destination, gateway: $0.gateway, outputInterface: index))
             }
             try socket.perform([.setLinkUp(pod.ifName)] + addresses + routes)
         }

@@ -5,7 +5,7 @@ import NetworkCore
 /// from a peer, or nil when there is none any more (withdrawn, or our originated route won).
 public struct LearnedRouteChange: Hashable, Sendable {
     public var prefix: IPPrefix
-    public var best: Route?
+    public var best: RIBRoute?
 
     init(_ change: BestPathChange) {
         prefix = change.prefix.prefix

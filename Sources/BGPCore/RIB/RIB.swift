@@ -227,7 +227,7 @@ public struct RIB: Sendable {
     // MARK: Lookups
 
     /// The Loc-RIB's route for `prefix`.
-    public func best(_ prefix: RIBPrefix) -> Route? {
+    public func best(_ prefix: RIBPrefix) -> RIBRoute? {
         let path: (peer: UInt32, attributes: UInt32)?
         switch prefix {
         case .v4(let p): path = ipv4.best(p).map { ($0.peer, $0.attributes) }
@@ -237,7 +237,7 @@ public struct RIB: Sendable {
     }
 
     /// Every path for `prefix`, best first.
-    public func paths(_ prefix: RIBPrefix) -> [Route] {
+    public func paths(_ prefix: RIBPrefix) -> [RIBRoute] {
         let chain: [(UInt32, UInt32)]
         switch prefix {
         case .v4(let p): chain = ipv4.chain(p).map { ($0.peer, $0.attributes) }
@@ -247,15 +247,15 @@ public struct RIB: Sendable {
     }
 
     /// The Loc-RIB, sorted by prefix; only the routes inside `covering` when given. Builds
-    /// one `Route` per prefix: for a full table prefer `forEachBest`.
-    public func bestRoutes(inside covering: IPPrefix? = nil) -> [Route] {
-        var result: [Route] = []
+    /// one `RIBRoute` per prefix: for a full table prefer `forEachBest`.
+    public func bestRoutes(inside covering: IPPrefix? = nil) -> [RIBRoute] {
+        var result: [RIBRoute] = []
         forEachBest(inside: covering) { result.append($0) }
         return result.sorted { $0.prefix < $1.prefix }
     }
 
     /// Visits the Loc-RIB in table order (unsorted) without building an array.
-    public func forEachBest(inside covering: IPPrefix? = nil, _ body: (Route) -> Void) {
+    public func forEachBest(inside covering: IPPrefix? = nil, _ body: (RIBRoute) -> Void) {
         ipv4.forEachHead { key, path in
             guard covering?.contains(key.prefix) ?? true else { return }
             body(route(.v4(key), peer: path.peer, attributes: path.attributes, isBest: true))
@@ -267,14 +267,14 @@ public struct RIB: Sendable {
     }
 
     /// The Adj-RIB-In of `peer`, sorted by prefix.
-    public func adjRIBIn(_ peer: PeerID) -> [Route] {
-        var result: [Route] = []
+    public func adjRIBIn(_ peer: PeerID) -> [RIBRoute] {
+        var result: [RIBRoute] = []
         forEachPath(from: peer) { result.append($0) }
         return result.sorted { $0.prefix < $1.prefix }
     }
 
     /// Visits the Adj-RIB-In of `peer` in table order (unsorted) without building an array.
-    public func forEachPath(from peer: PeerID, _ body: (Route) -> Void) {
+    public func forEachPath(from peer: PeerID, _ body: (RIBRoute) -> Void) {
         ipv4.forEachPath(of: peer.rawValue) { key, attributes, isBest in
             body(route(.v4(key), peer: peer, attributes: attributes, isBest: isBest))
         }
@@ -283,12 +283,12 @@ public struct RIB: Sendable {
         }
     }
 
-    private func route(_ prefix: RIBPrefix, peer: UInt32, attributes: UInt32, isBest: Bool) -> Route {
+    private func route(_ prefix: RIBPrefix, peer: UInt32, attributes: UInt32, isBest: Bool) -> RIBRoute {
         route(prefix, peer: PeerID(rawValue: peer), attributes: attributes, isBest: isBest)
     }
 
-    private func route(_ prefix: RIBPrefix, peer: PeerID, attributes: UInt32, isBest: Bool) -> Route {
-        Route(prefix: prefix, peer: peer, attributes: attributeTable[attributes], isBest: isBest)
+    private func route(_ prefix: RIBPrefix, peer: PeerID, attributes: UInt32, isBest: Bool) -> RIBRoute {
+        RIBRoute(prefix: prefix, peer: peer, attributes: attributeTable[attributes], isBest: isBest)
     }
 
     /// Prefixes in the Loc-RIB.

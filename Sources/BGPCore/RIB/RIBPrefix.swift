@@ -35,7 +35,7 @@ public enum RIBPrefix: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// One path of one prefix, as `terway-edge bgp routes` shows it.
-public struct Route: Hashable, Sendable {
+public struct RIBRoute: Hashable, Sendable {
     public var prefix: RIBPrefix
     public var peer: PeerID
     public var attributes: PathAttributes
@@ -53,9 +53,9 @@ public struct Route: Hashable, Sendable {
 /// A change of the Loc-RIB's best path: the new best, or nil when the prefix is gone.
 public struct BestPathChange: Hashable, Sendable {
     public var prefix: RIBPrefix
-    public var best: Route?
+    public var best: RIBRoute?
 
-    public init(prefix: RIBPrefix, best: Route?) {
+    public init(prefix: RIBPrefix, best: RIBRoute?) {
         self.prefix = prefix
         self.best = best
     }

@@ -2,7 +2,7 @@
 extension ASPath {
     /// Nil when a segment has an unknown type, no AS numbers, or is cut short (RFC 7606 §7.2).
     static func decode(_ bytes: UnsafeRawBufferPointer, fourOctet: Bool) -> ASPath? {
-        var reader = ByteReader(bytes)
+        var reader = BGPByteReader(bytes)
         var segments: [Segment] = []
         while !reader.isAtEnd {
             guard let typeByte = reader.u8(), let type = SegmentType(rawValue: typeByte),

@@ -27,7 +27,7 @@ struct AttributeDecoder {
     init(options: BGPCodecOptions) { self.options = options }
 
     mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(BGPMessageError) {
-        var reader = ByteReader(bytes)
+        var reader = BGPByteReader(bytes)
         while !reader.isAtEnd {
             let start = reader.offset
             guard let flags = reader.u8(), let type = reader.u8(),
@@ -97,7 +97,7 @@ struct AttributeDecoder {
             try fail(.attributeFlagsError, type: type, raw: raw, "attribute \(type) with flags \(flags)")
             return
         }
-        var reader = ByteReader(value)
+        var reader = BGPByteReader(value)
         switch type {
         case AttributeType.origin:
             guard value.count == 1, let byte = reader.u8() else {

@@ -1,7 +1,7 @@
 /// Capability TLVs (RFC 5492 §4) and the layouts of the ones we interpret.
 extension Capability {
     static func decodeList(_ bytes: UnsafeRawBufferPointer) throws(BGPMessageError) -> [Capability] {
-        var reader = ByteReader(bytes)
+        var reader = BGPByteReader(bytes)
         var result: [Capability] = []
         while !reader.isAtEnd {
             guard let code = reader.u8(), let length = reader.u8(), let value = reader.slice(Int(length)) else {
@@ -13,7 +13,7 @@ extension Capability {
     }
 
     private static func decode(code: UInt8, value: UnsafeRawBufferPointer) throws(BGPMessageError) -> Capability {
-        var reader = ByteReader(value)
+        var reader = BGPByteReader(value)
         switch code {
         case 1:
             guard value.count == 4, let afi = reader.u16(), reader.u8() != nil, let safi = reader.u8() else {

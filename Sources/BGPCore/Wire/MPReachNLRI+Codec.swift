@@ -5,7 +5,7 @@ import NetworkCore
 extension MPReachNLRI {
     static func decode(_ value: UnsafeRawBufferPointer, options: BGPCodecOptions,
                        raw: UnsafeRawBufferPointer) throws(BGPMessageError) -> MPReachNLRI {
-        var reader = ByteReader(value)
+        var reader = BGPByteReader(value)
         guard let afi = reader.u16(), let safi = reader.u8(), let nextHopLength = reader.u8(),
               let nextHopBytes = reader.slice(Int(nextHopLength)), reader.u8() != nil else {
             throw .update(.optionalAttributeError, data: Array(raw), "MP_REACH_NLRI cut short")
@@ -15,7 +15,7 @@ extension MPReachNLRI {
         guard options.families.contains(family), family == .ipv4Unicast || family == .ipv6Unicast else {
             return MPReachNLRI(family: family, nextHop: .other(Array(nextHopBytes)), prefixes: .other(Array(nlri)))
         }
-        var hop = ByteReader(nextHopBytes)
+        var hop = BGPByteReader(nextHopBytes)
         let nextHop: NextHop
         switch (family, nextHopLength) {
         case (.ipv4Unicast, 4):
@@ -56,7 +56,7 @@ extension MPReachNLRI {
 extension MPUnreachNLRI {
     static func decode(_ value: UnsafeRawBufferPointer, options: BGPCodecOptions,
                        raw: UnsafeRawBufferPointer) throws(BGPMessageError) -> MPUnreachNLRI {
-        var reader = ByteReader(value)
+        var reader = BGPByteReader(value)
         guard let afi = reader.u16(), let safi = reader.u8() else {
             throw .update(.optionalAttributeError, data: Array(raw), "MP_UNREACH_NLRI cut short")
         }

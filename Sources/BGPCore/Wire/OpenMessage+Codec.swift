@@ -5,7 +5,7 @@ extension OpenMessage {
     static let capabilitiesParameter: UInt8 = 2
 
     static func decode(body: UnsafeRawBufferPointer) throws(BGPMessageError) -> OpenMessage {
-        var reader = ByteReader(body)
+        var reader = BGPByteReader(body)
         guard let version = reader.u8(), let myAS = reader.u16(), let hold = reader.u16(),
               let id = reader.u32(), let paramsLength = reader.u8() else {
             throw .header(.badMessageLength, data: lengthField(body), "OPEN body too short")

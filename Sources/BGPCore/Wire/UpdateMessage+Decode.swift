@@ -3,7 +3,7 @@
 /// make the prefixes impossible to locate reset the session.
 extension UpdateMessage {
     static func decode(body: UnsafeRawBufferPointer, options: BGPCodecOptions) throws(BGPMessageError) -> UpdateMessage {
-        var reader = ByteReader(body)
+        var reader = BGPByteReader(body)
         guard let withdrawnLength = reader.u16(), let withdrawnBytes = reader.slice(Int(withdrawnLength)),
               let attributesLength = reader.u16(), let attributeBytes = reader.slice(Int(attributesLength)) else {
             throw .update(.malformedAttributeList, "withdrawn routes or path attribute length overruns the UPDATE")

@@ -1,5 +1,5 @@
 /// Appends native-endian integers to a byte array, as netlink's C structs lay them out.
-struct ByteWriter {
+struct NetlinkByteWriter {
     private(set) var bytes: [UInt8] = []
 
     init(capacity: Int = 64) { bytes.reserveCapacity(capacity) }

@@ -1,6 +1,6 @@
 /// A bounds-checked cursor over borrowed bytes. Every read returns nil past the end instead
 /// of trapping, so decoders turn short input into a NOTIFICATION, never a crash.
-struct ByteReader {
+struct BGPByteReader {
     let bytes: UnsafeRawBufferPointer
     private(set) var offset: Int = 0
 

@@ -1,6 +1,6 @@
 /// Reads native-endian integers from a byte slice, throwing instead of trapping when the
 /// kernel's reply (or a corrupted buffer) is shorter than its headers claim.
-struct ByteReader {
+struct NetlinkByteReader {
     private let bytes: ArraySlice<UInt8>
     private(set) var position: Int
     let context: String

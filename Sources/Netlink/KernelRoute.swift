@@ -2,7 +2,7 @@ import CNetlink
 import NetworkCore
 
 /// A route (`ip route`): the fields iproute2 users set, with its defaults.
-public struct Route: Hashable, Sendable {
+public struct KernelRoute: Hashable, Sendable {
     public var destination: IPPrefix
     public var gateway: IPAddress?
     /// RTA_OIF (`dev`).
@@ -22,7 +22,7 @@ public struct Route: Hashable, Sendable {
     public static let mainTable: UInt32 = UInt32(RT_TABLE_MAIN.rawValue)
 
     public init(destination: IPPrefix, gateway: IPAddress? = nil, outputInterface: Int32? = nil, source: IPAddress? = nil,
-                metric: UInt32? = nil, table: UInt32 = Route.mainTable, scope: UInt8? = nil,
+                metric: UInt32? = nil, table: UInt32 = KernelRoute.mainTable, scope: UInt8? = nil,
                 protocolID: UInt8 = UInt8(RTPROT_BOOT), type: UInt8 = UInt8(RTN_UNICAST)) {
         self.destination = destination
         self.gateway = gateway
@@ -72,7 +72,7 @@ public struct Route: Hashable, Sendable {
     }
 }
 
-extension Route: CustomStringConvertible {
+extension KernelRoute: CustomStringConvertible {
     /// iproute2-like text for errors and logs: `10.1.0.0/24 via 10.0.0.1 dev 3 table 254`.
     public var description: String {
         var text = destination.length == 0 ? "default" : destination.description
