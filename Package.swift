@@ -44,7 +44,7 @@ let package = Package(
         ),
 
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink"], path: "Benchmarks/CNI"),
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
@@ -92,12 +92,15 @@ let package = Package(
         // bench-leases: time to acquire 5,000 leases per store, printed with leases/s.
         .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore", "TestSupport"], path: "Benchmarks/Leases"),
 
-        // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID, and
+        // in-memory fakes of the IPAM and lease stores for the layers above them.
+        .target(name: "TestSupport", dependencies: ["IPAM", "NetworkCore", "SubnetStore"], path: "Tests/TestSupport"),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
+        .testTarget(name: "TestSupportTests", dependencies: ["NetworkCore", "SubnetStore", "TestSupport"]),
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
@@ -124,7 +127,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
+        // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
+        .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.
         .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "BGPCore", "TestSupport"]),
         // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.

@@ -1,10 +1,9 @@
 import Foundation
-import Plan
 
 /// A small sound plan (no findings, headroom 0) with `$NAME` slots; each test case replaces
-/// a few slots to break exactly one thing.
-enum PlanFixture {
-    static let defaults: [String: String] = [
+/// a few slots to break exactly one thing. Used by the Plan tests and the CLI tests.
+public enum PlanFixture {
+    public static let defaults: [String: String] = [
         "HEADROOM": "0",
         "VPC": "192.168.0.0/16",
         "VSW": "192.168.0.0/24",
@@ -64,47 +63,20 @@ enum PlanFixture {
     """
 
     /// The fixture's YAML with some slots replaced (longest names first, so `$VSW_EXTRA` is not read as `$VSW`).
-    static func yaml(_ changes: [String: String] = [:]) -> String {
+    public static func yaml(_ changes: [String: String] = [:]) -> String {
         let values = defaults.merging(changes) { $1 }
         return values.keys.sorted { $0.count > $1.count }.reduce(template) { text, key in
             text.replacingOccurrences(of: "$\(key)", with: values[key]!)
         }
     }
 
-    static func plan(_ changes: [String: String] = [:]) throws -> Plan {
-        try Plan(yaml: yaml(changes))
-    }
-
     /// The repository's examples folder.
-    static func example(_ name: String, file: String = #filePath) -> String {
+    public static func example(_ name: String, file: String = #filePath) -> String {
         URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/\(name)").path
     }
 
-    static func exampleText(_ name: String) throws -> String {
+    public static func exampleText(_ name: String) throws -> String {
         try String(contentsOfFile: example(name), encoding: .utf8)
     }
-}
-
-/// What a finding is, for comparing sets of findings: severity, kind and the fields involved (sorted).
-struct FindingKey: Hashable, CustomStringConvertible {
-    let severity: Finding.Severity
-    let kind: Finding.Kind
-    let fields: [String]
-
-    init(_ severity: Finding.Severity, _ kind: Finding.Kind, _ fields: [String]) {
-        self.severity = severity
-        self.kind = kind
-        self.fields = fields.sorted()
-    }
-
-    init(_ finding: Finding) {
-        self.init(finding.severity, finding.kind, finding.subjects.map(\.field))
-    }
-
-    var description: String { "\(severity) \(kind) \(fields)" }
-}
-
-func findingKeys(_ plan: Plan) -> Set<FindingKey> {
-    Set(PlanChecker.check(plan).map(FindingKey.init))
 }
