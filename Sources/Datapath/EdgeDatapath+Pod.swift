@@ -130,6 +130,8 @@ extension EdgeDatapath {
     }
 
     /// Runs netlink work, wrapping its errors (decoding failures count as malformed replies).
+    /// Its result is `body`'s, as discardable as the netlink verb's own.
+    @discardableResult
     func netlink<T>(_ body: () throws -> T) throws(DatapathError) -> T {
         do {
             return try body()

@@ -48,7 +48,9 @@ extension TerwayEdge.BGPCommand {
             say("bgp: signal \(signal), \(running.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
             await speaker.shutdown()
             await kernel?.finish(keepingRoutes: running.gracefulRestart != nil)
-            if running.gracefulRestart != nil { GracefulRestartMarker.write(for: running) }
+            if running.gracefulRestart != nil, !GracefulRestartMarker.write(for: running) {
+                say("bgp: warning: cannot write \(GracefulRestartMarker.path(for: running)): the next start will not be a graceful restart")
+            }
             try? FileManager.default.removeItem(atPath: running.controlSocket)
         }
 
