@@ -112,7 +112,9 @@ import TestSupport
 
     @Test func renewReleaseAndExpiry() async throws {
         let cluster = try await Cluster()
+        // The cluster's time moves: the API server's Date headers, which the store goes by.
         let offset = OffsetClock()
+        cluster.server.clock = offset.now
         let store = try cluster.store(clock: offset.now)
         let lease = try await store.acquire(Self.request("edge-1", ttl: .seconds(60)))
         offset.advance(10)
@@ -240,6 +242,29 @@ extension KubernetesLeaseStoreTests {
         #expect(error?.description.contains("TLS") == true, "\(String(describing: error))")
         #expect(server.requests.count == requests)
         await server.stop()
+    }
+
+    /// Issue 16 item 1: a watcher whose clock runs hours ahead reports no expiry of a lease
+    /// that is live by the API server's clock.
+    @Test func aSkewedWatcherGoesByTheServersClock() async throws {
+        let cluster = try await Cluster()
+        let writer = try cluster.store()
+        _ = try await writer.acquire(Self.request("edge-1", ttl: .seconds(600)))
+        let watcher = try cluster.store(clock: { Date().addingTimeInterval(5 * 3600) })
+        let events = LeaseEventCollector(try await watcher.watch())
+        _ = try await events.next("added", node: "edge-1")
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await events.kinds(of: "edge-1") == ["added"], "no expiry while the lease lives by the server's clock")
+        // A skewed writer stamps the server's time too: the lease does not look hours long.
+        let skewedWriter = try cluster.store(clock: { Date().addingTimeInterval(5 * 3600) })
+        _ = try await skewedWriter.get(node: "edge-1")
+        let renewed = try await skewedWriter.renew(node: "edge-1", ttl: .seconds(600))
+        #expect(abs(renewed.expiresAt.timeIntervalSinceNow - 600) < 5)
+        await events.stop()
+        await watcher.close()
+        await writer.close()
+        await skewedWriter.close()
+        await cluster.server.stop()
     }
 
     /// A lease's address must be one of its Node's: other nodes route its pods there.

@@ -11,7 +11,9 @@ import Synchronization
 /// The rest of the lease (node address, domain, times, backend data) lives in the
 /// annotation `terway-edge.io/lease` as the common lease record, written with a JSON merge
 /// patch that carries the Node's resourceVersion, so a concurrent writer gets 409 and retries.
-/// Expiry is reported by watchers; a Node's subnets are freed by Kubernetes when it is deleted.
+/// Expiry is reported by watchers, by the API server's clock (its `Date` headers), not by
+/// theirs; lease times are written by that clock too. A Node's subnets are freed by
+/// Kubernetes when it is deleted.
 public final class KubernetesLeaseStore: LeaseStore {
     public static let annotation = "terway-edge.io/lease"
 
@@ -137,7 +139,7 @@ public final class KubernetesLeaseStore: LeaseStore {
         let list = try await guarded { try await client.nodes() }
         let view = view(of: list.items)
         let (stream, continuation) = LeaseEventStream.make(leases: view.count)
-        let watch = KubernetesLeaseWatch(store: self, view: view, clock: clock, continuation: continuation)
+        let watch = KubernetesLeaseWatch(store: self, view: view, clock: { [self] in now() }, continuation: continuation)
         watches.start(continuation) { await watch.run(from: list.resourceVersion) }
         return stream
     }
@@ -159,7 +161,7 @@ public final class KubernetesLeaseStore: LeaseStore {
                 throw absent ?? LeaseStoreError.notFound(node: name)
             }
             let existing = try lease(of: node)
-            guard let next = try change(node, existing, clock()) else {
+            guard let next = try change(node, existing, now()) else {
                 guard existing != nil else { return nil }
                 if try await patch(node, value: nil) != nil { return nil }
                 continue
@@ -215,6 +217,11 @@ public final class KubernetesLeaseStore: LeaseStore {
             report(.skippedRecord(error))
             return nil
         }
+    }
+
+    /// The API server's time (this process's clock until the server has answered once).
+    func now() -> Date {
+        client.serverTime.now(fallback: clock)
     }
 
     private func validate(_ name: String) throws(LeaseStoreError) {
