@@ -36,16 +36,22 @@ public struct RouteSyncConfig: Hashable, Sendable {
     public func validated() throws(RouteSyncConfigError) -> RouteSyncConfig {
         // 255 is `local` (the kernel's own addresses), 0 is unspec.
         guard table != 0, table != 255 else { throw RouteSyncConfigError(key: "table", "must not be \(table) (0 is unspec, 255 the local table)") }
-        for (key, number) in [("protocol", learnedProtocolID), ("routes.protocol", peerProtocolID)] {
-            if let owner = KernelProtocolNumbers.owner(of: number) {
-                throw RouteSyncConfigError(key: key, "\(number) belongs to \(owner): pick a number no other daemon uses (default \(key == "protocol" ? KernelProtocolNumbers.learnedRoutes : KernelProtocolNumbers.peerRoutes))")
-            }
-        }
+        try Self.checkProtocol(learnedProtocolID, key: "protocol")
+        try Self.checkProtocol(peerProtocolID, key: "routes.protocol")
         guard learnedProtocolID != peerProtocolID else {
             throw RouteSyncConfigError(key: "routes.protocol", "must differ from the learned routes' protocol \(learnedProtocolID): each source owns its number")
         }
         guard resyncInterval > .zero else { throw RouteSyncConfigError(key: "routes.resyncInterval", "must be positive") }
         return self
+    }
+}
+
+extension RouteSyncConfig {
+    /// Refuses a protocol number another daemon uses (`key` names the setting in the error).
+    public static func checkProtocol(_ number: UInt8, key: String) throws(RouteSyncConfigError) {
+        if let owner = KernelProtocolNumbers.owner(of: number) {
+            throw RouteSyncConfigError(key: key, "\(number) belongs to \(owner): pick a number no other daemon uses (206 and 207 are free)")
+        }
     }
 }
 

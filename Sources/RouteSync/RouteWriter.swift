@@ -94,16 +94,16 @@ public final class RouteWriter: @unchecked Sendable {
     /// One peer's lease appeared or changed. Returns the time spent in the writer, from
     /// taking the change to the kernel's last ACK (for a histogram metric).
     @discardableResult
-    public func updatePeer(_ peer: PeerNode) async throws -> Duration {
-        try await onWriter { () throws -> Duration in
+    public func updatePeer(_ peer: PeerNode) async throws -> WriterTiming {
+        try await onWriter { () throws -> WriterTiming in
             try self.timed { self.peers.updatePeer(peer) }
         }
     }
 
     /// One peer's lease went: its routes and nexthops go. Returns the time spent in the writer.
     @discardableResult
-    public func removePeer(named name: String) async throws -> Duration {
-        try await onWriter { () throws -> Duration in
+    public func removePeer(named name: String) async throws -> WriterTiming {
+        try await onWriter { () throws -> WriterTiming in
             try self.timed { self.peers.removePeer(named: name) }
         }
     }
@@ -139,12 +139,12 @@ public final class RouteWriter: @unchecked Sendable {
     // MARK: On the writer thread
 
     /// Applies a change to the desired state and reconciles; returns the time both took.
-    private func timed(_ change: () -> Void) throws(NetlinkError) -> Duration {
+    private func timed(_ change: () -> Void) throws(NetlinkError) -> WriterTiming {
         let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now, cpuStart = WriterTiming.threadCPUTime()
         change()
         try reconcilePeers()
-        return clock.now - start
+        return WriterTiming(wall: clock.now - start, cpu: WriterTiming.threadCPUTime() - cpuStart)
     }
 
     private func reconcilePeers() throws(NetlinkError) {
@@ -214,6 +214,11 @@ public final class RouteWriter: @unchecked Sendable {
             log("routes: netlink monitor: \(error); reading the kernel again")
             events.append(.eventsLost)
         }
+        receive(events)
+    }
+
+    /// Hands kernel events to the writer (the monitor thread's, or a test's).
+    func receive(_ events: [NetlinkEvent]) {
         writer?.post { [self] in handle(events) }
     }
 

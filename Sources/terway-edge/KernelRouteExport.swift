@@ -20,6 +20,8 @@ final class KernelRouteExport: @unchecked Sendable {
     static let refusalLines = 10
 
     init(_ config: KernelTableConfig, log: @escaping @Sendable (String) -> Void) throws {
+        // Every route of our number is ours to remove: another daemon's number is refused.
+        try RouteSyncConfig.checkProtocol(config.protocolID, key: "kernel.protocol")
         sync = try KernelRouteSync(table: KernelTable(id: config.table, protocolID: config.protocolID, metric: config.metric))
         self.log = log
     }

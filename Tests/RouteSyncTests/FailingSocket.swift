@@ -9,6 +9,8 @@ import RouteSync
 final class FailingSocket: RouteSyncSocket {
     let real: NetlinkSocket
     var failAfter: Int?
+    /// Answer nexthop requests as a kernel without nexthop objects does.
+    var nexthopsUnsupported = false
 
     init(_ real: NetlinkSocket) { self.real = real }
 
@@ -21,7 +23,12 @@ final class FailingSocket: RouteSyncSocket {
     }
 
     func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [Route] { try real.listRoutes(family: family, table: table) }
-    func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop] { try real.nexthops(protocolID: protocolID) }
+    func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop] {
+        if nexthopsUnsupported {
+            throw .kernel(KernelFailure(errno: EOPNOTSUPP, operation: "nexthops", object: "all", extendedAck: nil))
+        }
+        return try real.nexthops(protocolID: protocolID)
+    }
     func listAddresses(family: IPFamily?, index: Int32?) throws(NetlinkError) -> [Address] { try real.listAddresses(family: family, index: index) }
     func listLinks() throws(NetlinkError) -> [Link] { try real.listLinks() }
 }

@@ -148,3 +148,77 @@ import TestSupport
         #expect(restarted.id(for: other, gateway: IPAddress("10.100.0.4")!, installed: [:]) != moved)
     }
 }
+
+/// The peer routes' edge cases: no nexthop objects, another owner's route, lost events.
+@Suite struct PeerRoutesEdgeTests {
+    typealias Node = PeerRoutesTests.Node
+
+    @Test func autoFallsBackToClassicRoutesWithAWarningWithoutNexthopObjects() async throws {
+        let n = try Node("prauto")
+        let socket = FailingSocket(try NetworkNamespace(path: n.node.path).openNetlinkSocket())
+        socket.nexthopsUnsupported = true
+        let logs = LogLines()
+        let writer = try RouteWriter(config: RouteSyncConfig(mode: .auto), socket: socket, monitor: nil, log: logs.append)
+        try await writer.start()
+        let report = try await writer.setPeers(PeerRoutesTests.peers)
+        #expect(report.mode == .classic && report.installed.count == 3)
+        #expect(logs.lines.contains { $0.contains("no nexthop objects") && $0.contains("classic") })
+        #expect(try n.lines(["ip", "route", "show", "proto", "207"]).contains("10.244.1.0/24 via 10.100.0.2 dev v0"))
+        writer.stop()
+
+        // `nexthop` asked for explicitly is an error there, not a silent fallback.
+        let strict = try RouteWriter(config: RouteSyncConfig(mode: .nexthop), socket: socket, monitor: nil, log: { _ in })
+        await #expect(throws: NetlinkError.self) { try await strict.start() }
+        strict.stop()
+    }
+
+    @Test func anotherOwnersRouteIsReportedNotOverwritten() async throws {
+        let n = try Node("prconf")
+        try n.node.exec(["ip", "route", "add", "10.244.2.0/24", "via", "10.100.0.9", "proto", "static"])
+        let writer = try n.writer()
+        try await writer.start()
+        let report = try await writer.setPeers(PeerRoutesTests.peers)
+        #expect(report.missing.map(\.description) == ["10.244.2.0/24"])
+        #expect(report.problems.contains { $0.contains("10.244.2.0/24: another owner's route") }, "\(report.problems)")
+        #expect(try n.lines(["ip", "route", "show", "10.244.2.0/24"]) == ["10.244.2.0/24 via 10.100.0.9 dev v0 proto static"])
+        // Once the other owner's route goes, the retry installs ours.
+        try n.node.exec(["ip", "route", "del", "10.244.2.0/24", "proto", "static"])
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try await writer.peerReport().missing.isEmpty)
+        writer.stop()
+    }
+
+    /// Lost events (ENOBUFS, which `NexthopVerbTests` provokes on a real monitor) make the
+    /// writer read the kernel in full: here nothing else could repair (no monitor, resync in
+    /// an hour), and every route deleted behind its back comes back.
+    @Test func lostEventsTriggerAFullResync() async throws {
+        let n = try Node("prlost")
+        let namespace = try NetworkNamespace(path: n.node.path)
+        let logs = LogLines()
+        let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(3600)), socket: namespace.openNetlinkSocket(),
+                                     monitor: nil, log: logs.append)
+        try await writer.start()
+        let many = (0..<500).map { i in
+            PeerNode(name: "edge-\(i)", nodeAddress: .v4(IPv4Address(0x0A64_0100 + UInt32(i))),
+                     subnets: [IPPrefix(network: .v4(IPv4Address(0x0B00_0000 + UInt32(i) << 8)), length: 24)!])
+        }
+        _ = try await writer.setPeers(many)
+        try n.node.exec(["ip", "nexthop", "flush", "proto", "207"])   // the routes go with them
+        #expect(try await writer.peerReport().missing.isEmpty)        // the writer cannot know yet
+        writer.receive([.eventsLost])
+        let report = try await writer.peerReport()
+        #expect(report.missing.isEmpty && report.installed.count == 500)
+        #expect(try n.lines(["ip", "route", "show", "proto", "207"]).count == 500)
+        #expect(try n.lines(["ip", "nexthop", "show", "proto", "207"]).count == 500)
+        #expect(logs.lines.contains { $0.contains("lost events") })
+        writer.stop()
+    }
+}
+
+/// Log lines collected from the writer's thread.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var lines: [String] { lock.withLock { stored } }
+    @Sendable func append(_ line: String) { lock.withLock { stored.append(line) } }
+}
