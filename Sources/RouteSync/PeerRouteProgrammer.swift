@@ -36,6 +36,9 @@ final class PeerRouteProgrammer {
     /// The record may be wrong (a batch cut short, events lost, a link changed): read the
     /// kernel before the next diff.
     private(set) var needsRescan = false
+    /// Whether the full set of peers has been given (`setPeers`). Until then nothing is
+    /// reconciled: after a restart the adopted routes stay, whatever event comes first.
+    private var peersKnown = false
 
     init(config: RouteSyncConfig, socket: any RouteSyncSocket, log: @escaping @Sendable (String) -> Void) {
         self.config = config
@@ -94,6 +97,7 @@ final class PeerRouteProgrammer {
 
     /// The full set of peers (this node left out by the caller).
     func setPeers(_ peers: [PeerNode]) {
+        peersKnown = true
         let incoming = Dictionary(peers.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         for name in self.peers.keys where incoming[name] == nil { removePeer(named: name) }
         for peer in incoming.values where self.peers[peer.name] != peer { updatePeer(peer) }
@@ -206,6 +210,7 @@ final class PeerRouteProgrammer {
     @discardableResult
     func reconcile() throws(NetlinkError) -> Int {
         if needsRescan { try rescan() }
+        guard peersKnown else { return 0 }
         var requests: [NetlinkRequest] = []
         var effects: [Effect] = []
         var removedNexthops: [UInt32] = []
@@ -293,6 +298,7 @@ final class PeerRouteProgrammer {
     /// Removes every route and nexthop of our protocol (`terway-edged --cleanup`); returns how many.
     func removeAll() throws(NetlinkError) -> Int {
         peers = [:]
+        peersKnown = true
         try rescan()
         let count = routes.count + nexthops.count
         try reconcile()

@@ -123,6 +123,7 @@ public final class RouteWriter: @unchecked Sendable {
     public func withLearnedRoutes<T: Sendable>(_ body: @escaping @Sendable (KernelRouteSync) throws -> T) async throws -> T {
         try await onWriter { () throws -> T in
             if self.learned == nil { self.learned = KernelRouteSync(table: self.config.learnedTable, socket: self.socket) }
+            defer { self.scheduleRetry() }
             return try body(self.learned!)
         }
     }
@@ -148,8 +149,14 @@ public final class RouteWriter: @unchecked Sendable {
     }
 
     private func reconcilePeers() throws(NetlinkError) {
-        let refused = try peers.reconcile()
-        if refused > 0 || peers.needsRescan {
+        defer { scheduleRetry() }
+        try peers.reconcile()
+    }
+
+    /// Arms the retry timer while anything waits for one (refused peer routes or nexthops,
+    /// learned routes refused or unknown after a cut-short batch); disarms it otherwise.
+    private func scheduleRetry() {
+        if peers.hasRefusals || peers.needsRescan || (learned?.pendingCount ?? 0) > 0 {
             if retryAt == nil { retryAt = .now + Self.retryInterval }
         } else {
             retryAt = nil
@@ -184,7 +191,9 @@ public final class RouteWriter: @unchecked Sendable {
         } catch {
             log("routes: \(reason) failed: \(error)")
             if retryAt == nil { retryAt = .now + Self.retryInterval }
+            return
         }
+        scheduleRetry()
     }
 
     private func handle(_ events: [NetlinkEvent]) {
