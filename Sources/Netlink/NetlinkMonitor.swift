@@ -11,6 +11,10 @@ public final class NetlinkMonitor {
     private var receiveBuffer = [UInt8](repeating: 0, count: NetlinkSocket.receiveBufferSize)
     /// Events of the last datagram not handed out yet.
     private var pending: [NetlinkEvent] = []
+    /// Notifications caused by requests of these sockets (`NetlinkSocket.portID`) are
+    /// dropped undecoded: a writer knows its own changes, and a late echo of one (a delete
+    /// announced after the same route was added again) must not read as someone else's.
+    public var ignoredPortIDs: Set<UInt32> = []
 
     /// A burst (20k routes deleted by a link going down) must fit, or events are lost.
     public static let socketBufferSize: Int32 = 8 << 20
@@ -63,7 +67,8 @@ public final class NetlinkMonitor {
                 }
             }
             do throws(NetlinkDecodingError) {
-                for message in try NetlinkMessage.decodeAll(receiveBuffer[..<length]) {
+                for message in try NetlinkMessage.decodeAll(receiveBuffer[..<length])
+                where message.portID == 0 || !ignoredPortIDs.contains(message.portID) {
                     if let event = try NetlinkEvent.decode(message) { pending.append(event) }
                 }
             } catch {

@@ -53,6 +53,17 @@ public final class NetlinkSocket {
 
     deinit { close(fd) }
 
+    /// The port id the kernel bound this socket to (nl_pid): the notifications a change made
+    /// through this socket causes carry it, so a monitor can tell our own changes apart.
+    public var portID: UInt32 {
+        var address = sockaddr_nl()
+        var length = socklen_t(MemoryLayout<sockaddr_nl>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return result == 0 ? address.nl_pid : 0
+    }
+
     /// Sends all requests in one datagram (the kernel handles them in order) and waits for
     /// each one's ACK. Returns, per request, the messages the kernel answered with before
     /// the ACK (the object for a `get`). Throws the first failure not tolerated by its request;

@@ -54,6 +54,7 @@ public final class RouteWriter: @unchecked Sendable {
                 log: @escaping @Sendable (String) -> Void) throws {
         self.config = config
         self.socket = socket
+        monitor?.ignoredPortIDs.insert(socket.portID)
         self.monitor = monitor
         self.log = log
         peers = PeerRouteProgrammer(config: config, socket: socket, log: log)

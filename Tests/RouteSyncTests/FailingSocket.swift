@@ -14,6 +14,8 @@ final class FailingSocket: RouteSyncSocket {
 
     init(_ real: NetlinkSocket) { self.real = real }
 
+    var portID: UInt32 { real.portID }
+
     func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult {
         guard let failAfter, failAfter < requests.count else { return real.performAcknowledged(requests) }
         self.failAfter = nil
