@@ -18,6 +18,9 @@ final class PeerRouteProgrammer {
     private(set) var mode: RoutesMode
     private var peers: [String: PeerNode] = [:]
     private var connected: [ConnectedNetwork] = []
+    /// Links carrying an address of this node, and whether each was up at the last rescan:
+    /// only their changes can change what is connected (a pod's new veth cannot).
+    private var addressedLinks: [Int32: Bool] = [:]
     private var ids = NexthopIDs()
     /// Desired state: each peer's plan, and the union by key.
     private var plans: [String: PeerRoutePlan] = [:]
@@ -77,6 +80,8 @@ final class PeerRouteProgrammer {
         let links = try socket.retryingInterrupted { () throws(NetlinkError) in try socket.listLinks() }
         let addresses = try socket.retryingInterrupted { () throws(NetlinkError) in try socket.listAddresses(family: nil, index: nil) }
         connected = ConnectedNetwork.from(addresses: addresses, links: links)
+        let addressed = Set(addresses.filter { $0.scope != ConnectedNetwork.hostScope }.map(\.index))
+        addressedLinks = Dictionary(links.filter { addressed.contains($0.index) }.map { ($0.index, $0.isUp) }, uniquingKeysWith: { $1 })
         nexthops = [:]
         ids.foreign = []
         if mode == .nexthop {
@@ -187,8 +192,14 @@ final class PeerRouteProgrammer {
             forgetRoutes(through: nexthop.id)
             dirtyNexthops.insert(nexthop.id)
             return wantedNexthops[nexthop.id] != nil
-        case .link, .address:
-            // A link going down takes its nexthops and routes without per-object events.
+        case .link(let link, let removed):
+            // A link of ours going down (or away) takes its nexthops and routes without
+            // per-object events; one coming up makes its networks connected again.
+            guard let wasUp = addressedLinks[link.index], removed || wasUp != link.isUp else { return false }
+            needsRescan = true
+            return true
+        case .address(let address, _):
+            guard address.scope != ConnectedNetwork.hostScope else { return false }
             needsRescan = true
             return true
         case .eventsLost:

@@ -231,3 +231,37 @@ final class LogLines: @unchecked Sendable {
     var lines: [String] { lock.withLock { stored } }
     @Sendable func append(_ line: String) { lock.withLock { stored.append(line) } }
 }
+
+/// The link to the peers going down takes our nexthops and routes (the kernel flushes them
+/// without per-object events); when it comes back, so do they.
+@Suite struct PeerRoutesLinkTests {
+    @Test func linkFlapRestoresRoutes() async throws {
+        let n = try PeerRoutesTests.Node("prflap")
+        let logs = LogLines()
+        let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(3600)),
+                                     namespace: NetworkNamespace(path: n.node.path), log: logs.append)
+        try await writer.start()
+        _ = try await writer.setPeers(PeerRoutesTests.peers)
+        let before = try n.lines(["ip", "route", "show", "proto", "207"])
+        #expect(before.count == 2)
+
+        // Linux drops a link's IPv6 addresses when it goes down unless told to keep them.
+        try n.node.exec(["sysctl", "-qw", "net.ipv6.conf.v0.keep_addr_on_down=1"])
+        try n.node.exec(["ip", "link", "set", "v0", "down"])
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try n.lines(["ip", "route", "show", "proto", "207"]).isEmpty)
+        let down = try await writer.peerReport()
+        #expect(down.expected.isEmpty && Set(down.viaGateway.map(\.node)) == ["edge-1", "edge-2", "far-1"], "\(down)")   // nothing connected now
+
+        try n.node.exec(["ip", "link", "set", "v0", "up"])
+        let clock = ContinuousClock(), start = clock.now
+        var restored = false
+        while clock.now - start < .seconds(1) {
+            if try n.lines(["ip", "route", "show", "proto", "207"]) == before { restored = true; break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(restored, "routes not back within 1 s of the link coming up")
+        #expect(try n.lines(["ip", "-6", "route", "show", "proto", "207"]).count == 1)
+        writer.stop()
+    }
+}
