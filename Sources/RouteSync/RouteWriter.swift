@@ -36,6 +36,9 @@ public final class RouteWriter: @unchecked Sendable {
     private var nextResync: ContinuousClock.Instant
     private var retryAt: ContinuousClock.Instant?
 
+    /// Requests per netlink datagram: 20k peers' routes in 40 round trips instead of 625.
+    static let chunkSize = 1024
+
     /// How soon a refused request is tried again.
     static let retryInterval: Duration = .seconds(1)
 
@@ -44,6 +47,7 @@ public final class RouteWriter: @unchecked Sendable {
     public convenience init(config: RouteSyncConfig, namespace: NetworkNamespace? = nil,
                             log: @escaping @Sendable (String) -> Void) throws {
         let socket = try namespace?.openNetlinkSocket() ?? NetlinkSocket()
+        socket.enlargeBuffers(forChunksOf: Self.chunkSize)
         let monitor = try namespace?.openNetlinkMonitor(groups: Set(MonitorGroup.allCases)) ?? NetlinkMonitor(groups: Set(MonitorGroup.allCases))
         try self.init(config: config, socket: socket, monitor: monitor, log: log)
     }
