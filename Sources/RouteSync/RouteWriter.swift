@@ -27,6 +27,7 @@ public final class RouteWriter: @unchecked Sendable {
     private let socket: any RouteSyncSocket
     private let monitor: NetlinkMonitor?
     private let log: @Sendable (String) -> Void
+    /// Set once in init (it needs `self` for its timers), never changed after.
     private var writer: WriterThread!
     private var monitorThread: WriterThread?
     // Writer thread only:
@@ -139,7 +140,6 @@ public final class RouteWriter: @unchecked Sendable {
         monitorThread?.stop()
         monitorThread = nil
         writer?.stop()
-        writer = nil
     }
 
     // MARK: On the writer thread
@@ -233,13 +233,13 @@ public final class RouteWriter: @unchecked Sendable {
 
     /// Hands kernel events to the writer (the monitor thread's, or a test's).
     func receive(_ events: [NetlinkEvent]) {
-        writer?.post { [self] in handle(events) }
+        writer.post { [self] in handle(events) }
     }
 
     private func onWriter<T: Sendable>(_ body: @escaping () throws -> T) async throws -> T {
-        guard let writer else { throw RouteWriterError.stopped }
-        return try await withCheckedThrowingContinuation { continuation in
-            writer.post { continuation.resume(with: Result { try body() }) }
+        try await withCheckedThrowingContinuation { continuation in
+            let job = { continuation.resume(with: Result { try body() }) }
+            if !writer.post(job) { continuation.resume(throwing: RouteWriterError.stopped) }
         }
     }
 }
