@@ -1,6 +1,7 @@
 import CNetlink
 import Glibc
 import NetworkCore
+import POSIX
 
 /// A netlink socket that listens to rtnetlink multicast groups (`ip monitor route nexthop
 /// link`). Like `NetlinkSocket` it stays bound to the namespace it was opened in
@@ -58,11 +59,11 @@ public final class NetlinkMonitor {
         while pending.isEmpty {
             guard try waitReadable(timeout) else { return nil }
             let capacity = receiveBuffer.count
-            let length = recv(fd, &receiveBuffer, capacity, Int32(MSG_DONTWAIT))
+            let length = retryingEINTR { recv(fd, &receiveBuffer, capacity, Int32(MSG_DONTWAIT)) }
             if length < 0 {
                 switch errno {
                 case ENOBUFS: return .eventsLost
-                case EINTR, EAGAIN: continue
+                case EAGAIN: continue
                 case let code: throw .system(call: "recv(netlink monitor)", errno: code)
                 }
             }

@@ -7,7 +7,7 @@ public protocol RouteSyncSocket: AnyObject {
     /// nl_pid: the monitor ignores the notifications of this socket's own changes.
     var portID: UInt32 { get }
     func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult
-    func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [Route]
+    func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [KernelRoute]
     func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop]
     func listAddresses(family: IPFamily?, index: Int32?) throws(NetlinkError) -> [Address]
     func listLinks() throws(NetlinkError) -> [Link]

@@ -20,9 +20,9 @@ import Testing
         let peer = PeerNode(name: "edge-2", nodeAddress: IPAddress("10.100.7.9")!, subnets: [IPPrefix("10.244.2.0/24")!])
         let result = plan(peer)
         #expect(result.nexthops == [Nexthop(id: 0x4000_0001, gateway: IPAddress("10.100.7.9"), outputInterface: 3, protocolID: 207)])
-        #expect(result.routes == [Route(destination: IPPrefix("10.244.2.0/24")!, nexthopID: 0x4000_0001, metric: 20, protocolID: 207)])
+        #expect(result.routes == [KernelRoute(destination: IPPrefix("10.244.2.0/24")!, nexthopID: 0x4000_0001, metric: 20, protocolID: 207)])
         #expect(result.viaGateway.isEmpty && result.problems.isEmpty)
-        #expect(plan(peer, mode: .classic).routes == [Route(destination: IPPrefix("10.244.2.0/24")!, gateway: IPAddress("10.100.7.9"),
+        #expect(plan(peer, mode: .classic).routes == [KernelRoute(destination: IPPrefix("10.244.2.0/24")!, gateway: IPAddress("10.100.7.9"),
                                                            outputInterface: 3, metric: 20, protocolID: 207)])
         #expect(plan(peer, mode: .classic).nexthops.isEmpty)
     }
