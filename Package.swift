@@ -42,7 +42,7 @@ let package = Package(
         ),
 
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink", "Netlink"], path: "Benchmarks/CNI"),
 
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(

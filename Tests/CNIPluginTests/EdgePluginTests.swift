@@ -220,6 +220,57 @@ import Testing
         #expect(try pod.exec(["ip", "link", "show", "eth0"]).stdout.contains("mtu 1400"))
     }
 
+    /// The bridge config flannel generates for its delegate (as in /var/lib/cni/flannel),
+    /// with `type` the only change.
+    @Test func flannelGeneratedConfigWorksWithOnlyTheTypeChanged() throws {
+        let node = try EdgeNode()
+        let pods = try [TestNamespace("pod"), TestNamespace("pod")]
+        let config: JSONValue = [
+            "cniVersion": "0.3.1", "name": "cbr0", "type": "terway-edge-cni", "bridge": "cni0", "mtu": 1450,
+            "hairpinMode": true, "isGateway": true, "isDefaultGateway": true, "ipMasq": false,
+            "ipam": ["type": "host-local", "ranges": [[["subnet": "10.244.1.0/24"]]], "routes": [["dst": "10.244.0.0/16"]]],
+            "dataDir": .string(node.data.path),
+        ]
+        var results: [JSONValue] = []
+        for (i, pod) in pods.enumerated() {
+            let add = try node.run("ADD", config: config, containerID: "f\(i)", netns: pod.path, ifname: "eth0")
+            results.append(try #require(add.json, "\(add.stdout)"))
+        }
+        #expect(results.map { $0["ips"]?.arrayValue?.first?["address"] } == ["10.244.1.2/24", "10.244.1.3/24"])
+        #expect(results[0]["ips"]?.arrayValue?.first?["gateway"] == "10.244.1.1")
+        #expect(results[0]["interfaces"]?.arrayValue?.first?["name"] == "cni0")
+        #expect(results[0]["routes"]?.arrayValue?.compactMap { $0["dst"]?.stringValue } == ["10.244.0.0/16", "0.0.0.0/0"])
+        try pods[0].exec(["ping", "-c1", "-W2", "10.244.1.3"])
+        #expect(try pods[0].exec(["ip", "route", "show", "10.244.0.0/16"]).stdout.contains("via 10.244.1.1"))
+        for (i, pod) in pods.enumerated() {
+            #expect(try node.run("DEL", config: config, containerID: "f\(i)", netns: pod.path, ifname: "eth0").status == 0)
+        }
+        #expect(try node.reservations().isEmpty)
+    }
+
+    /// host-local's range set with two ranges of one family: the first fills, then the
+    /// second, each pod routed via its own range's gateway (both held by the bridge).
+    @Test func severalRangesOfOneFamilyFillInOrder() throws {
+        let node = try EdgeNode()
+        let pods = try (0..<3).map { _ in try TestNamespace("pod") }
+        var config = node.config(extra: ["isDefaultGateway": true, "ipam": ["type": "host-local", "ranges": [[
+            ["subnet": "10.0.3.0/25", "rangeStart": "10.0.3.10", "rangeEnd": "10.0.3.11"], ["subnet": "10.0.3.128/25"],
+        ]]]])
+        config = Self.with(config, key: "subnet", value: .null)
+        var addresses: [String] = []
+        for (i, pod) in pods.enumerated() {
+            let add = try node.run("ADD", config: config, containerID: "r\(i)", netns: pod.path, ifname: "eth0")
+            addresses += add.json?["ips"]?.arrayValue?.compactMap { $0["address"]?.stringValue } ?? ["ADD failed: \(add.stdout)"]
+        }
+        #expect(addresses == ["10.0.3.10/25", "10.0.3.11/25", "10.0.3.130/25"])
+        #expect(try Set(node.namespace.addresses(on: "cni0")) == ["10.0.3.1/25", "10.0.3.129/25"])
+        try pods[2].exec(["ping", "-c1", "-W2", "10.0.3.129"])
+        try pods[2].exec(["ping", "-c1", "-W2", "10.0.3.10"])
+        let full = try node.run("ADD", config: Self.with(config, key: "ipam", value: ["type": "host-local", "ranges": [[
+            ["subnet": "10.0.3.0/25", "rangeStart": "10.0.3.10", "rangeEnd": "10.0.3.11"]]]]), containerID: "r9", netns: pods[0].path, ifname: "net1")
+        #expect(full.code == 11, "\(full.stdout)")
+    }
+
     static func with(_ config: JSONValue, prevResult: JSONValue) -> JSONValue {
         with(config, key: "prevResult", value: prevResult)
     }

@@ -1,0 +1,72 @@
+import Foundation
+import IPAM
+import NetworkCore
+import TestSupport
+import Testing
+
+/// The file store's owner index: what a crash can leave in it never hands an address to the
+/// wrong owner, and GC (or a missing index) rebuilds it from the records.
+@Suite struct OwnerIndexTests {
+    static let c1 = IPAMOwner(containerID: "c1", ifname: "eth0")
+    static let c2 = IPAMOwner(containerID: "c2", ifname: "eth0")
+
+    static func allocator(_ path: String) throws -> (NodeAllocator, FileStore) {
+        let store = try FileStore(directory: path)
+        return (try NodeAllocator(pools: [try AddressPool(subnet: IPPrefix("10.0.3.0/24")!)], store: store), store)
+    }
+
+    /// A SIGKILL between the index write and the record leaves an entry for an address the
+    /// owner does not hold (here: one another owner holds): readers ignore it.
+    @Test func staleIndexEntriesAreCheckedAgainstTheRecords() throws {
+        let dir = try TemporaryDirectory()
+        let (allocator, _) = try Self.allocator(dir.file("net"))
+        #expect(try allocator.allocate(for: Self.c2).map(\.description) == ["10.0.3.2/24"])
+        try "10.0.3.2\n10.0.3.9\n".write(toFile: dir.file("net/owners/c1:eth0"), atomically: false, encoding: .utf8)
+        #expect(try allocator.addresses(of: Self.c1).isEmpty)
+        #expect(try allocator.allocate(for: Self.c1, reuse: false).map(\.description) == ["10.0.3.3/24"])
+        #expect(try allocator.release(Self.c1).map(\.description) == ["10.0.3.3"])
+        #expect(try allocator.addresses(of: Self.c2).map(\.description) == ["10.0.3.2"])
+        #expect(!FileManager.default.fileExists(atPath: dir.file("net/owners/c1:eth0")))
+    }
+
+    /// A record without an index entry (an older version's store, or a lost index) is found
+    /// again once the index is rebuilt: at the next lock when the folder is missing, and by GC.
+    @Test func missingIndexIsRebuiltFromTheRecords() throws {
+        let dir = try TemporaryDirectory()
+        let (allocator, _) = try Self.allocator(dir.file("net"))
+        _ = try allocator.allocate(for: Self.c1)
+        _ = try allocator.allocate(for: Self.c2)
+        try FileManager.default.removeItem(atPath: dir.file("net/owners"))
+        #expect(try allocator.addresses(of: Self.c1).map(\.description) == ["10.0.3.2"])
+        #expect(throws: IPAMError.alreadyAllocated(owner: Self.c2, addresses: [IPAddress("10.0.3.3")!])) {
+            try allocator.allocate(for: Self.c2, reuse: false)
+        }
+
+        try FileManager.default.removeItem(atPath: dir.file("net/owners/c2:eth0"))
+        #expect(try allocator.addresses(of: Self.c2).isEmpty)
+        #expect(try allocator.collectGarbage(keeping: [Self.c1, Self.c2]).freed.isEmpty)
+        #expect(try allocator.addresses(of: Self.c2).map(\.description) == ["10.0.3.3"])
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("net")).sorted()
+        #expect(!names.contains { $0.hasPrefix("owners.") }, "\(names)")
+    }
+
+    /// GC removes each stale owner's resources before freeing its addresses; a failure keeps
+    /// that owner's addresses (a later GC retries) and GC goes on with the others.
+    @Test(arguments: NodeAllocatorTests.StoreKind.allCases)
+    func gcGoesOnPastAFailedRemovalAndKeepsThatOwnersAddresses(kind: NodeAllocatorTests.StoreKind) throws {
+        struct Refused: Error {}
+        let dir = try TemporaryDirectory()
+        let allocator = try NodeAllocator(pools: [NodeAllocatorTests.pool("10.0.3.0/24")], store: NodeAllocatorTests.store(kind, in: dir))
+        for n in 0..<4 { _ = try allocator.allocate(for: NodeAllocatorTests.owner(n)) }
+        var removed: [String] = []
+        let collection = try allocator.collectGarbage(keeping: [NodeAllocatorTests.owner(0)]) { owner in
+            if owner == NodeAllocatorTests.owner(1) { throw Refused() }
+            removed.append(owner.containerID)
+        }
+        #expect(removed.sorted() == ["c2", "c3"])
+        #expect(collection.freed.compactMap(\.owner?.containerID).sorted() == ["c2", "c3"])
+        #expect(collection.failures.map(\.owner) == [NodeAllocatorTests.owner(1)])
+        #expect(try allocator.addresses(of: NodeAllocatorTests.owner(1)).count == 1)
+        #expect(try allocator.collectGarbage(keeping: [NodeAllocatorTests.owner(0)]).freed.compactMap(\.owner?.containerID) == ["c1"])
+    }
+}
