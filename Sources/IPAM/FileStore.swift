@@ -96,7 +96,7 @@ public final class FileStore: IPAMStore {
         guard access(final, F_OK) != 0 else { return false }
         let listed = try addresses(of: owner)
         if !listed.contains(address) {
-            try replace(indexPath(owner), with: Self.indexBytes(listed + [address]), durably: false)
+            try replace(indexPath(owner), with: IPAMOwnerIndex.encode(listed + [address]), durably: false)
         }
         try replace(final, with: IPAMRecord.encode(owner), durably: true)
         return true
@@ -122,7 +122,7 @@ public final class FileStore: IPAMStore {
         try removeFolder(old)
         guard mkdir(fresh, 0o755) == 0 else { throw IPAMError.io(operation: "mkdir", path: fresh, errno: errno) }
         for (owner, addresses) in byOwner {
-            try replace(fresh + "/" + (try Self.indexName(owner)), with: Self.indexBytes(addresses), durably: false)
+            try replace(fresh + "/" + (try Self.indexName(owner)), with: IPAMOwnerIndex.encode(addresses), durably: false)
         }
         if rename(live, old) != 0 && errno != ENOENT { throw IPAMError.io(operation: "rename", path: live, errno: errno) }
         guard rename(fresh, live) == 0 else { throw IPAMError.io(operation: "rename", path: fresh, errno: errno) }
@@ -151,13 +151,8 @@ public final class FileStore: IPAMStore {
 
     // MARK: - Owner index
 
-    /// `CONTAINERID:IFNAME`: CNI container ids and interface names never hold `/` or `:`.
     private static func indexName(_ owner: IPAMOwner) throws(IPAMError) -> String {
-        let name = owner.containerID + ":" + owner.ifname
-        guard !owner.containerID.isEmpty, !owner.ifname.isEmpty, name.utf8.count < 256,
-              !name.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 }), owner.ifname.firstIndex(of: ":") == nil else {
-            throw .invalidPool("owner \(owner) cannot name an index file")
-        }
+        guard let name = IPAMOwnerIndex.fileName(owner) else { throw .invalidPool("owner \(owner) cannot name an index file") }
         return name
     }
 
@@ -165,14 +160,9 @@ public final class FileStore: IPAMStore {
         path(Self.ownersFolder + "/" + (try Self.indexName(owner)))
     }
 
-    private static func indexBytes(_ addresses: [IPAddress]) -> [UInt8] {
-        Array(addresses.sorted().map { $0.description + "\n" }.joined().utf8)
-    }
-
     /// What the index lists for `owner`, unchecked.
     private func indexed(_ owner: IPAMOwner) throws -> [IPAddress] {
-        guard let bytes = try readFile(try indexPath(owner)) else { return [] }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { IPAddress(String($0)) }
+        try readFile(try indexPath(owner)).map(IPAMOwnerIndex.decode) ?? []
     }
 
     private func removeFolder(_ folder: String) throws(IPAMError) {

@@ -70,3 +70,23 @@ import Testing
         #expect(try allocator.collectGarbage(keeping: [NodeAllocatorTests.owner(0)]).freed.compactMap(\.owner?.containerID) == ["c1"])
     }
 }
+
+@Suite struct OwnerIndexCodecTests {
+    @Test func roundTripsAndDropsWhatIsNotAnAddress() {
+        let addresses = [IPAddress("fd00::2")!, IPAddress("10.0.3.2")!]
+        #expect(IPAMOwnerIndex.encode(addresses) == Array("10.0.3.2\nfd00::2\n".utf8))
+        #expect(IPAMOwnerIndex.decode(IPAMOwnerIndex.encode(addresses)) == addresses.sorted())
+        #expect(IPAMOwnerIndex.decode(Array("10.0.3.2\ngarbage\n\n10.0.3.\u{1}\nfd00::9".utf8)) == [IPAddress("10.0.3.2")!, IPAddress("fd00::9")!])
+        #expect(IPAMOwnerIndex.decode([0xFF, 0x0A, 0x31]) == [])
+        #expect(IPAMOwnerIndex.decode([UInt8](repeating: 0x31, count: 4096)) == [])
+    }
+
+    @Test func fileNamesOnlyForOwnersThatCanNameAFile() {
+        #expect(IPAMOwnerIndex.fileName(IPAMOwner(containerID: "c1", ifname: "eth0")) == "c1:eth0")
+        for bad in [IPAMOwner(containerID: "", ifname: "eth0"), IPAMOwner(containerID: "c1", ifname: ""),
+                    IPAMOwner(containerID: "a/b", ifname: "eth0"), IPAMOwner(containerID: "c1", ifname: "e:0"),
+                    IPAMOwner(containerID: String(repeating: "c", count: 250), ifname: "eth0123456")] {
+            #expect(IPAMOwnerIndex.fileName(bad) == nil, "\(bad)")
+        }
+    }
+}
