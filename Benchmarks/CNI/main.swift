@@ -1,4 +1,5 @@
 import CNI
+import CNetlink
 import Glibc
 import JSON
 import Netlink
@@ -7,8 +8,9 @@ import Netlink
 // host-local plugins with an equivalent config (same /24, bridge, MTU, default route,
 // hairpin), a process per verb and pod, interleaved pod by pod so that both see the same
 // machine load. Both IPAM stores live in a fresh folder under --store-dir (default /run,
-// the tmpfs where the plugin keeps its store by default), so that they pay the same file
-// system costs. DEL is dominated by the kernel's veth deletion (an RCU grace period), paid
+// the tmpfs where the plugin keeps its store by default; /dev/shm where /run is no tmpfs, as
+// on some VMs, since our reservation's fsync costs milliseconds on a disk and nothing on
+// tmpfs), so that they pay the same file system costs. DEL is dominated by the kernel's veth deletion (an RCU grace period), paid
 // by both: a bare veth pair (peer in a pod namespace, as a pod's) deleted in process over
 // netlink, timed in the same interleaving, is the floor both DELs are compared above. Usage:
 // bench-cni [--pods N] [--plugin PATH] [--reference-dir DIR] [--store-dir DIR]
@@ -16,14 +18,14 @@ import Netlink
 var pods = 50
 var ourBinary = ""
 var referenceDirectory = "/usr/lib/cni"
-var storeParent = "/run"
+var storeParent: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     switch flag {
     case "--pods": pods = Int(arguments.popFirst() ?? "") ?? pods
     case "--plugin": ourBinary = arguments.popFirst() ?? ""
     case "--reference-dir": referenceDirectory = arguments.popFirst() ?? referenceDirectory
-    case "--store-dir": storeParent = arguments.popFirst() ?? storeParent
+    case "--store-dir": storeParent = arguments.popFirst()
     default:
         print("usage: bench-cni [--pods N] [--plugin PATH] [--reference-dir DIR] [--store-dir DIR]")
         exit(2)
@@ -91,7 +93,13 @@ func milliseconds(_ value: Double) -> String {
 func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
 
 let namespaces = try BenchNamespaces()
-var dataDirectory = Array("\(storeParent)/te-bench-XXXXXX".utf8CString)
+/// Where production keeps the store: /run, on tmpfs.
+func isTmpfs(_ path: String) -> Bool {
+    var info = statfs()
+    return statfs(path, &info) == 0 && info.f_type == 0x0102_1994 // TMPFS_MAGIC
+}
+let storeFolder = storeParent ?? (isTmpfs("/run") ? "/run" : "/dev/shm")
+var dataDirectory = Array("\(storeFolder)/te-bench-XXXXXX".utf8CString)
 guard let made = mkdtemp(&dataDirectory) else { print("mkdtemp failed"); exit(1) }
 let data = String(cString: made)
 
@@ -147,7 +155,7 @@ if let failure {
     exit(1)
 }
 
-print("ADD/DEL latency, \(pods) pods, one process per verb, in a node namespace (cniVersion 1.0.0, /24, bridge cni0, MTU 1450)")
+print("ADD/DEL latency, \(pods) pods, one process per verb, in a node namespace (cniVersion 1.0.0, /24, bridge cni0, MTU 1450, stores in \(storeFolder))")
 print(pad("verb", 6) + pad("plugin", 34) + pad("median", 12) + pad("p90", 12) + "CPU median (user+sys)")
 for verb in ["ADD", "DEL"] {
     for contender in contenders {
