@@ -87,7 +87,8 @@ extension EdgeDatapath {
 
     /// CHECK: verifies that the container end exists in the pod namespace, a veth, up, with
     /// `containerMAC` when given, `pod`'s addresses, and a route for each of `pod.routes`
-    /// (destination and gateway, on any interface: a later plugin may move it); that the host
+    /// (destination and gateway, on any interface, in any table: a later plugin may move
+    /// it); that the host
     /// end is up on the bridge; and that the bridge holds the gateways. The MTU is not
     /// compared: a later plugin (`tuning`) may change it. Throws `.drift` naming what differs.
     public func check(_ pod: PodInterfaceSpec, on bridge: BridgeSpec, containerMAC: MACAddress? = nil) throws(DatapathError) {
@@ -118,7 +119,8 @@ extension EdgeDatapath {
             throw .drift("address \(address) missing on \(pod.ifName)")
         }
         for family in Set(pod.routes.map(\.destination.family)) {
-            let routes = try netlink { try socket.listRoutes(family: family) }
+            // Every table: a later plugin (`sbr`) may move a route into a table of its own.
+            let routes = try netlink { try socket.listRoutes(family: family, table: nil) }
             for expected in pod.routes where expected.destination.family == family {
                 let present = routes.contains { $0.destination == expected.destination && $0.gateway == expected.gateway }
                 if !present {

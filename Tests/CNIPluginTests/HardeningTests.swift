@@ -88,6 +88,25 @@ import Testing
         #expect(try node.reservations().isEmpty)
     }
 
+    /// `sbr` after ours moves the pod's routes into a table of their own, with a rule per address.
+    @Test func checkPassesWithSbrMovingTheRoutesAfterUs() throws {
+        let node = try EdgeNode()
+        let pod = try TestNamespace("pod")
+        let list = try NetworkConfigList(json: [
+            "cniVersion": "1.0.0", "name": .string(node.network),
+            "plugins": [
+                ["type": "terway-edge-cni", "subnet": "10.0.5.0/24", "mtu": 1450, "dataDir": .string(node.data.path)],
+                ["type": "sbr"],
+            ],
+        ])
+        let chain = ChainingTests.Chain(node: node, list: list, version: .v1_0_0, pod: pod)
+        let result = try #require(try chain.add())
+        #expect(try pod.exec(["ip", "route", "show", "default"]).stdout.isEmpty, "sbr moved the default route")
+        #expect(try pod.exec(["ip", "rule", "show"]).stdout.contains("from 10.0.5.2"))
+        for run in try chain.check(result) { #expect(run.status == 0, "\(run.stdout)") }
+        for run in try chain.del(result) { #expect(run.status == 0, "\(run.stdout)") }
+    }
+
     // MARK: 5. Best-effort DEL
 
     @Test func delReleasesDespiteInputItWouldRefuseForAdd() throws {
