@@ -50,6 +50,25 @@ import Testing
         #expect(!names.contains { $0.hasPrefix("owners.") }, "\(names)")
     }
 
+    /// What a SIGKILL inside a rebuild or an index write can leave: the swap's folders half
+    /// done, no `owners/`, a temporary index file. The next lock rebuilds and clears them.
+    @Test func leftoversOfAKilledRebuildAreHarmless() throws {
+        let dir = try TemporaryDirectory()
+        let (allocator, _) = try Self.allocator(dir.file("net"))
+        _ = try allocator.allocate(for: Self.c1)
+        let fm = FileManager.default
+        try fm.moveItem(atPath: dir.file("net/owners"), toPath: dir.file("net/owners.old"))
+        try fm.createDirectory(atPath: dir.file("net/owners.new"), withIntermediateDirectories: false)
+        try "10.0.3.2\n".write(toFile: dir.file("net/owners.new/.tmp-c2:eth0"), atomically: false, encoding: .utf8)
+        #expect(try allocator.addresses(of: Self.c1).map(\.description) == ["10.0.3.2"])
+        #expect(try allocator.allocate(for: Self.c2).map(\.description) == ["10.0.3.3/24"])
+        try "10.0.3.9\n".write(toFile: dir.file("net/owners/.tmp-c2:eth0"), atomically: false, encoding: .utf8)
+        #expect(try allocator.release(Self.c2).map(\.description) == ["10.0.3.3"])
+        _ = try allocator.collectGarbage(keeping: [Self.c1])
+        #expect(try fm.contentsOfDirectory(atPath: dir.file("net")).filter { $0.hasPrefix("owners") } == ["owners"])
+        #expect(try fm.contentsOfDirectory(atPath: dir.file("net/owners")) == ["c1:eth0"])
+    }
+
     /// GC removes each stale owner's resources before freeing its addresses; a failure keeps
     /// that owner's addresses (a later GC retries) and GC goes on with the others.
     @Test(arguments: NodeAllocatorTests.StoreKind.allCases)
