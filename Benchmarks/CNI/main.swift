@@ -1,5 +1,4 @@
 import CNI
-import CNetlink
 import Glibc
 import JSON
 import Netlink
@@ -54,11 +53,12 @@ struct Contender {
     var delCPU: [UInt64] = []
 }
 
-/// The kernel's floor for DEL: a veth pair like a pod's (peer `eth0` in the pod's namespace)
-/// created untimed, then deleted by one netlink request, timed.
-@MainActor func floorDeletion(podNamespace: String) throws -> UInt64 {
+/// The kernel's floor for DEL: a veth pair like a pod's (host end in `node`, peer `eth0` in
+/// the pod's namespace) created untimed, then deleted by one netlink request, timed.
+@MainActor func floorDeletion(node: String, podNamespace: String, namespaces: BenchNamespaces) throws -> UInt64 {
     let pod = try NetworkNamespace(path: "/var/run/netns/\(podNamespace)")
-    let socket = try NetlinkSocket()
+    // Opened in the node, the socket stays bound there.
+    let socket = try namespaces.run(in: node) { try NetlinkSocket() }
     try socket.addLink(LinkSettings(name: "te-floor", up: true),
                        kind: .veth(peer: LinkSettings(name: "eth0", namespaceFD: pod.fd)))
     let start = now()
@@ -72,9 +72,11 @@ struct Contender {
 }
 
 @MainActor func invoke(_ contender: Contender, _ command: String, pod: Int, namespaces: BenchNamespaces) throws -> (wall: UInt64, cpu: UInt64) {
-    try namespaces.enter(contender.node)
-    let run = spawnAndWait([contender.binary], environment: environment(command, "bench\(pod)", contender.podNamespaces[pod]),
-                           stdin: contender.config.serialized())
+    let environment = environment(command, "bench\(pod)", contender.podNamespaces[pod])
+    let stdin = contender.config.serialized()
+    let run = try namespaces.run(in: contender.node) {
+        spawnAndWait([contender.binary], environment: environment, stdin: stdin)
+    }
     guard run.status == 0 else { throw BenchError("\(contender.name) \(command) pod \(pod) exited \(run.status): \(run.output)") }
     return (run.nanoseconds, run.cpuNanoseconds)
 }
@@ -92,11 +94,14 @@ func milliseconds(_ value: Double) -> String {
 
 func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
 
-let namespaces = try BenchNamespaces()
-/// Where production keeps the store: /run, on tmpfs.
+let namespaces = BenchNamespaces()
+/// Where production keeps the store: /run, on tmpfs (as `/proc/self/mounts` says).
 func isTmpfs(_ path: String) -> Bool {
-    var info = statfs()
-    return statfs(path, &info) == 0 && info.f_type == 0x0102_1994 // TMPFS_MAGIC
+    let mounts = spawnAndWait(["/bin/cat", "/proc/self/mounts"], environment: [], stdin: "").output
+    return mounts.split(separator: "\n").contains { line in
+        let fields = line.split(separator: " ")
+        return fields.count > 2 && fields[1] == path && fields[2] == "tmpfs"
+    }
 }
 let storeFolder = storeParent ?? (isTmpfs("/run") ? "/run" : "/dev/shm")
 var dataDirectory = Array("\(storeFolder)/te-bench-XXXXXX".utf8CString)
@@ -139,8 +144,7 @@ do {
             contenders[c].delCPU.append(time.cpu)
         }
         // In our node, into the pod namespace our DEL just emptied.
-        try namespaces.enter(contenders[0].node)
-        floor.append(try floorDeletion(podNamespace: contenders[0].podNamespaces[pod]))
+        floor.append(try floorDeletion(node: contenders[0].node, podNamespace: contenders[0].podNamespaces[pod], namespaces: namespaces))
     }
     for contender in contenders {
         _ = try invoke(contender, "DEL", pod: pods, namespaces: namespaces)

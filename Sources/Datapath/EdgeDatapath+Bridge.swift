@@ -14,7 +14,7 @@ extension EdgeDatapath {
         try validateLinkName(bridge.name, role: "bridge name")
         // An explicit MAC: otherwise the bridge takes its lowest port's, and the gateway's MAC
         // (cached in every pod's neighbor table) would change as pods come and go.
-        let mac = MACAddress(locallyAdministeredFrom: stableHash("bridge/" + bridge.name))
+        let mac = MACAddress(locallyAdministeredFrom: FNV1a.hash(("bridge/" + bridge.name).utf8))
         let settings = LinkSettings(name: bridge.name, mtu: bridge.mtu, mac: mac, up: true)
         let link = try netlink {
             let replies = try node.perform([
@@ -36,7 +36,7 @@ extension EdgeDatapath {
         for address in stale {
             changes.append(.deleteAddress(address, index: link.index))
             // The kernel drops the subnet route with the address; one added by hand goes too.
-            changes.append(.deleteRoute(Route(destination: address.prefix, outputInterface: link.index)).tolerating(ESRCH))
+            changes.append(.deleteRoute(KernelRoute(destination: address.prefix, outputInterface: link.index)).tolerating(ESRCH))
         }
         if let mtu = bridge.mtu, link.mtu != mtu { changes.append(.setLinkMTU(bridge.name, mtu)) }
         if !link.isUp { changes.append(.setLinkUp(bridge.name)) }

@@ -56,7 +56,7 @@ import Testing
         let subnet = "10.0.3.0/28"
         for exclusion in ["10.0.3.4/30", "10.0.3.2/31", "10.0.3.12/30", "10.0.3.8/29"] {
             for last in 1..<15 {
-                let store = MemoryStore()
+                let store = MemoryIPAMStore()
                 let pool = try NodeAllocatorTests.pool(subnet, exclusions: [exclusion])
                 let allocator = try NodeAllocator(pools: [pool], store: store)
                 let usable = (1..<15).map { IPAddress("10.0.3.\($0)")! }.filter(pool.isUsable)
