@@ -27,7 +27,7 @@ extension EdgeDatapath {
             if bridge.hairpin {
                 try netlink { try node.setBridgePortHairpin(hostName, true) }
             }
-            routes = try configureContainerSide(pod, in: namespace)
+            routes = try configureContainerSide(pod, in: namespace, hostName: hostName, mac: containerMAC)
         } catch {
             // Deleting the host end removes the pair and everything configured on it.
             try? node.deleteLink(hostName)
@@ -40,7 +40,14 @@ extension EdgeDatapath {
     /// Inside the pod, on a socket opened there: `arp_notify` on, the addresses, the link up
     /// (so the gratuitous ARP of `arp_notify` carries them: a reused address's new MAC
     /// reaches the neighbours at once), then the routes. Returns the routes it added.
-    private func configureContainerSide(_ pod: PodInterfaceSpec, in namespace: NetworkNamespace) throws(DatapathError) -> [PodRoute] {
+    ///
+    /// The bridge enables the host end's port only once the kernel has handled its carrier,
+    /// asynchronously, so the ARP sent as the link comes up can meet a port that still drops
+    /// frames. Once the port forwards, setting the pod's MAC again (NETDEV_CHANGEADDR) makes
+    /// `arp_notify` announce once more; a port that does not forward soon (a bridge running
+    /// STP) is left to the neighbours' own probing.
+    private func configureContainerSide(_ pod: PodInterfaceSpec, in namespace: NetworkNamespace,
+                                        hostName: String, mac: MACAddress) throws(DatapathError) -> [PodRoute] {
         let announce = pod.addresses.contains { $0.family == .v4 }
         let socket = try Self.socket(in: namespace) {
             // The slash form: an interface name may hold dots.
@@ -61,8 +68,20 @@ extension EdgeDatapath {
                 case .some(let error): throw error
                 }
             }
+            if announce, try portForwards(hostName) {
+                try socket.perform([.setLinkAddress(pod.ifName, mac)])
+            }
             return added
         }
+    }
+
+    /// Whether the host end's bridge port forwards, waiting up to 50 ms for it.
+    private func portForwards(_ hostName: String) throws -> Bool {
+        for _ in 0..<50 {
+            if try node.link(named: hostName).bridgePortState == Link.forwardingState { return true }
+            usleep(1000)
+        }
+        return false
     }
 
     /// DEL: removes the pod's veth pair by deleting its host end. Idempotent: a missing
