@@ -65,42 +65,43 @@ extension Plan {
     }
 
     private func hops(from: CrossDomainPath.Endpoint, to: CrossDomainPath.Endpoint, family: IPFamily) throws(Blocked) -> [CrossDomainPath.Hop] {
-            let label = "\(from) → \(to)"
-            for end in [from, to] where destinations(of: end, family).isEmpty {
-                throw Blocked(obstacle: .endpointLacksFamily(end))
-            }
-            switch (from, to) {
-            case (.cloud, let edge):
-                let site = try self.site(of: edge, family)
-                return try intoVPC(destinations(of: edge, family), toward: site, family, label: label)
-                    + lastHop(to: edge, at: site, family, label: label)
-            case (let edge, .cloud):
-                return try outOfDataCenter(vpc.cidrs.map(\.prefix).filter { $0.family == family }, at: site(of: edge, family), family, label: label)
-            case (.edgePods, .edgePods):
-                let source = try site(of: from, family), target = try site(of: to, family)
-                let blocks = destinations(of: to, family)
-                let last = try lastHop(to: to, at: target, family, label: label)
-                if source.name == target.name { return last }
-                guard vpcFamilies.contains(family) else { throw Blocked(obstacle: .vpcLacksFamily) }
-                return try outOfDataCenter(blocks, at: source, family, label: label) + intoVPC(blocks, toward: target, family, label: label) + last
-            default:
-                return []
-            }
+        let label = "\(from) → \(to)"
+        for end in [from, to] where destinations(of: end, family).isEmpty {
+            throw Blocked(obstacle: .endpointLacksFamily(end))
+        }
+        switch (from, to) {
+        case (.cloud, let edge):
+            let site = try self.site(of: edge, family)
+            return try intoVPC(destinations(of: edge, family), toward: site, family, label: label)
+                + lastHop(to: edge, at: site, family, label: label)
+        case (let edge, .cloud):
+            return try outOfDataCenter(vpc.cidrs.map(\.prefix).filter { $0.family == family }, at: site(of: edge, family), family, label: label)
+        case (.edgePods, .edgePods):
+            let source = try site(of: from, family), target = try site(of: to, family)
+            let blocks = destinations(of: to, family)
+            let last = try lastHop(to: to, at: target, family, label: label)
+            if source.name == target.name { return last }
+            guard vpcFamilies.contains(family) else { throw Blocked(obstacle: .vpcLacksFamily) }
+            return try outOfDataCenter(blocks, at: source, family, label: label) + intoVPC(blocks, toward: target, family, label: label) + last
+        default:
+            return []  // paths are built between the cloud and a site, or two edge domains only
+        }
     }
 
     /// The data center an endpoint is at, with a circuit link of the family.
     private func site(of endpoint: CrossDomainPath.Endpoint, _ family: IPFamily) throws(Blocked) -> DataCenter {
-        let dataCenter: DataCenter?
+        let dataCenter: DataCenter
         switch endpoint {
-        case .cloud: dataCenter = nil
-        case .dataCenter(let name): dataCenter = dataCenters.first { $0.name == name }
+        case .cloud:
+            preconditionFailure("the cloud is no data center")
+        case .dataCenter(let name):
+            dataCenter = dataCenters.first { $0.name == name }!  // paths name the plan's own data centers
         case .edgePods(let name):
             guard let domain = edgeDomains.first(where: { $0.name == name }), let found = self.dataCenter(of: domain) else {
                 throw Blocked(obstacle: .unknownDataCenter(domain: name))
             }
             dataCenter = found
         }
-        guard let dataCenter else { throw Blocked(obstacle: .endpointLacksFamily(endpoint)) }
         guard dataCenter.circuit.link(for: family) != nil else { throw Blocked(obstacle: .circuitLacksFamily(dataCenter: dataCenter.name)) }
         return dataCenter
     }

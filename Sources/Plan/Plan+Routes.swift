@@ -8,17 +8,17 @@ extension Plan {
         let devices: [RoutedDevice] = kind == .vpc ? [.vpc] : dataCenters.map { RoutedDevice(kind: kind, dataCenter: $0.name) }
         let hops = paths.filter(\.isCarried).flatMap(\.hops)
         return devices.map { device in
-            var routes: [StaticRoute] = []
+            // One entry per destination, in path order; the paths that share it are named together.
+            var routes: [StaticRoute] = [], paths: [[String]] = []
             for hop in hops where hop.device == device {
-                // One entry per destination; the paths that share it are named together.
                 if let index = routes.firstIndex(where: { $0.destination == hop.route.destination }) {
-                    if !routes[index].path.split(separator: ";").map({ $0.trimmingPrefix(" ") }).contains(Substring(hop.route.path)) {
-                        routes[index].path += "; \(hop.route.path)"
-                    }
+                    if !paths[index].contains(hop.route.path) { paths[index].append(hop.route.path) }
                 } else {
                     routes.append(hop.route)
+                    paths.append([hop.route.path])
                 }
             }
+            for index in routes.indices { routes[index].path = paths[index].joined(separator: "; ") }
             return DeviceRoutes(device: kind.rawValue, dataCenter: device.dataCenter, title: title(of: device), routes: routes)
         }
     }
