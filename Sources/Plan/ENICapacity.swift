@@ -9,13 +9,17 @@ public struct ENICapacity: Hashable, Sendable {
 
     public var maxPods: Int { (enis - 1) * addressesPerENI }
 
-    /// A few common types, from Alibaba Cloud's instance family tables (general-purpose g6,
-    /// "ENIs" and "Private IPv4 addresses per ENI" columns; DescribeInstanceTypes returns the
-    /// same figures as EniQuantity and EniPrivateIpAddressQuantity). Types not listed are not
-    /// checked: the report says so.
+    public init(enis: Int, addressesPerENI: Int) {
+        self.enis = enis
+        self.addressesPerENI = addressesPerENI
+    }
+
+    /// Types whose figures were checked against Alibaba Cloud's published instance family
+    /// table (g6: "ENIs" 2, "Private IPv4 addresses per ENI" 6; DescribeInstanceTypes returns
+    /// them as EniQuantity and EniPrivateIpAddressQuantity). Kept short on purpose: a wrong
+    /// figure would pass plans that cannot run. For any other type the plan gives the two
+    /// figures itself (`vpc.eniCapacity`), or the report says the pods were not checked.
     public static let known: [String: ENICapacity] = [
         "ecs.g6.large": ENICapacity(enis: 2, addressesPerENI: 6),
-        "ecs.g6.xlarge": ENICapacity(enis: 3, addressesPerENI: 10),
-        "ecs.g6.2xlarge": ENICapacity(enis: 4, addressesPerENI: 10),
     ]
 }

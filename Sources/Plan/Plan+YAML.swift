@@ -62,7 +62,7 @@ private let countRange = 0...1_000_000
 
 extension Plan.VPC {
     init(_ field: YAMLField) throws(PlanParseError) {
-        let map = try field.mapping(allowing: ["cidrs", "vSwitches", "cloudNodes", "podsPerCloudNode", "instanceType", "routeEntryQuota"])
+        let map = try field.mapping(allowing: ["cidrs", "vSwitches", "cloudNodes", "podsPerCloudNode", "instanceType", "eniCapacity", "routeEntryQuota"])
         cidrs = try map.required("cidrs").nonEmptyPrefixes()
         vSwitches = try map.required("vSwitches").nonEmptyList(of: "vSwitch") { item throws(PlanParseError) in
             let vsw = try item.mapping(allowing: ["name", "cidrs"])
@@ -72,6 +72,12 @@ extension Plan.VPC {
         podsPerCloudNode = try map.required("podsPerCloudNode").integer(in: countRange)
         if let type = map.optional("instanceType") {
             instanceType = PlanValue(try type.name(), at: type.location)
+        }
+        if let figures = map.optional("eniCapacity") {
+            let eni = try figures.mapping(allowing: ["eniQuantity", "eniPrivateIpAddressQuantity"])
+            eniCapacity = PlanValue(ENICapacity(enis: try eni.required("eniQuantity").integer(in: 1...1000),
+                                                addressesPerENI: try eni.required("eniPrivateIpAddressQuantity").integer(in: 1...1000)),
+                                    at: figures.location)
         }
         if let quota = map.optional("routeEntryQuota") {
             routeEntryQuota = PlanValue(try quota.integer(in: 1...countRange.upperBound), at: quota.location)

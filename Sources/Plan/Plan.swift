@@ -27,6 +27,9 @@ public struct Plan: Hashable, Sendable {
         /// The cloud nodes' ECS instance type; when it is in `ENICapacity.known`, pods per node
         /// are checked against what its ENIs can hold.
         public var instanceType: PlanValue<String>?
+        /// The instance type's ENI figures as DescribeInstanceTypes gives them; they take the
+        /// place of the built-in table.
+        public var eniCapacity: PlanValue<ENICapacity>?
         /// Custom route entries the VPC route table may hold: Alibaba Cloud's default quota is
         /// 200; set the raised figure when Quota Center granted more.
         public var routeEntryQuota: PlanValue<Int>?

@@ -98,19 +98,31 @@ extension PlanChecker {
         }
     }
 
-    /// With a known instance type, pods per cloud node cannot exceed what its ENIs hold.
+    /// With ENI figures (the plan's, or the built-in ones of its instance type), pods per cloud
+    /// node cannot exceed what the ENIs hold.
     mutating func checkENICapacity() {
-        guard let type = plan.vpc.instanceType else { return }
-        let subject = Finding.Subject(role: "cloud nodes' instance type", field: type.location.field, line: type.location.line, value: type.value)
-        guard let capacity = ENICapacity.known[type.value] else {
-            report(Finding(.warning, .instanceTypeUnknown, [subject], precaution: .cloudPodsUseVPCAddresses,
-                           message: "instance type \(type.value) is not in the built-in ENI table, so podsPerCloudNode is not checked against its ENIs",
-                           hint: "check (EniQuantity - 1) × EniPrivateIpAddressQuantity of DescribeInstanceTypes against podsPerCloudNode; known here: \(ENICapacity.known.keys.sorted().joined(separator: ", "))"))
+        let vpc = plan.vpc
+        let node = vpc.instanceType.map { "one \($0.value) node" } ?? "one cloud node"
+        let subject: Finding.Subject, capacity: ENICapacity
+        if let figures = vpc.eniCapacity {
+            subject = Finding.Subject(role: "cloud nodes' ENI figures", field: figures.location.field, line: figures.location.line,
+                                      value: "\(figures.value.enis) × \(figures.value.addressesPerENI)")
+            capacity = figures.value
+        } else if let type = vpc.instanceType {
+            subject = Finding.Subject(role: "cloud nodes' instance type", field: type.location.field, line: type.location.line, value: type.value)
+            guard let known = ENICapacity.known[type.value] else {
+                report(Finding(.warning, .instanceTypeUnknown, [subject], precaution: .cloudPodsUseVPCAddresses,
+                               message: "instance type \(type.value) is not in the built-in ENI table, so podsPerCloudNode is not checked against its ENIs",
+                               hint: "give vpc.eniCapacity {eniQuantity, eniPrivateIpAddressQuantity} from DescribeInstanceTypes for \(type.value)"))
+                return
+            }
+            capacity = known
+        } else {
             return
         }
-        requireCapacity(UInt128(capacity.maxPods), for: plan.vpc.podsPerCloudNode, kind: .eniCapacityExceeded, subjects: [subject],
+        requireCapacity(UInt128(capacity.maxPods), for: vpc.podsPerCloudNode, kind: .eniCapacityExceeded, subjects: [subject],
                         precaution: .cloudPodsUseVPCAddresses,
-                        what: "pods a \(type.value) node holds in Terway shared-ENI mode ((\(capacity.enis) ENIs - 1) × \(capacity.addressesPerENI) addresses)",
+                        what: "pods \(node) holds in Terway shared-ENI mode ((\(capacity.enis) ENIs - 1) × \(capacity.addressesPerENI) addresses)",
                         unit: "pod addresses", needed: "podsPerCloudNode",
                         hint: "pick an instance type with more ENIs or addresses per ENI, or plan fewer pods per cloud node")
     }
