@@ -60,7 +60,9 @@ extension PlanChecker {
         case .cloud: return plan.vpc.cidrs.map { RoleBlock(role: .vpc, block: $0).subject }
         case .edgePods(let name): return plan.edgeDomains.first { $0.name == name }.map { domain in domain.podCIDRs.map { RoleBlock(role: .edgePods(name), block: $0).subject } } ?? []
         case .dataCenter(let name):
-            return plan.dataCenters.first { $0.name == name }.map { dc in dc.networks.map { RoleBlock(role: .dataCenter(name), block: $0).subject } } ?? []
+            guard let dataCenter = plan.dataCenters.first(where: { $0.name == name }) else { return [] }
+            let networks = dataCenter.networks.map { RoleBlock(role: .dataCenter(name), block: $0).subject }
+            return networks.isEmpty ? [Finding.Subject(role: "data center \(name)", field: dataCenter.field, line: dataCenter.line, value: "")] : networks
         }
     }
 
