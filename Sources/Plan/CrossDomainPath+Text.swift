@@ -1,16 +1,17 @@
+import Formatting
 import NetworkCore
 
 extension CrossDomainPath {
     /// Every path, carried or not, with the routes on the way: what the lab and a person check
     /// the device lists against.
     public static func text(_ paths: [CrossDomainPath]) -> String {
-        var lines = ["# Cross-domain paths, each hop's route first hop first (the edge gateway then forwards on the node subnets it learned over BGP)"]
+        var text = "# Cross-domain paths, each hop's route first hop first (the edge gateway then forwards on the node subnets it learned over BGP)\n"
         for path in paths {
-            lines.append("")
-            lines.append("\(path.from) → \(path.to)  \(path.family)  " + (path.whyNotCarried.map { "NOT CARRIED: \($0)" } ?? "carried"))
-            lines += alignedRows(path.hops.map { ["  \($0.device)", $0.route.destination, "→ \($0.route.nextHop.text)"] })
+            text += "\n\(path.from) → \(path.to)  \(path.family)  " + (path.whyNotCarried.map { "NOT CARRIED: \($0)" } ?? "carried") + "\n"
+            let hops = path.hops.map { ["  \($0.device)", $0.route.destination, "→ \($0.route.nextHop.text)"] }
+            if let first = hops.first { text += TextTable.render(first, Array(hops.dropFirst())) }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return text
     }
 
     /// Stable JSON: `[{from, to, family: "IPv4"|"IPv6", carried, obstacle: str|null,

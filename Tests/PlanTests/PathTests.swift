@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import NetworkCore
 @testable import Plan
+import TestSupport
 
 /// Issue 18, items 1 and 10: every cross-domain path of a plan, over the circuit of the data
 /// center each domain is behind, with the route each device on the way needs.
