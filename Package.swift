@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "terway-edge-cni", targets: ["terway-edge-cni"]),
         .executable(name: "terway-edge", targets: ["terway-edge"]),
+        .executable(name: "terway-edged", targets: ["terway-edged"]),
         // For FuzzTesting/, a separate package built with -sanitize=fuzzer.
         .library(name: "BGPFuzzProperties", targets: ["BGPFuzzProperties"]),
     ],
@@ -16,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // The agent: services with ordered start and reverse shutdown, logs, metrics.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Everything imports NetworkCore: addresses, prefixes, prefix math. No I/O.
@@ -32,7 +38,9 @@ let package = Package(
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
         // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
-        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore"]),
+        // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
+        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
+        .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "NetworkCore"]),
         .executableTarget(
             name: "terway-edge-cni",
             dependencies: ["CNIPlugin"],
@@ -72,12 +80,39 @@ let package = Package(
         .target(name: "BGPFuzzProperties", dependencies: ["BGP"]),
         .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
+        // The node agent: each part a Service (lease, subnet file, BGP, kernel routes,
+        // masquerade, control socket, metrics), started in order and stopped in reverse.
+        .target(
+            name: "Agent",
+            dependencies: [
+                "Plan", "BGP", "SubnetStore", "RouteSync", "Netlink", "NetworkCore", "CNIProtocol",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "terway-edged",
+            dependencies: [
+                "Agent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // The operator's CLI: wiring only.
         .executableTarget(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Plan", "BGP", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
+                .product(name: "Logging", package: "swift-log"),
+                "Agent", "Plan", "BGP", "SubnetStore", "NetworkCore",
             ]
         ),
 
@@ -94,7 +129,8 @@ let package = Package(
         .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
-        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "SubnetStoreTests",
             dependencies: [
@@ -120,5 +156,14 @@ let package = Package(
         .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
         // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.
         .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
+        // Config and services in-process; whole agents on a bridge with a BIRD gateway in te- namespaces.
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "Plan", "BGP", "SubnetStore", "NetworkCore", "CNIProtocol", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -1,4 +1,5 @@
 import CNI
+import CNIProtocol
 import JSON
 import NetworkCore
 
@@ -48,7 +49,7 @@ public struct EdgeConfig: Sendable {
         case (.some, .some):
             throw CNIError(.invalidNetworkConfig, "both \"subnet\" and \"subnetFile\" are set", details: "keep one")
         case (.some(let value), nil):
-            subnets = try Self.subnets(value, field: "subnet")
+            subnets = try SubnetFile.subnets(value, field: "subnet")
         case (nil, .some(let path)):
             guard let bytes = try readFile(path) else {
                 throw CNIError(.tryAgainLater, "subnet file \(path) does not exist yet",
@@ -120,32 +121,6 @@ public struct EdgeConfig: Sendable {
     /// Reservations live in `dataDir/<network name>`, so two networks never share addresses.
     static func storeDirectory(_ network: NetworkConfig) throws(CNIError) -> String {
         try checkedDataDirectory(network) + "/" + network.name
-    }
-
-    /// One CIDR or a list of them (dual stack: one per family), strictly parsed.
-    static func subnets(_ value: JSONValue, field: String) throws(CNIError) -> [IPPrefix] {
-        let texts: [JSONValue] = value.arrayValue ?? [value]
-        guard !texts.isEmpty else { throw CNIError(.invalidNetworkConfig, "field \"\(field)\" is empty") }
-        var prefixes: [IPPrefix] = []
-        for text in texts {
-            guard let string = text.stringValue else {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\" must be a CIDR string or a list of them, found \(text.typeName)")
-            }
-            let prefix: IPPrefix
-            do { prefix = try IPPrefix(parsing: string) } catch {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\": \(error)")
-            }
-            guard !prefixes.contains(where: { $0.family == prefix.family }) else {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\" has two \(prefix.family) subnets",
-                               details: "give at most one IPv4 and one IPv6 subnet")
-            }
-            guard prefix.length <= prefix.family.bitWidth - 2 else {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\": subnet \(prefix) is too small for pods",
-                               details: "use at most a /\(prefix.family.bitWidth - 2)")
-            }
-            prefixes.append(prefix)
-        }
-        return prefixes.sorted { $0.family == .v4 && $1.family == .v6 }
     }
 
     /// The gateway of each subnet: its first usable address, held by the bridge.

@@ -5,18 +5,7 @@ extension Plan {
     /// Reads a plan from YAML text. Every error names the line and the field path; unknown
     /// fields, wrong types and CIDRs with host bits set are errors, never ignored.
     public init(yaml: String) throws(PlanParseError) {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw PlanParseError(line: nil, field: "", message: "the file is empty")
-            }
-            root = node
-        } catch let error as PlanParseError {
-            throw error
-        } catch {
-            throw Self.parseError(from: error)
-        }
-        try self.init(YAMLField(node: root, path: ""))
+        try self.init(YAMLField.document(yaml))
     }
 
     private init(_ document: YAMLField) throws(PlanParseError) {
@@ -35,6 +24,22 @@ extension Plan {
         for item in try top.required("edgeDomains").list() { domains.append(try EdgeDomain(item)) }
         guard !domains.isEmpty else { throw try top.required("edgeDomains").error("at least one edge domain is needed") }
         edgeDomains = domains
+    }
+}
+
+extension YAMLField {
+    /// The root of a YAML document; an empty or malformed one is an error naming the line.
+    public static func document(_ yaml: String) throws(PlanParseError) -> YAMLField {
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw PlanParseError(line: nil, field: "", message: "the file is empty")
+            }
+            return YAMLField(node: node, path: "")
+        } catch let error as PlanParseError {
+            throw error
+        } catch {
+            throw parseError(from: error)
+        }
     }
 
     /// libyaml's scanner, parser and composer errors carry a mark; keep its line.
@@ -158,7 +163,7 @@ extension IPFamily {
 }
 
 extension YAMLField {
-    func nonEmptyPrefixes() throws(PlanParseError) -> [PlanBlock] {
+    public func nonEmptyPrefixes() throws(PlanParseError) -> [PlanBlock] {
         let blocks = try prefixes()
         guard !blocks.isEmpty else { throw error("at least one CIDR block is needed") }
         return blocks

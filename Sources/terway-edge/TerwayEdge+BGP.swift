@@ -1,6 +1,8 @@
+import Agent
 import ArgumentParser
 import BGP
 import Foundation
+import Logging
 import NetworkCore
 
 extension TerwayEdge {
@@ -22,48 +24,8 @@ extension TerwayEdge.BGPCommand {
         var config: String
 
         func run() async throws {
-            let speaker: BGPSpeaker
-            do {
-                // The loaded config goes straight into the speaker, which keeps no second
-                // copy of a full table's originate list.
-                let loaded = try BGPConfig.load(contentsOf: config)
-                speaker = BGPSpeaker(config: loaded, restarting: GracefulRestartMarker.consume(for: loaded),
-                                     log: { say("bgp: \($0)") })
-            } catch {
-                throw ConfigRefused(description: "\(config): \(error)")
-            }
-            // Before start: the stream must see the first UPDATEs.
-            let kernel = try speaker.config.kernel.map { config in
-                let export = try KernelRouteExport(config, log: say)
-                try export.start(following: speaker)
-                return export
-            }
-            try await speaker.start()
-            let running = speaker.config
-            let listen = running.listen.map { " on \($0)" } ?? ""
-            say("bgp: AS \(running.localAS) router-id \(running.routerID) listening\(listen), \(running.peers.count) peers, control \(running.controlSocket)")
-            let signal = await Self.waitForTermination()
-            say("bgp: signal \(signal), \(running.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
-            await speaker.shutdown()
-            await kernel?.finish(keepingRoutes: running.gracefulRestart != nil)
-            if running.gracefulRestart != nil { GracefulRestartMarker.write(for: running) }
-            try? FileManager.default.removeItem(atPath: running.controlSocket)
-        }
-
-        /// Waits for SIGTERM or SIGINT and returns its number.
-        static func waitForTermination() async -> Int32 {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-                let fired = Fired()
-                for number in [SIGTERM, SIGINT] {
-                    Foundation.signal(number, SIG_IGN)
-                    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-                    source.setEventHandler {
-                        if fired.claim() { continuation.resume(returning: number) }
-                    }
-                    source.resume()
-                    fired.keep(source)
-                }
-            }
+            AgentLogging.bootstrap()
+            try await SpeakerServe.run(configPath: config, logger: Logger(label: "terway-edge"))
         }
     }
 
@@ -88,15 +50,19 @@ extension TerwayEdge.BGPCommand {
             let peers = try ControlClient.send(ControlRequest(command: "peers"), to: options.socket).peers ?? []
             switch options.output {
             case .json:
-                try printJSON(peers)
+                try TerwayEdge.printJSON(peers)
             case .table:
-                printTable(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
-                           peers.map { peer in
-                               [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? Self.duration(peer.uptimeSeconds) : "-",
-                                "\(peer.prefixesReceived)", "\(peer.prefixesAccepted)", "\(peer.prefixesAdvertised)",
-                                peer.lastError.map { "\($0.code)/\($0.subcode) \($0.name)" } ?? "-"]
-                           })
+                Self.printTable(peers)
             }
+        }
+
+        static func printTable(_ peers: [PeerStatus]) {
+            TerwayEdge.printTable(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
+                                  peers.map { peer in
+                                      [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? duration(peer.uptimeSeconds) : "-",
+                                       "\(peer.prefixesReceived)", "\(peer.prefixesAccepted)", "\(peer.prefixesAdvertised)",
+                                       peer.lastError.map { "\($0.code)/\($0.subcode) \($0.name)" } ?? "-"]
+                                  })
         }
 
         /// Uptime of an Established session; a session that came up this second shows 00:00:00.
@@ -126,9 +92,9 @@ extension TerwayEdge.BGPCommand {
                                                 to: options.socket).routes ?? []
             switch options.output {
             case .json:
-                try printJSON(routes)
+                try TerwayEdge.printJSON(routes)
             case .table:
-                printTable(["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "LOCPRF", "MED", "COMMUNITIES", "FROM"],
+                TerwayEdge.printTable(["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "LOCPRF", "MED", "COMMUNITIES", "FROM"],
                            routes.map { route in
                                [route.prefix, route.nextHop ?? "-", route.asPath.isEmpty ? "-" : route.asPath,
                                 route.origin ?? "-", route.localPref.map(String.init) ?? "-",
@@ -141,39 +107,20 @@ extension TerwayEdge.BGPCommand {
     }
 }
 
-/// A configuration the speaker will not start with; printed as `Error: FILE: field: reason`.
-private struct ConfigRefused: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// One-shot flag for the signal handlers, which run on the main queue.
-private final class Fired: @unchecked Sendable {
-    private var done = false
-    private var sources: [DispatchSourceSignal] = []
-    func claim() -> Bool {
-        defer { done = true }
-        return !done
+extension TerwayEdge {
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
-    func keep(_ source: DispatchSourceSignal) { sources.append(source) }
-}
 
-/// A status line that reaches a log file at once (stdout to a file is block-buffered).
-@Sendable func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-private func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
-
-/// Left-aligned columns, two spaces apart, like `ip -br` and `birdc show protocols`.
-private func printTable(_ header: [String], _ rows: [[String]]) {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    for row in all {
-        let cells = row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-        print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+    /// Left-aligned columns, two spaces apart, like `ip -br` and `birdc show protocols`.
+    static func printTable(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        for row in all {
+            let cells = row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+            print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        }
     }
 }

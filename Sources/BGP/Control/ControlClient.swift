@@ -7,6 +7,18 @@ public enum ControlClient {
     }
 
     public static func send(_ request: ControlRequest, to path: String) throws -> ControlResponse {
+        let response = try exchange(try JSONEncoder().encode(request), with: path,
+                                    server: "the speaker", hint: "is `terway-edge bgp serve` running?")
+        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: response) else {
+            throw Failure(description: "unreadable answer from \(path)")
+        }
+        if let error = decoded.error { throw Failure(description: error) }
+        return decoded
+    }
+
+    /// One JSON line to the Unix socket at `path`, the whole answer back (the agent's
+    /// control socket speaks the same framing). `server` and `hint` say who should be listening.
+    public static func exchange(_ request: Data, with path: String, server: String, hint: String) throws -> Data {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -23,9 +35,9 @@ public enum ControlClient {
             }
         }
         guard connected == 0 else {
-            throw Failure(description: "cannot reach the speaker at \(path): \(String(cString: strerror(errno))) (is `terway-edge bgp serve` running?)")
+            throw Failure(description: "cannot reach \(server) at \(path): \(String(cString: strerror(errno))) (\(hint))")
         }
-        var line = try JSONEncoder().encode(request)
+        var line = request
         line.append(UInt8(ascii: "\n"))
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == line.count else { throw Failure(description: "write to \(path) failed") }
@@ -37,10 +49,6 @@ public enum ControlClient {
             guard n > 0 else { break }
             response.append(contentsOf: buffer[0..<n])
         }
-        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: response) else {
-            throw Failure(description: "unreadable answer from \(path)")
-        }
-        if let error = decoded.error { throw Failure(description: error) }
-        return decoded
+        return response
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// shutdown leaves a marker beside the control socket, the next start consumes it if it
 /// is younger than the restart time.
 public enum GracefulRestartMarker {
-    static func path(for config: BGPConfig) -> String { config.controlSocket + ".restarting" }
+    public static func path(for config: BGPConfig) -> String { config.controlSocket + ".restarting" }
 
     public static func write(for config: BGPConfig) {
         FileManager.default.createFile(atPath: path(for: config), contents: Data())

@@ -1,0 +1,29 @@
+import BGP
+import Foundation
+import Logging
+import RouteSync
+import SubnetStore
+
+/// `terway-edged --cleanup`: the node leaves. Its lease goes back to the store (the other
+/// nodes drop their routes to it, the gateway its BGP route), and what the agent put on
+/// the node is removed: the routes learned over BGP, the subnet file and the restart marker.
+/// Run with the agent stopped.
+public enum AgentCleanup {
+    public static func run(config: AgentConfig, logger: Logger) async throws {
+        let store = try await LeaseStoreFactory.open(url: config.store, options: LeaseStoreOptions(pools: try config.leasePools()))
+        let released = try await store.release(node: config.node)
+        await store.close()
+        logger.info("cleanup: lease \(released == nil ? "was not held" : "released")",
+                    metadata: ["subnets": "\(released?.subnets.map(\.description).joined(separator: ",") ?? "-")"])
+        if let kernel = config.bgp.kernel {
+            let sync = try KernelRouteSync(table: KernelTable(id: kernel.table, protocolID: EdgeAgent.learnedRouteProtocol))
+            let removed = try sync.removeAll()
+            logger.info("cleanup: removed \(removed) routes learned over BGP")
+        }
+        for path in [config.subnetFile, GracefulRestartMarker.path(for: config.speakerConfig())]
+        where FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.removeItem(atPath: path)
+            logger.info("cleanup: removed \(path)")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import BGP
+import Foundation
+import Logging
+import NetworkCore
+import Prometheus
+import RouteSync
+import ServiceLifecycle
+import SubnetStore
+
+/// `terway-edged` with role edge: the services of one node, in dependency order. The group
+/// starts them in this order and, on SIGTERM or SIGINT, stops them in reverse: the control
+/// socket first, the lease last. Nothing the node forwards with is removed at a stop:
+/// routes, nexthops and the masquerade table stay for the next run to adopt.
+public final class EdgeAgent: Sendable {
+    public let config: AgentConfig
+    public let lease = Broadcast<Lease?>(nil)
+    public let readiness = Readiness(["lease", "subnetFile"])
+    let speaker: BGPSpeaker
+    let store: any LeaseStore
+    let logger: Logger
+
+    /// The protocol number of the routes learned from the gateway (shared with `bgp serve`).
+    public static let learnedRouteProtocol = KernelTableConfig.defaultProtocolID
+
+    public init(config: AgentConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        store = try await LeaseStoreFactory.open(url: config.store, options: LeaseStoreOptions(pools: try config.leasePools()))
+        let speakerConfig = config.speakerConfig()
+        let speakerLogger = logger.with("part", "bgp")
+        speaker = BGPSpeaker(config: speakerConfig, restarting: GracefulRestartMarker.consume(for: speakerConfig),
+                             log: { speakerLogger.info("\($0)") })
+    }
+
+    /// Runs until SIGTERM/SIGINT (or a service fails), then closes the store.
+    public func run(registry: PrometheusCollectorRegistry) async throws {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: try services(registry: registry).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("agent: starting", metadata: ["node": "\(config.node)", "domain": "\(config.domain.name)",
+                                                  "nodeAddress": "\(config.nodeAddress)", "store": "\(config.store)"])
+        do {
+            try await group.run()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        logger.info("agent: stopped; routes, nexthops and masquerade kept for the next run")
+    }
+
+    func services(registry: PrometheusCollectorRegistry) throws -> [any Service] {
+        var services: [any Service] = [
+            MetricsService(address: config.metricsAddress, registry: registry, readiness: readiness, logger: logger.with("part", "metrics")),
+            LeaseService(store: store, request: LeaseRequest(node: config.node, nodeAddress: config.nodeAddress, domain: .edge, ttl: config.leaseTTL),
+                         lease: lease, readiness: readiness, logger: logger.with("part", "lease")),
+            SubnetFileService(path: config.subnetFile, lease: lease, readiness: readiness, logger: logger.with("part", "subnetFile")),
+        ]
+        if let kernel = config.bgp.kernel {
+            services.append(try LearnedRouteExportService(
+                speaker: speaker, table: KernelTable(id: kernel.table, protocolID: Self.learnedRouteProtocol, metric: kernel.metric),
+                adopt: true, logger: logger.with("part", "bgp")))
+        }
+        let config = config
+        services.append(SpeakerService(speaker: speaker, following: lease, advertised: { config.advertised(for: $0) },
+                                       logger: logger.with("part", "bgp")))
+        services.append(ControlService(path: config.controlSocket, logger: logger.with("part", "control")) { [self] in
+            await status()
+        })
+        return services
+    }
+
+    /// The answer of the control socket.
+    public func status() async -> AgentStatus {
+        let held = lease.value
+        let peers = (try? await speaker.peerStatuses()) ?? []
+        var problems: [String] = []
+        if held == nil {
+            problems.append("The node holds no lease: check that the lease store \(config.store) is reachable (`terway-edge ipam leases --store \(config.store)`) and has a free subnet.")
+        }
+        for peer in peers where peer.state != "Established" {
+            problems.append("The BGP session to the gateway \(peer.address) is \(peer.state): render the gateway's config from this plan (`terway-edge plan render --for bird`) and check that TCP port 179 to it is open.")
+        }
+        return AgentStatus(
+            node: config.node, role: "edge", domain: config.domain.name,
+            lease: AgentStatus.LeaseState(subnets: held?.subnets.map(\.description) ?? [],
+                                          expiresAt: held.map { RecordTimestamp.format($0.expiresAt) }),
+            routes: AgentStatus.RouteState(expected: 0, installed: 0, missing: [], viaGateway: []),
+            peers: peers,
+            masquerade: AgentStatus.MasqueradeState(installed: false, rules: []),
+            problems: problems)
+    }
+}
+
+extension AgentConfig {
+    /// One allocator per pod CIDR of the domain. The embedded store serialises writers under
+    /// one lock (lowest free subnet, readable); etcd agents race through compare-and-swap, so
+    /// each starts its search at a node-derived index.
+    func leasePools() throws -> [NodeSubnetAllocator] {
+        let strategy: NodeSubnetAllocator.Strategy = store.hasPrefix("file:") ? .lowestFree : .hashedStart
+        return try pools.map { try NodeSubnetAllocator(clusterCIDR: $0.block, subnetLength: $0.subnetLength, strategy: strategy) }
+    }
+}
+
+extension Logger {
+    /// A copy carrying `key=value` on every line.
+    func with(_ key: String, _ value: String) -> Logger {
+        var copy = self
+        copy[metadataKey: key] = "\(value)"
+        return copy
+    }
+}
