@@ -86,8 +86,8 @@ public final class LearnedRouteExportService: Service, @unchecked Sendable {
         let started = ContinuousClock.now
         do {
             let report = try withKernel { try $0.apply(changes) }
-            Timer(label: "terway_edge_route_sync_seconds", dimensions: [("source", "bgp")])
-                .recordInterval(since: started)
+            AgentMetrics.routeSync("bgp").recordInterval(since: started)
+            AgentMetrics.routesInstalled("bgp").record(withKernel { $0.installedCount })
             for refusal in report.refused.prefix(Self.refusalLines) {
                 logger.warning("bgp: kernel: \(refusal.prefix) via \(refusal.nextHop) not installed: \(refusal.error)")
             }
@@ -95,10 +95,10 @@ public final class LearnedRouteExportService: Service, @unchecked Sendable {
                 logger.warning("bgp: kernel: \(report.refused.count - Self.refusalLines) more routes of this batch not installed")
             }
             if !report.refused.isEmpty {
-                Counter(label: "terway_edge_reconcile_errors_total", dimensions: [("part", "bgp-kernel")]).increment(by: report.refused.count)
+                AgentMetrics.reconcileErrors("bgp").increment(by: report.refused.count)
             }
         } catch {
-            Counter(label: "terway_edge_reconcile_errors_total", dimensions: [("part", "bgp-kernel")]).increment()
+            AgentMetrics.reconcileErrors("bgp").increment()
             logger.error("bgp: kernel: netlink failed, \(changes.count) changes not applied", metadata: ["error": "\(error)"])
         }
     }

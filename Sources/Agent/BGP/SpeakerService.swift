@@ -63,7 +63,7 @@ public struct SpeakerService: Service {
                 }
                 announced = wanted
             } catch {
-                Counter(label: "terway_edge_reconcile_errors_total", dimensions: [("part", "bgp")]).increment()
+                AgentMetrics.reconcileErrors("bgp").increment()
                 logger.error("bgp: originating the lease failed", metadata: ["error": "\(error)"])
             }
         }
@@ -74,8 +74,7 @@ public struct SpeakerService: Service {
         while !Task.isCancelled {
             if let peers = try? await speaker.peerStatuses() {
                 for peer in peers {
-                    Gauge(label: "terway_edge_bgp_session_up", dimensions: [("peer", peer.address)])
-                        .record(peer.state == "Established" ? 1 : 0)
+                    AgentMetrics.sessionUp(peer.address).record(peer.state == "Established" ? 1 : 0)
                 }
             }
             try? await Task.sleep(for: pollInterval)

@@ -17,9 +17,12 @@ public struct LeaseService: Service {
     let logger: Logger
     /// How long to wait before trying again after a store failure.
     let retryDelay: Duration
+    /// Set when the node leaves: the lease was released, nothing is renewed or acquired.
+    let leaving: @Sendable () -> Bool
 
     public init(store: any LeaseStore, request: LeaseRequest, lease: Broadcast<Lease?>, readiness: Readiness? = nil,
-                logger: Logger, retryDelay: Duration = .seconds(2)) {
+                logger: Logger, retryDelay: Duration = .seconds(2), leaving: @escaping @Sendable () -> Bool = { false }) {
+        self.leaving = leaving
         self.store = store
         self.request = request
         self.lease = lease
@@ -34,7 +37,7 @@ public struct LeaseService: Service {
         } catch is CancellationError {
             // Shutdown: the lease stays in the store for the next run.
         }
-        if let held = lease.value {
+        if let held = lease.value, !leaving() {
             logger.info("lease kept", metadata: ["subnets": "\(held.subnets.map(\.description).joined(separator: ","))",
                                                  "expiresAt": "\(RecordTimestamp.format(held.expiresAt))"])
         }
@@ -42,9 +45,8 @@ public struct LeaseService: Service {
     }
 
     private func hold() async throws {
-        let expiry = Gauge(label: "terway_edge_lease_expiry_seconds")
         var current: Lease?
-        while true {
+        while !leaving() {
             try Task.checkCancellation()
             do {
                 let next: Lease
@@ -55,22 +57,25 @@ public struct LeaseService: Service {
                     logger.info("lease acquired", metadata: Self.metadata(next, previous: current))
                 }
                 current = next
-                expiry.record(next.expiresAt.timeIntervalSince1970)
+                AgentMetrics.leaseExpiry.record(next.expiresAt.timeIntervalSince1970)
                 lease.publish(next)
                 readiness?.set("lease", true)
                 try await Task.sleep(for: request.ttl / 3)
             } catch let error as LeaseStoreError {
-                Counter(label: "terway_edge_reconcile_errors_total", dimensions: [("part", "lease")]).increment()
+                AgentMetrics.reconcileErrors("lease").increment()
                 logger.warning("lease store failed", metadata: ["error": "\(error)", "retryIn": "\(retryDelay)"])
                 if let held = current, held.isExpired(at: Date()) {
                     logger.error("lease expired", metadata: Self.metadata(held, previous: nil))
                     current = nil
                     lease.publish(nil)
+                    AgentMetrics.leaseExpiry.record(0)
                     readiness?.set("lease", false)
                 }
                 try await Task.sleep(for: retryDelay)
             }
         }
+        // Left: nothing more to hold; the group is being stopped.
+        try await gracefulShutdown()
     }
 
     /// A renewal; after an expiry the store refuses it and the lease is acquired again.
@@ -80,6 +85,8 @@ public struct LeaseService: Service {
             logger.debug("lease renewed", metadata: Self.metadata(renewed, previous: nil))
             return renewed
         } catch LeaseStoreError.leaseExpired, LeaseStoreError.notFound {
+            // Released by `leave` while this renewal was on its way: do not take it back.
+            guard !leaving() else { return held }
             let again = try await store.acquire(request)
             logger.warning("lease acquired again after it lapsed", metadata: Self.metadata(again, previous: held))
             return again

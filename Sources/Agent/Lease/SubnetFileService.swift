@@ -30,7 +30,12 @@ public struct SubnetFileService: Service {
             guard let held else { continue }
             defer { readiness?.set("subnetFile", true) }
             guard held.subnets != written else { continue }
-            try SubnetFile(subnets: held.subnets).write(to: path)
+            do {
+                try SubnetFile(subnets: held.subnets).write(to: path)
+            } catch {
+                AgentMetrics.reconcileErrors("subnetFile").increment()
+                throw error
+            }
             written = held.subnets
             logger.info("subnet file written", metadata: ["path": "\(path)", "subnets": "\(held.subnets.map(\.description).joined(separator: ","))"])
         }

@@ -7,9 +7,19 @@ import SubnetStore
 /// `terway-edged --cleanup`: the node leaves. Its lease goes back to the store (the other
 /// nodes drop their routes to it, the gateway its BGP route), and what the agent put on
 /// the node is removed: the routes learned over BGP, the subnet file and the restart marker.
-/// Run with the agent stopped.
+/// A running agent is asked to leave first (it withdraws the subnets from the gateway and
+/// stops); otherwise the lease is released here.
 public enum AgentCleanup {
     public static func run(config: AgentConfig, logger: Logger) async throws {
+        if let answer = try? ControlClient.exchange(Data(#"{"command":"leave"}"#.utf8), with: config.controlSocket,
+                                                    server: "the agent", hint: "not running") {
+            logger.info("cleanup: the running agent \(String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+            // It removes its control socket as it stops.
+            let deadline = Date() + 15
+            while FileManager.default.fileExists(atPath: config.controlSocket) && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
         let store = try await LeaseStoreFactory.open(url: config.store, options: LeaseStoreOptions(pools: try config.leasePools()))
         let released = try await store.release(node: config.node)
         await store.close()

@@ -6,6 +6,7 @@ import Prometheus
 import RouteSync
 import ServiceLifecycle
 import SubnetStore
+import Synchronization
 
 /// `terway-edged` with role edge: the services of one node, in dependency order. The group
 /// starts them in this order and, on SIGTERM or SIGINT, stops them in reverse: the control
@@ -18,6 +19,8 @@ public final class EdgeAgent: Sendable {
     let speaker: BGPSpeaker
     let store: any LeaseStore
     let logger: Logger
+    private let leaving = Mutex(false)
+    private let group = Mutex<ServiceGroup?>(nil)
 
     /// The protocol number of the routes learned from the gateway (shared with `bgp serve`).
     public static let learnedRouteProtocol = KernelTableConfig.defaultProtocolID
@@ -34,9 +37,11 @@ public final class EdgeAgent: Sendable {
 
     /// Runs until SIGTERM/SIGINT (or a service fails), then closes the store.
     public func run(registry: PrometheusCollectorRegistry) async throws {
+        AgentMetrics.declare()
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: try services(registry: registry).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        self.group.withLock { $0 = group }
         logger.info("agent: starting", metadata: ["node": "\(config.node)", "domain": "\(config.domain.name)",
                                                   "nodeAddress": "\(config.nodeAddress)", "store": "\(config.store)"])
         do {
@@ -53,7 +58,8 @@ public final class EdgeAgent: Sendable {
         var services: [any Service] = [
             MetricsService(address: config.metricsAddress, registry: registry, readiness: readiness, logger: logger.with("part", "metrics")),
             LeaseService(store: store, request: LeaseRequest(node: config.node, nodeAddress: config.nodeAddress, domain: .edge, ttl: config.leaseTTL),
-                         lease: lease, readiness: readiness, logger: logger.with("part", "lease")),
+                         lease: lease, readiness: readiness, logger: logger.with("part", "lease"),
+                         leaving: { [self] in leaving.withLock { $0 } }),
             SubnetFileService(path: config.subnetFile, lease: lease, readiness: readiness, logger: logger.with("part", "subnetFile")),
         ]
         if let kernel = config.bgp.kernel {
@@ -64,10 +70,36 @@ public final class EdgeAgent: Sendable {
         let config = config
         services.append(SpeakerService(speaker: speaker, following: lease, advertised: { config.advertised(for: $0) },
                                        logger: logger.with("part", "bgp")))
-        services.append(ControlService(path: config.controlSocket, logger: logger.with("part", "control")) { [self] in
-            await status()
-        })
+        services.append(ControlService(path: config.controlSocket, logger: logger.with("part", "control"), commands: .init(
+            status: { [self] in await status() },
+            leave: { [self] in await leave() })))
         return services
+    }
+
+    /// The node leaves the cluster (`terway-edged --cleanup` while the agent runs): the lease
+    /// goes back to the store, so the other nodes drop their routes to this one; the subnets
+    /// are withdrawn from the gateway before the sessions close (a graceful-restart close
+    /// alone would leave them stale there for the restart time); then the agent stops.
+    func leave() async {
+        leaving.withLock { $0 = true }
+        do {
+            let released = try await store.release(node: config.node)
+            logger.info("agent: leaving, lease released", metadata: ["subnets": "\(released?.subnets.map(\.description).joined(separator: ",") ?? "-")"])
+        } catch {
+            AgentMetrics.reconcileErrors("lease").increment()
+            logger.error("agent: leaving, releasing the lease failed", metadata: ["error": "\(error)"])
+        }
+        lease.publish(nil)
+        // The withdrawals leave with the next UPDATEs; wait until no peer is sent our routes.
+        let deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline {
+            let advertised = ((try? await speaker.peerStatuses()) ?? []).reduce(0) { $0 + $1.prefixesAdvertised }
+            if advertised == 0 { break }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if let group = group.withLock({ $0 }) {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     /// The answer of the control socket.
