@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
         // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
+        // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
+        .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
         .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "NetworkCore"]),
@@ -85,7 +87,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "SubnetStore", "RouteSync", "Netlink", "NetworkCore", "CNIProtocol",
+                "Plan", "BGP", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -93,6 +95,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -116,6 +119,9 @@ let package = Package(
             ]
         ),
 
+        // bench-agent: terway-edged's idle RSS with 1,000 peers beside BIRD's, and lease change -> kernel.
+        .executableTarget(name: "bench-agent", dependencies: ["SubnetStore", "RouteSync", "Netlink", "NetworkCore", "TestSupport"], path: "Benchmarks/Agent"),
+
         // bench-leases: time to acquire 5,000 leases per store, printed with leases/s.
         .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore", "TestSupport"], path: "Benchmarks/Leases"),
 
@@ -123,6 +129,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
+
+        // Peer host routes at 10k/20k peers: RouteWriter beside `ip -batch` of classic routes (scripts/bench.sh routes).
+        .executableTarget(name: "bench-routes", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"], path: "Benchmarks/Routes"),
 
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
@@ -156,6 +165,8 @@ let package = Package(
         .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
         // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.
         .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
+        // The masquerade table in a te- node namespace, with real packets to an outside and a cluster namespace.
+        .testTarget(name: "MasqueradeTests", dependencies: ["Masquerade", "NetworkCore", "TestSupport"]),
         // Config and services in-process; whole agents on a bridge with a BIRD gateway in te- namespaces.
         .testTarget(
             name: "AgentTests",

@@ -74,10 +74,23 @@ public final class NetlinkSocket {
     /// them unresolvable): the outcome of each request, nil when it succeeded. Throws only
     /// when the socket itself fails.
     public func performEach(_ requests: [NetlinkRequest]) throws(NetlinkError) -> [NetlinkError?] {
-        var outcomes: [NetlinkError?] = []
-        outcomes.reserveCapacity(requests.count)
-        try forEachChunk(of: requests) { outcomes += $1 }
-        return outcomes
+        let result = performAcknowledged(requests)
+        if let interruption = result.interruption { throw interruption }
+        return result.outcomes
+    }
+
+    /// `performEach` that keeps what was acknowledged when the socket fails part way (a send
+    /// error, ENOBUFS on receive): the outcomes of the requests before the failing chunk, and
+    /// the failure. Requests past `outcomes` may or may not have been applied by the kernel.
+    public func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult {
+        var result = NetlinkBatchResult()
+        result.outcomes.reserveCapacity(requests.count)
+        do throws(NetlinkError) {
+            try forEachChunk(of: requests) { result.outcomes += $1 }
+        } catch {
+            result.interruption = error
+        }
+        return result
     }
 
     /// Each ACK costs the receive buffer about a kilobyte of skb; chunks keep it from overflowing.

@@ -40,7 +40,13 @@ struct TerwayEdged: AsyncParsableCommand {
             return
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // One lease change reaches the kernel in well under a millisecond: buckets from 50 µs.
+        factory.durationHistogramBuckets["terway_edge_route_sync_seconds"] = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1), .seconds(10),
+        ]
+        MetricsSystem.bootstrap(factory)
         let agent = try await EdgeAgent(config: resolved, logger: logger)
         try await agent.run(registry: registry)
     }

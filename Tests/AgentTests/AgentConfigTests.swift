@@ -47,6 +47,7 @@ import Testing
         routes:
           mode: classic
           resyncSeconds: 5
+          protocol: 210
         bgp:
           advertise: domain-aggregate
           routerID: 1.2.3.4
@@ -62,8 +63,8 @@ import Testing
         #expect(config.bgpControlSocket == "/run/te/bgp.sock")
         #expect(config.metricsAddress.description == "[::1]:9100")
         #expect(config.leaseTTL == .seconds(60))
-        #expect(config.routes.mode == .classic && config.routes.resyncInterval == .seconds(5))
-        #expect(config.bgp.kernel?.table == 100 && config.bgp.kernel?.metric == 20)
+        #expect(config.routes.mode == .classic && config.routes.resyncInterval == .seconds(5) && config.routes.peerProtocolID == 210)
+        #expect(config.bgp.kernel && config.routes.table == 100 && config.routes.metric == 20 && config.routes.learnedProtocolID == 206)
         #expect(!config.masquerade)
         let speaker = config.speakerConfig()
         #expect(speaker.routerID == IPv4Address("1.2.3.4"))
@@ -73,7 +74,7 @@ import Testing
         #expect(speaker.peers[0].localAddress == IPAddress("172.17.0.7") && speaker.peers[1].localAddress == nil)
         // The aggregate of each family the node holds a subnet in.
         #expect(config.advertised(for: [IPPrefix("10.0.3.0/24")!]) == [IPPrefix("10.0.0.0/16")!])
-        #expect(try AgentFixture.config("plan: plan.yaml\nbgp: {kernel: false}\n").bgp.kernel == nil)
+        #expect(try !AgentFixture.config("plan: plan.yaml\nbgp: {kernel: false}\n").bgp.kernel)
     }
 
     /// Each refusal names the line and the field.
@@ -90,6 +91,8 @@ import Testing
         ("plan: plan.yaml\nnodeAddress: 10.9.9.9\n", "domain: no edge domain's nodeNetworks hold the node address 10.9.9.9"),
         ("plan: plan.yaml\nleaseTTL: 5\n", "line 2: leaseTTL: expected an integer from 10 to 604800"),
         ("node: x\n", "line 1: plan: missing required field"),
+        ("plan: plan.yaml\nroutes: {protocol: 186}\n", "line 2: routes.protocol: 186 belongs to"),
+        ("plan: plan.yaml\nbgp: {kernel: {protocol: 207}}\n", "routes.protocol: must differ from the learned routes' protocol 207"),
     ])
     func refusalsNameTheLine(yaml: String, message: String) {
         do {
@@ -120,7 +123,7 @@ import Testing
                      "lease pool: 10.0.0.0/16 in /24 node subnets", "lease pool: fd00:a::/48 in /64 node subnets",
                      "bgp.localAS: 65001", "bgp.peer: 172.16.1.1 AS 65000 families ipv4 password yes gtsm yes",
                      "bgp.peer: fd00:10::1 AS 65000 families ipv6 password yes gtsm yes", "masquerade: on",
-                     "bgp.kernel: table 254"] {
+                     "bgp.kernel: table 254 protocol 206", "routes.protocol: 207"] {
             #expect(text.contains(line + "\n"), "\(line) in\n\(text)")
         }
     }

@@ -80,7 +80,9 @@ final class EdgeLab: @unchecked Sendable {
     let pluginBinary: String
     var nodes: [Node] = []
     private var bird: BackgroundProcess?
-    private let store: String
+    private var etcd: EtcdCluster?
+    private var monitors: [BackgroundProcess] = []
+    private var store: String
     private let extraConfig: String
 
     /// `store`: the lease store URL every agent uses (nil: an embedded store in the lab's folder).
@@ -96,6 +98,8 @@ final class EdgeLab: @unchecked Sendable {
         try directory.write("plan.yaml", Self.plan)
         try switchNamespace.exec(["ip", "link", "add", "br0", "type", "bridge"])
         try switchNamespace.exec(["ip", "link", "set", "br0", "up"])
+        // The switch's own address: where a lease store on the segment listens.
+        try switchNamespace.exec(["ip", "addr", "add", "172.16.1.254/24", "dev", "br0"])
         try attach(gateway, port: "gw", interface: "lan0", addresses: ["172.16.1.1/24", "fd00:10::1/64"])
         try gateway.exec(["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])
     }
@@ -108,6 +112,27 @@ final class EdgeLab: @unchecked Sendable {
             try namespace.exec(["ip", "addr", "add", address, "dev", interface] + (address.contains(":") ? ["nodad"] : []))
         }
         try namespace.exec(["ip", "link", "set", interface, "up"])
+    }
+
+    /// The lease store becomes a 3-member etcd cluster in the switch namespace (call before `addNode`).
+    func useEtcd() throws {
+        let cluster = try EtcdCluster(size: 3, namespace: switchNamespace, host: "172.16.1.254")
+        etcd = cluster
+        store = "etcd://\(cluster.storeAuthority)/te-agentlab"
+    }
+
+    /// `ip monitor route` in the node's namespace, logging to `name`; stopped at the end.
+    func monitorRoutes(_ node: Node, _ name: String) throws -> String {
+        let file = directory.file(name)
+        monitors.append(try node.namespace.spawn(["ip", "monitor", "route"], logFile: file))
+        return file
+    }
+
+    /// Text of `curl http://127.0.0.1:9464PATH` inside the node, and the HTTP status.
+    func metrics(_ node: Node, _ path: String) throws -> (status: Int, body: String) {
+        let result = try node.namespace.exec(["curl", "-s", "-w", "\n%{http_code}", "http://127.0.0.1:9464\(path)"], check: false)
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
     /// The gateway's BIRD, configured by `plan render --for bird`.
@@ -177,6 +202,11 @@ final class EdgeLab: @unchecked Sendable {
         return node
     }
 
+    /// The node's lease subnets, from its status.
+    func subnets(_ node: Node) throws -> [String] {
+        (try status(node)["lease"] as? [String: Any])?["subnets"] as? [String] ?? []
+    }
+
     /// Starts (or restarts) the node's agent; each run logs to its own file.
     func startAgent(_ node: Node) throws {
         node.runs += 1
@@ -228,6 +258,13 @@ final class EdgeLab: @unchecked Sendable {
         try node.namespace.exec(["ip", prefix.contains(":") ? "-6" : "-4", "route", "show", prefix]).stdout
     }
 
+    /// Both families' routes of the gateway and `nodes`, for failure messages.
+    func routeTables(_ nodes: [Node]) -> String {
+        ([("gateway", gateway)] + nodes.map { ($0.name, $0.namespace) }).map { name, namespace in
+            "--- \(name) ---\n" + ["-4", "-6"].map { (try? namespace.exec(["ip", $0, "route"]).stdout) ?? "" }.joined()
+        }.joined(separator: "\n")
+    }
+
     func logs() -> String {
         var text = "--- gateway ---\n" + ((try? String(contentsOfFile: directory.file("gw.log"), encoding: .utf8)) ?? "")
         for node in nodes { text += "\n--- \(node.name) ---\n" + agentLog(node).split(separator: "\n").suffix(40).joined(separator: "\n") }
@@ -237,7 +274,9 @@ final class EdgeLab: @unchecked Sendable {
     /// Agents and BIRD stop by PID before their namespaces go.
     deinit {
         for node in nodes { node.agent?.terminate() }
+        for monitor in monitors { monitor.terminate() }
         bird?.terminate()
+        etcd?.stopAll()
         for node in nodes {
             for pod in node.pods { pod.namespace.delete() }
             node.namespace.delete()

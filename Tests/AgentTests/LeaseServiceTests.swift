@@ -46,7 +46,7 @@ import TestSupport
         }
     }
 
-    static func next(_ lease: Broadcast<Lease?>, within seconds: Double = 5, where condition: @escaping (Lease) -> Bool) async -> Lease? {
+    static func next(_ lease: Broadcast<Lease?>, within seconds: Double = 30, where condition: @escaping (Lease) -> Bool) async -> Lease? {
         let deadline = Date() + seconds
         while Date() < deadline {
             if let held = lease.value, condition(held) { return held }

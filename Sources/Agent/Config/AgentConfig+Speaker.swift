@@ -20,7 +20,7 @@ extension AgentConfig {
                 address: address.address, remoteAS: gateway.asn.value, holdTime: bgp.holdTime,
                 connectRetryTime: bgp.connectRetryTime, password: password, ttlSecurity: gtsm ? 1 : nil,
                 families: Set(carried.isEmpty ? [address.address.family] : carried),
-                localAddress: nodeAddress.family == address.address.family ? nodeAddress : nil)
+                localAddress: nodeAddresses.first { $0.family == address.address.family })
         }
         return BGPConfig(localAS: gateway.nodesASN.value, routerID: bgp.routerID ?? IPv4Address(0), listen: nil,
                          controlSocket: bgpControlSocket,
@@ -48,6 +48,7 @@ extension AgentConfig {
             "domain: \(domain.name)",
             "node: \(node)",
             "nodeAddress: \(nodeAddress)",
+            "nodeAddresses: \(nodeAddresses.map(\.description).joined(separator: ", "))",
             "store: \(store)",
             "subnetFile: \(subnetFile)",
             "controlSocket: \(controlSocket)",
@@ -58,13 +59,14 @@ extension AgentConfig {
         lines += [
             "routes.mode: \(routes.mode.rawValue)",
             "routes.resyncSeconds: \(routes.resyncInterval.components.seconds)",
+            "routes.protocol: \(routes.peerProtocolID)",
             "bgp.localAS: \(gateway.nodesASN.value)",
             "bgp.routerID: \(bgp.routerID.map { "\($0)" } ?? "-")",
             "bgp.advertise: \(bgp.advertise.rawValue)",
             "bgp.holdTime: \(bgp.holdTime)",
             "bgp.connectRetryTime: \(bgp.connectRetryTime)",
             "bgp.restartTime: \(bgp.restartTime)",
-            "bgp.kernel: \(bgp.kernel.map { "table \($0.table)" + ($0.metric.map { " metric \($0)" } ?? "") } ?? "off")",
+            "bgp.kernel: \(bgp.kernel ? "table \(routes.table) protocol \(routes.learnedProtocolID)" + (routes.metric.map { " metric \($0)" } ?? "") : "off")",
             "bgp.controlSocket: \(bgpControlSocket)",
         ]
         for peer in speakerConfig().peers {

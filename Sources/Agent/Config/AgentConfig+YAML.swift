@@ -1,6 +1,7 @@
 import BGP
 import NetworkCore
 import Plan
+import RouteSync
 
 extension AgentConfig {
     /// What the environment supplies for keys the file leaves out: the host name and the
@@ -51,6 +52,13 @@ extension AgentConfig {
             throw top.missing("nodeAddress", "there is no default route to take the source address from; set nodeAddress")
         }
         domain = try Self.domain(of: plan, named: top.optional("domain"), holding: nodeAddress, top: top)
+        // The node's address of the other family, when its default route leaves from the
+        // node network: peers route that family's subnet through it.
+        nodeAddresses = [nodeAddress]
+        let other: IPFamily = nodeAddress.family == .v4 ? .v6 : .v4
+        if let second = environment.defaultRouteSource(other), domain.nodeNetworks.contains(where: { $0.prefix.contains(second) }) {
+            nodeAddresses.append(second)
+        }
 
         store = try top.optional("store")?.string() ?? Self.defaultStore
         subnetFile = try top.optional("subnetFile")?.absolutePath() ?? Self.defaultSubnetFile
@@ -65,8 +73,13 @@ extension AgentConfig {
             metricsAddress = Self.defaultMetricsAddress
         }
         leaseTTL = .seconds(try top.optional("leaseTTL")?.integer(in: 10...86400 * 7) ?? 3600)
-        routes = try top.optional("routes").map { (field) throws(PlanParseError) in try RoutesConfig(field) } ?? RoutesConfig()
-        bgp = try top.optional("bgp").map { (field) throws(PlanParseError) in try AgentBGPConfig(field) } ?? AgentBGPConfig()
+        routes = RouteSyncConfig()
+        if let field = top.optional("routes") { try routes.readRoutes(field) }
+        bgp = AgentBGPConfig()
+        if let field = top.optional("bgp") { bgp = try AgentBGPConfig(field, routes: &routes) }
+        do { routes = try routes.validated() } catch {
+            throw PlanParseError(line: top.line, field: error.key, message: error.reason)
+        }
         masquerade = try top.optional("masquerade")?.bool() ?? true
 
         if bgp.routerID == nil, case .v4(let address) = nodeAddress { bgp.routerID = address }
@@ -99,22 +112,8 @@ extension AgentConfig {
     }
 }
 
-extension RoutesConfig {
-    init(_ field: YAMLField) throws(PlanParseError) {
-        let map = try field.mapping(allowing: ["mode", "resyncSeconds"])
-        if let modeField = map.optional("mode") {
-            let text = try modeField.string()
-            guard let mode = Mode(rawValue: text) else {
-                throw modeField.error("expected one of \(Mode.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text)\"")
-            }
-            self.mode = mode
-        }
-        if let seconds = try map.optional("resyncSeconds")?.integer(in: 1...3600) { resyncInterval = .seconds(seconds) }
-    }
-}
-
 extension AgentBGPConfig {
-    init(_ field: YAMLField) throws(PlanParseError) {
+    init(_ field: YAMLField, routes: inout RouteSyncConfig) throws(PlanParseError) {
         let map = try field.mapping(allowing: ["advertise", "routerID", "holdTime", "connectRetryTime", "password",
                                                 "gtsm", "restartTime", "kernel"])
         if let advertiseField = map.optional("advertise") {
@@ -147,18 +146,9 @@ extension AgentBGPConfig {
         if let time = try map.optional("restartTime")?.integer(in: 1...4095) { restartTime = UInt16(time) }
         if let kernelField = map.optional("kernel") {
             if case .scalar = kernelField.node {
-                kernel = try kernelField.bool() ? KernelImport() : nil
+                kernel = try kernelField.bool()
             } else {
-                let fields = try kernelField.mapping(allowing: ["table", "metric"])
-                var kernel = KernelImport()
-                if let tableField = fields.optional("table") {
-                    let table = try tableField.integer(in: 1...Int(UInt32.max))
-                    // 255 is `local`: the kernel's own addresses, never a place for learned routes.
-                    guard table != 255 else { throw tableField.error("expected a table other than 255 (local)") }
-                    kernel.table = UInt32(table)
-                }
-                kernel.metric = try fields.optional("metric").map { (f) throws(PlanParseError) in UInt32(try f.integer(in: 0...Int(UInt32.max))) }
-                self.kernel = kernel
+                try routes.readKernel(kernelField)
             }
         }
     }

@@ -1,6 +1,7 @@
 import BGP
 import NetworkCore
 import Plan
+import RouteSync
 
 /// The resolved settings of `terway-edged` (`--config`): the agent's own keys with their
 /// defaults filled in, and what it takes from the plan's edge domain (lease pools, gateway
@@ -12,13 +13,17 @@ public struct AgentConfig: Sendable, Equatable {
     public var domain: Plan.EdgeDomain
     public var node: String
     public var nodeAddress: IPAddress
+    /// `nodeAddress` and, found on the node network, its address of the other family.
+    public var nodeAddresses: [IPAddress]
     public var store: String
     public var subnetFile: String
     public var controlSocket: String
     public var metricsAddress: SocketEndpoint
     /// How long a lease lives without renewal; renewed at a third of it.
     public var leaseTTL: Duration
-    public var routes: RoutesConfig
+    /// Where and how routes go into the kernel: the peer host routes (`routes`) and the
+    /// routes learned from the gateway (`bgp.kernel`), each under its own protocol number.
+    public var routes: RouteSyncConfig
     public var bgp: AgentBGPConfig
     public var masquerade: Bool
 
@@ -41,22 +46,6 @@ public struct AgentConfig: Sendable, Equatable {
     }
 }
 
-/// `routes`: how host routes to the other nodes are programmed.
-public struct RoutesConfig: Sendable, Equatable {
-    public enum Mode: String, Sendable, CaseIterable {
-        /// Nexthop objects where the kernel has them, classic routes (with a warning) elsewhere.
-        case auto
-        case nexthop
-        case classic
-    }
-
-    public var mode: Mode = .auto
-    /// A full comparison with the kernel this often covers lost events.
-    public var resyncInterval: Duration = .seconds(30)
-
-    public init() {}
-}
-
 /// `bgp`: overrides of the plan's session settings, and the kernel import.
 public struct AgentBGPConfig: Sendable, Equatable {
     public enum Advertise: String, Sendable, CaseIterable {
@@ -76,15 +65,23 @@ public struct AgentBGPConfig: Sendable, Equatable {
     public var gtsm: Bool?
     /// RFC 4724: the gateway keeps our routes this long while the agent restarts.
     public var restartTime: UInt16 = 120
-    /// Routes the gateway announces go into this kernel table (nil: not installed).
-    public var kernel: KernelImport? = KernelImport()
-
-    public struct KernelImport: Sendable, Equatable {
-        public var table: UInt32 = 254
-        public var metric: UInt32?
-
-        public init() {}
-    }
+    /// Routes the gateway announces go into the kernel (`bgp.kernel`: false turns it off;
+    /// a mapping sets the table, protocol and metric in `AgentConfig.routes`).
+    public var kernel = true
 
     public init() {}
+}
+
+extension AgentConfig {
+    /// Destinations pods reach with their own address (never masqueraded): every domain's
+    /// pod CIDRs, the VPC CIDRs, the service CIDRs and the data-center networks.
+    public var clusterRanges: [IPPrefix] {
+        var ranges = plan.edgeDomains.flatMap { $0.podCIDRs.map(\.prefix) }
+        ranges += plan.vpc.cidrs.map(\.prefix)
+        ranges += plan.services.cidrs.map(\.prefix)
+        ranges += plan.dataCenterNetworks.map(\.prefix)
+        var unique: [IPPrefix] = []
+        for range in ranges where !unique.contains(range) { unique.append(range) }
+        return unique
+    }
 }

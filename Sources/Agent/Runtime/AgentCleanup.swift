@@ -1,6 +1,7 @@
 import BGP
 import Foundation
 import Logging
+import Masquerade
 import RouteSync
 import SubnetStore
 
@@ -14,22 +15,23 @@ public enum AgentCleanup {
         if let answer = try? ControlClient.exchange(Data(#"{"command":"leave"}"#.utf8), with: config.controlSocket,
                                                     server: "the agent", hint: "not running") {
             logger.info("cleanup: the running agent \(String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
-            // It removes its control socket as it stops.
-            let deadline = Date() + 15
-            while FileManager.default.fileExists(atPath: config.controlSocket) && Date() < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
         }
+        // Nothing is removed while an agent runs: it would put the routes back.
+        let lock = try AgentLock(path: config.lockFile, timeout: .seconds(15))
+        defer { withExtendedLifetime(lock) {} }
         let store = try await LeaseStoreFactory.open(url: config.store, options: LeaseStoreOptions(pools: try config.leasePools()))
         let released = try await store.release(node: config.node)
         await store.close()
         logger.info("cleanup: lease \(released == nil ? "was not held" : "released")",
                     metadata: ["subnets": "\(released?.subnets.map(\.description).joined(separator: ",") ?? "-")"])
-        if let kernel = config.bgp.kernel {
-            let sync = try KernelRouteSync(table: KernelTable(id: kernel.table, protocolID: EdgeAgent.learnedRouteProtocol))
-            let removed = try sync.removeAll()
-            logger.info("cleanup: removed \(removed) routes learned over BGP")
-        }
+        let writer = try RouteWriter(config: config.routes, log: { logger.info("\($0)") })
+        _ = try await writer.start()
+        let peerRoutes = try await writer.removePeerRoutes()
+        let learned = try await writer.withLearnedRoutes { try $0.removeAll() }
+        writer.stop()
+        logger.info("cleanup: removed \(peerRoutes) peer routes and nexthops, \(learned) routes learned over BGP")
+        try Masquerade().remove()
+        logger.info("cleanup: removed the nftables table inet \(MasqueradeRules.table)")
         for path in [config.subnetFile, GracefulRestartMarker.path(for: config.speakerConfig())]
         where FileManager.default.fileExists(atPath: path) {
             try FileManager.default.removeItem(atPath: path)

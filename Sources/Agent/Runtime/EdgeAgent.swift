@@ -1,6 +1,7 @@
 import BGP
 import Foundation
 import Logging
+import Masquerade
 import NetworkCore
 import Prometheus
 import RouteSync
@@ -15,20 +16,24 @@ import Synchronization
 public final class EdgeAgent: Sendable {
     public let config: AgentConfig
     public let lease = Broadcast<Lease?>(nil)
-    public let readiness = Readiness(["lease", "subnetFile"])
+    public let readiness = Readiness(["lease", "subnetFile", "routes"])
     let speaker: BGPSpeaker
     let store: any LeaseStore
+    /// The single owner of the node's kernel routes (peer host routes and BGP's learned ones).
+    let writer: RouteWriter
+    let masquerade = Masquerade()
     let logger: Logger
     private let leaving = Mutex(false)
     private let group = Mutex<ServiceGroup?>(nil)
-
-    /// The protocol number of the routes learned from the gateway (shared with `bgp serve`).
-    public static let learnedRouteProtocol = KernelTableConfig.defaultProtocolID
+    private let lock: AgentLock
 
     public init(config: AgentConfig, logger: Logger) async throws {
         self.config = config
         self.logger = logger
+        lock = try AgentLock(path: config.lockFile)
         store = try await LeaseStoreFactory.open(url: config.store, options: LeaseStoreOptions(pools: try config.leasePools()))
+        let routeLogger = logger.with("part", "routes")
+        writer = try RouteWriter(config: config.routes, log: { routeLogger.info("\($0)") })
         let speakerConfig = config.speakerConfig()
         let speakerLogger = logger.with("part", "bgp")
         speaker = BGPSpeaker(config: speakerConfig, restarting: GracefulRestartMarker.consume(for: speakerConfig),
@@ -38,6 +43,10 @@ public final class EdgeAgent: Sendable {
     /// Runs until SIGTERM/SIGINT (or a service fails), then closes the store.
     public func run(registry: PrometheusCollectorRegistry) async throws {
         AgentMetrics.declare()
+        // Adopts what an earlier run left (SIGTERM or SIGKILL): nothing is removed and re-added.
+        let adopted = try await writer.start()
+        logger.info("routes: \(adopted.installed.count) peer routes adopted", metadata: ["mode": "\(adopted.mode.rawValue)"])
+        defer { writer.stop() }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: try services(registry: registry).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -57,15 +66,21 @@ public final class EdgeAgent: Sendable {
     func services(registry: PrometheusCollectorRegistry) throws -> [any Service] {
         var services: [any Service] = [
             MetricsService(address: config.metricsAddress, registry: registry, readiness: readiness, logger: logger.with("part", "metrics")),
-            LeaseService(store: store, request: LeaseRequest(node: config.node, nodeAddress: config.nodeAddress, domain: .edge, ttl: config.leaseTTL),
+            LeaseService(store: store, request: LeaseRequest(
+                node: config.node, nodeAddress: config.nodeAddress, domain: .edge, ttl: config.leaseTTL,
+                backendData: [PeerRouteService.addressesKey: config.nodeAddresses.map(\.description).joined(separator: ",")]),
                          lease: lease, readiness: readiness, logger: logger.with("part", "lease"),
                          leaving: { [self] in leaving.withLock { $0 } }),
             SubnetFileService(path: config.subnetFile, lease: lease, readiness: readiness, logger: logger.with("part", "subnetFile")),
         ]
-        if let kernel = config.bgp.kernel {
-            services.append(try LearnedRouteExportService(
-                speaker: speaker, table: KernelTable(id: kernel.table, protocolID: Self.learnedRouteProtocol, metric: kernel.metric),
-                adopt: true, logger: logger.with("part", "bgp")))
+        services.append(PeerRouteService(store: store, writer: writer, config: config, readiness: readiness,
+                                         logger: logger.with("part", "routes")))
+        if config.masquerade {
+            services.append(MasqueradeService(masquerade: masquerade, clusterRanges: config.clusterRanges, lease: lease,
+                                              recheck: config.routes.resyncInterval, logger: logger.with("part", "masquerade")))
+        }
+        if config.bgp.kernel {
+            services.append(LearnedRouteExportService(speaker: speaker, writer: writer, adopt: true, logger: logger.with("part", "bgp")))
         }
         let config = config
         services.append(SpeakerService(speaker: speaker, following: lease, advertised: { config.advertised(for: $0) },
@@ -113,13 +128,30 @@ public final class EdgeAgent: Sendable {
         for peer in peers where peer.state != "Established" {
             problems.append("The BGP session to the gateway \(peer.address) is \(peer.state): render the gateway's config from this plan (`terway-edge plan render --for bird`) and check that TCP port 179 to it is open.")
         }
+        let routes = (try? await writer.peerReport()) ?? PeerRouteReport(mode: config.routes.mode, problems: [
+            "The route writer does not answer: see the agent's log (part=routes) and restart the agent."])
+        problems += routes.problems
+        var masqueradeState = AgentStatus.MasqueradeState(installed: false, rules: [])
+        if config.masquerade {
+            do {
+                let installed = try masquerade.status()
+                masqueradeState = AgentStatus.MasqueradeState(installed: installed.installed, rules: installed.rules)
+                if !installed.installed && held != nil {
+                    problems.append("The masquerade table inet \(MasqueradeRules.table) is missing: pods cannot reach outside the cluster; see the agent's log (part=masquerade).")
+                }
+            } catch {
+                problems.append("Reading the masquerade table failed (\(error)): check that nft is installed.")
+            }
+        }
         return AgentStatus(
             node: config.node, role: "edge", domain: config.domain.name,
             lease: AgentStatus.LeaseState(subnets: held?.subnets.map(\.description) ?? [],
                                           expiresAt: held.map { RecordTimestamp.format($0.expiresAt) }),
-            routes: AgentStatus.RouteState(expected: 0, installed: 0, missing: [], viaGateway: []),
+            routes: AgentStatus.RouteState(
+                expected: routes.expected.count, installed: routes.installed.count, missing: routes.missing.map(\.description),
+                viaGateway: routes.viaGateway.map { "\($0.node) \($0.subnets.map(\.description).joined(separator: ","))" }),
             peers: peers,
-            masquerade: AgentStatus.MasqueradeState(installed: false, rules: []),
+            masquerade: masqueradeState,
             problems: problems)
     }
 }
