@@ -5,7 +5,7 @@ import NetworkCore
 public enum NetlinkEvent: Hashable, Sendable {
     case link(Link, removed: Bool)
     case address(Address, removed: Bool)
-    case route(Route, removed: Bool)
+    case route(KernelRoute, removed: Bool)
     case nexthop(Nexthop, removed: Bool)
     /// The socket's receive buffer overflowed (ENOBUFS): some events are gone for good, so
     /// whatever the listener keeps in step with the kernel must be read again in full.
@@ -23,7 +23,7 @@ public enum NetlinkEvent: Hashable, Sendable {
         case Int(RTM_NEWROUTE), Int(RTM_DELROUTE):
             let route = try RouteMessage(decoding: payload)
             guard route.flags & UInt32(RTM_F_CLONED) == 0, IPFamily(addressFamily: route.family) != nil else { return nil }
-            return .route(try Route(route), removed: message.type == UInt16(RTM_DELROUTE))
+            return .route(try KernelRoute(route), removed: message.type == UInt16(RTM_DELROUTE))
         case Int(RTM_NEWNEXTHOP), Int(RTM_DELNEXTHOP):
             return .nexthop(try Nexthop(NexthopMessage(decoding: payload)), removed: message.type == UInt16(RTM_DELNEXTHOP))
         default:

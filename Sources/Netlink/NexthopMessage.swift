@@ -19,7 +19,7 @@ public struct NexthopMessage: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter()
+        var writer = NetlinkByteWriter()
         for byte in [family, scope, protocolID, UInt8(0)] { writer.append(byte) }
         writer.append(flags)
         writer.append(contentsOf: RouteAttribute.encode(attributes))
@@ -27,7 +27,7 @@ public struct NexthopMessage: Hashable, Sendable {
     }
 
     public init(decoding payload: ArraySlice<UInt8>) throws(NetlinkDecodingError) {
-        var reader = ByteReader(payload, context: "nhmsg")
+        var reader = NetlinkByteReader(payload, context: "nhmsg")
         family = try reader.readUInt8()
         scope = try reader.readUInt8()
         protocolID = try reader.readUInt8()

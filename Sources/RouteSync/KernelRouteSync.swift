@@ -54,7 +54,7 @@ public final class KernelRouteSync {
     /// Returns how many went.
     @discardableResult
     public func removeAll() throws(NetlinkError) -> Int {
-        var routes: [Route] = []
+        var routes: [KernelRoute] = []
         for family in [IPFamily.v4, .v6] {
             routes += try ownRoutes(family: family)
         }
@@ -95,7 +95,7 @@ public final class KernelRouteSync {
     }
 
     /// The routes of our protocol in our table, as the kernel lists them.
-    public func ownRoutes(family: IPFamily) throws(NetlinkError) -> [Route] {
+    public func ownRoutes(family: IPFamily) throws(NetlinkError) -> [KernelRoute] {
         let socket = socket, table = table
         return try socket.retryingInterrupted { () throws(NetlinkError) in
             try socket.listRoutes(family: family, table: table.id).filter { $0.protocolID == table.protocolID }
@@ -204,8 +204,8 @@ public final class KernelRouteSync {
 
     private enum Step { case delete, add }
 
-    private func kernelRoute(_ prefix: IPPrefix, via nextHop: KernelNextHop) -> Route {
-        Route(destination: prefix, gateway: nextHop.gateway, outputInterface: nextHop.device, metric: table.metric,
+    private func kernelRoute(_ prefix: IPPrefix, via nextHop: KernelNextHop) -> KernelRoute {
+        KernelRoute(destination: prefix, gateway: nextHop.gateway, outputInterface: nextHop.device, metric: table.metric,
               table: table.id, protocolID: table.protocolID)
     }
 
@@ -214,7 +214,7 @@ public final class KernelRouteSync {
     }
 
     /// Only a route of our protocol matches; one already gone (ESRCH) is the same end.
-    private static func deletion(_ route: Route) -> NetlinkRequest {
+    private static func deletion(_ route: KernelRoute) -> NetlinkRequest {
         .deleteRoute(route, matchingProtocol: true).tolerating(ESRCH)
     }
 }

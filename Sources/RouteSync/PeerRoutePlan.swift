@@ -14,7 +14,7 @@ public struct PeerRoutePlan: Hashable, Sendable {
     }
 
     public internal(set) var nexthops: [Nexthop] = []
-    public internal(set) var routes: [Route] = []
+    public internal(set) var routes: [KernelRoute] = []
     public internal(set) var viaGateway: [Unrouted] = []
     public internal(set) var problems: [String] = []
 
@@ -42,22 +42,22 @@ public struct PeerRoutePlan: Hashable, Sendable {
             }
             if mode == .classic {
                 plan.routes += subnets.map {
-                    Route(destination: $0, gateway: address, outputInterface: network.linkIndex, metric: metric, table: table, protocolID: protocolID)
+                    KernelRoute(destination: $0, gateway: address, outputInterface: network.linkIndex, metric: metric, table: table, protocolID: protocolID)
                 }
             } else {
                 let id = nexthopID(family, address)
                 plan.nexthops.append(Nexthop(id: id, gateway: address, outputInterface: network.linkIndex, protocolID: protocolID))
-                plan.routes += subnets.map { Route(destination: $0, nexthopID: id, metric: metric, table: table, protocolID: protocolID) }
+                plan.routes += subnets.map { KernelRoute(destination: $0, nexthopID: id, metric: metric, table: table, protocolID: protocolID) }
             }
         }
         return plan
     }
 }
 
-extension Route {
+extension KernelRoute {
     /// Whether the kernel's `other` forwards as this planned route does (the kernel adds
     /// the nexthop's gateway and device to a route by id when it reports it).
-    func forwardsLike(_ other: Route) -> Bool {
+    func forwardsLike(_ other: KernelRoute) -> Bool {
         if let nexthopID { return other.nexthopID == nexthopID }
         return other.nexthopID == nil && other.gateway == gateway && (outputInterface == nil || other.outputInterface == outputInterface)
     }

@@ -22,12 +22,12 @@ final class PeerRouteProgrammer {
     /// Desired state: each peer's plan, and the union by key.
     private var plans: [String: PeerRoutePlan] = [:]
     private var wantedNexthops: [UInt32: Nexthop] = [:]
-    private var wantedRoutes: [IPPrefix: Route] = [:]
+    private var wantedRoutes: [IPPrefix: KernelRoute] = [:]
     private var routeOwners: [IPPrefix: String] = [:]
     private var duplicates: [IPPrefix: String] = [:]
     /// Ours in the kernel, as acknowledged, dumped or announced.
     private var nexthops: [UInt32: Nexthop] = [:]
-    private var routes: [IPPrefix: Route] = [:]
+    private var routes: [IPPrefix: KernelRoute] = [:]
     /// Keys whose desired and recorded state may differ since the last reconcile.
     private var dirtyRoutes = Set<IPPrefix>()
     private var dirtyNexthops = Set<UInt32>()
@@ -219,7 +219,7 @@ final class PeerRouteProgrammer {
                 removedNexthops.append(id)
             }
         }
-        var removedRoutes: [(IPPrefix, Route)] = []
+        var removedRoutes: [(IPPrefix, KernelRoute)] = []
         for prefix in dirtyRoutes {
             let current = routes[prefix]
             guard let wanted = wantedRoutes[prefix] else {
@@ -282,11 +282,11 @@ final class PeerRouteProgrammer {
     }
 
     private enum Effect {
-        case route(IPPrefix, Route?)
+        case route(IPPrefix, KernelRoute?)
         case nexthop(UInt32, Nexthop?)
     }
 
-    private static func deletion(_ route: Route) -> NetlinkRequest {
+    private static func deletion(_ route: KernelRoute) -> NetlinkRequest {
         .deleteRoute(route, matchingProtocol: true).tolerating(ESRCH)
     }
 

@@ -5,7 +5,7 @@ import NetworkCore
 /// to fail a chunk part way through a batch, as ENOBUFS or a send error would.
 public protocol RouteSyncSocket: AnyObject {
     func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult
-    func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [Route]
+    func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [KernelRoute]
     func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop]
     func listAddresses(family: IPFamily?, index: Int32?) throws(NetlinkError) -> [Address]
     func listLinks() throws(NetlinkError) -> [Link]

@@ -1,6 +1,8 @@
 import Agent
 import ArgumentParser
 import BGP
+import BGPCore
+import Formatting
 import Foundation
 import Logging
 import NetworkCore
@@ -37,10 +39,6 @@ extension TerwayEdge.BGPCommand {
         var output: OutputFormat = .table
     }
 
-    enum OutputFormat: String, ExpressibleByArgument {
-        case table, json
-    }
-
     struct Peers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show each peer's session state and prefix counts.")
 
@@ -50,19 +48,20 @@ extension TerwayEdge.BGPCommand {
             let peers = try ControlClient.send(ControlRequest(command: "peers"), to: options.socket).peers ?? []
             switch options.output {
             case .json:
-                try TerwayEdge.printJSON(peers)
+                printJSON(peers)
             case .table:
                 Self.printTable(peers)
             }
         }
 
+        /// Also the sessions part of `terway-edge status`.
         static func printTable(_ peers: [PeerStatus]) {
-            TerwayEdge.printTable(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
-                                  peers.map { peer in
-                                      [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? duration(peer.uptimeSeconds) : "-",
-                                       "\(peer.prefixesReceived)", "\(peer.prefixesAccepted)", "\(peer.prefixesAdvertised)",
-                                       peer.lastError.map { "\($0.code)/\($0.subcode) \($0.name)" } ?? "-"]
-                                  })
+            print(TextTable.render(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
+                                   peers.map { peer in
+                                       [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? duration(peer.uptimeSeconds) : "-",
+                                        "\(peer.prefixesReceived)", "\(peer.prefixesAccepted)", "\(peer.prefixesAdvertised)",
+                                        peer.lastError.map { "\($0.code)/\($0.subcode) \($0.name)" } ?? "-"]
+                                   }), terminator: "")
         }
 
         /// Uptime of an Established session; a session that came up this second shows 00:00:00.
@@ -92,9 +91,9 @@ extension TerwayEdge.BGPCommand {
                                                 to: options.socket).routes ?? []
             switch options.output {
             case .json:
-                try TerwayEdge.printJSON(routes)
+                printJSON(routes)
             case .table:
-                TerwayEdge.printTable(["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "LOCPRF", "MED", "COMMUNITIES", "FROM"],
+                printTable(["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "LOCPRF", "MED", "COMMUNITIES", "FROM"],
                            routes.map { route in
                                [route.prefix, route.nextHop ?? "-", route.asPath.isEmpty ? "-" : route.asPath,
                                 route.origin ?? "-", route.localPref.map(String.init) ?? "-",
@@ -107,20 +106,10 @@ extension TerwayEdge.BGPCommand {
     }
 }
 
-extension TerwayEdge {
-    static func printJSON(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
+func printJSON(_ value: some Encodable) {
+    print(StableJSON.encode(value), terminator: "")
+}
 
-    /// Left-aligned columns, two spaces apart, like `ip -br` and `birdc show protocols`.
-    static func printTable(_ header: [String], _ rows: [[String]]) {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        for row in all {
-            let cells = row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-            print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-        }
-    }
+private func printTable(_ header: [String], _ rows: [[String]]) {
+    print(TextTable.render(header, rows), terminator: "")
 }

@@ -13,7 +13,7 @@ extension TerwayEdge {
         var socket = "/run/terway-edge/agent.sock"
 
         @Option(help: "table or json.")
-        var output: BGPCommand.OutputFormat = .table
+        var output: OutputFormat = .table
 
         func run() async throws {
             let answer = try ControlClient.exchange(Data(#"{"command":"status"}"#.utf8), with: socket,
@@ -27,7 +27,7 @@ extension TerwayEdge {
             }
             switch output {
             case .json:
-                try TerwayEdge.printJSON(status)
+                printJSON(status)
             case .table:
                 Self.printTable(status)
             }

@@ -124,7 +124,7 @@ final class EdgeLab: @unchecked Sendable {
     /// `ip monitor route` in the node's namespace, logging to `name`; stopped at the end.
     func monitorRoutes(_ node: Node, _ name: String) throws -> String {
         let file = directory.file(name)
-        monitors.append(try node.namespace.spawn(["ip", "monitor", "route"], logFile: file))
+        monitors.append(try node.namespace.spawn(["ip", "-ts", "monitor", "route", "nexthop"], logFile: file))
         return file
     }
 

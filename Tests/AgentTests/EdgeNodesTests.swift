@@ -186,8 +186,8 @@ import TestSupport
         #expect(summary.contains("600 packets transmitted, 600 received"), "\(summary)\n\(lab.logs())")
         for file in monitors {
             let events = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            let ours = events.split(separator: "\n").filter { $0.hasPrefix("Deleted") && $0.contains("proto 207") }
-            #expect(ours.isEmpty, "routes of ours removed: \(ours)")
+            let ours = events.split(separator: "\n").filter { $0.contains("Deleted") && $0.contains("proto 207") }
+            #expect(ours.isEmpty, "routes of ours removed: \(ours)\n\(events)\n\(lab.agentLog(one))\n\(lab.agentLog(two))")
         }
         #expect(lab.agentLog(one).contains("peer routes adopted"), "\(lab.agentLog(one))")
     }

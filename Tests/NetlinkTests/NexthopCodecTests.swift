@@ -27,21 +27,21 @@ import Testing
     }
 
     @Test func routeByNexthopIDCarriesOnlyTheID() throws {
-        let route = Route(destination: IPPrefix("10.244.7.0/24")!, gateway: IPAddress("10.0.0.9"), nexthopID: 42,
+        let route = KernelRoute(destination: IPPrefix("10.244.7.0/24")!, gateway: IPAddress("10.0.0.9"), nexthopID: 42,
                           metric: 20, protocolID: 207)
         let message = route.message()
         #expect(message.attributes.first(RTA_NH_ID.rawValue)?.value == [42, 0, 0, 0])
         #expect(message.attributes.first(RTA_GATEWAY.rawValue) == nil)
         #expect(message.scope == UInt8(RT_SCOPE_UNIVERSE.rawValue))
-        let decoded = try Route(RouteMessage(decoding: message.encoded()[...]))
+        let decoded = try KernelRoute(RouteMessage(decoding: message.encoded()[...]))
         #expect(decoded.nexthopID == 42 && decoded.gateway == nil && decoded.protocolID == 207)
         #expect(route.description == "10.244.7.0/24 nhid 42 via 10.0.0.9 metric 20 table 254")
     }
 
     @Test func monitorEventsDecode() throws {
-        let route = Route(destination: IPPrefix("10.244.7.0/24")!, nexthopID: 42, protocolID: 207)
+        let route = KernelRoute(destination: IPPrefix("10.244.7.0/24")!, nexthopID: 42, protocolID: 207)
         let deleted = NetlinkMessage(type: UInt16(RTM_DELROUTE), flags: 0, payload: route.message().encoded())
-        #expect(try NetlinkEvent.decode(deleted) == .route(try Route(route.message()), removed: true))
+        #expect(try NetlinkEvent.decode(deleted) == .route(try KernelRoute(route.message()), removed: true))
 
         let nexthop = Nexthop(id: 42, gateway: IPAddress("10.0.0.9"), outputInterface: 2, protocolID: 207)
         let added = NetlinkMessage(type: UInt16(RTM_NEWNEXTHOP), flags: 0, payload: nexthop.message().encoded())

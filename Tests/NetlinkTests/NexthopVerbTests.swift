@@ -28,7 +28,7 @@ import Testing
         #expect { try ns.socket.addNexthop(nexthop) } throws: { ($0 as? NetlinkError)?.isExists == true }
 
         // A route through it carries RTA_NH_ID; replacing the nexthop moves the route with it.
-        let route = Route(destination: IPPrefix("10.244.1.0/24")!, nexthopID: 7, protocolID: 207)
+        let route = KernelRoute(destination: IPPrefix("10.244.1.0/24")!, nexthopID: 7, protocolID: 207)
         try ns.socket.addRoute(route)
         let listed = try #require(try ns.socket.listRoutes(family: .v4).first { $0.destination == route.destination })
         #expect(listed.nexthopID == 7 && listed.gateway == IPAddress("10.9.0.2"))
@@ -63,7 +63,7 @@ import Testing
         let monitor = try ns.namespace.run { try NetlinkMonitor(groups: [.ipv4Route], receiveBufferSize: 4096) }
         // Far more events than a 4 KiB buffer holds, none read meanwhile.
         let routes = (0..<2000).map { i in
-            NetlinkRequest.addRoute(Route(destination: IPPrefix(network: .v4(IPv4Address(UInt32(0x0B00_0000) + UInt32(i) << 8)), length: 24)!,
+            NetlinkRequest.addRoute(KernelRoute(destination: IPPrefix(network: .v4(IPv4Address(UInt32(0x0B00_0000) + UInt32(i) << 8)), length: 24)!,
                                           gateway: IPAddress("10.9.0.2"), outputInterface: index, protocolID: 207))
         }
         try ns.socket.perform(routes)

@@ -22,7 +22,7 @@ final class FailingSocket: RouteSyncSocket {
         return result
     }
 
-    func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [Route] { try real.listRoutes(family: family, table: table) }
+    func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [KernelRoute] { try real.listRoutes(family: family, table: table) }
     func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop] {
         if nexthopsUnsupported {
             throw .kernel(KernelFailure(errno: EOPNOTSUPP, operation: "nexthops", object: "all", extendedAck: nil))

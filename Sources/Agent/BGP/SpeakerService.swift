@@ -43,7 +43,9 @@ public struct SpeakerService: Service {
         }
         logger.info("bgp: shutting down, \(config.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
         await speaker.shutdown()
-        if config.gracefulRestart != nil { GracefulRestartMarker.write(for: config) }
+        if config.gracefulRestart != nil, !GracefulRestartMarker.write(for: config) {
+            logger.warning("bgp: cannot write \(GracefulRestartMarker.path(for: config)): the next start will not be a graceful restart")
+        }
         try? FileManager.default.removeItem(atPath: config.controlSocket)
     }
 
