@@ -60,11 +60,11 @@ import TestSupport
         let clock = Clock()
         let store = try Self.open(directory, clock: clock)
         let path = directory.file("run/subnet.json")
-        try await Self.withServices(store: store, ttl: .milliseconds(900), subnetFile: path) { lease in
+        try await Self.withServices(store: store, ttl: .seconds(3), subnetFile: path) { lease in
             let first = try #require(await Self.next(lease) { _ in true })
             #expect(first.subnets == [IPPrefix("10.0.0.0/24")!, IPPrefix("fd00:a::/64")!])
             // Renewed at a third of the TTL: after 1.5 TTLs it still lives, with a later expiry.
-            try await Task.sleep(for: .milliseconds(1350))
+            try await Task.sleep(for: .milliseconds(4500))
             let renewed = try #require(lease.value)
             #expect(renewed.expiresAt > first.expiresAt && !renewed.isExpired(at: Date()))
             #expect(renewed.acquiredAt == first.acquiredAt)
