@@ -79,7 +79,11 @@ bgp: {kernel: false}
 """)
 
 // --- ours: cold start to every route installed, then idle RSS.
+// Top-level values are never deinitialized: every namespace is deleted explicitly at the end.
+var namespaces: [TestNamespace] = []
+defer { for namespace in namespaces { namespace.delete() } }
 let (node, peerSide) = try nodeNamespace("bagent")
+namespaces += [node, peerSide]
 let started = Date()
 let agent = try node.spawn([try builtExecutable("terway-edged"), "--config", work.file("agent.yaml")], logFile: work.file("agent.log"))
 func ourRoutes() throws -> Int { try node.exec(["ip", "route", "show", "proto", "207"]).stdout.split(separator: "\n").count }
@@ -92,6 +96,7 @@ let ourRSS = residentKB(agent.pid)
 
 // --- reference: BIRD 2 with the same 1,000 routes in the kernel.
 let (birdNode, birdPeer) = try nodeNamespace("bbird")
+namespaces += [birdNode, birdPeer]
 try work.write("bird.conf", """
 router id 10.100.0.1;
 protocol device {}
@@ -135,6 +140,7 @@ await store.close()
 
 // --- reference: RouteSync's writer alone in this process, the same 1,000 changes.
 let (bare, bareSide) = try nodeNamespace("bwriter")
+namespaces += [bare, bareSide]
 let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(3600)), namespace: NetworkNamespace(path: bare.path), log: { _ in })
 _ = try await writer.start()
 _ = try await writer.setPeers((0..<peerCount).map { PeerNode(name: "peer-\($0)", nodeAddress: address($0), subnets: [IPPrefix(network: .v4(IPv4Address(0x0B00_0000 + UInt32($0) << 8)), length: 24)!]) })
@@ -146,7 +152,6 @@ for i in 0..<peerCount {
                   Double(timing.cpu.components.attoseconds) / 1e12 + Double(timing.cpu.components.seconds) * 1e6))
 }
 writer.stop()
-_ = (peerSide, birdPeer, bareSide)
 
 say("agent with \(peerCount) peers: cold start to all routes \(String(format: "%.2f", coldStart)) s")
 say("idle RSS: terway-edged \(ourRSS / 1024) MB (\(ourRSS) kB), BIRD 2 with the same routes \(birdRSS / 1024) MB (\(birdRSS) kB); target < 20 MB")
