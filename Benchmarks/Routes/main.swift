@@ -42,8 +42,10 @@ func ours(_ count: Int) async throws -> (Double, RouteWriter, TestNamespace, Tes
     let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(3600)),
                                  namespace: NetworkNamespace(path: node.path), log: { say("  writer: \($0)") })
     try await writer.start()
+    let started = clock.now
     let report = try await writer.setPeers(list)
     let elapsed = clock.now - start
+    say("  \(count) peers: writer up and kernel read in \(format(seconds(started - start))) s, peers programmed in \(format(seconds(clock.now - started))) s")
     let inKernel = try routeCount(node, proto: "207")
     guard report.installed.count == count, inKernel == count else {
         throw BenchError("ours at \(count): \(report.installed.count) reported, \(inKernel) in the kernel; problems \(report.problems.prefix(3))")

@@ -23,11 +23,8 @@ public struct MasqueradeRules: Hashable, Sendable {
     /// A short digest of the rules, kept as the table's comment: a restarted agent that finds
     /// the same digest adopts the table instead of rewriting it.
     public var fingerprint: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (podSubnets.map(\.description) + ["|"] + clusterRanges.map(\.description)).joined(separator: ",").utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return "terway-edge masquerade " + String(hash, radix: 16)
+        let text = (podSubnets.map(\.description) + ["|"] + clusterRanges.map(\.description)).joined(separator: ",")
+        return "terway-edge masquerade " + String(FNV1a.hash(text.utf8), radix: 16)
     }
 
     /// The rules of the chain, one line each as `nft list` prints them.

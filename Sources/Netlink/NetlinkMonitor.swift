@@ -1,6 +1,7 @@
 import CNetlink
 import Glibc
 import NetworkCore
+import POSIX
 
 /// A netlink socket that listens to rtnetlink multicast groups (`ip monitor route nexthop
 /// link`). Like `NetlinkSocket` it stays bound to the namespace it was opened in
@@ -11,6 +12,10 @@ public final class NetlinkMonitor {
     private var receiveBuffer = [UInt8](repeating: 0, count: NetlinkSocket.receiveBufferSize)
     /// Events of the last datagram not handed out yet.
     private var pending: [NetlinkEvent] = []
+    /// Notifications caused by requests of these sockets (`NetlinkSocket.portID`) are
+    /// dropped undecoded: a writer knows its own changes, and a late echo of one (a delete
+    /// announced after the same route was added again) must not read as someone else's.
+    public var ignoredPortIDs: Set<UInt32> = []
 
     /// A burst (20k routes deleted by a link going down) must fit, or events are lost.
     public static let socketBufferSize: Int32 = 8 << 20
@@ -54,16 +59,17 @@ public final class NetlinkMonitor {
         while pending.isEmpty {
             guard try waitReadable(timeout) else { return nil }
             let capacity = receiveBuffer.count
-            let length = recv(fd, &receiveBuffer, capacity, Int32(MSG_DONTWAIT))
+            let length = retryingEINTR { recv(fd, &receiveBuffer, capacity, Int32(MSG_DONTWAIT)) }
             if length < 0 {
                 switch errno {
                 case ENOBUFS: return .eventsLost
-                case EINTR, EAGAIN: continue
+                case EAGAIN: continue
                 case let code: throw .system(call: "recv(netlink monitor)", errno: code)
                 }
             }
             do throws(NetlinkDecodingError) {
-                for message in try NetlinkMessage.decodeAll(receiveBuffer[..<length]) {
+                for message in try NetlinkMessage.decodeAll(receiveBuffer[..<length])
+                where message.portID == 0 || !ignoredPortIDs.contains(message.portID) {
                     if let event = try NetlinkEvent.decode(message) { pending.append(event) }
                 }
             } catch {

@@ -16,12 +16,14 @@ public struct ConnectedNetwork: Hashable, Sendable {
         self.localAddress = localAddress
     }
 
+    /// RT_SCOPE_HOST: loopback's addresses, never a shared network.
+    static let hostScope: UInt8 = 254
+
     /// The connected networks among `addresses`: links up, host-scoped (loopback) and
     /// single-address prefixes (a /32 is no shared network) left out.
     public static func from(addresses: [Address], links: [Link]) -> [ConnectedNetwork] {
         let up = Set(links.filter(\.isUp).map(\.index))
         return addresses.compactMap { address in
-            let hostScope: UInt8 = 254
             let full = address.address.family == .v4 ? 32 : 128
             guard up.contains(address.index), address.scope != hostScope, address.address.prefixLength < full else { return nil }
             return ConnectedNetwork(prefix: address.address.prefix, linkIndex: address.index, localAddress: address.address.address)

@@ -20,11 +20,8 @@ struct NexthopIDs {
 
     /// The first id tried for `key`.
     static func stableID(_ key: Key) -> UInt32 {
-        var hash: UInt32 = 2_166_136_261
-        for byte in key.node.utf8 + [0, key.family == .v4 ? 4 : 6] {
-            hash = (hash ^ UInt32(byte)) &* 16_777_619
-        }
-        return base | (hash & (base - 1))
+        let hash = FNV1a.hash(key.node.utf8 + [0, key.family == .v4 ? 4 : 6])
+        return base | (UInt32(truncatingIfNeeded: hash ^ hash >> 32) & (base - 1))
     }
 
     /// The id of `key`'s nexthop. `installed` are our nexthops now in the kernel: an id there

@@ -18,6 +18,9 @@ final class PeerRouteProgrammer {
     private(set) var mode: RoutesMode
     private var peers: [String: PeerNode] = [:]
     private var connected: [ConnectedNetwork] = []
+    /// Links carrying an address of this node, and whether each was up at the last rescan:
+    /// only their changes can change what is connected (a pod's new veth cannot).
+    private var addressedLinks: [Int32: Bool] = [:]
     private var ids = NexthopIDs()
     /// Desired state: each peer's plan, and the union by key.
     private var plans: [String: PeerRoutePlan] = [:]
@@ -36,6 +39,9 @@ final class PeerRouteProgrammer {
     /// The record may be wrong (a batch cut short, events lost, a link changed): read the
     /// kernel before the next diff.
     private(set) var needsRescan = false
+    /// Whether the full set of peers has been given (`setPeers`). Until then nothing is
+    /// reconciled: after a restart the adopted routes stay, whatever event comes first.
+    private var peersKnown = false
 
     init(config: RouteSyncConfig, socket: any RouteSyncSocket, log: @escaping @Sendable (String) -> Void) {
         self.config = config
@@ -74,6 +80,8 @@ final class PeerRouteProgrammer {
         let links = try socket.retryingInterrupted { () throws(NetlinkError) in try socket.listLinks() }
         let addresses = try socket.retryingInterrupted { () throws(NetlinkError) in try socket.listAddresses(family: nil, index: nil) }
         connected = ConnectedNetwork.from(addresses: addresses, links: links)
+        let addressed = Set(addresses.filter { $0.scope != ConnectedNetwork.hostScope }.map(\.index))
+        addressedLinks = Dictionary(links.filter { addressed.contains($0.index) }.map { ($0.index, $0.isUp) }, uniquingKeysWith: { $1 })
         nexthops = [:]
         ids.foreign = []
         if mode == .nexthop {
@@ -94,6 +102,7 @@ final class PeerRouteProgrammer {
 
     /// The full set of peers (this node left out by the caller).
     func setPeers(_ peers: [PeerNode]) {
+        peersKnown = true
         let incoming = Dictionary(peers.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         for name in self.peers.keys where incoming[name] == nil { removePeer(named: name) }
         for peer in incoming.values where self.peers[peer.name] != peer { updatePeer(peer) }
@@ -183,8 +192,14 @@ final class PeerRouteProgrammer {
             forgetRoutes(through: nexthop.id)
             dirtyNexthops.insert(nexthop.id)
             return wantedNexthops[nexthop.id] != nil
-        case .link, .address:
-            // A link going down takes its nexthops and routes without per-object events.
+        case .link(let link, let removed):
+            // A link of ours going down (or away) takes its nexthops and routes without
+            // per-object events; one coming up makes its networks connected again.
+            guard let wasUp = addressedLinks[link.index], removed || wasUp != link.isUp else { return false }
+            needsRescan = true
+            return true
+        case .address(let address, _):
+            guard address.scope != ConnectedNetwork.hostScope else { return false }
             needsRescan = true
             return true
         case .eventsLost:
@@ -206,6 +221,7 @@ final class PeerRouteProgrammer {
     @discardableResult
     func reconcile() throws(NetlinkError) -> Int {
         if needsRescan { try rescan() }
+        guard peersKnown else { return 0 }
         var requests: [NetlinkRequest] = []
         var effects: [Effect] = []
         var removedNexthops: [UInt32] = []
@@ -293,6 +309,7 @@ final class PeerRouteProgrammer {
     /// Removes every route and nexthop of our protocol (`terway-edged --cleanup`); returns how many.
     func removeAll() throws(NetlinkError) -> Int {
         peers = [:]
+        peersKnown = true
         try rescan()
         let count = routes.count + nexthops.count
         try reconcile()

@@ -4,6 +4,8 @@ import NetworkCore
 /// What RouteSync needs of a netlink socket. `NetlinkSocket` is the real one; tests wrap it
 /// to fail a chunk part way through a batch, as ENOBUFS or a send error would.
 public protocol RouteSyncSocket: AnyObject {
+    /// nl_pid: the monitor ignores the notifications of this socket's own changes.
+    var portID: UInt32 { get }
     func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult
     func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [KernelRoute]
     func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop]

@@ -41,11 +41,15 @@ final class WriterThread: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func post(_ job: @escaping () -> Void) {
+    /// Queues `job`; false (and the job dropped) once `stop` was called.
+    @discardableResult
+    func post(_ job: @escaping () -> Void) -> Bool {
         pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard !stopping else { return false }
         jobs.append(job)
         pthread_cond_signal(condition)
-        pthread_mutex_unlock(mutex)
+        return true
     }
 
     /// Runs the jobs already posted, then ends the thread and waits for it (not from the thread itself).

@@ -74,3 +74,24 @@ import Testing
         #expect(sawLost)
     }
 }
+
+/// A monitor can leave out the notifications of one socket's own changes.
+@Suite struct MonitorOriginTests {
+    @Test func ownChangesAreIgnoredOthersReported() throws {
+        let ns = try LiveNamespace("nhown")
+        try ns.socket.addLink(LinkSettings(name: "v0", up: true), kind: .veth(peer: LinkSettings(name: "v1")))
+        try ns.socket.setLinkUp("v1")
+        let index = try ns.socket.link(named: "v0").index
+        try ns.socket.addAddress(InterfaceAddress("10.9.0.1/24")!, index: index)
+        let monitor = try ns.namespace.openNetlinkMonitor(groups: [.ipv4Route])
+        #expect(ns.socket.portID != 0)
+        monitor.ignoredPortIDs = [ns.socket.portID]
+        try ns.socket.addRoute(KernelRoute(destination: IPPrefix("10.50.0.0/24")!, gateway: IPAddress("10.9.0.2"), protocolID: 207))
+        try ns.exec(["ip", "route", "add", "10.51.0.0/24", "via", "10.9.0.2", "proto", "207"])
+        var destinations: [IPPrefix] = []
+        while let event = try monitor.next(timeout: .milliseconds(300)) {
+            if case .route(let route, false) = event { destinations.append(route.destination) }
+        }
+        #expect(destinations == [IPPrefix("10.51.0.0/24")!])
+    }
+}

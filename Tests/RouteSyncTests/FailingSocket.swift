@@ -1,3 +1,4 @@
+import CNetlink
 import Glibc
 import Netlink
 import NetworkCore
@@ -9,12 +10,26 @@ import RouteSync
 final class FailingSocket: RouteSyncSocket {
     let real: NetlinkSocket
     var failAfter: Int?
+    /// Refuse every route deletion (EBUSY) without sending it.
+    var refuseDeletions = false
     /// Answer nexthop requests as a kernel without nexthop objects does.
     var nexthopsUnsupported = false
 
     init(_ real: NetlinkSocket) { self.real = real }
 
+    var portID: UInt32 { real.portID }
+
     func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult {
+        if refuseDeletions {
+            let deletion = UInt16(RTM_DELROUTE)
+            let sent = real.performAcknowledged(requests.filter { $0.type != deletion })
+            var outcomes = sent.outcomes.makeIterator()
+            return NetlinkBatchResult(outcomes: requests.map { request in
+                request.type == deletion
+                    ? .kernel(KernelFailure(errno: EBUSY, operation: request.operation, object: request.object, extendedAck: nil))
+                    : outcomes.next() ?? nil
+            }, interruption: sent.interruption)
+        }
         guard let failAfter, failAfter < requests.count else { return real.performAcknowledged(requests) }
         self.failAfter = nil
         var result = real.performAcknowledged(Array(requests.prefix(failAfter)))

@@ -52,6 +52,20 @@ import TestSupport
         #expect(try kernelCount(ns) == 0 && sync.installedCount == 0)
     }
 
+    /// A withdrawal the kernel refuses leaves the route recorded as ours and is retried; the
+    /// old code counted any removal error as removed and never tried again.
+    @Test func refusedRemovalStaysRecordedAndIsRetried() throws {
+        let (ns, socket, sync) = try setUp("rsdel")
+        _ = try sync.apply(installs(3))
+        socket.refuseDeletions = true
+        let refused = try sync.apply(installs(3).map { .remove($0.prefix) })
+        #expect(refused.removed == 0 && refused.refused.count == 3)
+        #expect(sync.installedCount == 3 && sync.pendingCount == 3)
+        socket.refuseDeletions = false
+        #expect(try sync.retryFailed().removed == 3)
+        #expect(try kernelCount(ns) == 0 && sync.installedCount == 0 && sync.pendingCount == 0)
+    }
+
     /// A route deleted behind our back is found by the periodic rescan and put back.
     @Test func rescanPutsBackWhatTheKernelLost() throws {
         let (ns, _, sync) = try setUp("rsscan")

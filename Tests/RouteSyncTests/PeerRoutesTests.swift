@@ -109,11 +109,20 @@ import TestSupport
         let second = try n.writer()
         let adopted = try await second.start()
         #expect(adopted.installed.isEmpty)   // no peers known yet: nothing expected, nothing removed
+        // An event before the leases are read (a link change) must not make it act on an empty peer set.
+        try n.node.exec(["ip", "link", "set", "v0", "mtu", "1400"])
+        try await Task.sleep(for: .milliseconds(300))
         let report = try await second.setPeers(Self.peers)
         #expect(report.installed.count == 3 && report.missing.isEmpty)
         var changes: [NetlinkEvent] = []
-        while let event = try monitor.next(timeout: .milliseconds(300)) { changes.append(event) }
-        #expect(changes.isEmpty, "the restart changed the kernel: \(changes)")
+        while let event = try monitor.next(timeout: .milliseconds(300)) {
+            switch event {
+            case .route(let route, _) where route.protocolID == 207: changes.append(event)
+            case .nexthop(let nexthop, _) where nexthop.protocolID == 207: changes.append(event)
+            default: break   // the kernel's own (the MTU change touches IPv6 link-local routes)
+            }
+        }
+        #expect(changes.isEmpty, "the restart changed our routes or nexthops: \(changes)")
         #expect(try n.lines(["ip", "route", "show", "proto", "207"]) + n.lines(["ip", "nexthop", "show", "proto", "207"]) == before)
         second.stop()
     }
@@ -221,4 +230,38 @@ final class LogLines: @unchecked Sendable {
     private var stored: [String] = []
     var lines: [String] { lock.withLock { stored } }
     @Sendable func append(_ line: String) { lock.withLock { stored.append(line) } }
+}
+
+/// The link to the peers going down takes our nexthops and routes (the kernel flushes them
+/// without per-object events); when it comes back, so do they.
+@Suite struct PeerRoutesLinkTests {
+    @Test func linkFlapRestoresRoutes() async throws {
+        let n = try PeerRoutesTests.Node("prflap")
+        let logs = LogLines()
+        let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(3600)),
+                                     namespace: NetworkNamespace(path: n.node.path), log: logs.append)
+        try await writer.start()
+        _ = try await writer.setPeers(PeerRoutesTests.peers)
+        let before = try n.lines(["ip", "route", "show", "proto", "207"])
+        #expect(before.count == 2)
+
+        // Linux drops a link's IPv6 addresses when it goes down unless told to keep them.
+        try n.node.exec(["sysctl", "-qw", "net.ipv6.conf.v0.keep_addr_on_down=1"])
+        try n.node.exec(["ip", "link", "set", "v0", "down"])
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try n.lines(["ip", "route", "show", "proto", "207"]).isEmpty)
+        let down = try await writer.peerReport()
+        #expect(down.expected.isEmpty && Set(down.viaGateway.map(\.node)) == ["edge-1", "edge-2", "far-1"], "\(down)")   // nothing connected now
+
+        try n.node.exec(["ip", "link", "set", "v0", "up"])
+        let clock = ContinuousClock(), start = clock.now
+        var restored = false
+        while clock.now - start < .seconds(1) {
+            if try n.lines(["ip", "route", "show", "proto", "207"]) == before { restored = true; break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(restored, "routes not back within 1 s of the link coming up")
+        #expect(try n.lines(["ip", "-6", "route", "show", "proto", "207"]).count == 1)
+        writer.stop()
+    }
 }
