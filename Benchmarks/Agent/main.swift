@@ -48,15 +48,17 @@ let work = try TemporaryDirectory("te-bench-agent")
 let plan = """
 vpc: {cidrs: [192.168.0.0/16], vSwitches: [{name: a, cidrs: [192.168.0.0/24]}], cloudNodes: 1, podsPerCloudNode: 10}
 services: {cidrs: [172.21.0.0/24], expectedServices: 10}
-expressConnect: {links: [{cidr: 172.31.0.0/30, vbr: 172.31.0.1, dcRouter: 172.31.0.2}]}
+dataCenters:
+  - {name: site, networks: [10.100.0.0/16], circuit: {links: [{cidr: 172.31.0.0/30, vbr: 172.31.0.1, dcRouter: 172.31.0.2}]}}
 edgeDomains:
   - name: dc1
+    dataCenter: site
     podCIDRs: [11.0.0.0/12]
     nodeSubnetLength: {ipv4: 24}
-    nodeNetworks: [10.100.0.0/16]
+    nodeNetworks: [{cidr: 10.100.0.0/16, gateway: 10.100.255.254}]
     edgeNodes: 2000
     podsPerEdgeNode: 100
-    gateway: {addresses: [10.100.255.254], as: 65000, nodesAS: 65001}
+    gateway: {as: 65000, nodesAS: 65001}
 
 """
 try work.write("plan.yaml", plan)

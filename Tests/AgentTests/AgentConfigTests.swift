@@ -30,7 +30,8 @@ import Testing
         #expect(speaker.peers.map(\.address) == [IPAddress("172.16.1.1")!, IPAddress("fd00:10::1")!])
         #expect(speaker.peers.allSatisfy { $0.remoteAS == 65000 && $0.password == "k3y" && $0.ttlSecurity == 1 })
         #expect(speaker.peers.map(\.families) == [[.v4], [.v6]])
-        #expect(speaker.peers[0].localAddress == IPAddress("172.16.1.20"))
+        #expect(speaker.peers[0].localAddress == IPAddress("172.16.1.20") && speaker.peers[1].localAddress == IPAddress("fd00:10::20"))
+        #expect(config.nodeAddresses == [IPAddress("172.16.1.20")!, IPAddress("fd00:10::20")!])
     }
 
     @Test func everyKeyOverrides() throws {
@@ -71,7 +72,10 @@ import Testing
         #expect(speaker.gracefulRestart?.restartTime == 30)
         #expect(speaker.peers.allSatisfy { $0.password == nil && $0.ttlSecurity == nil && $0.holdTime == 9 && $0.connectRetryTime == 2 })
         // The v4 session is sourced from the node address; the v6 one from what the kernel picks.
-        #expect(speaker.peers[0].localAddress == IPAddress("172.17.0.7") && speaker.peers[1].localAddress == nil)
+        // A node on 172.17.0.0/24 peers with the gateway's address there; its IPv6 default
+        // route leaves from fd00:10::20, so it also peers over IPv6.
+        #expect(speaker.peers.map(\.address) == [IPAddress("172.17.0.1")!, IPAddress("fd00:10::1")!])
+        #expect(speaker.peers[0].localAddress == IPAddress("172.17.0.7") && speaker.peers[1].localAddress == IPAddress("fd00:10::20"))
         // The aggregate of each family the node holds a subnet in.
         #expect(config.advertised(for: [IPPrefix("10.0.3.0/24")!]) == [IPPrefix("10.0.0.0/16")!])
         #expect(try !AgentFixture.config("plan: plan.yaml\nbgp: {kernel: false}\n").bgp.kernel)
@@ -104,7 +108,7 @@ import Testing
     }
 
     @Test func aBadPlanIsReportedWithItsOwnLine() {
-        let environment = AgentFixture.environment(files: ["/etc/te/plan.yaml": AgentFixture.plan.replacingOccurrences(of: "as: 65000", with: "as: many")])
+        let environment = AgentFixture.environment(files: ["/etc/te/plan.yaml": AgentFixture.plan.replacingOccurrences(of: "      as: 65000", with: "      as: many")])
         #expect {
             try AgentFixture.config("plan: plan.yaml\n", environment: environment)
         } throws: { "\($0)".contains("line 1: plan: the plan /etc/te/plan.yaml is not valid: line ") && "\($0)".contains("gateway.as") }
@@ -113,7 +117,7 @@ import Testing
     @Test func withoutAHostNameOrDefaultRouteTheKeysAreRequired() {
         #expect { try AgentFixture.config("plan: plan.yaml\n", environment: AgentFixture.environment(hostName: nil)) }
             throws: { "\($0)".contains("node: the host name cannot be read; set node") }
-        #expect { try AgentFixture.config("plan: plan.yaml\n", environment: AgentFixture.environment(source: nil)) }
+        #expect { try AgentFixture.config("plan: plan.yaml\n", environment: AgentFixture.environment(source: nil, source6: nil)) }
             throws: { "\($0)".contains("nodeAddress: there is no default route") }
     }
 

@@ -19,22 +19,27 @@ final class EdgeLab: @unchecked Sendable {
     services:
       cidrs: [172.21.0.0/24]
       expectedServices: 100
-    dataCenter:
-      networks: [172.16.1.0/24, "fd00:10::/64", 172.17.0.0/24, "fd00:11::/64"]
-    expressConnect:
-      links:
-        - cidr: 172.31.0.0/30
-          vbr: 172.31.0.1
-          dcRouter: 172.31.0.2
+    dataCenters:
+      - name: site
+        networks: [172.16.1.0/24, "fd00:10::/64", 172.17.0.0/24, "fd00:11::/64"]
+        circuit:
+          links:
+            - cidr: 172.31.0.0/30
+              vbr: 172.31.0.1
+              dcRouter: 172.31.0.2
     edgeDomains:
       - name: dc1
+        dataCenter: site
         podCIDRs: [10.0.0.0/16, "fd00:a::/48"]
         nodeSubnetLength: {ipv4: 24, ipv6: 64}
-        nodeNetworks: [172.16.1.0/24, "fd00:10::/64", 172.17.0.0/24, "fd00:11::/64"]
+        nodeNetworks:
+          - {cidr: 172.16.1.0/24, gateway: 172.16.1.1}
+          - {cidr: "fd00:10::/64", gateway: "fd00:10::1"}
+          - {cidr: 172.17.0.0/24, gateway: 172.17.0.1}
+          - {cidr: "fd00:11::/64", gateway: "fd00:11::1"}
         edgeNodes: 10
         podsPerEdgeNode: 100
         gateway:
-          addresses: [172.16.1.1, "fd00:10::1"]
           as: 65000
           nodesAS: 65001
           password: k3y

@@ -3,24 +3,33 @@ import NetworkCore
 import Plan
 
 extension AgentConfig {
-    /// The speaker's configuration: the node (AS `nodesAS`) connects to each gateway address
-    /// of its domain (AS `as`), one session per family, with the plan's password and GTSM
-    /// unless `bgp` overrides them. Nothing is listened for: the gateway's dynamic BGP is
-    /// passive, the nodes open the sessions. Originated routes follow the lease at run time.
+    /// The gateway's address on each node network that holds one of the node's addresses:
+    /// the peers of this node, one per family.
+    public var gatewayAddresses: [IPAddress] {
+        nodeAddresses.compactMap { address in
+            domain.nodeNetworks.first { $0.cidr.prefix.contains(address) }?.gateway.address
+        }
+    }
+
+    /// The speaker's configuration: the node (AS `nodesAS`) connects to the gateway's address
+    /// on its node network(s) (AS `as`), one session per family, with the plan's password and
+    /// GTSM unless `bgp` overrides them. Nothing is listened for: the gateway's dynamic BGP
+    /// is passive, the nodes open the sessions. Originated routes follow the lease at run time.
     public func speakerConfig() -> BGPConfig {
         let gateway = domain.gateway
         let password = bgp.password ?? gateway.password
         let gtsm = bgp.gtsm ?? gateway.gtsm
-        let peers = gateway.addresses.map { address in
-            // A family without a gateway address of its own rides on the other session.
+        let addresses = gatewayAddresses
+        let peers = addresses.map { address in
+            // A family without a session of its own rides on the other one.
             let carried = domain.families.filter { family in
-                family == address.address.family || gateway.address(for: family) == nil
+                family == address.family || !addresses.contains { $0.family == family }
             }
             return PeerConfig(
-                address: address.address, remoteAS: gateway.asn.value, holdTime: bgp.holdTime,
+                address: address, remoteAS: gateway.asn.value, holdTime: bgp.holdTime,
                 connectRetryTime: bgp.connectRetryTime, password: password, ttlSecurity: gtsm ? 1 : nil,
-                families: Set(carried.isEmpty ? [address.address.family] : carried),
-                localAddress: nodeAddresses.first { $0.family == address.address.family })
+                families: Set(carried.isEmpty ? [address.family] : carried),
+                localAddress: nodeAddresses.first { $0.family == address.family })
         }
         return BGPConfig(localAS: gateway.nodesASN.value, routerID: bgp.routerID ?? IPv4Address(0), listen: nil,
                          controlSocket: bgpControlSocket,

@@ -56,7 +56,7 @@ extension AgentConfig {
         // node network: peers route that family's subnet through it.
         nodeAddresses = [nodeAddress]
         let other: IPFamily = nodeAddress.family == .v4 ? .v6 : .v4
-        if let second = environment.defaultRouteSource(other), domain.nodeNetworks.contains(where: { $0.prefix.contains(second) }) {
+        if let second = environment.defaultRouteSource(other), domain.nodeNetworks.contains(where: { $0.cidr.prefix.contains(second) }) {
             nodeAddresses.append(second)
         }
 
@@ -102,7 +102,7 @@ extension AgentConfig {
             }
             return domain
         }
-        let holding = plan.edgeDomains.filter { $0.nodeNetworks.contains { $0.prefix.contains(address) } }
+        let holding = plan.edgeDomains.filter { $0.nodeNetworks.contains { $0.cidr.prefix.contains(address) } }
         guard holding.count == 1 else {
             throw top.missing("domain", holding.isEmpty
                 ? "no edge domain's nodeNetworks hold the node address \(address); set domain (one of \(names))"

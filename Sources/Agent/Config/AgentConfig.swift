@@ -79,7 +79,7 @@ extension AgentConfig {
         var ranges = plan.edgeDomains.flatMap { $0.podCIDRs.map(\.prefix) }
         ranges += plan.vpc.cidrs.map(\.prefix)
         ranges += plan.services.cidrs.map(\.prefix)
-        ranges += plan.dataCenterNetworks.map(\.prefix)
+        ranges += plan.dataCenters.flatMap { $0.networks.map(\.prefix) }
         var unique: [IPPrefix] = []
         for range in ranges where !unique.contains(range) { unique.append(range) }
         return unique
