@@ -95,6 +95,8 @@ peers:
   - address: 10.254.0.1
     as: 65001
     holdTime: 9
+    import: [any]
+    export: ["$v4"]
 originate:
   - prefix: $v4
     communities: ["65002:100"]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The CLI's side of the control socket: one request, one response, blocking.
+/// The CLI's side of the control socket: one request, its response pages merged, blocking.
 public enum ControlClient {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -37,10 +37,14 @@ public enum ControlClient {
             guard n > 0 else { break }
             response.append(contentsOf: buffer[0..<n])
         }
-        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: response) else {
-            throw Failure(description: "unreadable answer from \(path)")
+        var merged = ControlResponse()
+        for line in response.split(separator: UInt8(ascii: "\n")) {
+            guard let page = try? JSONDecoder().decode(ControlResponse.self, from: line) else {
+                throw Failure(description: "unreadable answer from \(path)")
+            }
+            merged.merge(page)
         }
-        if let error = decoded.error { throw Failure(description: error) }
-        return decoded
+        if let error = merged.error { throw Failure(description: error) }
+        return merged
     }
 }

@@ -7,7 +7,7 @@ public enum GracefulRestartMarker {
     static func path(for config: BGPConfig) -> String { config.controlSocket + ".restarting" }
 
     public static func write(for config: BGPConfig) {
-        FileManager.default.createFile(atPath: path(for: config), contents: Data())
+        _ = FileManager.default.createFile(atPath: path(for: config), contents: Data())
     }
 
     /// True when the previous run ended with a graceful restart less than restartTime ago.
