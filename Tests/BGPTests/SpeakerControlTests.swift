@@ -1,4 +1,5 @@
 @testable import BGP
+import BGPCore
 import Foundation
 import NetworkCore
 import Testing

@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// Operator commands on one peer at run time (`terway-edge bgp clear|disable|enable`).

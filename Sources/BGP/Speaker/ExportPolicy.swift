@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// Which Loc-RIB routes go to one peer, and with what attributes (RFC 4271 §9.1.3, §5.1;
@@ -38,7 +39,7 @@ struct ExportPolicy: Sendable {
     }
 
     /// `sourceIsExternal` is nil for our own routes.
-    mutating func attributes(for route: Route, sourceIsExternal: Bool?) -> PathAttributes? {
+    mutating func attributes(for route: RIBRoute, sourceIsExternal: Bool?) -> PathAttributes? {
         guard route.peer != peer, families.contains(route.prefix.family), let filter,
               filter.acceptsAll || filter.decision(for: route.prefix.prefix)?.accept == true else { return nil }
         let family = route.prefix.family
@@ -50,7 +51,7 @@ struct ExportPolicy: Sendable {
         return output
     }
 
-    private func rewrite(_ route: Route, sourceIsExternal: Bool?) -> PathAttributes? {
+    private func rewrite(_ route: RIBRoute, sourceIsExternal: Bool?) -> PathAttributes? {
         var attributes = route.attributes
         if let sourceIsExternal {
             guard exportLearned, sourceIsExternal || isExternal else { return nil }

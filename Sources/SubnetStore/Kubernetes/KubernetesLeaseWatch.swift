@@ -48,7 +48,7 @@ final class KubernetesLeaseWatch: Sendable {
                         try apply(node.name, entry: store.lease(of: node).map { Entry(text: node.annotations[KubernetesLeaseStore.annotation]!, lease: $0) })
                         resourceVersion = node.resourceVersion
                     case .deleted(let node):
-                        try apply(node.name, entry: nil)
+                        apply(node.name, entry: nil)
                         resourceVersion = node.resourceVersion
                     case .bookmark(let version):
                         resourceVersion = version
