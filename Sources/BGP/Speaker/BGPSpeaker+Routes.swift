@@ -110,9 +110,11 @@ extension BGPSpeaker {
         session.rejected.removeAll()
         session.initialUpdateSent = false
         let capability = session.primary.peerOpen?.gracefulRestart ?? session.secondary?.peerOpen?.gracefulRestart
-        // RFC 4724 §4.2: only the families the peer listed with the forwarding-state bit
-        // keep forwarding through its restart; FRR lists none by default (helper only).
-        let kept = Set(capability?.families.filter(\.forwardingPreserved).map(\.family) ?? [])
+        // RFC 4724 §4.2: only the families the peer listed in its capability are kept, as
+        // stale; FRR lists none by default (helper only), so its routes go at once. The F bit
+        // speaks of the peer's previous restart: it is checked on the OPEN after this one
+        // (`sessionEstablished`), as BIRD and FRR do (a fresh BIRD sends it clear).
+        let kept = Set(capability?.families.map(\.family) ?? [])
         if graceful, !stopping, let capability, capability.restartTime > 0, !kept.isEmpty {
             markStale(session, for: capability.restartTime)
             endStale(session, families: session.stale.keys.filter { !kept.contains($0) })
