@@ -6,7 +6,8 @@ import TestSupport
 
 /// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS] [receive|send|all]`: a full IPv4 table (default 1,000,000 /24s)
 /// fed to our speaker, BIRD 2 and GoBGP as receivers, one after the other in fresh `te-`
-/// namespaces; then the same table originated by our speaker and by BIRD towards a BIRD
+/// namespaces (ours a second time installing every route into a kernel table: until the
+/// kernel holds them all); then the same table originated by our speaker and by BIRD towards a BIRD
 /// receiver. Prints times, RSS and ratios against BIRD. Needs root and a release build.
 @main
 struct BenchBGP {
@@ -28,6 +29,9 @@ struct BenchBGP {
 
         let receivers = [
             attempt("terway-edge") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speaker) },
+            attempt("terway-edge, kernel table") {
+                try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerWithKernel)
+            },
             attempt("BIRD") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.bird) },
             attempt("GoBGP") { try Receiving.run($0, feed: feed, cap: gobgpCap, start: Receiving.gobgp) },
         ]

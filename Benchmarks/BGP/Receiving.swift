@@ -36,7 +36,8 @@ enum Receiving {
         let sender = Thread { try? peer.send(feed.updates) }
         sender.start()
         let (seconds, reached) = Measurement.wait(for: feed.count, since: start, cap: cap,
-                                                  interval: name == "GoBGP" ? 1 : 0.05, count: receiver.count)
+                                                  interval: name == "GoBGP" ? 1 : name.hasSuffix("kernel table") ? 0.5 : 0.05,
+                                                  count: receiver.count)
         let memory = Measurement.memory(of: receiver.pid)
         let result = Measurement(name: name, seconds: seconds, cap: cap, reached: reached,
                                  rssBytes: memory.rss, peakRSSBytes: memory.peak)
@@ -64,6 +65,26 @@ enum Receiving {
         return Receiver(pid: speaker.process.pid, count: {
             try speaker.peer(link.leftV4)?["prefixesAccepted"] as? Int ?? 0
         }, stop: { speaker.stop() })
+    }
+
+    /// Our speaker with the `kernel` key: done when the kernel's table 100 holds the feed.
+    static func speakerWithKernel(_ link: BGPTestLink) throws -> Receiver {
+        let speaker = try BGPSpeakerProcess(in: link.right, localAS: receiverAS, routerID: link.rightV4,
+                                            listen: "\(link.rightV4):179", peers: [.init(feedPeer(link))],
+                                            originate: [], extraYAML: "kernel: { table: \(kernelTable) }\n")
+        return Receiver(pid: speaker.process.pid, count: { try kernelPrefixes(in: link.right) }, stop: { speaker.stop() })
+    }
+
+    static let kernelTable = 100
+
+    /// Prefixes in the kernel's table 100, from /proc/net/fib_triestat (a route dump of a
+    /// million routes would cost the machine more than the speaker).
+    static func kernelPrefixes(in namespace: TestNamespace) throws -> Int {
+        let stat = try namespace.exec(["cat", "/proc/net/fib_triestat"]).stdout
+        guard let table = stat.range(of: "Id \(kernelTable):") else { return 0 }
+        guard let line = stat[table.upperBound...].split(separator: "\n").first(where: { $0.contains("Prefixes:") }),
+              let count = Int(line.split(separator: " ").last ?? "") else { return 0 }
+        return count
     }
 
     static func bird(_ link: BGPTestLink) throws -> Receiver {

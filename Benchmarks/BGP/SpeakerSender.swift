@@ -25,6 +25,7 @@ final class SpeakerSender {
                 as: \(peer.asn)
                 holdTime: \(peer.holdTime)
                 connectRetryTime: 1
+                export: [any]
             originateFile: table.txt
 
             """)

@@ -12,7 +12,7 @@ extension TerwayEdge {
         static let configuration = CommandConfiguration(
             commandName: "bgp",
             abstract: "Run and inspect the BGP speaker.",
-            subcommands: [Serve.self, Peers.self, Routes.self]
+            subcommands: [Serve.self, Peers.self, Routes.self, Clear.self, Disable.self, Enable.self]
         )
     }
 }
@@ -45,8 +45,12 @@ extension TerwayEdge.BGPCommand {
         @OptionGroup var options: ControlOptions
 
         func run() async throws {
-            let peers = try ControlClient.send(ControlRequest(command: "peers"), to: options.socket).peers ?? []
-            switch options.output {
+            try Self.show(try ControlClient.send(ControlRequest(command: "peers"), to: options.socket).peers ?? [],
+                          options.output)
+        }
+
+        static func show(_ peers: [PeerStatus], _ output: OutputFormat) throws {
+            switch output {
             case .json:
                 printJSON(peers)
             case .table:
@@ -78,6 +82,9 @@ extension TerwayEdge.BGPCommand {
         @Option(help: "Only routes inside this prefix.")
         var prefix: String?
 
+        @Flag(help: "The announcements the import policy refused, and why, instead of the Loc-RIB.")
+        var rejected = false
+
         @OptionGroup var options: ControlOptions
 
         func validate() throws {
@@ -87,11 +94,14 @@ extension TerwayEdge.BGPCommand {
         }
 
         func run() async throws {
-            let routes = try ControlClient.send(ControlRequest(command: "routes", prefix: prefix),
+            let routes = try ControlClient.send(ControlRequest(command: "routes", prefix: prefix, rejected: rejected ? true : nil),
                                                 to: options.socket).routes ?? []
             switch options.output {
             case .json:
                 printJSON(routes)
+            case .table where rejected:
+                printTable(["PREFIX", "FROM", "REJECTED BECAUSE"],
+                           routes.map { [$0.prefix, $0.from, $0.rejected ?? "-"] })
             case .table:
                 printTable(["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "LOCPRF", "MED", "COMMUNITIES", "FROM"],
                            routes.map { route in
@@ -103,6 +113,40 @@ extension TerwayEdge.BGPCommand {
                            })
             }
         }
+    }
+}
+
+extension TerwayEdge.BGPCommand {
+    struct Clear: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reset a peer's session (Cease 6/4); it comes back after the idle hold.")
+        @Argument(help: "The peer's address.") var peer: String
+        @OptionGroup var options: ControlOptions
+        func run() async throws { try Peers.command("clear", peer: peer, options: options) }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End a peer's session (Cease 6/2) and keep it down until `enable`.")
+        @Argument(help: "The peer's address.") var peer: String
+        @OptionGroup var options: ControlOptions
+        func run() async throws { try Peers.command("disable", peer: peer, options: options) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a disabled peer's session again.")
+        @Argument(help: "The peer's address.") var peer: String
+        @OptionGroup var options: ControlOptions
+        func run() async throws { try Peers.command("enable", peer: peer, options: options) }
+    }
+}
+
+extension TerwayEdge.BGPCommand.Peers {
+    /// Sends a peer command and prints the peer's row as `bgp peers` would.
+    static func command(_ name: String, peer: String, options: TerwayEdge.BGPCommand.ControlOptions) throws {
+        guard IPAddress(peer) != nil else { throw ValidationError("\(peer) is not an IPv4 or IPv6 address") }
+        let peers = try ControlClient.send(ControlRequest(command: name, peer: peer), to: options.socket).peers ?? []
+        try show(peers, options.output)
     }
 }
 

@@ -213,3 +213,26 @@ struct RIBTests {
         #expect(rib.pathCount == 200_000)
     }
 }
+
+extension RIBTests {
+    /// MED compares only paths from one neighbouring AS, so RFC 4271's pairwise rule has a
+    /// cycle here: P1 beats P2 and P2 beats P3 by router id, P3 beats P1 by MED. The best
+    /// of AS 100 is P3 (MED 5), the best of AS 200 is P2, and P2 wins between them by
+    /// router id: in every one of the six arrival orders, and after P1 leaves again.
+    @Test func medBestPathIsTheSameInEveryArrivalOrder() {
+        let p1 = (Self.peer(1, as: 100, routerID: 1), Self.attributes(path: [100], med: 10))
+        let p2 = (Self.peer(2, as: 200, routerID: 2), Self.attributes(path: [200], med: 0))
+        let p3 = (Self.peer(3, as: 100, routerID: 3), Self.attributes(path: [100], med: 5))
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+        for order in orders {
+            var rib = RIB(localAS: Self.localAS)
+            let ids = [p1, p2, p3].map { rib.addPeer($0.0) }
+            let attributes = [p1.1, p2.1, p3.1]
+            for index in order { rib.apply(Self.announce(attributes[index]), from: ids[index]) }
+            #expect(rib.best(Self.prefix)?.peer == ids[1], "arrival order \(order)")
+            // Without P3 the cycle is gone: P1 beats P2 by router id.
+            rib.apply(UpdateMessage(withdrawn: [IPv4NLRI(IPPrefix("10.0.1.0/24")!)!]), from: ids[2])
+            #expect(rib.best(Self.prefix)?.peer == ids[0], "arrival order \(order), P3 withdrawn")
+        }
+    }
+}

@@ -61,12 +61,19 @@ struct WireMalformedTests {
              subcode: 10, action: .sessionReset),
         Case(name: "NLRI prefix cut short", bytes: W.update(attributes: W.mandatory, nlri: [24, 10, 0]), code: 3,
              subcode: 10, action: .sessionReset),
+        // RFC 7606 §3 j: with IPv6 on the session an MP_REACH_NLRI may be in the unread rest.
         Case(name: "attribute overruns the attribute field", bytes: W.update(attributes: W.mandatory + [0x40, 1, 5, 0],
                                                                            nlri: W.nlri10_0_1),
-             code: 3, subcode: 1, action: .treatAsWithdraw),
+             code: 3, subcode: 1, action: .sessionReset),
         Case(name: "two octets left in the attribute field", bytes: W.update(attributes: W.mandatory + [0x40, 1],
                                                                              nlri: W.nlri10_0_1),
-             code: 3, subcode: 1, action: .treatAsWithdraw),
+             code: 3, subcode: 1, action: .sessionReset),
+        Case(name: "attribute overruns the attribute field, IPv4-only session",
+             bytes: W.update(attributes: W.mandatory + [0x40, 1, 5, 0], nlri: W.nlri10_0_1),
+             options: BGPCodecOptions(families: [.ipv4Unicast]), code: 3, subcode: 1, action: .treatAsWithdraw),
+        Case(name: "MP_REACH overruns the attribute field, IPv4-only session",
+             bytes: W.update(attributes: W.mandatory + [0x80, 14, 9, 0, 2], nlri: W.nlri10_0_1),
+             options: BGPCodecOptions(families: [.ipv4Unicast]), code: 3, subcode: 1, action: .sessionReset),
         // UPDATE: attributes (RFC 4271 §6.3 with RFC 7606 §7)
         Case(name: "unrecognized well-known attribute", bytes: W.update(attributes: W.mandatory + W.attribute(0x40, 99, [1]),
                                                                         nlri: W.nlri10_0_1),
@@ -198,6 +205,16 @@ struct WireMalformedTests {
         #expect(!update.isTreatAsWithdraw)
         #expect(update.attributes.atomicAggregate == false)
         #expect(update.attributes.origin == .igp)
+    }
+
+    /// RFC 7606 §7.5: from an external peer LOCAL_PREF is discarded, malformed or not.
+    @Test func anExternalPeersMalformedLocalPrefIsDiscarded() throws {
+        let bytes = WireBytes.update(attributes: WireBytes.mandatory + WireBytes.attribute(0x40, 5, [0, 1]), nlri: WireBytes.nlri10_0_1)
+        let update = try WireBytes.decodeUpdate(bytes, Self.external65001)
+        #expect(!update.isTreatAsWithdraw && update.errors.isEmpty)
+        #expect(update.attributes.localPref == nil && update.nlri.map(\.description) == ["10.0.1.0/24"])
+        let flagged = WireBytes.update(attributes: WireBytes.mandatory + WireBytes.attribute(0xC0, 5, [0, 0, 0, 7]), nlri: WireBytes.nlri10_0_1)
+        #expect(try !WireBytes.decodeUpdate(flagged, Self.external65001).isTreatAsWithdraw)
     }
 
     @Test func missingAttributesDoNotMatterWithoutNLRI() throws {

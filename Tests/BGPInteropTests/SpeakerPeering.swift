@@ -15,9 +15,11 @@ final class SpeakerPeering: @unchecked Sendable {
     var ourAddress: String { link.leftV4 }
     var theirAddress: String { link.rightV4 }
 
-    /// `ours` and `theirs` adjust each side's view of the session (password, timers, ...).
+    /// `ours` and `theirs` adjust each side's view of the session (password, timers, ...);
+    /// `policy` our speaker's peer entry beyond that (import/export lists, default `[any]`).
     init(_ kind: DaemonKind, label: String, gracefulRestartTime: Int? = nil,
-         ours: (inout BGPNeighbor) -> Void = { _ in }, theirs: (inout BGPNeighbor) -> Void = { _ in }) throws {
+         ours: (inout BGPNeighbor) -> Void = { _ in }, theirs: (inout BGPNeighbor) -> Void = { _ in },
+         policy: (inout BGPSpeakerProcess.Peer) -> Void = { _ in }) throws {
         link = try BGPTestLink(label)
         var theirView = BGPNeighbor(address: link.leftV4, asn: Self.ourAS, holdTime: 9)
         theirs(&theirView)
@@ -26,10 +28,12 @@ final class SpeakerPeering: @unchecked Sendable {
             nextHop4: link.rightV4, nextHop6: link.rightV6, neighbors: [theirView]))
         var ourView = BGPNeighbor(address: link.rightV4, asn: Self.theirAS, holdTime: 9)
         ours(&ourView)
+        var ourPeer = BGPSpeakerProcess.Peer(ourView)
+        policy(&ourPeer)
         do {
             speaker = try BGPSpeakerProcess(
                 in: link.left, localAS: Self.ourAS, routerID: link.leftV4, listen: "\(link.leftV4):179",
-                peers: [.init(ourView)], originate: Self.ourPrefixes.sorted(), communities: ["65002:100"],
+                peers: [ourPeer], originate: Self.ourPrefixes.sorted(), communities: ["65002:100"],
                 gracefulRestartTime: gracefulRestartTime)
         } catch {
             daemon.stop()

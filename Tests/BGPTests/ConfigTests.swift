@@ -43,7 +43,7 @@ import TestSupport
         let first = config.peers[0]
         #expect(first.address == IPAddress("10.254.0.1"))
         #expect(first.remoteAS == 65001 && !first.passive && first.holdTime == 90)
-        #expect(first.password == "secret" && first.maxPrefixes == 2_000_000 && first.ttlSecurity == 1)
+        #expect(first.password == "secret" && first.prefixLimit == PrefixLimit(both: 2_000_000) && first.ttlSecurity == 1)
         #expect(first.families == [.v4, .v6] && first.port == 179 && !first.exportLearned)
         let second = config.peers[1]
         #expect(second.remoteAS == 4_200_000_000 && second.port == 1179 && second.passive)
@@ -58,7 +58,8 @@ import TestSupport
 
     @Test func appliesDefaults() throws {
         let config = try BGPConfig(yaml: "localAS: 1\nrouterID: 1.1.1.1\npeers: [{address: 10.0.0.1, as: 2}]")
-        #expect(config.listen == SocketEndpoint(address: .v4(IPv4Address(0)), port: 179))
+        // Dual stack by default: IPv6 peers and (IPv4-mapped) IPv4 peers on one socket.
+        #expect(config.listen == SocketEndpoint(address: .v6(IPv6Address(0)), port: 179))
         #expect(config.controlSocket == "/run/terway-edge/bgp.sock")
         #expect(config.gracefulRestart == nil && config.originate.isEmpty)
         #expect(config.peers[0].holdTime == 90 && config.peers[0].connectRetryTime == 120)

@@ -9,10 +9,19 @@ import Testing
     static let source = PeerID(rawValue: 1)
     static let target = PeerID(rawValue: 2)
 
-    static func policy(external: Bool = true, exportLearned: Bool = false,
+    static func policy(external: Bool = true, exportLearned: Bool = false, filter: PrefixFilter? = .acceptAll,
                        families: Set<AddressFamily> = [.ipv4Unicast, .ipv6Unicast]) -> ExportPolicy {
         ExportPolicy(localAS: 65002, routerID: IPv4Address(10, 0, 0, 2), peer: target, isExternal: external,
-                     exportLearned: exportLearned, families: families, localAddress: IPAddress("192.0.2.2")!)
+                     exportLearned: exportLearned, filter: filter, families: families, localAddress: IPAddress("192.0.2.2")!)
+    }
+
+    /// RFC 8212: without an export list nothing goes; with one, only what it accepts.
+    @Test func onlyWhatTheExportListAcceptsGoes() throws {
+        var none = Self.policy(filter: nil)
+        #expect(none.attributes(for: Self.route(), sourceIsExternal: nil) == nil)
+        var listed = Self.policy(filter: PrefixFilter([try PrefixFilter.Entry(parsing: "10.1.0.0/24")]))
+        #expect(listed.attributes(for: Self.route(), sourceIsExternal: nil) != nil)
+        #expect(listed.attributes(for: Self.route(Self.v6), sourceIsExternal: nil) == nil)
     }
 
     static func route(_ prefix: RIBPrefix = v4, from peer: PeerID = .local,

@@ -19,7 +19,7 @@ import TestSupport
             listen: "[fd00:254::\(me)]:179"
             controlSocket: \(directory.file("s\(me).sock"))
             peers:
-              - { address: "fd00:254::\(other)", as: \(65000 + other), password: v6secret, ttlSecurity: 1, holdTime: 9, connectRetryTime: 1 }
+              - { address: "fd00:254::\(other)", as: \(65000 + other), password: v6secret, ttlSecurity: 1, holdTime: 9, connectRetryTime: 1, import: [any], export: [any] }
             originate:
               - { prefix: 10.\(me).0.0/24 }
               - { prefix: "fd00:\(me)::/64" }

@@ -27,7 +27,8 @@ struct SpeakerFixture {
             gracefulRestart: gracefulRestart.map { GracefulRestartConfig(restartTime: $0) },
             peers: peers.map { other in
                 var peer = PeerConfig(address: Self.address(other), port: ports[other], remoteAS: UInt32(65001 + other),
-                                      holdTime: 9, connectRetryTime: 1)
+                                      holdTime: 9, connectRetryTime: 1,
+                                      importFilter: .acceptAll, exportFilter: .acceptAll)
                 configure(&peer)
                 return peer
             },

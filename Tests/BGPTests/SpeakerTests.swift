@@ -70,7 +70,7 @@ import TestSupport
 
     @Test func maxPrefixTripsWithCease61AndStaysDown() async throws {
         let fixture = try SpeakerFixture(count: 2)
-        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.maxPrefixes = 2 })
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.prefixLimit = PrefixLimit(both: 2) })
         let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24", "10.2.1.0/24", "10.2.2.0/24"]))
         try await a.start()
         try await b.start()
@@ -146,7 +146,7 @@ import TestSupport
             listen: 127.0.0.1:\(fixture.ports[0])
             controlSocket: \(fixture.directory.file("a.sock"))
             peers:
-              - { address: 127.0.0.2, as: 65002, port: \(fixture.ports[1]), holdTime: 9, connectRetryTime: 1 }
+              - { address: 127.0.0.2, as: 65002, port: \(fixture.ports[1]), holdTime: 9, connectRetryTime: 1, import: [any], export: [any] }
             originate:
               - { prefix: 10.1.0.0/24 }
             """.write(toFile: file, atomically: true, encoding: .utf8)
@@ -401,7 +401,7 @@ extension SpeakerTests {
             controlSocket: \(socket)
             gracefulRestart: { restartTime: 60 }
             peers:
-              - { address: 127.0.0.2, as: 65002, port: \(fixture.ports[1]), holdTime: 9, connectRetryTime: 1 }
+              - { address: 127.0.0.2, as: 65002, port: \(fixture.ports[1]), holdTime: 9, connectRetryTime: 1, import: [any], export: [any] }
             originate:
               - { prefix: 10.1.0.0/24 }
             """.write(toFile: file, atomically: true, encoding: .utf8)

@@ -17,9 +17,18 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
         public var neighbor: BGPNeighbor
         /// Seconds between connection attempts (the speaker's default, 120, is too slow for tests).
         public var connectRetryTime: Int
-        public init(_ neighbor: BGPNeighbor, connectRetryTime: Int = 1) {
+        /// The `import` and `export` lists; nil leaves the key out (RFC 8212: nothing on eBGP).
+        public var importFilter: [String]?
+        public var exportFilter: [String]?
+        /// Further peer keys, as YAML lines indented for the peer's mapping.
+        public var extraYAML: String
+        public init(_ neighbor: BGPNeighbor, connectRetryTime: Int = 1, importFilter: [String]? = ["any"],
+                    exportFilter: [String]? = ["any"], extraYAML: String = "") {
             self.neighbor = neighbor
             self.connectRetryTime = connectRetryTime
+            self.importFilter = importFilter
+            self.exportFilter = exportFilter
+            self.extraYAML = extraYAML
         }
     }
 
@@ -53,6 +62,9 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
             if let password = n.password { yaml += "    password: \"\(password)\"\n" }
             if let max = n.maxPrefixes { yaml += "    maxPrefixes: \(max)\n" }
             if n.ttlSecurity { yaml += "    ttlSecurity: 1\n" }
+            if let list = peer.importFilter { yaml += "    import: [\(list.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+            if let list = peer.exportFilter { yaml += "    export: [\(list.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+            yaml += peer.extraYAML
         }
         yaml += originate.isEmpty ? "originate: []\n" : "originate:\n"
         let quoted = communities.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -137,6 +149,19 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
             throw TestEnvironmentError("bgp routes did not print a JSON array: \(output.prefix(500))")
         }
         return array
+    }
+
+    /// `bgp routes --rejected --output json`: refused announcements, prefix to reason.
+    public func rejectedRoutes() throws -> [String: String] {
+        let output = try cli(["bgp", "routes", "--rejected"])
+        guard let array = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]] else {
+            throw TestEnvironmentError("bgp routes --rejected did not print a JSON array: \(output.prefix(500))")
+        }
+        var rejected: [String: String] = [:]
+        for row in array {
+            if let prefix = row["prefix"] as? String { rejected[prefix] = row["rejected"] as? String ?? "" }
+        }
+        return rejected
     }
 
     public func receivedPrefixes() throws -> Set<String> {

@@ -51,7 +51,8 @@ extension BGPConfig {
                 listen = endpoint
             }
         } else {
-            listen = SocketEndpoint(address: .v4(IPv4Address(0)), port: 179)
+            // [::]: one dual-stack socket for IPv6 peers and (IPv4-mapped) IPv4 ones.
+            listen = SocketEndpoint(address: .v6(IPv6Address(0)), port: 179)
         }
 
         if let node = fields["controlSocket"] {
@@ -65,9 +66,10 @@ extension BGPConfig {
         }
 
         if let node = fields["gracefulRestart"] {
-            let gr = try node.mapping(allowed: ["restartTime"])
+            let gr = try node.mapping(allowed: ["restartTime", "selectionDeferral"])
             let time = try gr["restartTime"].map { (n) throws(ConfigError) in try n.integer(in: 1...4095) } ?? 120
-            gracefulRestart = GracefulRestartConfig(restartTime: UInt16(time))
+            let deferral = try gr["selectionDeferral"].map { (n) throws(ConfigError) in try n.integer(in: 1...time) }
+            gracefulRestart = GracefulRestartConfig(restartTime: UInt16(time), selectionDeferral: deferral.map(UInt16.init))
         } else {
             gracefulRestart = nil
         }
@@ -98,7 +100,8 @@ extension PeerConfig {
     fileprivate init(node: ConfigNode) throws(ConfigError) {
         let fields = try node.mapping(allowed: [
             "address", "port", "as", "passive", "holdTime", "connectRetryTime", "password", "maxPrefixes",
-            "ttlSecurity", "families", "exportLearned", "localAddress", "otherFamilyNextHop",
+            "ttlSecurity", "families", "exportLearned", "localAddress", "otherFamilyNextHop", "import", "export",
+            "multihop", "minHoldTime", "sendHoldTime",
         ])
         guard let addressNode = fields["address"] else { throw node.error("address is required") }
         guard let asNode = fields["as"] else { throw node.error("as is required") }
@@ -123,7 +126,7 @@ extension PeerConfig {
         } else {
             password = nil
         }
-        maxPrefixes = try fields["maxPrefixes"].map { (n) throws(ConfigError) in Int(try n.integer(in: 1...UInt64(Int32.max))) }
+        prefixLimit = try fields["maxPrefixes"].map { (n) throws(ConfigError) in try PrefixLimit(node: n) } ?? PrefixLimit()
         ttlSecurity = try fields["ttlSecurity"].map { (n) throws(ConfigError) in Int(try n.integer(in: 1...254)) }
         if let familiesNode = fields["families"] {
             var families: Set<IPFamily> = []
@@ -158,6 +161,61 @@ extension PeerConfig {
         } else {
             otherFamilyNextHop = nil
         }
+        multihop = try fields["multihop"].map { (n) throws(ConfigError) in Int(try n.integer(in: 1...255)) }
+        if let multihopNode = fields["multihop"], ttlSecurity != nil {
+            throw multihopNode.error("cannot be combined with ttlSecurity (GTSM sends TTL 255)")
+        }
+        if let minNode = fields["minHoldTime"] {
+            let minimum = try minNode.integer(in: 3...65535)
+            guard holdTime != 0, minimum <= holdTime else { throw minNode.error("must be at most holdTime (which must not be 0)") }
+            minHoldTime = UInt16(minimum)
+        } else {
+            minHoldTime = nil
+        }
+        sendHoldTime = try fields["sendHoldTime"].map { (n) throws(ConfigError) in UInt32(try n.integer(in: 1...86400)) }
+        importFilter = try fields["import"].map { (n) throws(ConfigError) in try PrefixFilter(node: n) }
+        exportFilter = try fields["export"].map { (n) throws(ConfigError) in try PrefixFilter(node: n) }
+    }
+}
+
+extension PrefixLimit {
+    /// `maxPrefixes: N` (both families, stop), or `{ipv4: N, ipv6: M, action: stop|restart|warn, restartAfter: S}`.
+    fileprivate init(node: ConfigNode) throws(ConfigError) {
+        let range = UInt64(1)...UInt64(Int32.max)
+        guard case .mapping = node.node else {
+            self.init(both: Int(try node.integer(in: range)))
+            return
+        }
+        let fields = try node.mapping(allowed: ["ipv4", "ipv6", "action", "restartAfter"])
+        self.init()
+        if let n = fields["ipv4"] { ipv4 = Int(try n.integer(in: range)) }
+        if let n = fields["ipv6"] { ipv6 = Int(try n.integer(in: range)) }
+        if let n = fields["action"] {
+            guard let action = Action(rawValue: try n.string()) else { throw n.error("must be stop, restart or warn") }
+            self.action = action
+        }
+        if let n = fields["restartAfter"] {
+            guard action == .restart else { throw n.error("needs action: restart") }
+            restartAfter = UInt32(try n.integer(in: 1...86400))
+        }
+    }
+}
+
+extension PrefixFilter {
+    /// A list of entries (`any`, `10.0.0.0/16 le 24`, `reject 10.0.1.0/24 le 32`); an empty
+    /// list is refused: it would mean "nothing", which leaving the key out already says.
+    fileprivate init(node: ConfigNode) throws(ConfigError) {
+        var entries: [Entry] = []
+        for item in try node.sequence() {
+            let text = try item.string()
+            do throws(PrefixFilterError) {
+                entries.append(try Entry(parsing: text))
+            } catch {
+                throw item.error("\(error): entries are `any` or PREFIX [ge N] [le M], optionally after `reject`")
+            }
+        }
+        guard !entries.isEmpty else { throw node.error("must list at least one entry (leave it out to accept nothing)") }
+        self.init(entries)
     }
 }
 

@@ -74,8 +74,15 @@ public struct SocketEndpoint: Sendable, Hashable, CustomStringConvertible {
 public struct GracefulRestartConfig: Sendable, Equatable {
     /// Seconds a peer should keep our routes while we restart (12 bits on the wire).
     public var restartTime: UInt16
+    /// After our own restart, seconds to wait for End-of-RIB from every peer before routes
+    /// are selected and sent anyway (RFC 4724 §4.1); at most the restart time, since the
+    /// peers drop our routes then.
+    public var selectionDeferral: UInt16
 
-    public init(restartTime: UInt16) { self.restartTime = restartTime }
+    public init(restartTime: UInt16, selectionDeferral: UInt16? = nil) {
+        self.restartTime = restartTime
+        self.selectionDeferral = min(selectionDeferral ?? restartTime, restartTime)
+    }
 }
 
 /// One configured neighbor.
@@ -90,8 +97,8 @@ public struct PeerConfig: Sendable, Equatable {
     public var connectRetryTime: UInt16
     /// RFC 2385 TCP-MD5 key.
     public var password: String?
-    /// More accepted prefixes than this ends the session with Cease 6/1.
-    public var maxPrefixes: Int?
+    /// How many prefixes per family the peer may have in its Adj-RIB-In, and what crossing it does.
+    public var prefixLimit: PrefixLimit
     /// RFC 5082 GTSM: the peer is at most this many hops away.
     public var ttlSecurity: Int?
     public var families: Set<IPFamily>
@@ -103,11 +110,27 @@ public struct PeerConfig: Sendable, Equatable {
     /// address for IPv6 routes on an IPv4 session). Default: a global address of that
     /// family on the session's interface, else the IPv4-mapped address.
     public var otherFamilyNextHop: IPAddress?
+    /// Which learned routes enter the RIB (and so the kernel), and which of ours and of
+    /// the RIB's go out. nil (no `import`/`export` key): nothing on an eBGP session
+    /// (RFC 8212), everything on an iBGP one.
+    public var importFilter: PrefixFilter?
+    public var exportFilter: PrefixFilter?
+    /// eBGP only: the TTL of our packets (the peer is this many hops away); nil: 1, a
+    /// directly connected peer. Unused with `ttlSecurity`, which sends 255.
+    public var multihop: Int?
+    /// A peer proposing a hold time below this, or 0 (no keepalives), is refused with
+    /// NOTIFICATION 2/6: the session must notice a dead peer. nil: RFC 4271 (0 or >= 3).
+    public var minHoldTime: UInt16?
+    /// RFC 9687: a peer that takes nothing we send for this long is dropped (NOTIFICATION 8).
+    /// nil: max(8 minutes, twice the hold time).
+    public var sendHoldTime: UInt32?
 
     public init(address: IPAddress, port: Int = 179, remoteAS: UInt32, passive: Bool = false,
                 holdTime: UInt16 = 90, connectRetryTime: UInt16 = 120, password: String? = nil,
-                maxPrefixes: Int? = nil, ttlSecurity: Int? = nil, families: Set<IPFamily> = [.v4, .v6],
-                exportLearned: Bool = false, localAddress: IPAddress? = nil, otherFamilyNextHop: IPAddress? = nil) {
+                prefixLimit: PrefixLimit = PrefixLimit(), ttlSecurity: Int? = nil, families: Set<IPFamily> = [.v4, .v6],
+                exportLearned: Bool = false, localAddress: IPAddress? = nil, otherFamilyNextHop: IPAddress? = nil,
+                importFilter: PrefixFilter? = nil, exportFilter: PrefixFilter? = nil, multihop: Int? = nil,
+                minHoldTime: UInt16? = nil, sendHoldTime: UInt32? = nil) {
         self.address = address
         self.port = port
         self.remoteAS = remoteAS
@@ -115,12 +138,75 @@ public struct PeerConfig: Sendable, Equatable {
         self.holdTime = holdTime
         self.connectRetryTime = connectRetryTime
         self.password = password
-        self.maxPrefixes = maxPrefixes
+        self.prefixLimit = prefixLimit
         self.ttlSecurity = ttlSecurity
         self.families = families
         self.exportLearned = exportLearned
         self.localAddress = localAddress
         self.otherFamilyNextHop = otherFamilyNextHop
+        self.importFilter = importFilter
+        self.exportFilter = exportFilter
+        self.multihop = multihop
+        self.minHoldTime = minHoldTime
+        self.sendHoldTime = sendHoldTime
+    }
+
+    /// The TTL our packets carry, when not the system's: 1 to an eBGP peer unless multihop.
+    public func sendTTL(localAS: UInt32) -> Int? {
+        remoteAS == localAS ? nil : multihop ?? 1
+    }
+
+    /// RFC 9687 §3: the send hold time when none is configured.
+    public var effectiveSendHoldTime: UInt32 {
+        sendHoldTime ?? max(480, 2 * UInt32(holdTime))
+    }
+
+    /// The filters in force: the configured ones, else RFC 8212's default (nil, reject
+    /// everything) for eBGP and `[any]` for iBGP.
+    public func effectiveImport(localAS: UInt32) -> PrefixFilter? {
+        importFilter ?? (remoteAS == localAS ? .acceptAll : nil)
+    }
+
+    public func effectiveExport(localAS: UInt32) -> PrefixFilter? {
+        exportFilter ?? (remoteAS == localAS ? .acceptAll : nil)
+    }
+}
+
+/// A peer's prefix limit per family (`maxPrefixes`): memory stays bounded whatever a peer
+/// sends. Crossing it ends the session with Cease 6/1 (`stop`, kept down; `restart`, back
+/// after `restartAfter` seconds), or, with `warn`, keeps the session and refuses the
+/// prefixes beyond the limit (they are neither installed nor exported).
+public struct PrefixLimit: Sendable, Equatable {
+    public enum Action: String, Sendable { case stop, restart, warn }
+
+    public var ipv4: Int
+    public var ipv6: Int
+    public var action: Action
+    public var restartAfter: UInt32
+
+    /// The defaults hold a full Internet table twice over; an edge node learns far less.
+    public static let defaultIPv4 = 2_000_000
+    public static let defaultIPv6 = 500_000
+
+    public init(ipv4: Int = PrefixLimit.defaultIPv4, ipv6: Int = PrefixLimit.defaultIPv6, action: Action = .stop,
+                restartAfter: UInt32 = 60) {
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+        self.action = action
+        self.restartAfter = restartAfter
+    }
+
+    /// One limit for both families.
+    public init(both limit: Int, action: Action = .stop) {
+        self.init(ipv4: limit, ipv6: limit, action: action)
+    }
+
+    public func limit(for family: AddressFamily) -> Int? {
+        switch family {
+        case .ipv4Unicast: ipv4
+        case .ipv6Unicast: ipv6
+        default: nil
+        }
     }
 }
 

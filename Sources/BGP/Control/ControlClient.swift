@@ -1,7 +1,7 @@
 import Foundation
 import POSIX
 
-/// The CLI's side of the control socket: one request, one response, blocking.
+/// The CLI's side of the control socket: one request, its response pages merged, blocking.
 public enum ControlClient {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -10,11 +10,16 @@ public enum ControlClient {
     public static func send(_ request: ControlRequest, to path: String) throws -> ControlResponse {
         let response = try exchange(try JSONEncoder().encode(request), with: path,
                                     server: "the speaker", hint: "is `terway-edge bgp serve` running?")
-        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: response) else {
-            throw Failure(description: "unreadable answer from \(path)")
+        // The speaker writes its pages, one JSON line each.
+        var merged = ControlResponse()
+        for line in response.split(separator: UInt8(ascii: "\n")) {
+            guard let page = try? JSONDecoder().decode(ControlResponse.self, from: Data(line)) else {
+                throw Failure(description: "unreadable answer from \(path)")
+            }
+            merged.merge(page)
         }
-        if let error = decoded.error { throw Failure(description: error) }
-        return decoded
+        if let error = merged.error { throw Failure(description: error) }
+        return merged
     }
 
     /// One JSON line to the Unix socket at `path`, the whole answer back (the agent's
@@ -47,7 +52,7 @@ public enum ControlClient {
         } catch {
             throw Failure(description: "write to \(path) failed: \(String(cString: strerror(error.errno)))")
         }
-        // The server closes the connection after its one answer.
+        // The server writes its answer (the speaker: one JSON line per page) and closes.
         return Data((try? readUntilEnd(fd, limit: .max, chunk: 65536)) ?? [])
     }
 }

@@ -13,9 +13,11 @@ public struct RouteStatus: Codable, Sendable, Equatable {
     public var from: String
     /// Routes for this prefix from other peers that lost the decision process.
     public var alternatives: Int
+    /// Set only on a refused announcement (`routes --rejected`): why it is not in the RIB.
+    public var rejected: String?
 
     public init(prefix: String, nextHop: String?, asPath: String, origin: String?, med: UInt32?, localPref: UInt32?,
-                communities: [String], from: String, alternatives: Int) {
+                communities: [String], from: String, alternatives: Int, rejected: String? = nil) {
         self.prefix = prefix
         self.nextHop = nextHop
         self.asPath = asPath
@@ -25,5 +27,6 @@ public struct RouteStatus: Codable, Sendable, Equatable {
         self.communities = communities
         self.from = from
         self.alternatives = alternatives
+        self.rejected = rejected
     }
 }

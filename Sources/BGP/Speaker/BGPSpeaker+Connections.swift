@@ -41,6 +41,13 @@ extension BGPSpeaker {
                 if config.peers.contains(where: { $0.ttlSecurity != nil }) {
                     steps.append(SocketSecurity.sendWithTTL255(on: channel, family: endpoint.address.family))
                 }
+                // When every peer is GTSM-protected, SYNs from farther than the farthest of
+                // them never get a SYN-ACK.
+                let hops = config.peers.map { $0.ttlSecurity ?? 0 }
+                if !hops.isEmpty, !hops.contains(0), let farthest = hops.max() {
+                    steps.append(SocketSecurity.setMinimumTTL(onListener: channel, family: endpoint.address.family,
+                                                              hops: farthest))
+                }
                 return EventLoopFuture<Void>.andAllSucceed(steps, on: loop)
             }
             .flatMapErrorThrowing { error in
@@ -149,6 +156,8 @@ extension BGPSpeaker {
         }
         if let hops = peer.ttlSecurity {
             steps.append(SocketSecurity.setTTLSecurity(on: channel, family: peer.address.family, hops: hops))
+        } else if let ttl = peer.sendTTL(localAS: config.localAS) {
+            steps.append(SocketSecurity.sendWithTTL(on: channel, family: peer.address.family, ttl: ttl))
         }
         return EventLoopFuture<Void>.andAllSucceed(steps, on: channel.eventLoop)
     }
@@ -159,8 +168,31 @@ extension BGPSpeaker {
                 ByteToMessageHandler(BGPFrameDecoder()),
                 PeerChannelHandler(
                     onFrame: { [self] channel, frame in received(frame, on: channel) },
-                    onClose: { [self] channel in closed(channel) }),
+                    onClose: { [self] channel in closed(channel) },
+                    onWritabilityChanged: { [self] channel in writabilityChanged(channel) }),
             ])
+        }
+    }
+
+    /// RFC 9687 send hold timer: output that cannot drain (the peer stopped reading, its
+    /// window stays shut) for the send hold time ends the session, NOTIFICATION 8 tried.
+    private func writabilityChanged(_ channel: Channel) {
+        for session in sessions {
+            guard let connection = session.connection(for: channel) else { continue }
+            connection.sendHold?.cancel()
+            connection.sendHold = nil
+            guard !channel.isWritable else { return }
+            let seconds = session.config.effectiveSendHoldTime
+            connection.sendHold = loop.scheduleTask(in: .seconds(Int64(seconds))) { [self] in
+                connection.sendHold = nil
+                guard connection.channel === channel, !channel.isWritable else { return }
+                log("peer \(session.config.address): nothing sent for \(seconds) s, send hold timer expired")
+                handle(.updateError(NotificationMessage(code: .sendHoldTimerExpired, subcode: 0)),
+                       session: session, connection: connection)
+                // The NOTIFICATION is stuck behind the rest: close without waiting for it.
+                channel.close(promise: nil)
+            }
+            return
         }
     }
 
@@ -170,6 +202,8 @@ extension BGPSpeaker {
             if let connection = session.connection(for: channel) {
                 connection.channel = nil
                 connection.lastWrite = nil
+                connection.sendHold?.cancel()
+                connection.sendHold = nil
                 handle(.tcpConnectionFails, session: session, connection: connection)
                 return
             }

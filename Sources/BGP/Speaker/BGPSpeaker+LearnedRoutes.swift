@@ -2,18 +2,20 @@ import BGPCore
 
 /// The Loc-RIB's learned routes for a kernel table (RouteSync), without BGP knowing netlink.
 extension BGPSpeaker {
-    /// The best-path changes of learned routes, in batches in the order the RIB made them
-    /// (one batch per UPDATE, session end or originate run). Call before `start()`; one
-    /// observer. The stream ends when `shutdown()` begins: the withdrawals a shutdown causes
-    /// are not reported, the caller decides what the kernel keeps (RFC 4724 forwarding state).
+    /// The best-path changes of learned routes, in batches in the order the RIB made them.
+    /// Bounded: while the consumer is busy, changes wait coalesced, one per prefix (the
+    /// latest), and the next batch is all of them (`LearnedRouteBuffer`). Call before
+    /// `start()`; one observer. The stream ends when `shutdown()` begins: the withdrawals a
+    /// shutdown causes are not reported, the caller decides what the kernel keeps (RFC 4724
+    /// forwarding state).
     public func learnedRouteChanges() -> AsyncStream<[LearnedRouteChange]> {
-        let (stream, continuation) = AsyncStream<[LearnedRouteChange]>.makeStream()
-        learnedRoutesObserver = continuation
-        return stream
+        let buffer = LearnedRouteBuffer()
+        learnedRoutes = buffer
+        return AsyncStream(unfolding: { await buffer.next() })
     }
 
     func reportLearned(_ changes: [BestPathChange]) {
-        guard let learnedRoutesObserver, !stopping else { return }
-        learnedRoutesObserver.yield(changes.map(LearnedRouteChange.init))
+        guard let learnedRoutes, !stopping else { return }
+        learnedRoutes.add(changes.map(LearnedRouteChange.init))
     }
 }

@@ -57,6 +57,11 @@ extension BGPSpeaker {
             do throws(BGPMessageError) {
                 try open.validate(expectedPeerAS: session.config.remoteAS, localIdentifier: config.routerID,
                                   localAS: config.localAS)
+                if let minimum = session.config.minHoldTime, open.holdTime < minimum {
+                    throw BGPMessageError(code: .openMessageError, subcode: OpenErrorSubcode.unacceptableHoldTime.rawValue,
+                                          data: [UInt8(open.holdTime >> 8), UInt8(open.holdTime & 0xFF)],
+                                          reason: "hold time \(open.holdTime) below minHoldTime \(minimum)")
+                }
             } catch {
                 handle(.messageError(error.notification), session: session, connection: connection)
                 return
@@ -87,7 +92,7 @@ extension BGPSpeaker {
         if let gr = config.gracefulRestart {
             // Forwarding survives our restart: routes live in the kernel, not in this process.
             capabilities.append(.gracefulRestart(GracefulRestartCapability(
-                restarting: restarting, restartTime: gr.restartTime,
+                restarting: session.announcesRestart, restartTime: gr.restartTime,
                 families: families.map { .init(family: $0, forwardingPreserved: true) })))
         }
         return OpenMessage(asNumber: config.localAS, holdTime: session.config.holdTime,

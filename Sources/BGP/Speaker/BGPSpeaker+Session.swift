@@ -6,7 +6,10 @@ extension BGPSpeaker {
     func handle(_ event: SessionEvent, session: PeerSession, connection: PeerConnection) {
         loop.preconditionInEventLoop()
         let before = connection.fsm.state
-        let actions = connection.fsm.handle(event)
+        let actions = connection.fsm.handle(event).map { action in
+            guard case .startTimer(.idleHold, let seconds) = action else { return action }
+            return .startTimer(.idleHold, seconds: session.nextIdleHold(base: seconds))
+        }
         if connection.fsm.state != before {
             log("peer \(session.config.address) (\(connection.origin)): \(before.rawValue) -> \(connection.fsm.state.rawValue) on \(event)")
         }
@@ -89,7 +92,8 @@ extension BGPSpeaker {
             fresh.peerOpen = connection.peerOpen
             session.primary = fresh
             if connection.fsm.automaticRestart && !stopping {
-                fresh.timers.apply([.startTimer(.idleHold, seconds: session.settings.idleHoldTime)], now: now)
+                // The wait the failure already drew (one failure, one backoff step).
+                fresh.timers.apply([.startTimer(.idleHold, seconds: max(session.idleHold, 1))], now: now)
                 scheduleWakeup(session: session, connection: fresh)
             }
         }

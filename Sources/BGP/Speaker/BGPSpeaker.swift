@@ -15,6 +15,12 @@ public final class BGPSpeaker: @unchecked Sendable {
     private var initialRoutes: [OriginateConfig]
     /// Set when we come back from a graceful restart (RFC 4724 R bit).
     public let restarting: Bool
+    /// RFC 4724 §4.1 selection deferral after our restart: no UPDATE leaves until every
+    /// graceful-restart peer sent End-of-RIB, or `selectionDeferral` seconds pass.
+    var deferring: Bool
+    var deferralTimer: Scheduled<Void>?
+    /// Callers of `initialRoutesComplete()` waiting for the deferral to end.
+    var deferralWaiters: [CheckedContinuation<Void, Never>] = []
     let loop: EventLoop
     private let ownedGroup: MultiThreadedEventLoopGroup?
     var rib: RIB
@@ -23,7 +29,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     var controlServer: Channel?
     var stopping = false
     /// Where learned best-path changes go (`learnedRouteChanges`), if anyone asked.
-    var learnedRoutesObserver: AsyncStream<[LearnedRouteChange]>.Continuation?
+    var learnedRoutes: LearnedRouteBuffer?
     /// Session events worth a line in the log: state changes and NOTIFICATIONs.
     let log: @Sendable (String) -> Void
 
@@ -36,6 +42,7 @@ public final class BGPSpeaker: @unchecked Sendable {
         self.config = stored
         initialRoutes = config.originate
         self.restarting = restarting
+        deferring = restarting && config.gracefulRestart != nil
         self.log = log
         if let group {
             ownedGroup = nil
@@ -52,7 +59,10 @@ public final class BGPSpeaker: @unchecked Sendable {
             let settings = SessionFSM.Settings(
                 holdTime: peer.holdTime, connectRetryTime: UInt32(peer.connectRetryTime),
                 idleHoldTime: 5, passive: peer.passive)
-            sessions.append(PeerSession(config: peer, peerID: id, settings: settings))
+            sessions.append(PeerSession(config: peer, peerID: id, settings: settings,
+                                        importPolicy: ImportPolicy(localAS: config.localAS,
+                                                                   filter: peer.effectiveImport(localAS: config.localAS)),
+                                        restarting: restarting && config.gracefulRestart != nil))
         }
     }
 
@@ -62,6 +72,12 @@ public final class BGPSpeaker: @unchecked Sendable {
         try await loop.flatSubmit { () -> EventLoopFuture<Void> in
             self.addOriginated(self.initialRoutes)
             self.initialRoutes = []
+            if self.deferring, let gr = self.config.gracefulRestart {
+                self.deferralTimer = self.loop.scheduleTask(in: .seconds(Int64(gr.selectionDeferral))) { [self] in
+                    log("selection deferral: \(gr.selectionDeferral) s passed without End-of-RIB from every peer")
+                    endDeferral()
+                }
+            }
             return self.startListening()
         }.get()
         try await startControlServer()
@@ -80,7 +96,11 @@ public final class BGPSpeaker: @unchecked Sendable {
     public func shutdown() async {
         let closing: EventLoopFuture<Void> = loop.flatSubmit {
             self.stopping = true
-            self.learnedRoutesObserver?.finish()
+            self.learnedRoutes?.finish()
+            // No table goes out now; whoever waits for the deferral is let go.
+            self.deferralTimer?.cancel()
+            for waiter in self.deferralWaiters { waiter.resume() }
+            self.deferralWaiters = []
             let event: SessionEvent = self.config.gracefulRestart == nil ? .manualStop : .gracefulRestartStop
             var writes: [EventLoopFuture<Void>] = []
             var channels: [Channel] = []

@@ -2,14 +2,17 @@ import BGPCore
 import NetworkCore
 
 /// Which Loc-RIB routes go to one peer, and with what attributes (RFC 4271 §9.1.3, §5.1;
-/// RFC 1997 well-known communities). Originated routes always go; learned ones only where
-/// `exportLearned` is configured, never back to their source, never iBGP to iBGP.
+/// RFC 1997 well-known communities). Only prefixes the peer's `export` list accepts go
+/// (RFC 8212: none to an eBGP peer without one); of those, originated routes always, learned
+/// ones only where `exportLearned` is configured, never back to their source, never iBGP to iBGP.
 struct ExportPolicy: Sendable {
     var localAS: UInt32
     var routerID: IPv4Address
     var peer: PeerID
     var isExternal: Bool
     var exportLearned: Bool
+    /// nil: nothing is exported.
+    var filter: PrefixFilter?
     var families: Set<AddressFamily>
     /// Our address on the session: the next hop we announce (next-hop-self).
     var localAddress: IPAddress
@@ -23,12 +26,13 @@ struct ExportPolicy: Sendable {
     private var last: (source: PeerID, family: AddressFamily, input: PathAttributes, output: PathAttributes?)?
 
     init(localAS: UInt32, routerID: IPv4Address, peer: PeerID, isExternal: Bool, exportLearned: Bool,
-         families: Set<AddressFamily>, localAddress: IPAddress, otherFamilyNextHop: IPAddress? = nil) {
+         filter: PrefixFilter?, families: Set<AddressFamily>, localAddress: IPAddress, otherFamilyNextHop: IPAddress? = nil) {
         self.localAS = localAS
         self.routerID = routerID
         self.peer = peer
         self.isExternal = isExternal
         self.exportLearned = exportLearned
+        self.filter = filter
         self.families = families
         self.localAddress = localAddress
         self.otherFamilyNextHop = otherFamilyNextHop
@@ -36,7 +40,8 @@ struct ExportPolicy: Sendable {
 
     /// `sourceIsExternal` is nil for our own routes.
     mutating func attributes(for route: RIBRoute, sourceIsExternal: Bool?) -> PathAttributes? {
-        guard route.peer != peer, families.contains(route.prefix.family) else { return nil }
+        guard route.peer != peer, families.contains(route.prefix.family), let filter,
+              filter.acceptsAll || filter.decision(for: route.prefix.prefix)?.accept == true else { return nil }
         let family = route.prefix.family
         if let last, last.source == route.peer, last.family == family, last.input == route.attributes {
             return last.output

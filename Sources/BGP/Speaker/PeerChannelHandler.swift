@@ -7,10 +7,18 @@ final class PeerChannelHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private let onFrame: (Channel, BGPFrame) -> Void
     private let onClose: (Channel) -> Void
+    private let onWritabilityChanged: (Channel) -> Void
 
-    init(onFrame: @escaping (Channel, BGPFrame) -> Void, onClose: @escaping (Channel) -> Void) {
+    init(onFrame: @escaping (Channel, BGPFrame) -> Void, onClose: @escaping (Channel) -> Void,
+         onWritabilityChanged: @escaping (Channel) -> Void) {
         self.onFrame = onFrame
         self.onClose = onClose
+        self.onWritabilityChanged = onWritabilityChanged
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        onWritabilityChanged(context.channel)
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -21,6 +21,8 @@ final class PeerConnection: @unchecked Sendable {
     var peerOpen: OpenMessage?
     /// The last write, so that a close waits for the NOTIFICATION to leave.
     var lastWrite: EventLoopFuture<Void>?
+    /// RFC 9687: armed while the channel is not writable.
+    var sendHold: Scheduled<Void>?
 
     init(origin: ConnectionOrigin, settings: SessionFSM.Settings) {
         self.origin = origin

@@ -53,10 +53,25 @@ enum SocketSecurity {
     /// TTL (hop limit) 255 on what the socket sends. On the listener this covers the
     /// SYN-ACK, which a GTSM peer's connecting socket would otherwise drop.
     static func sendWithTTL255(on channel: Channel, family: IPFamily) -> EventLoopFuture<Void> {
+        sendWithTTL(on: channel, family: family, ttl: 255)
+    }
+
+    /// The TTL (hop limit) of what the socket sends: 1 for a directly connected eBGP peer
+    /// (RFC 4271 §5.1.3's single hop, as BIRD and FRR default), so a session cannot be made
+    /// from farther away; `multihop` raises it.
+    static func sendWithTTL(on channel: Channel, family: IPFamily, ttl: Int) -> EventLoopFuture<Void> {
         switch family {
-        case .v4: option(channel, CInt(IPPROTO_IP), CInt(IP_TTL), 255)
-        case .v6: option(channel, CInt(IPPROTO_IPV6), CInt(IPV6_UNICAST_HOPS), 255)
+        case .v4: option(channel, CInt(IPPROTO_IP), CInt(IP_TTL), ttl)
+        case .v6: option(channel, CInt(IPPROTO_IPV6), CInt(IPV6_UNICAST_HOPS), ttl)
         }
+    }
+
+    /// GTSM's minimum TTL on the listening socket, so that a SYN from too far away is
+    /// dropped before any handshake. A dual-stack listener checks both families.
+    static func setMinimumTTL(onListener channel: Channel, family: IPFamily, hops: Int) -> EventLoopFuture<Void> {
+        let v4 = option(channel, CInt(IPPROTO_IP), CBGP_IP_MINTTL, 256 - hops)
+        guard family == .v6 else { return v4 }
+        return option(channel, CInt(IPPROTO_IPV6), CBGP_IPV6_MINHOPCOUNT, 256 - hops).and(v4).map { _ in }
     }
 
     private static func option(_ channel: Channel, _ level: CInt, _ name: CInt, _ value: Int) -> EventLoopFuture<Void> {

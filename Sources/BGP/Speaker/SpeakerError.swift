@@ -1,14 +1,16 @@
-/// Why the speaker could not start or a socket could not be set up.
+/// Why the speaker could not start, a socket could not be set up, or a command was refused.
 public enum SpeakerError: Error, CustomStringConvertible {
     case socketOption(String, String)
     case listen(String, String)
     case controlSocket(String, String)
+    case unknownPeer(String)
 
     public var description: String {
         switch self {
         case .socketOption(let option, let reason): "cannot set \(option): \(reason)"
         case .listen(let endpoint, let reason): "cannot listen on \(endpoint): \(reason)"
         case .controlSocket(let path, let reason): "control socket \(path): \(reason)"
+        case .unknownPeer(let address): "no configured peer \(address)"
         }
     }
 }

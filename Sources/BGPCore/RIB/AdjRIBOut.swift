@@ -2,15 +2,26 @@
 /// Attribute sets are interned and the prefixes live in the RIB's open-addressing
 /// `PrefixMap`, so a million prefixes with one set cost one slot each. Turns Loc-RIB
 /// changes into the announcements and withdrawals that differ from what the peer has.
+/// Sets are counted and their ids reused once no prefix uses them (after the UPDATEs that
+/// stopped using them are encoded), so the table follows what is announced now, not all
+/// that ever was: live sets never outnumber live prefixes.
 package struct AdjRIBOut: Sendable {
     private var v4 = PrefixMap<IPv4NLRI>()
     private var v6 = PrefixMap<IPv6NLRI>()
     private var sets: [PathAttributes] = []
+    private var references: [Int] = []
     private var setIDs: [PathAttributes: UInt32] = [:]
+    private var freeIDs: [UInt32] = []
+    /// Ids whose last prefix left since the last `encode`: a pending delta may still name them.
+    private var released: [UInt32] = []
     /// Consecutive prefixes mostly share a set: skip the hash lookup for a repeat.
     private var lastSet: (attributes: PathAttributes, id: UInt32)?
+    /// Prefixes never sent: their attributes alone overflow a maximum-size UPDATE.
+    package private(set) var unsendable = 0
 
     package var count: Int { v4.count + v6.count }
+    /// Attribute sets in use.
+    package var setCount: Int { setIDs.count }
 
     package init() {}
 
@@ -30,28 +41,40 @@ package struct AdjRIBOut: Sendable {
     /// Records `attributes` (nil: not exported) for `prefix` and adds the difference to `delta`.
     package mutating func set(_ prefix: RIBPrefix, _ attributes: PathAttributes?, into delta: inout Delta) {
         let new = attributes.map { intern($0) }
+        let old: UInt32?
         switch prefix {
         case .v4(let key):
-            guard Self.record(key, new, in: &v4) else { return }
+            guard let replaced = Self.record(key, new, in: &v4) else { return }
+            old = replaced
             if let new { delta.announce4[new, default: []].append(key) } else { delta.withdraw4.append(key) }
         case .v6(let key):
-            guard Self.record(key, new, in: &v6) else { return }
+            guard let replaced = Self.record(key, new, in: &v6) else { return }
+            old = replaced
             if let new { delta.announce6[new, default: []].append(key) } else { delta.withdraw6.append(key) }
         }
+        if let new { references[Int(new)] += 1 }
+        if let old { release(old) }
         delta.count += 1
     }
 
-    /// Stores `new` for `key`; false when the peer already has exactly that.
-    private static func record<Key: PrefixMapKey>(_ key: Key, _ new: UInt32?, in map: inout PrefixMap<Key>) -> Bool {
+    /// Stores `new` for `key`: nil when the peer already has exactly that, else the set it
+    /// had (`.some(nil)`: none).
+    private static func record<Key: PrefixMapKey>(_ key: Key, _ new: UInt32?, in map: inout PrefixMap<Key>) -> UInt32?? {
         let slot = map.slot(of: key)
-        guard slot.map(map.value(at:)) != new else { return false }
+        let old = slot.map(map.value(at:))
+        guard old != new else { return nil }
         switch (slot, new) {
         case (let slot?, let new?): map.setValue(new, at: slot)
         case (let slot?, nil): map.remove(at: slot)
         case (nil, let new?): map.insertNew(key, new)
         case (nil, nil): break
         }
-        return true
+        return .some(old)
+    }
+
+    private mutating func release(_ id: UInt32) {
+        references[Int(id)] -= 1
+        if references[Int(id)] == 0 { released.append(id) }
     }
 
     /// Everything again (ROUTE-REFRESH, RFC 2918) for one family.
@@ -76,16 +99,22 @@ package struct AdjRIBOut: Sendable {
         self = AdjRIBOut()
     }
 
+    /// The id of `attributes`, a new or reused one for a set not in use. Ids stay below the
+    /// number of prefixes held (a freed id is reused first), which the prefix limits bound
+    /// far below the IPv4 map's 2^26 values.
     private mutating func intern(_ attributes: PathAttributes) -> UInt32 {
         if let lastSet, lastSet.attributes == attributes { return lastSet.id }
         let id: UInt32
         if let known = setIDs[attributes] {
             id = known
+        } else if let free = freeIDs.popLast() {
+            id = free
+            sets[Int(id)] = attributes
+            setIDs[attributes] = id
         } else {
-            // Bounded by the IPv4 map's value bits; a session would need 67M distinct sets.
-            precondition(sets.count < Int(IPv4NLRI.valueLimit), "Adj-RIB-Out attribute sets exhausted")
             id = UInt32(sets.count)
             sets.append(attributes)
+            references.append(0)
             setIDs[attributes] = id
         }
         lastSet = (attributes, id)
@@ -93,16 +122,34 @@ package struct AdjRIBOut: Sendable {
     }
 
     /// Full-size UPDATEs: withdrawals first, then one run of messages per attribute set.
-    package func encode(_ delta: Delta, with packer: UpdatePacker) -> [UInt8] {
+    /// Prefixes whose attributes cannot fit in one UPDATE are not sent, leave the Adj-RIB-Out
+    /// (they were never announced) and are counted in `unsendable`. Afterwards the sets no
+    /// prefix uses any more are freed.
+    package mutating func encode(_ delta: Delta, with packer: UpdatePacker) -> [UInt8] {
         var out: [UInt8] = []
         if !delta.withdraw4.isEmpty { _ = packer.withdraw(delta.withdraw4, into: &out) }
         if !delta.withdraw6.isEmpty { _ = packer.withdraw(delta.withdraw6, into: &out) }
-        for (id, prefixes) in delta.announce4.sorted(by: { $0.key < $1.key }) {
-            packer.announce(prefixes, attributes: sets[Int(id)], into: &out)
+        for (id, prefixes) in delta.announce4.sorted(by: { $0.key < $1.key })
+        where packer.announce(prefixes, attributes: sets[Int(id)], into: &out) == 0 {
+            for key in prefixes where v4[key] == id { drop(.v4(key)) }
         }
-        for (id, prefixes) in delta.announce6.sorted(by: { $0.key < $1.key }) {
-            packer.announce(prefixes, attributes: sets[Int(id)], into: &out)
+        for (id, prefixes) in delta.announce6.sorted(by: { $0.key < $1.key })
+        where packer.announce(prefixes, attributes: sets[Int(id)], into: &out) == 0 {
+            for key in prefixes where v6[key] == id { drop(.v6(key)) }
         }
+        for id in released where references[Int(id)] == 0 {
+            setIDs[sets[Int(id)]] = nil
+            sets[Int(id)] = PathAttributes()
+            freeIDs.append(id)
+            if lastSet?.id == id { lastSet = nil }
+        }
+        released = []
         return out
+    }
+
+    private mutating func drop(_ prefix: RIBPrefix) {
+        var ignored = Delta()
+        set(prefix, nil, into: &ignored)
+        unsendable += 1
     }
 }

@@ -24,16 +24,31 @@ struct DecisionRank: Sendable {
 /// Omitted: the IGP cost to the next hop (d) — every next hop is taken as directly
 /// reachable, there is no IGP here — and next-hop resolvability (§9.1.2.1). Added in front:
 /// routes we originate win over learned ones, as BIRD's static preference and Cisco's weight do.
+///
+/// MED (c) compares only paths from one neighbouring AS, which makes the RFC's rule no order
+/// at all (A < B by MED, B < C by router id, C < A by router id): the winner would depend on
+/// arrival order. So, as FRR's deterministic-med and BIRD's `deterministic med` do, paths are
+/// ordered without MED (a total order), the best of each neighbouring AS is found with MED,
+/// and the first of those bests wins: the same result whatever order the paths came in.
 struct DecisionProcess {
     let peers: [PeerInfo?]
 
-    /// True when the path (peerA, rankA) is preferred to (peerB, rankB).
+    /// True when (peerA, rankA) comes before (peerB, rankB) in the order without MED.
     func prefers(_ peerA: UInt32, _ a: DecisionRank, over peerB: UInt32, _ b: DecisionRank) -> Bool {
+        compare(peerA, a, peerB, b, med: false)
+    }
+
+    /// Both from one neighbouring AS, and A wins with MED taken into account.
+    func beatsWithinAS(_ peerA: UInt32, _ a: DecisionRank, _ peerB: UInt32, _ b: DecisionRank) -> Bool {
+        a.neighborAS == b.neighborAS && compare(peerA, a, peerB, b, med: true)
+    }
+
+    private func compare(_ peerA: UInt32, _ a: DecisionRank, _ peerB: UInt32, _ b: DecisionRank, med: Bool) -> Bool {
         if (peerA == 0) != (peerB == 0) { return peerA == 0 }
         if a.localPref != b.localPref { return a.localPref > b.localPref }
         if a.asPathLength != b.asPathLength { return a.asPathLength < b.asPathLength }
         if a.origin != b.origin { return a.origin < b.origin }
-        if a.neighborAS == b.neighborAS, a.med != b.med { return a.med < b.med }
+        if med, a.med != b.med { return a.med < b.med }
         guard let infoA = peers[Int(peerA)], let infoB = peers[Int(peerB)] else { return peerA < peerB }
         if infoA.isExternal != infoB.isExternal { return infoA.isExternal }
         if infoA.routerID != infoB.routerID { return infoA.routerID < infoB.routerID }

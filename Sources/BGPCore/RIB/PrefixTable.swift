@@ -36,6 +36,36 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         freeList = index
     }
 
+    /// How paths of one prefix are ranked (`DecisionProcess`): `before` is a total order
+    /// without MED, `beatsWithinAS` the comparison with MED of two paths from one
+    /// neighbouring AS.
+    struct Decision {
+        var before: (_ a: Path, _ b: Path) -> Bool
+        var beatsWithinAS: (_ a: Path, _ b: Path) -> Bool
+    }
+
+    /// Relinks a chain of two or more paths: the best first (the first, by `before`, of the
+    /// paths no other path of their neighbouring AS beats), the others by `before`. Depends
+    /// only on the set of paths, never on the order they arrived in.
+    private mutating func reorder(head: inout UInt32, decision: Decision) {
+        guard head != Self.end, paths[Int(head)].next != Self.end else { return }
+        var members: [UInt32] = []
+        var cursor = head
+        while cursor != Self.end {
+            members.append(cursor)
+            cursor = paths[Int(cursor)].next
+        }
+        members.sort { decision.before(paths[Int($0)], paths[Int($1)]) }
+        let best = members.firstIndex { candidate in
+            !members.contains { decision.beatsWithinAS(paths[Int($0)], paths[Int(candidate)]) }
+        } ?? 0
+        members.insert(members.remove(at: best), at: 0)
+        for (index, member) in members.enumerated() {
+            paths[Int(member)].next = index + 1 < members.count ? members[index + 1] : Self.end
+        }
+        head = members[0]
+    }
+
     /// The outcome of an insert or remove, for counters and change notification.
     struct Outcome: Sendable {
         /// The attribute set of the path this peer had before, which the caller releases.
@@ -45,11 +75,10 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         var best: Path?
     }
 
-    /// Adds or replaces (implicit withdraw) `peer`'s path for `key`, placing it by `prefers`.
+    /// Adds or replaces (implicit withdraw) `peer`'s path for `key`, placing it by `decision`.
     /// Nil when the table holds as many paths as its map can index (2^26 for IPv4: about 67
     /// million, far beyond any max-prefix setting).
-    mutating func insert(_ key: Key, peer: UInt32, attributes: UInt32,
-                         prefers: (_ a: Path, _ b: Path) -> Bool) -> Outcome? {
+    mutating func insert(_ key: Key, peer: UInt32, attributes: UInt32, decision: Decision) -> Outcome? {
         guard freeList != Self.end || paths.count < Int(Key.valueLimit) - 1 else { return nil }
         let new = Path(peer: peer, attributes: attributes, next: Self.end)
         guard let slot = heads.slot(of: key) else {
@@ -59,17 +88,10 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         var head = heads.value(at: slot)
         let oldBest = paths[Int(head)]
         let replaced = unlink(peer: peer, head: &head)
-        // Find the first path the new one beats and link in front of it.
-        var previous = Self.end
-        var cursor = head
-        while cursor != Self.end, !prefers(new, paths[Int(cursor)]) {
-            previous = cursor
-            cursor = paths[Int(cursor)].next
-        }
         var entry = new
-        entry.next = cursor
-        let index = allocate(entry)
-        if previous == Self.end { head = index } else { paths[Int(previous)].next = index }
+        entry.next = head
+        head = allocate(entry)
+        reorder(head: &head, decision: decision)
         heads.setValue(head, at: slot)
         let best = paths[Int(head)]
         let changed = best.peer != oldBest.peer || best.attributes != oldBest.attributes
@@ -77,20 +99,23 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
     }
 
     /// Removes `peer`'s path for `key`, if any.
-    mutating func remove(_ key: Key, peer: UInt32) -> Outcome {
+    mutating func remove(_ key: Key, peer: UInt32, decision: Decision) -> Outcome {
         guard let slot = heads.slot(of: key) else { return Outcome(replaced: nil, bestChanged: false, best: nil) }
         var head = heads.value(at: slot)
-        let oldBestPeer = paths[Int(head)].peer
+        let oldBest = paths[Int(head)]
         guard let replaced = unlink(peer: peer, head: &head) else {
             return Outcome(replaced: nil, bestChanged: false, best: paths[Int(head)])
         }
         if head == Self.end {
             heads.remove(at: slot)
-        } else {
-            heads.setValue(head, at: slot)
+            return Outcome(replaced: replaced, bestChanged: true, best: nil)
         }
-        return Outcome(replaced: replaced, bestChanged: oldBestPeer == peer,
-                       best: head == Self.end ? nil : paths[Int(head)])
+        // Losing a path can change which of the others wins (a MED it won by).
+        reorder(head: &head, decision: decision)
+        heads.setValue(head, at: slot)
+        let best = paths[Int(head)]
+        return Outcome(replaced: replaced, bestChanged: best.peer != oldBest.peer || best.attributes != oldBest.attributes,
+                       best: best)
     }
 
     /// Unlinks and frees `peer`'s path from the chain starting at `head`; its attribute id.
@@ -112,16 +137,19 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
 
     /// Removes every path of `peer` (session down); calls `removed` with each prefix, the
     /// freed attribute id, and whether the best path changed.
-    mutating func removeAll(peer: UInt32, removed: (Key, UInt32, Bool) -> Void) {
+    mutating func removeAll(peer: UInt32, decision: Decision, removed: (Key, UInt32, Bool) -> Void) {
         // Emptied prefixes are removed after the walk: removal shifts entries between slots.
         var emptied: [Key] = []
         for slot in 0..<heads.capacity where heads.isOccupied(slot) {
             var head = heads.value(at: slot)
-            let oldBestPeer = paths[Int(head)].peer
+            let oldBest = paths[Int(head)]
             if let attributes = unlink(peer: peer, head: &head) {
+                reorder(head: &head, decision: decision)
                 heads.setValue(head, at: slot)
                 if head == Self.end { emptied.append(heads.key(at: slot)) }
-                removed(heads.key(at: slot), attributes, oldBestPeer == peer)
+                let changed = head == Self.end || paths[Int(head)].peer != oldBest.peer
+                    || paths[Int(head)].attributes != oldBest.attributes
+                removed(heads.key(at: slot), attributes, changed)
             }
         }
         for key in emptied {

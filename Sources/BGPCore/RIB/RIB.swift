@@ -9,6 +9,8 @@ public struct RIB: Sendable {
     public let localAS: UInt32
     private var peers: [PeerInfo?] = [nil]
     private var accepted: [Int] = [0]
+    /// The IPv6 share of `accepted`, for per-family prefix limits.
+    private var acceptedV6: [Int] = [0]
     private var attributeTable = AttributeTable()
     private var ipv4 = PrefixTable<IPv4NLRI>()
     private var ipv6 = PrefixTable<IPv6NLRI>()
@@ -22,10 +24,12 @@ public struct RIB: Sendable {
         if let free = peers.indices.dropFirst().first(where: { peers[$0] == nil }) {
             peers[free] = info
             accepted[free] = 0
+            acceptedV6[free] = 0
             return PeerID(rawValue: UInt32(free))
         }
         peers.append(info)
         accepted.append(0)
+        acceptedV6.append(0)
         return PeerID(rawValue: UInt32(peers.count - 1))
     }
 
@@ -55,16 +59,20 @@ public struct RIB: Sendable {
         var released: [UInt32] = []
         var changedV4: [IPv4NLRI] = []
         var changedV6: [IPv6NLRI] = []
-        ipv4.removeAll(peer: peerIndex) { key, attributes, bestChanged in
+        let decision4: PrefixTable<IPv4NLRI>.Decision = decision(), decision6: PrefixTable<IPv6NLRI>.Decision = decision()
+        ipv4.removeAll(peer: peerIndex, decision: decision4) { key, attributes, bestChanged in
             released.append(attributes)
             if bestChanged { changedV4.append(key) }
         }
-        ipv6.removeAll(peer: peerIndex) { key, attributes, bestChanged in
+        ipv6.removeAll(peer: peerIndex, decision: decision6) { key, attributes, bestChanged in
             released.append(attributes)
             if bestChanged { changedV6.append(key) }
         }
         for attributes in released { attributeTable.release(attributes) }
-        if Int(peerIndex) < accepted.count { accepted[Int(peerIndex)] = 0 }
+        if Int(peerIndex) < accepted.count {
+            accepted[Int(peerIndex)] = 0
+            acceptedV6[Int(peerIndex)] = 0
+        }
         for key in changedV4 { changes.append(change(.v4(key))) }
         for key in changedV6 { changes.append(change(.v6(key))) }
     }
@@ -72,6 +80,21 @@ public struct RIB: Sendable {
     /// Prefixes from `peer` now in its Adj-RIB-In (for max-prefix and `bgp peers`).
     public func acceptedCount(_ id: PeerID) -> Int {
         Int(id.rawValue) < accepted.count ? accepted[Int(id.rawValue)] : 0
+    }
+
+    /// Prefixes of one family from `peer` now in its Adj-RIB-In.
+    public func acceptedCount(_ id: PeerID, family: AddressFamily) -> Int {
+        guard Int(id.rawValue) < accepted.count else { return 0 }
+        let v6 = acceptedV6[Int(id.rawValue)]
+        return family == .ipv6Unicast ? v6 : family == .ipv4Unicast ? accepted[Int(id.rawValue)] - v6 : 0
+    }
+
+    /// Whether `peer` has a path for `prefix` (an announcement of it replaces, not adds).
+    public func hasPath(_ prefix: RIBPrefix, from peer: PeerID) -> Bool {
+        switch prefix {
+        case .v4(let p): ipv4.chain(p).contains { $0.peer == peer.rawValue }
+        case .v6(let p): ipv6.chain(p).contains { $0.peer == peer.rawValue }
+        }
     }
 
     // MARK: Updates
@@ -165,14 +188,10 @@ public struct RIB: Sendable {
     where C.Element: RIBKey {
         guard !prefixes.isEmpty else { return }
         let id = attributeTable.intern(attributes, references: prefixes.count)
-        let decision = DecisionProcess(peers: peers)
-        let ranks = attributeTable.ranks
-        let prefers = { (a: PrefixTable<C.Element>.Path, b: PrefixTable<C.Element>.Path) -> Bool in
-            decision.prefers(a.peer, ranks[Int(a.attributes)], over: b.peer, ranks[Int(b.attributes)])
-        }
+        let order: PrefixTable<C.Element>.Decision = decision()
         var added = 0
         for prefix in prefixes {
-            guard let outcome = C.Element.withTable(&self, { $0.insert(prefix, peer: peer.rawValue, attributes: id, prefers: prefers) })
+            guard let outcome = C.Element.withTable(&self, { $0.insert(prefix, peer: peer.rawValue, attributes: id, decision: order) })
             else {
                 attributeTable.release(id)
                 result.rejected += 1
@@ -185,17 +204,20 @@ public struct RIB: Sendable {
             }
         }
         accepted[Int(peer.rawValue)] += added
+        if C.Element.self == IPv6NLRI.self { acceptedV6[Int(peer.rawValue)] += added }
         result.announced += prefixes.count
     }
 
     private mutating func withdraw<C: Collection>(_ prefixes: C, from peer: PeerID,
                                                   result: inout UpdateResult, changes: inout [BestPathChange], track: Bool)
     where C.Element: RIBKey {
+        let order: PrefixTable<C.Element>.Decision = decision()
         for prefix in prefixes {
-            let outcome = C.Element.withTable(&self) { $0.remove(prefix, peer: peer.rawValue) }
+            let outcome = C.Element.withTable(&self) { $0.remove(prefix, peer: peer.rawValue, decision: order) }
             guard let old = outcome.replaced else { continue }
             attributeTable.release(old)
             accepted[Int(peer.rawValue)] -= 1
+            if C.Element.self == IPv6NLRI.self { acceptedV6[Int(peer.rawValue)] -= 1 }
             result.withdrawn += 1
             if outcome.bestChanged {
                 result.bestChanged += 1
@@ -210,6 +232,15 @@ public struct RIB: Sendable {
     where C.Element: RIBKey {
         withdraw(prefixes, from: peer, result: &result, changes: &changes, track: track)
         result.rejected += prefixes.count
+    }
+
+    /// The decision process over the current peers and attribute ranks, for one table walk.
+    private func decision<Key>() -> PrefixTable<Key>.Decision {
+        let process = DecisionProcess(peers: peers)
+        let ranks = attributeTable.ranks
+        return PrefixTable<Key>.Decision(
+            before: { a, b in process.prefers(a.peer, ranks[Int(a.attributes)], over: b.peer, ranks[Int(b.attributes)]) },
+            beatsWithinAS: { a, b in process.beatsWithinAS(a.peer, ranks[Int(a.attributes)], b.peer, ranks[Int(b.attributes)]) })
     }
 
     private func change(_ prefix: RIBPrefix) -> BestPathChange {

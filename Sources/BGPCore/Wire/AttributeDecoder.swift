@@ -33,13 +33,14 @@ struct AttributeDecoder {
             guard let flags = reader.u8(), let type = reader.u8(),
                   let length = flags & AttributeFlags.extendedLength != 0 ? reader.u16().map(Int.init) : reader.u8().map(Int.init)
             else {
-                record(.update(.malformedAttributeList, action: .treatAsWithdraw,
-                               "fewer octets than an attribute header at the end of the path attributes"))
+                try cutShort(.update(.malformedAttributeList, action: .treatAsWithdraw,
+                                     "fewer octets than an attribute header at the end of the path attributes"))
                 return
             }
             guard let value = reader.slice(length) else {
-                record(.update(.malformedAttributeList, action: .treatAsWithdraw,
-                               "attribute \(type) of length \(length) overruns the path attributes"))
+                try cutShort(.update(.malformedAttributeList, action: .treatAsWithdraw,
+                                     "attribute \(type) of length \(length) overruns the path attributes"),
+                             overrunning: type)
                 return
             }
             let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<reader.offset])
@@ -57,6 +58,22 @@ struct AttributeDecoder {
     }
 
     private mutating func record(_ error: BGPMessageError) { errors.append(error) }
+
+    /// The attribute list ends inside an attribute. Treat-as-withdraw needs every NLRI
+    /// found (RFC 7606 §3 j, §4): when an MP_REACH_NLRI or MP_UNREACH_NLRI may sit in the
+    /// unread rest (the session carries more than IPv4 unicast and not both were read), or
+    /// the overrunning attribute is one, the session is reset instead.
+    private mutating func cutShort(_ error: BGPMessageError, overrunning type: UInt8? = nil) throws(BGPMessageError) {
+        let multiprotocol = options.families.contains { $0 != .ipv4Unicast }
+        let bothRead = seen.contains(AttributeType.mpReach) && seen.contains(AttributeType.mpUnreach)
+        if type == AttributeType.mpReach || type == AttributeType.mpUnreach || (multiprotocol && !bothRead) {
+            var reset = error
+            reset.action = .sessionReset
+            reset.reason += ": an MP_REACH_NLRI or MP_UNREACH_NLRI may be in what cannot be read"
+            throw reset
+        }
+        record(error)
+    }
 
     /// The RFC 7606 §7 action for a faulty attribute of `type`.
     private static func action(for type: UInt8) -> BGPErrorAction {
@@ -93,6 +110,8 @@ struct AttributeDecoder {
             try keepUnknown(flags: flags, type: type, value: value, raw: raw)
             return
         }
+        // RFC 7606 §7.5: an external peer's LOCAL_PREF is discarded, well-formed or not.
+        if type == AttributeType.localPref, options.isExternal { return }
         guard flags & (AttributeFlags.optional | AttributeFlags.transitive) == expected else {
             try fail(.attributeFlagsError, type: type, raw: raw, "attribute \(type) with flags \(flags)")
             return
@@ -143,8 +162,7 @@ struct AttributeDecoder {
             guard value.count == 4, let pref = reader.u32() else {
                 return try fail(.attributeLengthError, type: type, raw: raw, "LOCAL_PREF of \(value.count) octets")
             }
-            // RFC 7606 §7.5: an external peer's LOCAL_PREF is ignored.
-            if !options.isExternal { attributes.localPref = pref }
+            attributes.localPref = pref
         case AttributeType.atomicAggregate:
             guard value.isEmpty else {
                 return try fail(.attributeLengthError, type: type, raw: raw, "ATOMIC_AGGREGATE of \(value.count) octets")

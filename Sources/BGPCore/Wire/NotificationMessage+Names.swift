@@ -30,6 +30,7 @@ extension NotificationCode: CustomStringConvertible {
         case .finiteStateMachineError: "Finite State Machine Error"
         case .cease: "Cease"
         case .routeRefreshMessageError: "ROUTE-REFRESH Message Error"
+        case .sendHoldTimerExpired: "Send Hold Timer Expired"
         default: "Unknown error code \(rawValue)"
         }
     }

@@ -18,7 +18,7 @@ public struct NotificationMessage: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(name) (\(code.rawValue)/\(subcode))" }
 }
 
-/// The NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 for 7).
+/// The NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 for 7, RFC 9687 for 8).
 public struct NotificationCode: RawRepresentable, Hashable, Sendable {
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -30,6 +30,7 @@ public struct NotificationCode: RawRepresentable, Hashable, Sendable {
     public static let finiteStateMachineError = NotificationCode(rawValue: 5)
     public static let cease = NotificationCode(rawValue: 6)
     public static let routeRefreshMessageError = NotificationCode(rawValue: 7)
+    public static let sendHoldTimerExpired = NotificationCode(rawValue: 8)
 }
 
 /// Subcodes of code 1 (RFC 4271 §6.1).

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// RFC 9687 over a real link (veth, MTU 1500), where a peer that reads nothing fills the
+/// socket buffers after a few hundred kilobytes.
+@Suite("terway-edge bgp serve: send hold timer")
+struct SpeakerSendHoldTests {
+    typealias R = RawMessage
+
+    @Test("a peer that sends KEEPALIVEs but reads nothing is dropped with NOTIFICATION 8")
+    func aPeerThatStopsReadingIsDropped() throws {
+        let link = try BGPTestLink("shold")
+        let directory = try TemporaryDirectory("te-shold")
+        // 500,000 /24s: about 2 MB of UPDATEs.
+        try directory.write("table.txt", (0..<500_000).map { "\(16 + $0 >> 16).\($0 >> 8 & 0xFF).\($0 & 0xFF).0/24" }
+            .joined(separator: "\n") + "\n")
+        let speaker = try BGPSpeakerProcess(
+            in: link.left, localAS: 65002, routerID: link.leftV4, listen: "\(link.leftV4):179",
+            peers: [.init(BGPNeighbor(address: link.rightV4, asn: 65001, holdTime: 30, passive: true),
+                          extraYAML: "    sendHoldTime: 3\n")],
+            originate: [], extraYAML: "originateFile: \(directory.file("table.txt"))\n")
+        defer { speaker.stop() }
+        var connection: BGPRawPeer?
+        _ = waitUntil(timeout: 10, interval: 0.2) {
+            connection = try? BGPRawPeer(in: link.right, connectTo: link.leftV4)
+            return connection != nil
+        }
+        let peer = try #require(connection, "cannot connect")
+        #expect(peer.receive()?.type == 1, "no OPEN from the speaker")
+        try peer.send(R.open())
+        try peer.send(R.keepalive)
+        #expect(try speaker.waitEstablished(link.rightV4, timeout: 10), "\(speaker.logTail())")
+        // From here on nothing is read; KEEPALIVEs keep the hold timer happy.
+        let dropped = try waitUntil(timeout: 25, interval: 1) {
+            try? peer.send(R.keepalive)
+            guard let error = try speaker.lastError(of: link.rightV4) else { return false }
+            return error.code == 8
+        }
+        #expect(dropped, "\(String(describing: try? speaker.peer(link.rightV4)))\n\(speaker.logTail())")
+    }
+}

@@ -1,0 +1,36 @@
+import BGP
+import BGPCore
+import Foundation
+import NetworkCore
+import Testing
+import TestSupport
+
+/// The learned-route stream to the kernel is bounded: while its consumer is busy, changes
+/// of one prefix replace each other instead of piling up.
+@Suite struct SpeakerLearnedRoutesTests {
+    @Test func aFlappingPrefixWaitsAsOneChangeWhileTheConsumerIsBusy() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]))
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.1.0/24"]))
+        let stream = a.learnedRouteChanges()
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("A learns B's prefix") { try await a.routePrefixes() == ["10.2.1.0/24"] }
+
+        // Nobody reads the stream while B flaps a prefix 200 times.
+        let flapping = IPPrefix("10.2.0.0/24")!
+        for _ in 0..<200 {
+            try await b.originate(OriginateConfig(prefix: flapping))
+            try await b.withdraw(flapping)
+        }
+        try await b.originate(OriginateConfig(prefix: flapping))
+        try await eventually("A has the flapped prefix") { try await a.routePrefixes().contains("10.2.0.0/24") }
+        try await Task.sleep(for: .milliseconds(300))
+
+        var iterator = stream.makeAsyncIterator()
+        let pending = try #require(await iterator.next())
+        #expect(pending.count == 2, "\(pending.count) changes pending for 2 prefixes")
+        #expect(pending.last?.prefix == flapping && pending.last?.best != nil)
+    }
+}
