@@ -13,7 +13,9 @@ import ServiceLifecycle
 ///
 /// At start, routes an earlier run left are adopted when the forwarding state survived
 /// (`adopt`: a graceful restart for `bgp serve`, always for the agent, whose SIGKILLed
-/// predecessor left them on purpose); those not learned again within the restart time go.
+/// predecessor left them on purpose); those not learned again go when every peer's
+/// End-of-RIB has arrived (or the deferral timer ended), or after the restart time when
+/// the speaker did not restart gracefully.
 /// Otherwise they are removed as stale.
 public struct LearnedRouteExportService: Service {
     private let writer: RouteWriter
@@ -22,12 +24,14 @@ public struct LearnedRouteExportService: Service {
     private let restartTime: Duration?
     private let logger: Logger
     private let name: String
+    private let speaker: BGPSpeaker
 
     /// Refused routes logged per batch; the rest are counted.
     static let refusalLines = 10
 
     public init(speaker: BGPSpeaker, writer: RouteWriter, adopt: Bool, logger: Logger) {
         self.writer = writer
+        self.speaker = speaker
         changes = speaker.learnedRouteChanges()
         self.adopt = adopt
         restartTime = speaker.config.gracefulRestart.map { .seconds(Int($0.restartTime)) }
@@ -45,9 +49,14 @@ public struct LearnedRouteExportService: Service {
             let removed = try await writer.withLearnedRoutes { try $0.removeAll() }
             logger.info("bgp: \(name): removed \(removed) stale routes")
         }
-        let sweep = Task { [writer, logger, adopt, restartTime] in
+        let sweep = Task { [writer, logger, adopt, restartTime, speaker] in
             guard adopt, let restartTime else { return }
-            try? await Task.sleep(for: restartTime)
+            // RFC 4724 §4.1: after our graceful restart, what was not learned again goes once
+            // every peer has sent End-of-RIB or the selection deferral ended. Without the
+            // restart marker (a SIGKILLed agent) the speaker does not defer: wait the restart time.
+            let started = ContinuousClock.now
+            await speaker.initialRoutesComplete()
+            if !speaker.restarting { try? await Task.sleep(until: started + restartTime) }
             guard !Task.isCancelled else { return }
             if let removed = try? await writer.withLearnedRoutes({ try $0.removeAdopted() }) {
                 logger.info("bgp: \(name): \(removed) routes not learned again removed")

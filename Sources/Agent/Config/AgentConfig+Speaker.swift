@@ -1,4 +1,5 @@
 import BGP
+import BGPCore
 import NetworkCore
 import Plan
 
@@ -29,12 +30,36 @@ extension AgentConfig {
                 address: address, remoteAS: gateway.asn.value, holdTime: bgp.holdTime,
                 connectRetryTime: bgp.connectRetryTime, password: password, ttlSecurity: gtsm ? 1 : nil,
                 families: Set(carried.isEmpty ? [address.family] : carried),
-                localAddress: nodeAddresses.first { $0.family == address.family })
+                localAddress: nodeAddresses.first { $0.family == address.family },
+                importFilter: importPolicy, exportFilter: exportPolicy)
         }
         return BGPConfig(localAS: gateway.nodesASN.value, routerID: bgp.routerID ?? IPv4Address(0), listen: nil,
                          controlSocket: bgpControlSocket,
                          gracefulRestart: GracefulRestartConfig(restartTime: bgp.restartTime),
                          peers: peers, originate: [])
+    }
+
+    /// RFC 8212: what the node takes from the gateway, from the plan. Nothing inside this
+    /// domain's pod CIDRs (the node's own subnet above all: a more-specific of it would
+    /// capture its pods' traffic; the other nodes are reached by host routes); then the VPC,
+    /// the other domains' pod CIDRs and the data-center networks, with their more-specifics.
+    /// Everything else (a default route, an API server /32, …) is refused.
+    public var importPolicy: PrefixFilter {
+        let own = domain.podCIDRs.map { PrefixFilter.Entry(accept: false, prefix: $0.prefix, lengths: $0.prefix.length...$0.prefix.family.bitWidth) }
+        var remote = plan.vpc.cidrs.map(\.prefix)
+        remote += plan.edgeDomains.filter { $0.name != domain.name }.flatMap { $0.podCIDRs.map(\.prefix) }
+        remote += plan.dataCenters.flatMap { $0.networks.map(\.prefix) }
+        var unique: [IPPrefix] = []
+        for prefix in remote where !unique.contains(prefix) { unique.append(prefix) }
+        return PrefixFilter(own + unique.map { PrefixFilter.Entry(accept: true, prefix: $0, lengths: $0.length...$0.family.bitWidth) })
+    }
+
+    /// What the node may announce: inside the domain's pod CIDRs, from the aggregate down to
+    /// the node subnet length (its own subnets, or the aggregate with `domain-aggregate`).
+    public var exportPolicy: PrefixFilter {
+        PrefixFilter(pools.map { pool in
+            PrefixFilter.Entry(accept: true, prefix: pool.block, lengths: pool.block.length...pool.subnetLength)
+        })
     }
 
     /// What the node announces for its lease: its subnets, or the domain's pod CIDRs of the
@@ -82,6 +107,8 @@ extension AgentConfig {
             let families = peer.families.sorted { $0 == .v4 && $1 == .v6 }.map { $0 == .v4 ? "ipv4" : "ipv6" }
             lines.append("bgp.peer: \(peer.address) AS \(peer.remoteAS) families \(families.joined(separator: ",")) password \(peer.password == nil ? "no" : "yes") gtsm \(peer.ttlSecurity == nil ? "no" : "yes")")
         }
+        lines.append("bgp.import: \(importPolicy)")
+        lines.append("bgp.export: \(exportPolicy)")
         lines.append("masquerade: \(masquerade ? "on" : "off")")
         return lines.joined(separator: "\n") + "\n"
     }
