@@ -18,8 +18,9 @@ import TestSupport
 
     static func open(_ directory: TemporaryDirectory, clock: Clock) throws -> EmbeddedLeaseStore {
         try EmbeddedLeaseStore(path: directory.file("leases.db"), options: LeaseStoreOptions(
-            pools: [try NodeSubnetAllocator(clusterCIDR: IPPrefix("10.0.0.0/16")!, subnetLength: 24),
-                    try NodeSubnetAllocator(clusterCIDR: IPPrefix("fd00:a::/48")!, subnetLength: 64)],
+            // Lowest-free, so that the test knows which subnets edge-1 gets.
+            pools: [try NodeSubnetAllocator(clusterCIDR: IPPrefix("10.0.0.0/16")!, subnetLength: 24, strategy: .lowestFree),
+                    try NodeSubnetAllocator(clusterCIDR: IPPrefix("fd00:a::/48")!, subnetLength: 64, strategy: .lowestFree)],
             clock: { clock.now() }))
     }
 
