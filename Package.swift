@@ -46,17 +46,26 @@ let package = Package(
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
         .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
 
-        // Node subnet leases, the BGP speaker, the CIDR plan checker.
+        // HTTP/1.1 over TCP and TLS: pipelined keep-alive requests and line-streamed responses
+        // (etcd's JSON gateway, the Kubernetes API, cloud APIs). No domain knowledge.
         .target(
-            name: "SubnetStore",
+            name: "HTTPClient",
             dependencies: [
-                "NetworkCore",
-                // etcd's JSON gateway and the Kubernetes API are spoken over HTTP/1.1, with TLS.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
+        // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
+        .target(name: "CHostClock"),
+        // Node subnet leases, the BGP speaker, the CIDR plan checker.
+        .target(
+            name: "SubnetStore",
+            dependencies: [
+                "NetworkCore", "HTTPClient", "CHostClock",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Socket options Glibc does not export (TCP_MD5SIG, IP_MINTTL): headers only.
@@ -109,12 +118,13 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "SubnetStoreTests",
             dependencies: [
-                "SubnetStore", "TestSupport",
+                "SubnetStore", "HTTPClient", "TestSupport",
                 // The Kubernetes API server of the Kubernetes store tests (HTTP and HTTPS).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

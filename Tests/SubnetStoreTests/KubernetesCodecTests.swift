@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import NetworkCore
 @testable import SubnetStore
 import Testing
@@ -78,7 +79,7 @@ import Testing
         #expect(inCluster.endpoint == HTTPEndpoint(host: "10.96.0.1", port: 443, tls: true))
         #expect(inCluster.tokenFile == "/sa/token" && inCluster.tls == TLSOptions(caFile: "/sa/ca.crt"))
         let store = try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "kubernetes://127.0.0.1:8001?token=/tmp/t"), options: .init())
-        #expect(store.client.configuration.endpoint == HTTPEndpoint(host: "127.0.0.1", port: 8001))
+        #expect(store.client.configuration.endpoint == HTTPEndpoint(host: "127.0.0.1", port: 8001, tls: true), "a token implies TLS")
         #expect(store.client.configuration.tokenFile == "/tmp/t")
         #expect(throws: LeaseStoreError.self) { try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "kubernetes://a:1?insecure=1"), options: .init()) }
         #expect(throws: LeaseStoreError.self) { try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "kubernetes://a:1?ca=/nonexistent"), options: .init()) }

@@ -15,8 +15,18 @@ import NetworkCore
 public enum LeaseRecordCodec {
     public static let kind = "TerwayEdgeLease"
     public static let version = 1
-    /// Records above this size are refused before parsing: a lease is a few hundred bytes.
+    /// The one size limit of a record: writes above it are refused (`checkSize`), and a
+    /// reader skips a stored record above it before parsing. A lease is a few hundred bytes.
     public static let maxRecordSize = 16 * 1024
+
+    /// Refuses a lease whose record would exceed `maxRecordSize`, naming the limit: the field
+    /// limits alone allow more backend data than one record may hold.
+    public static func checkSize(of lease: Lease) throws(LeaseStoreError) {
+        let size = encode(lease).count
+        guard size <= maxRecordSize else {
+            throw .invalidRequest(node: lease.node, reason: "the lease record would be \(size) bytes, more than the \(maxRecordSize) a record may have; keep backend data smaller")
+        }
+    }
 
     public static func encode(_ lease: Lease) -> [UInt8] {
         let record = Record(kind: kind, version: version, node: lease.node,

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import NetworkCore
 import Synchronization
 
@@ -17,6 +18,7 @@ public final class KubernetesLeaseStore: LeaseStore {
     let client: KubernetesClient
     private let pools: [NodeSubnetAllocator]
     private let clock: @Sendable () -> Date
+    let report: @Sendable (LeaseStoreReport) -> Void
     let name: String
     private let watches = WatchRegistry()
 
@@ -25,13 +27,16 @@ public final class KubernetesLeaseStore: LeaseStore {
     public init(client: KubernetesClient, options: LeaseStoreOptions) {
         self.client = client
         pools = options.pools
-        clock = options.clock
+        clock = options.clock ?? { Date() }
+        report = options.report
         name = "kubernetes://\(client.configuration.endpoint.host):\(client.configuration.endpoint.port)"
     }
 
     /// `kubernetes://` (the pod's own cluster: its service account's token and CA), or
-    /// `kubernetes://host:port?ca=/path/ca.crt&token=/path/token` (HTTPS when `ca=` or
-    /// `tls=1` is given, plain HTTP otherwise, e.g. to `kubectl proxy` on 127.0.0.1:8001).
+    /// `kubernetes://host:port?ca=/path/ca.crt&token=/path/token`. HTTPS when `ca=`, `tls=1`
+    /// or any credential (`token=`, `cert=`, `key=`) is given: credentials never travel in
+    /// clear, and `tls=0` with a credential is refused. Plain HTTP only without credentials,
+    /// e.g. to `kubectl proxy` on 127.0.0.1:8001.
     public convenience init(url: LeaseStoreURL, options: LeaseStoreOptions,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(LeaseStoreError) {
         let known = ["token", "ca", "cert", "key", "tls"]
@@ -44,7 +49,11 @@ public final class KubernetesLeaseStore: LeaseStore {
             switch url.endpoints.count {
             case 0: configuration = try .inCluster(environment: environment)
             case 1:
-                let tls = url.query["tls"] == "1" || url.query["tls"] == "true" || url.query["ca"] != nil
+                let credentials = ["token", "cert", "key"].filter { url.query[$0] != nil }
+                if !credentials.isEmpty, url.query["tls"] == "0" || url.query["tls"] == "false" {
+                    throw KubernetesError.configuration("\(credentials.joined(separator: "/"))= with tls=0 would send credentials in clear; credentials need TLS (give ca=, or drop tls=0 to use the system's trust roots)")
+                }
+                let tls = url.query["tls"] == "1" || url.query["tls"] == "true" || url.query["ca"] != nil || !credentials.isEmpty
                 configuration = .init(endpoint: try HTTPEndpoint(parsing: url.endpoints[0], defaultPort: tls ? 6443 : 8001, tls: tls),
                                       tokenFile: nil)
                 if tls { configuration.tls = TLSOptions(caFile: url.query["ca"]) }
@@ -72,9 +81,11 @@ public final class KubernetesLeaseStore: LeaseStore {
             try await update(node: request.node, absent: .invalidRequest(node: request.node, reason: "the cluster has no Node '\(request.node)': its kubelet registers it, this store does not create Nodes")) { node, existing, now throws(LeaseStoreError) in
                 let subnets = try self.subnets(of: node)
                 let keeps = existing.map { $0.subnets == subnets.sorted() && !$0.isExpired(at: now) } ?? false
-                return Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
-                             acquiredAt: keeps ? existing!.acquiredAt : now, renewedAt: now,
-                             expiresAt: now + request.ttl.timeInterval, backendData: request.backendData)
+                let lease = Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
+                                  acquiredAt: keeps ? existing!.acquiredAt : now, renewedAt: now,
+                                  expiresAt: now + request.ttl.timeInterval, backendData: request.backendData)
+                try LeaseRecordCodec.checkSize(of: lease)
+                return lease
             }!
         }
     }
@@ -111,12 +122,12 @@ public final class KubernetesLeaseStore: LeaseStore {
     }
 
     public func list() async throws -> [Lease] {
-        try await guarded { try await client.nodes().items.compactMap { try lease(of: $0) }.sorted { $0.node < $1.node } }
+        try await guarded { try await client.nodes().items.compactMap(readableLease).sorted { $0.node < $1.node } }
     }
 
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
         let list = try await guarded { try await client.nodes() }
-        let view = try guarded(view: list.items)
+        let view = view(of: list.items)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
         let watch = KubernetesLeaseWatch(store: self, view: view, clock: clock, continuation: continuation)
         watches.start(continuation) { await watch.run(from: list.resourceVersion) }
@@ -190,15 +201,23 @@ public final class KubernetesLeaseStore: LeaseStore {
         return lease
     }
 
+    /// The Node's lease; nil without one, and nil (reported) when its annotation cannot be read.
+    func readableLease(of node: KubernetesNode) -> Lease? {
+        do throws(LeaseStoreError) { return try lease(of: node) } catch {
+            report(.skippedRecord(error))
+            return nil
+        }
+    }
+
     private func validate(_ name: String) throws(LeaseStoreError) {
         do { try LeaseLimits.validateNodeName(name) } catch { throw .invalidRequest(node: name, reason: error.description) }
     }
 
-    /// Node name → (annotation text, lease) for every Node with a lease.
-    func guarded(view nodes: [KubernetesNode]) throws(LeaseStoreError) -> [String: KubernetesLeaseWatch.Entry] {
+    /// Node name → (annotation text, lease) for every Node with a readable lease.
+    func view(of nodes: [KubernetesNode]) -> [String: KubernetesLeaseWatch.Entry] {
         var view: [String: KubernetesLeaseWatch.Entry] = [:]
         for node in nodes {
-            if let lease = try lease(of: node) { view[node.name] = .init(text: node.annotations[Self.annotation]!, lease: lease) }
+            if let lease = readableLease(of: node) { view[node.name] = .init(text: node.annotations[Self.annotation]!, lease: lease) }
         }
         return view
     }
