@@ -85,6 +85,8 @@ let package = Package(
 
         // Alibaba Cloud ECS/VPC API: requests, both signature styles, typed answers and errors. No I/O.
         .target(name: "CloudAPI", dependencies: ["JSON", "NetworkCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // The client of the API and of instance metadata: retries, pacing, credentials.
+        .target(name: "CloudENI", dependencies: ["CloudAPI", "JSON", "HTTPClient"]),
         // A local Alibaba Cloud for the lab and tests: API semantics, metadata, a real datapath.
         .target(
             name: "CloudEmulator",
@@ -111,6 +113,12 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["CloudSDK"]),
+        // Calls/s against the cloud emulator, ours beside the official Python SDKs; signing cost.
+        .executableTarget(
+            name: "bench-cloud",
+            dependencies: ["CloudAPI", "CloudENI", "CloudEmulator", "HTTPClient", "TestSupport"],
+            path: "Benchmarks/Cloud"
+        ),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
@@ -146,7 +154,7 @@ let package = Package(
         // The official SDKs and our client against the emulator; the emulator's datapath.
         .testTarget(
             name: "CloudEmulatorTests",
-            dependencies: ["CloudEmulator", "CloudAPI", "JSON", "TestSupport"]
+            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "HTTPClient", "JSON", "TestSupport"]
         ),
         .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.

@@ -21,12 +21,20 @@ public struct CloudRequest: Sendable, Hashable {
     }
 }
 
-/// A request ready for the wire. `target` is the path with its query.
+/// A request ready for the wire (an API call signed, or a metadata read). `target` is the
+/// path with its query.
 public struct CloudHTTPRequest: Sendable, Hashable {
     public var method: String
     public var target: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+
+    public init(method: String, target: String, headers: [(String, String)], body: [UInt8]) {
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.method == rhs.method && lhs.target == rhs.target && lhs.body == rhs.body

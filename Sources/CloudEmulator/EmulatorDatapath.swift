@@ -20,9 +20,9 @@ final class EmulatorDatapath: @unchecked Sendable {
             if let name = instance.namespace { opened[instance.id] = try NetworkNamespace(path: Self.path(name)) }
         }
         self.instances = opened
-        try vpc.writeSysctl("net.v4.ip_forward", "1")
-        try vpc.writeSysctl("net.v4.conf.all.rp_filter", "0")
-        try vpc.writeSysctl("net.v4.conf.default.rp_filter", "0")
+        try vpc.writeSysctl("net.ipv4.ip_forward", "1")
+        try vpc.writeSysctl("net.ipv4.conf.all.rp_filter", "0")
+        try vpc.writeSysctl("net.ipv4.conf.default.rp_filter", "0")
     }
 
     static func path(_ namespace: String) -> String {
@@ -54,7 +54,7 @@ final class EmulatorDatapath: @unchecked Sendable {
                                  kind: .veth(peer: LinkSettings(name: "eth\(deviceIndex)", mac: macAddress, namespaceFD: instance.fd)))
             let link = try vpcLinks.link(named: name)
             try vpcLinks.addAddress(InterfaceAddress(address: gateway, prefixLength: 32)!, index: link.index)
-            try vpc.writeSysctl("net.v4.conf.\(name).proxy_arp", "1")
+            try vpc.writeSysctl("net.ipv4.conf.\(name).proxy_arp", "1")
             if deviceIndex == 0, let primary = addresses.first.flatMap(IPAddress.init) {
                 let socket = try instance.openNetlinkSocket()
                 try socket.setLinkUp("eth0")
