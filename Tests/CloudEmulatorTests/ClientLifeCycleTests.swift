@@ -9,7 +9,8 @@ import TestSupport
 @Suite struct ClientLifeCycleTests {
     @Test(arguments: SignatureStyle.allCases)
     func lifeCycle(style: SignatureStyle) async throws {
-        let harness = try await EmulatorHarness()
+        // Attaching lasts a second, long enough to be seen on a loaded machine.
+        let harness = try await EmulatorHarness(yaml: EmulatorHarness.testWorld(delays: "{ attach: 1.0, detach: 0.2, metadata: 0.2 }"))
         let c = ClientHarness(harness, style: style)
         defer { Task { await c.close(); await harness.stop() } }
         let client = c.client

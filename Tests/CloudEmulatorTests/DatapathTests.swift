@@ -18,7 +18,7 @@ import TestSupport
         let c = ClientHarness(harness)
         defer { Task { await c.close(); await harness.stop() } }
         func ping(_ address: String) async throws -> Bool {
-            try await offPool { try vm2.exec(["ping", "-c", "1", "-W", "1", address], check: false).succeeded }
+            try await offPool { try vm2.exec(["ping", "-c", "2", "-i", "0.2", "-W", "1", address], check: false).succeeded }
         }
 
         // The primary ENIs were plugged at start: VM to VM through the VPC router.

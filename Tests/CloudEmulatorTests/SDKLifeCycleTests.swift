@@ -8,7 +8,8 @@ import TestSupport
 @Suite struct SDKLifeCycleTests {
     @Test(arguments: ["core", "tea"])
     func officialSDKRunsTheLifeCycle(sdk: String) async throws {
-        let harness = try await EmulatorHarness()
+        // Attaching lasts a second, long enough to be seen on a loaded machine.
+        let harness = try await EmulatorHarness(yaml: EmulatorHarness.testWorld(delays: "{ attach: 1.0, detach: 0.2, metadata: 0.2 }"))
         defer { Task { await harness.stop() } }
         // Off the cooperative pool: the emulator answering the SDK runs on it.
         let endpoint = harness.apiEndpoint
