@@ -22,19 +22,21 @@ let package = Package(
     targets: [
         // Everything imports NetworkCore: addresses, prefixes, prefix math. No I/O.
         .target(name: "NetworkCore"),
+        // The one EINTR loop, and whole-file reads and writes over it. Glibc only.
+        .target(name: "POSIX"),
 
         // Linux headers for rtnetlink, and the netlink client over them.
         .target(name: "CNetlink"),
-        .target(name: "Netlink", dependencies: ["CNetlink", "NetworkCore"]),
+        .target(name: "Netlink", dependencies: ["CNetlink", "NetworkCore", "POSIX"]),
 
         // The per-pod CNI plugin: spec types, node-local IPAM, pod data path. No NIO, no Foundation.
         .target(name: "JSON"),
         .target(name: "CNI", dependencies: ["JSON", "NetworkCore"]),
-        .target(name: "IPAM", dependencies: ["NetworkCore"]),
+        .target(name: "IPAM", dependencies: ["NetworkCore", "POSIX"]),
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
         // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
-        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore"]),
+        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
             dependencies: ["CNIPlugin"],
@@ -44,13 +46,18 @@ let package = Package(
         ),
 
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "CNetlink"], path: "Benchmarks/CNI"),
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink"], path: "Benchmarks/CNI"),
+
+        // What commands print and stores write: stable JSON, aligned text tables.
+        .target(name: "Formatting"),
 
         // HTTP/1.1 over TCP and TLS: pipelined keep-alive requests and line-streamed responses
         // (etcd's JSON gateway, the Kubernetes API, cloud APIs). No domain knowledge.
         .target(
             name: "HTTPClient",
             dependencies: [
+                "Formatting", "NetworkCore", "POSIX",
+                // etcd's JSON gateway and the Kubernetes API are spoken over HTTP/1.1, with TLS.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,18 +77,21 @@ let package = Package(
         ),
         // Socket options Glibc does not export (TCP_MD5SIG, IP_MINTTL): headers only.
         .target(name: "CBGPSocket"),
+        // The BGP wire codec, session state machine and RIB: pure values, no I/O, no NIO.
+        .target(name: "BGPCore", dependencies: ["NetworkCore"]),
+        // The speaker on SwiftNIO, its YAML config and its control socket, over BGPCore.
         .target(
             name: "BGP",
             dependencies: [
-                "NetworkCore", "CBGPSocket",
+                "BGPCore", "NetworkCore", "CBGPSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         // What every fuzz input must satisfy: used by FuzzTesting/ and by the corpus replay.
-        .target(name: "BGPFuzzProperties", dependencies: ["BGP"]),
-        .target(name: "Plan", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "BGPFuzzProperties", dependencies: ["BGPCore"]),
+        .target(name: "Plan", dependencies: ["Formatting", "NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // Alibaba Cloud ECS/VPC API: requests, both signature styles, typed answers and errors. No I/O.
         .target(name: "CloudAPI", dependencies: ["JSON", "NetworkCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -104,15 +114,19 @@ let package = Package(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Plan", "BGP", "SubnetStore", "NetworkCore", "RouteSync", "Netlink", "CloudEmulator",
+                "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
+                "CloudEmulator",
             ]
         ),
 
         // bench-leases: time to acquire 5,000 leases per store, printed with leases/s.
         .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore", "TestSupport"], path: "Benchmarks/Leases"),
 
-        // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID.
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["CloudSDK"]),
+        // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID, and
+        // in-memory fakes of the IPAM and lease stores for the layers above them; the official
+        // Alibaba Cloud Python SDKs in a venv (CloudSDK/ holds the scripts they run).
+        .target(name: "TestSupport", dependencies: ["IPAM", "NetworkCore", "SubnetStore"], path: "Tests/TestSupport",
+                exclude: ["CloudSDK"]),
         // Calls/s against the cloud emulator, ours beside the official Python SDKs; signing cost.
         .executableTarget(
             name: "bench-cloud",
@@ -120,9 +134,11 @@ let package = Package(
             path: "Benchmarks/Cloud"
         ),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
-        .executableTarget(name: "bench-bgp", dependencies: ["BGP", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
+        .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
+        .testTarget(name: "TestSupportTests", dependencies: ["NetworkCore", "SubnetStore", "TestSupport"]),
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
@@ -140,10 +156,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .testTarget(name: "BGPCoreTests", dependencies: ["BGPCore", "BGPFuzzProperties", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "BGPTests",
             dependencies: [
-                "BGP", "BGPFuzzProperties", "TestSupport",
+                "BGP", "BGPCore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -156,9 +173,11 @@ let package = Package(
             name: "CloudEmulatorTests",
             dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "HTTPClient", "JSON", "TestSupport"]
         ),
-        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
+        // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
+        .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.
-        .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "TestSupport"]),
+        .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "BGPCore", "TestSupport"]),
         // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.
         .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
     ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the BGP codec with libFuzzer for SECONDS per entry point (default 60) and prints
 # how many inputs each ran without a crash. Crashers land in FuzzTesting/Crashers/ (commit
-# them: Tests/BGPTests/FuzzReplayTests.swift replays them); new interesting inputs go to a
+# them: Tests/BGPCoreTests/FuzzReplayTests.swift replays them); new interesting inputs go to a
 # scratch corpus, the committed seeds in FuzzTesting/Corpus/ are only read.
 # Usage: scripts/fuzz-bgp.sh [SECONDS] [ENTRY...]   (entries: FuzzBGPMessage FuzzBGPAttributes)
 set -euo pipefail

@@ -11,7 +11,17 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 [ "$(id -u)" = 0 ] || { echo "the suite needs root: it builds network namespaces and starts daemons" >&2; exit 1; }
 
-swift build --build-tests
+build_log=$(mktemp /tmp/te-build-XXXXXX)
+swift build --build-tests 2>&1 | tee "$build_log"
+# No warnings in our own code, and CI keeps it so; dependencies' warnings do not count.
+# (A warning is printed when its file is compiled: CI builds from scratch.)
+ours=$(grep -E "^$PWD/(Sources|Tests|Benchmarks)/[^:]+:[0-9]+:[0-9]+: warning:" "$build_log" | sort -u || true)
+rm -f "$build_log"
+if [ -n "$ours" ]; then
+  printf '%s\n' "$ours" >&2
+  echo "the build warns in our code (above): fix the warnings" >&2
+  exit 1
+fi
 # The executables are exercised as processes by the integration tests.
 export TERWAY_EDGE_BIN="$(swift build --show-bin-path)"
 

@@ -1,4 +1,5 @@
 import BGP
+import BGPCore
 import Foundation
 import NetworkCore
 import TestSupport

@@ -1,4 +1,5 @@
 import BGP
+import BGPCore
 import NetworkCore
 
 /// The benchmark's feed: `count` IPv4 /24 prefixes from 32.0.0.0 up, sharing one attribute

@@ -53,9 +53,11 @@ struct Contender {
 }
 
 @MainActor func invoke(_ contender: Contender, _ command: String, pod: Int, namespaces: BenchNamespaces) throws -> UInt64 {
-    try namespaces.enter(contender.node)
-    let run = spawnAndWait([contender.binary], environment: environment(command, "bench\(pod)", contender.podNamespaces[pod]),
-                           stdin: contender.config.serialized())
+    let environment = environment(command, "bench\(pod)", contender.podNamespaces[pod])
+    let stdin = contender.config.serialized()
+    let run = try namespaces.run(in: contender.node) {
+        spawnAndWait([contender.binary], environment: environment, stdin: stdin)
+    }
     guard run.status == 0 else { throw BenchError("\(contender.name) \(command) pod \(pod) exited \(run.status): \(run.output)") }
     return run.nanoseconds
 }
@@ -73,7 +75,7 @@ func milliseconds(_ value: Double) -> String {
 
 func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
 
-let namespaces = try BenchNamespaces()
+let namespaces = BenchNamespaces()
 var dataDirectory = Array("\(storeParent)/te-bench-XXXXXX".utf8CString)
 guard let made = mkdtemp(&dataDirectory) else { print("mkdtemp failed"); exit(1) }
 let data = String(cString: made)

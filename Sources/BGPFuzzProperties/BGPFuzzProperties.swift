@@ -1,10 +1,10 @@
-import BGP
+import BGPCore
 
 /// What every fuzz input must satisfy: decoding never traps, whatever the bytes; and a
 /// message that decodes re-encodes to bytes that decode again to the same message and
 /// encode to the same bytes (for error-free messages, the very value decoded first).
 /// Shared by the libFuzzer entry points (FuzzTesting/), which trap on a violation, and the
-/// replay of the committed corpus and crashers (BGPTests), which records it.
+/// replay of the committed corpus and crashers (BGPCoreTests), which records it.
 public enum BGPFuzzProperties {
     /// A property that failed, with the message it failed on.
     public struct Violation: Error, CustomStringConvertible {

@@ -87,7 +87,7 @@ extension CNIResult {
             guard let parsed = InterfaceAddress(dst) else {
                 throw CNIError(.invalidNetworkConfig, "route dst \"\(dst)\" is not a CIDR")
             }
-            result.routes.append(Route(
+            result.routes.append(CNIRoute(
                 destination: parsed.prefix, gateway: try Self.address(o, "gw"),
                 mtu: try o.integer("mtu", in: 0...65535), advmss: try o.integer("advmss", in: 0...65535),
                 priority: try o.integer("priority", in: 0...Int(UInt32.max)), table: try o.integer("table", in: 0...Int(UInt32.max)),

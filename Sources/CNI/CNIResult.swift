@@ -36,27 +36,6 @@ public struct CNIResult: Hashable, Sendable {
         }
     }
 
-    public struct Route: Hashable, Sendable {
-        public var destination: IPPrefix
-        public var gateway: IPAddress?
-        public var mtu: Int?
-        public var advmss: Int?
-        public var priority: Int?
-        public var table: Int?
-        public var scope: Int?
-
-        public init(destination: IPPrefix, gateway: IPAddress? = nil, mtu: Int? = nil, advmss: Int? = nil,
-                    priority: Int? = nil, table: Int? = nil, scope: Int? = nil) {
-            self.destination = destination
-            self.gateway = gateway
-            self.mtu = mtu
-            self.advmss = advmss
-            self.priority = priority
-            self.table = table
-            self.scope = scope
-        }
-    }
-
     public struct DNS: Hashable, Sendable {
         public var nameservers: [String] = []
         public var domain: String?
@@ -75,10 +54,10 @@ public struct CNIResult: Hashable, Sendable {
 
     public var interfaces: [Interface]
     public var ips: [IPConfig]
-    public var routes: [Route]
+    public var routes: [CNIRoute]
     public var dns: DNS
 
-    public init(interfaces: [Interface] = [], ips: [IPConfig] = [], routes: [Route] = [], dns: DNS = DNS()) {
+    public init(interfaces: [Interface] = [], ips: [IPConfig] = [], routes: [CNIRoute] = [], dns: DNS = DNS()) {
         self.interfaces = interfaces
         self.ips = ips
         self.routes = routes

@@ -18,7 +18,9 @@ extension EdgePlugin {
         try ipam { try NodeAllocator(pools: [], store: try FileStore(directory: storeDirectory)) }
     }
 
-    /// Runs IPAM work, giving its errors their spec codes.
+    /// Runs IPAM work, giving its errors their spec codes. Its result is `body`'s, as
+    /// discardable as the IPAM call's own.
+    @discardableResult
     static func ipam<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as IPAMError {
             switch error {

@@ -1,9 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CNI
+import Glibc
+import POSIX
 
 /// The process entry: the real environment, stdin and stdout around one dispatcher call.
 public enum PluginMain {
@@ -16,25 +13,13 @@ public enum PluginMain {
     }
 
     /// Configs are small; a runaway writer is cut off at 1 MiB and then fails to parse.
+    /// A failed read yields no config, which the dispatcher refuses.
     private static func readStandardInput() -> [UInt8] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while bytes.count < 1 << 20 {
-            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes += buffer[..<n]
-        }
-        return bytes
+        (try? readUntilEnd(0, limit: 1 << 20, chunk: 16 * 1024)) ?? []
     }
 
+    /// The runtime reads our answer from the pipe; if it went away there is no one to tell.
     private static func writeStandardOutput(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return }
-            bytes = bytes.dropFirst(n)
-        }
+        try? writeAll(1, text.utf8)
     }
 }

@@ -1,9 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CNI
+import Glibc
+import POSIX
 
 /// The few file-system facts the plugin reads outside netlink and the IPAM store.
 enum SystemFiles {
@@ -15,16 +12,14 @@ enum SystemFiles {
             throw CNIError(.ioFailure, "cannot open \(path)", details: errnoText(errno))
         }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= limit {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw CNIError(.ioFailure, "cannot read \(path)", details: errnoText(errno)) }
-            if n == 0 { return bytes }
-            bytes += buffer[..<n]
+        let bytes: [UInt8]
+        do {
+            bytes = try readUntilEnd(fd, limit: limit)
+        } catch {
+            throw CNIError(.ioFailure, "cannot read \(path)", details: errnoText(error.errno))
         }
-        throw CNIError(.invalidNetworkConfig, "\(path) is larger than \(limit) bytes")
+        guard bytes.count <= limit else { throw CNIError(.invalidNetworkConfig, "\(path) is larger than \(limit) bytes") }
+        return bytes
     }
 
     /// `ioctl(NS_GET_NSTYPE)` (`_IO(0xb7, 3)`) answers CLONE_NEWNET only for a network

@@ -31,9 +31,7 @@ final class EmulatorDatapath: @unchecked Sendable {
 
     /// The VPC-side name of an instance's device: stable and within IFNAMSIZ.
     static func vpcLinkName(instanceId: String, deviceIndex: Int) -> String {
-        var hash: UInt32 = 2_166_136_261
-        for byte in instanceId.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        let hex = String(hash, radix: 16)
+        let hex = String(UInt32(truncatingIfNeeded: FNV1a.hash(instanceId.utf8)), radix: 16)
         return "v" + String(repeating: "0", count: 8 - hex.count) + hex + "-\(deviceIndex)"
     }
 

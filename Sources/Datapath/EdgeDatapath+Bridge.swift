@@ -12,7 +12,7 @@ extension EdgeDatapath {
         try validateLinkName(bridge.name, role: "bridge name")
         // An explicit MAC: otherwise the bridge takes its lowest port's, and the gateway's MAC
         // (cached in every pod's neighbor table) would change as pods come and go.
-        let mac = MACAddress(locallyAdministeredFrom: stableHash("bridge/" + bridge.name))
+        let mac = MACAddress(locallyAdministeredFrom: FNV1a.hash(("bridge/" + bridge.name).utf8))
         let settings = LinkSettings(name: bridge.name, mtu: bridge.mtu, mac: mac, up: true)
         let link = try netlink {
             let replies = try node.perform([

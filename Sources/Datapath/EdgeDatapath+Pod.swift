@@ -12,7 +12,7 @@ extension EdgeDatapath {
         let namespace = try openNamespace(pod.netnsPath)
         let bridgeIndex = try ensureBridge(bridge)
         let hostName = Self.hostInterfaceName(containerID: pod.containerID, ifName: pod.ifName)
-        let seed = stableHash(pod.containerID + "/" + pod.ifName)
+        let seed = FNV1a.hash((pod.containerID + "/" + pod.ifName).utf8)
         let hostMAC = MACAddress(locallyAdministeredFrom: seed)
         let containerMAC = MACAddress(locallyAdministeredFrom: seed ^ 0x5a5a_5a5a_5a5a_5a5a)
 
@@ -41,7 +41,7 @@ extension EdgeDatapath {
             let index = try socket.link(named: pod.ifName).index
             let addresses: [NetlinkRequest] = pod.addresses.map { .addAddress($0, index: index, noDAD: $0.family == .v6) }
             let routes: [NetlinkRequest] = pod.routes.map {
-                .addRoute(Route(destination: $0.destination, gateway: $0.gateway, outputInterface: index))
+                .addRoute(KernelRoute(destination: $0.destination, gateway: $0.gateway, outputInterface: index))
             }
             try socket.perform([.setLinkUp(pod.ifName)] + addresses + routes)
         }
@@ -130,6 +130,8 @@ extension EdgeDatapath {
     }
 
     /// Runs netlink work, wrapping its errors (decoding failures count as malformed replies).
+    /// Its result is `body`'s, as discardable as the netlink verb's own.
+    @discardableResult
     func netlink<T>(_ body: () throws -> T) throws(DatapathError) -> T {
         do {
             return try body()

@@ -42,7 +42,7 @@ public final class EdgeDatapath {
     /// The host end's name for a pod interface: `veth` + 11 hex digits of a hash of
     /// container id and interface name, so that DEL finds it without state (15 bytes).
     public static func hostInterfaceName(containerID: String, ifName: String) -> String {
-        let hash = stableHash(containerID + "/" + ifName)
+        let hash = FNV1a.hash((containerID + "/" + ifName).utf8)
         let hex = String(hash & 0xFFF_FFFF_FFFF, radix: 16)
         return "veth" + String(repeating: "0", count: 11 - hex.count) + hex
     }

@@ -1,9 +1,6 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import NetworkCore
+import POSIX
 
 /// Reservations as files in one directory, one per address (`10.0.3.7`, `fd00::7`), holding
 /// an `IPAMRecord`; `lock` is the flock every mutation holds.
@@ -45,12 +42,10 @@ public final class FileStore: IPAMStore {
         if lockDescriptor >= 0 { return try body() }
         let fd = open(path("lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw IPAMError.io(operation: "open", path: path("lock"), errno: errno) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                let error = errno
-                close(fd)
-                throw IPAMError.io(operation: "flock", path: path("lock"), errno: error)
-            }
+        guard retryingEINTR({ flock(fd, LOCK_EX) }) == 0 else {
+            let error = errno
+            close(fd)
+            throw IPAMError.io(operation: "flock", path: path("lock"), errno: error)
         }
         lockDescriptor = fd
         defer {
@@ -121,17 +116,12 @@ public final class FileStore: IPAMStore {
             fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         }
         guard fd >= 0 else { throw .io(operation: "create", path: file, errno: errno) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                let error = errno
-                close(fd)
-                unlink(file)
-                throw .io(operation: "write", path: file, errno: error)
-            }
-            written += n
+        do {
+            try writeAll(fd, bytes)
+        } catch {
+            close(fd)
+            unlink(file)
+            throw .io(operation: "write", path: file, errno: error.errno)
         }
         guard fsync(fd) == 0 else {
             let error = errno
@@ -150,15 +140,11 @@ public final class FileStore: IPAMStore {
             throw .io(operation: "open", path: file, errno: errno)
         }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw .io(operation: "read", path: file, errno: errno) }
-            if n == 0 { return bytes }
-            bytes += buffer[..<n]
-            if bytes.count > 4096 { return bytes } // not a record; the decoder refuses it
+        do {
+            // More than 4 KiB is not a record; the decoder refuses it.
+            return try readUntilEnd(fd, limit: 4096, chunk: 1024)
+        } catch {
+            throw .io(operation: "read", path: file, errno: error.errno)
         }
     }
 

@@ -16,7 +16,7 @@ public struct Acknowledgement: Hashable, Sendable {
     /// Decodes an NLMSG_ERROR payload. `flags` are the message's header flags: NLM_F_CAPPED
     /// says the echoed request is only its header, NLM_F_ACK_TLVS that attributes follow.
     public init(errorPayload payload: [UInt8], flags: UInt16) throws(NetlinkDecodingError) {
-        var reader = ByteReader(payload[...], context: "nlmsgerr")
+        var reader = NetlinkByteReader(payload[...], context: "nlmsgerr")
         let error = try reader.readInt32()
         let echoedLength = Int(try reader.readUInt32())
         _ = try reader.readBytes(NetlinkMessage.headerSize - 4)
@@ -34,11 +34,11 @@ public struct Acknowledgement: Hashable, Sendable {
 
     /// Encodes as the kernel does with NETLINK_CAP_ACK (request header echoed, payload left out).
     public func encodedErrorPayload(echoing request: NetlinkMessage) -> (payload: [UInt8], flags: UInt16) {
-        var writer = ByteWriter()
+        var writer = NetlinkByteWriter()
         writer.append(-errno)
         var header = request
         header.payload = []
-        var echoed = ByteWriter()
+        var echoed = NetlinkByteWriter()
         header.encode(into: &echoed)
         var bytes = echoed.bytes
         bytes.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(NetlinkMessage.headerSize + request.payload.count), as: UInt32.self) }

@@ -18,7 +18,7 @@ public struct AddressMessage: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter()
+        var writer = NetlinkByteWriter()
         writer.append(family)
         writer.append(prefixLength)
         writer.append(flags)
@@ -29,7 +29,7 @@ public struct AddressMessage: Hashable, Sendable {
     }
 
     public init(decoding payload: ArraySlice<UInt8>) throws(NetlinkDecodingError) {
-        var reader = ByteReader(payload, context: "ifaddrmsg")
+        var reader = NetlinkByteReader(payload, context: "ifaddrmsg")
         family = try reader.readUInt8()
         prefixLength = try reader.readUInt8()
         flags = try reader.readUInt8()

@@ -18,7 +18,7 @@ public struct LinkMessage: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter()
+        var writer = NetlinkByteWriter()
         writer.append(family)
         writer.append(UInt8(0))
         writer.append(deviceType)
@@ -30,7 +30,7 @@ public struct LinkMessage: Hashable, Sendable {
     }
 
     public init(decoding payload: ArraySlice<UInt8>) throws(NetlinkDecodingError) {
-        var reader = ByteReader(payload, context: "ifinfomsg")
+        var reader = NetlinkByteReader(payload, context: "ifinfomsg")
         family = try reader.readUInt8()
         _ = try reader.readUInt8()
         deviceType = try reader.readUInt16()

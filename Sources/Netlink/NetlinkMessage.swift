@@ -19,7 +19,7 @@ public struct NetlinkMessage: Hashable, Sendable {
     }
 
     /// Appends header, payload and padding; messages encoded back to back form one batch.
-    func encode(into writer: inout ByteWriter) {
+    func encode(into writer: inout NetlinkByteWriter) {
         writer.append(UInt32(Self.headerSize + payload.count))
         writer.append(type)
         writer.append(flags)
@@ -30,14 +30,14 @@ public struct NetlinkMessage: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: Self.headerSize + payload.count + 3)
+        var writer = NetlinkByteWriter(capacity: Self.headerSize + payload.count + 3)
         encode(into: &writer)
         return writer.bytes
     }
 
     /// Splits a datagram into its messages; throws when a length is below the header or past the end.
     public static func decodeAll(_ bytes: ArraySlice<UInt8>) throws(NetlinkDecodingError) -> [NetlinkMessage] {
-        var reader = ByteReader(bytes, context: "nlmsghdr")
+        var reader = NetlinkByteReader(bytes, context: "nlmsghdr")
         var messages: [NetlinkMessage] = []
         while reader.remaining >= headerSize {
             let length = Int(try reader.readUInt32())

@@ -21,23 +21,23 @@ extension NetlinkRequest {
     }
 
     /// `ip route add ROUTE`
-    public static func addRoute(_ route: Route) -> NetlinkRequest {
+    public static func addRoute(_ route: KernelRoute) -> NetlinkRequest {
         routeRequest(RTM_NEWROUTE, .create, route.message(), "addRoute", route)
     }
 
     /// `ip route replace ROUTE`
-    public static func replaceRoute(_ route: Route) -> NetlinkRequest {
+    public static func replaceRoute(_ route: KernelRoute) -> NetlinkRequest {
         routeRequest(RTM_NEWROUTE, .replace, route.message(), "replaceRoute", route)
     }
 
     /// `ip route del ROUTE`; a missing route is `.notFound` (ESRCH).
-    public static func deleteRoute(_ route: Route) -> NetlinkRequest {
+    public static func deleteRoute(_ route: KernelRoute) -> NetlinkRequest {
         routeRequest(RTM_DELROUTE, .delete, route.message(forDeletion: true), "deleteRoute", route)
     }
 
     /// `ip route del ROUTE proto P`: removes the route only if it has the route's protocol,
     /// so a daemon never deletes another protocol's route for the same prefix.
-    public static func deleteRoute(_ route: Route, matchingProtocol: Bool) -> NetlinkRequest {
+    public static func deleteRoute(_ route: KernelRoute, matchingProtocol: Bool) -> NetlinkRequest {
         routeRequest(RTM_DELROUTE, .delete, route.message(forDeletion: true, matchingProtocol: matchingProtocol),
                      "deleteRoute", route)
     }
@@ -55,7 +55,7 @@ extension NetlinkRequest {
     }
 
     private static func routeRequest(_ type: Int, _ kind: RequestKind, _ message: RouteMessage,
-                                     _ operation: String, _ route: Route) -> NetlinkRequest {
+                                     _ operation: String, _ route: KernelRoute) -> NetlinkRequest {
         NetlinkRequest(type: type, kind: kind, payload: message.encoded(), operation: operation, object: route.description)
     }
 }

@@ -23,19 +23,19 @@ extension NetlinkSocket {
         }
     }
 
-    public func addRoute(_ route: Route) throws(NetlinkError) { try perform([.addRoute(route)]) }
-    public func replaceRoute(_ route: Route) throws(NetlinkError) { try perform([.replaceRoute(route)]) }
-    public func deleteRoute(_ route: Route) throws(NetlinkError) { try perform([.deleteRoute(route)]) }
+    public func addRoute(_ route: KernelRoute) throws(NetlinkError) { try perform([.addRoute(route)]) }
+    public func replaceRoute(_ route: KernelRoute) throws(NetlinkError) { try perform([.replaceRoute(route)]) }
+    public func deleteRoute(_ route: KernelRoute) throws(NetlinkError) { try perform([.deleteRoute(route)]) }
 
     /// `ip [-6] route show table TABLE` (nil: every table). Cached clones are left out.
-    public func listRoutes(family: IPFamily, table: UInt32? = Route.mainTable) throws(NetlinkError) -> [Route] {
+    public func listRoutes(family: IPFamily, table: UInt32? = KernelRoute.mainTable) throws(NetlinkError) -> [KernelRoute] {
         let request = NetlinkRequest(type: RTM_GETROUTE, kind: .dump,
                                      payload: RouteMessage(family: family.addressFamily).encoded(),
                                      operation: "listRoutes", object: "\(family) table \(table.map(String.init) ?? "all")")
         return try decode(dump(request), operation: request.operation) { (payload) throws(NetlinkDecodingError) in
             let message = try RouteMessage(decoding: payload)
             if message.flags & UInt32(RTM_F_CLONED) != 0 { return nil }
-            let route = try Route(message)
+            let route = try KernelRoute(message)
             return table == nil || route.table == table ? route : nil
         }
     }

@@ -94,7 +94,7 @@ public final class NetlinkSocket {
 
     private func performChunk(_ requests: [NetlinkRequest]) throws(NetlinkError) -> ([[NetlinkMessage]], [NetlinkError?]) {
         let firstSequence = nextSequence
-        var writer = ByteWriter(capacity: requests.reduce(0) { $0 + 20 + $1.payload.count })
+        var writer = NetlinkByteWriter(capacity: requests.reduce(0) { $0 + 20 + $1.payload.count })
         for request in requests {
             NetlinkMessage(type: request.type, flags: request.kind.flags, sequence: nextSequence, payload: request.payload)
                 .encode(into: &writer)
@@ -152,7 +152,7 @@ public final class NetlinkSocket {
 
     private func checkDone(_ message: NetlinkMessage, request: NetlinkRequest) throws(NetlinkError) {
         guard message.payload.count >= 4 else { return }
-        var reader = ByteReader(message.payload[...], context: "NLMSG_DONE")
+        var reader = NetlinkByteReader(message.payload[...], context: "NLMSG_DONE")
         let status = (try? reader.readInt32()) ?? 0
         if status < 0 { throw request.failure(Acknowledgement(errno: -status, extendedAck: nil)) }
     }

@@ -32,12 +32,12 @@ public struct RouteAttribute: Hashable, Sendable {
 
     /// Encodes attributes back to back, each padded to 4 bytes.
     public static func encode(_ attributes: [RouteAttribute]) -> [UInt8] {
-        var writer = ByteWriter(capacity: attributes.reduce(0) { $0 + 8 + $1.value.count })
+        var writer = NetlinkByteWriter(capacity: attributes.reduce(0) { $0 + 8 + $1.value.count })
         attributes.forEach { $0.encode(into: &writer) }
         return writer.bytes
     }
 
-    func encode(into writer: inout ByteWriter) {
+    func encode(into writer: inout NetlinkByteWriter) {
         writer.append(UInt16(Self.headerSize + value.count))
         writer.append(rawType)
         writer.append(contentsOf: value)
@@ -46,7 +46,7 @@ public struct RouteAttribute: Hashable, Sendable {
 
     /// Decodes a run of attributes; throws when a length runs past the buffer or is below the header.
     public static func decode(_ bytes: ArraySlice<UInt8>) throws(NetlinkDecodingError) -> [RouteAttribute] {
-        var reader = ByteReader(bytes, context: "rtattr")
+        var reader = NetlinkByteReader(bytes, context: "rtattr")
         var attributes: [RouteAttribute] = []
         while reader.remaining >= headerSize {
             let length = Int(try reader.readUInt16())

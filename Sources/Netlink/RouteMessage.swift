@@ -31,7 +31,7 @@ public struct RouteMessage: Hashable, Sendable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter()
+        var writer = NetlinkByteWriter()
         for byte in [family, destinationLength, sourceLength, tos, table, protocolID, scope, type] { writer.append(byte) }
         writer.append(flags)
         writer.append(contentsOf: RouteAttribute.encode(attributes))
@@ -39,7 +39,7 @@ public struct RouteMessage: Hashable, Sendable {
     }
 
     public init(decoding payload: ArraySlice<UInt8>) throws(NetlinkDecodingError) {
-        var reader = ByteReader(payload, context: "rtmsg")
+        var reader = NetlinkByteReader(payload, context: "rtmsg")
         family = try reader.readUInt8()
         destinationLength = try reader.readUInt8()
         sourceLength = try reader.readUInt8()

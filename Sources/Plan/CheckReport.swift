@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 
 /// The outcome of `plan check`, printed as a table for people or as JSON for tools.

@@ -17,7 +17,7 @@ public final class KernelRouteSync {
     /// withdrawal of a prefix we never installed costs none either.
     private var installed: [IPPrefix: KernelNextHop] = [:]
     /// Routes of ours found at a graceful restart and not changed since (`adoptExisting`).
-    private var adopted: [IPPrefix: Route] = [:]
+    private var adopted: [IPPrefix: KernelRoute] = [:]
 
     /// Opens a netlink socket in `namespace` (nil: the calling thread's namespace).
     public init(table: KernelTable, namespace: NetworkNamespace? = nil) throws {
@@ -33,7 +33,7 @@ public final class KernelRouteSync {
     /// Returns how many went.
     @discardableResult
     public func removeAll() throws(NetlinkError) -> Int {
-        var routes: [Route] = []
+        var routes: [KernelRoute] = []
         for family in [IPFamily.v4, .v6] {
             routes += try ownRoutes(family: family)
         }
@@ -69,7 +69,7 @@ public final class KernelRouteSync {
     }
 
     /// The routes of our protocol in our table, as the kernel lists them.
-    public func ownRoutes(family: IPFamily) throws(NetlinkError) -> [Route] {
+    public func ownRoutes(family: IPFamily) throws(NetlinkError) -> [KernelRoute] {
         // A dump that races a change is read again (NLM_F_DUMP_INTR).
         var attempts = 0
         while true {
@@ -127,8 +127,8 @@ public final class KernelRouteSync {
         return report
     }
 
-    private func kernelRoute(_ prefix: IPPrefix, via nextHop: KernelNextHop) -> Route {
-        Route(destination: prefix, gateway: nextHop.gateway, outputInterface: nextHop.device, metric: table.metric,
+    private func kernelRoute(_ prefix: IPPrefix, via nextHop: KernelNextHop) -> KernelRoute {
+        KernelRoute(destination: prefix, gateway: nextHop.gateway, outputInterface: nextHop.device, metric: table.metric,
               table: table.id, protocolID: table.protocolID)
     }
 
@@ -137,11 +137,11 @@ public final class KernelRouteSync {
     }
 
     /// Only a route of our protocol matches; one already gone (ESRCH) is the same end.
-    private static func deletion(_ route: Route) -> NetlinkRequest {
+    private static func deletion(_ route: KernelRoute) -> NetlinkRequest {
         .deleteRoute(route, matchingProtocol: true).tolerating(ESRCH)
     }
 
-    private func delete(_ routes: [Route]) throws(NetlinkError) {
+    private func delete(_ routes: [KernelRoute]) throws(NetlinkError) {
         let outcomes = try socket.performEach(routes.map(Self.deletion))
         if let failure = outcomes.lazy.compactMap({ $0 }).first { throw failure }
     }

@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 
 /// How `terway-edge ipam leases` shows leases: an aligned table for people, JSON for scripts.
@@ -10,12 +11,7 @@ public enum LeaseListing {
              lease.domain.rawValue, expiresIn(lease, now: now),
              lease.backendData.isEmpty ? "-" : lease.backendData.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
-        return ([header] + rows).map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render(header, rows)
     }
 
     /// One line per watch event: `added edge-1 10.0.1.0/24 via 192.168.10.5 (edge), expires in 59m59s`.
@@ -49,9 +45,7 @@ public enum LeaseListing {
                  expiresInSeconds: Int(lease.expiresAt.timeIntervalSince(now).rounded(.down)),
                  expired: lease.isExpired(at: now), revision: lease.revision, backendData: lease.backendData)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try! encoder.encode(items), as: UTF8.self) + "\n"
+        return StableJSON.encode(items)
     }
 
     private struct Item: Encodable {

@@ -1,7 +1,4 @@
 import CNIPlugin
-
-#if canImport(Glibc)
 import Glibc
-#endif
 
 exit(PluginMain.run())

@@ -1,5 +1,7 @@
 import ArgumentParser
 import BGP
+import BGPCore
+import Formatting
 import Foundation
 import NetworkCore
 
@@ -46,7 +48,9 @@ extension TerwayEdge.BGPCommand {
             say("bgp: signal \(signal), \(running.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
             await speaker.shutdown()
             await kernel?.finish(keepingRoutes: running.gracefulRestart != nil)
-            if running.gracefulRestart != nil { GracefulRestartMarker.write(for: running) }
+            if running.gracefulRestart != nil, !GracefulRestartMarker.write(for: running) {
+                say("bgp: warning: cannot write \(GracefulRestartMarker.path(for: running)): the next start will not be a graceful restart")
+            }
             try? FileManager.default.removeItem(atPath: running.controlSocket)
         }
 
@@ -75,10 +79,6 @@ extension TerwayEdge.BGPCommand {
         var output: OutputFormat = .table
     }
 
-    enum OutputFormat: String, ExpressibleByArgument {
-        case table, json
-    }
-
     struct Peers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show each peer's session state and prefix counts.")
 
@@ -88,7 +88,7 @@ extension TerwayEdge.BGPCommand {
             let peers = try ControlClient.send(ControlRequest(command: "peers"), to: options.socket).peers ?? []
             switch options.output {
             case .json:
-                try printJSON(peers)
+                printJSON(peers)
             case .table:
                 printTable(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
                            peers.map { peer in
@@ -126,7 +126,7 @@ extension TerwayEdge.BGPCommand {
                                                 to: options.socket).routes ?? []
             switch options.output {
             case .json:
-                try printJSON(routes)
+                printJSON(routes)
             case .table:
                 printTable(["PREFIX", "NEXT HOP", "AS PATH", "ORIGIN", "LOCPRF", "MED", "COMMUNITIES", "FROM"],
                            routes.map { route in
@@ -162,18 +162,10 @@ private final class Fired: @unchecked Sendable {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-private func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+private func printJSON(_ value: some Encodable) {
+    print(StableJSON.encode(value), terminator: "")
 }
 
-/// Left-aligned columns, two spaces apart, like `ip -br` and `birdc show protocols`.
 private func printTable(_ header: [String], _ rows: [[String]]) {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    for row in all {
-        let cells = row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-        print(cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-    }
+    print(TextTable.render(header, rows), terminator: "")
 }

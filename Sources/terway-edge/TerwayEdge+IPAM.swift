@@ -13,18 +13,16 @@ extension TerwayEdge {
     }
 }
 
-extension TerwayEdge.IPAMCommand {
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json
-
-        func render(_ leases: [Lease]) -> String {
-            switch self {
-            case .table: LeaseListing.table(leases, now: Date())
-            case .json: LeaseListing.json(leases, now: Date())
-            }
+extension OutputFormat {
+    func render(_ leases: [Lease]) -> String {
+        switch self {
+        case .table: LeaseListing.table(leases, now: Date())
+        case .json: LeaseListing.json(leases, now: Date())
         }
     }
+}
 
+extension TerwayEdge.IPAMCommand {
     struct StoreOptions: ParsableArguments {
         @Option(help: "Lease store: file:///path (embedded), etcd://host:port,host:port/prefix or kubernetes://.")
         var store = "file:///var/lib/terway-edge/leases.db"

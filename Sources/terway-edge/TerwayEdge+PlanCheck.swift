@@ -10,14 +10,10 @@ extension TerwayEdge.PlanCommand {
             discussion: "Exit status: 0 when the plan is sound (warnings allowed), 1 when it has errors, 2 when the file cannot be read or parsed."
         )
 
-        enum Output: String, ExpressibleByArgument, CaseIterable {
-            case table, json
-        }
-
         @OptionGroup var file: PlanFileOptions
 
         @Option(help: ArgumentHelp("Output format: table (for people) or json (stable, for tools).", valueName: "format"))
-        var output: Output = .table
+        var output: OutputFormat = .table
 
         func run() async throws {
             let report = CheckReport(plan: try file.load())

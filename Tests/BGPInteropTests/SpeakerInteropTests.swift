@@ -1,3 +1,4 @@
+import BGPCore
 import Foundation
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import BGP
+import BGPCore
 import NetworkCore
 import Testing
 import TestSupport

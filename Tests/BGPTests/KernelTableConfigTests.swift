@@ -1,4 +1,5 @@
 @testable import BGP
+@testable import BGPCore
 import NetworkCore
 import Testing
 
@@ -33,8 +34,8 @@ import Testing
     @Test func onlyLearnedBestPathsReachTheKernel() {
         let prefix = RIBPrefix(IPPrefix("10.1.0.0/24")!)!
         let attributes = PathAttributes(origin: .igp, nextHop: .ipv4(IPv4Address(192, 0, 2, 1)))
-        let learned = Route(prefix: prefix, peer: PeerID(rawValue: 1), attributes: attributes, isBest: true)
-        let originated = Route(prefix: prefix, peer: .local, attributes: attributes, isBest: true)
+        let learned = RIBRoute(prefix: prefix, peer: PeerID(rawValue: 1), attributes: attributes, isBest: true)
+        let originated = RIBRoute(prefix: prefix, peer: .local, attributes: attributes, isBest: true)
         #expect(LearnedRouteChange(BestPathChange(prefix: prefix, best: learned)).best == learned)
         #expect(LearnedRouteChange(BestPathChange(prefix: prefix, best: originated)).best == nil)
         #expect(LearnedRouteChange(BestPathChange(prefix: prefix, best: nil)).prefix == IPPrefix("10.1.0.0/24"))

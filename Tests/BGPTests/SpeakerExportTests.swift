@@ -1,4 +1,5 @@
 @testable import BGP
+@testable import BGPCore
 import NetworkCore
 import Testing
 
@@ -15,8 +16,8 @@ import Testing
     }
 
     static func route(_ prefix: RIBPrefix = v4, from peer: PeerID = .local,
-                      _ attributes: PathAttributes = PathAttributes(origin: .igp)) -> Route {
-        Route(prefix: prefix, peer: peer, attributes: attributes, isBest: true)
+                      _ attributes: PathAttributes = PathAttributes(origin: .igp)) -> RIBRoute {
+        RIBRoute(prefix: prefix, peer: peer, attributes: attributes, isBest: true)
     }
 
     @Test func originatedRoutesToAnExternalPeer() {

@@ -13,7 +13,7 @@ import Testing
     /// A fresh store of `kind`; the directory (for the file store) lives as long as the test.
     static func store(_ kind: StoreKind, in directory: TemporaryDirectory) throws -> any IPAMStore {
         switch kind {
-        case .memory: MemoryStore()
+        case .memory: MemoryIPAMStore()
         case .file: try FileStore(directory: directory.file("store"))
         }
     }
@@ -91,7 +91,7 @@ import Testing
 
     @Test func exclusionsAndLargeIPv6Subnets() throws {
         let allocator = try NodeAllocator(pools: [Self.pool("10.0.3.0/28", exclusions: ["10.0.3.0/30", "10.0.3.8/31"])],
-                                          store: MemoryStore())
+                                          store: MemoryIPAMStore())
         var got: [String] = []
         for n in 0..<12 {
             guard let a = try? allocator.allocate(for: Self.owner(n)) else { break }
@@ -100,7 +100,7 @@ import Testing
         #expect(got == ["10.0.3.4", "10.0.3.5", "10.0.3.6", "10.0.3.7", "10.0.3.10", "10.0.3.11", "10.0.3.12", "10.0.3.13", "10.0.3.14"])
         #expect(try Self.pool("10.0.3.0/28", exclusions: ["10.0.3.0/30", "10.0.3.8/31"]).usableCount == 9)
 
-        let v6 = try NodeAllocator(pools: [Self.pool("fd00::/48")], store: MemoryStore())
+        let v6 = try NodeAllocator(pools: [Self.pool("fd00::/48")], store: MemoryIPAMStore())
         #expect(try v6.allocate(for: Self.owner(1)).first?.description == "fd00::2/48")
         #expect(try v6.hasFreeAddresses())
     }
@@ -110,7 +110,7 @@ import Testing
         #expect(throws: IPAMError.self) { try AddressPool(subnet: IPPrefix("10.0.0.0/24")!, gateway: IPAddress("10.0.1.1")) }
         #expect(throws: IPAMError.self) { try AddressPool(subnet: IPPrefix("10.0.0.0/24")!, gateway: IPAddress("10.0.0.255")) }
         #expect(throws: IPAMError.self) {
-            try NodeAllocator(pools: [Self.pool("10.0.0.0/24"), Self.pool("10.1.0.0/24")], store: MemoryStore())
+            try NodeAllocator(pools: [Self.pool("10.0.0.0/24"), Self.pool("10.1.0.0/24")], store: MemoryIPAMStore())
         }
     }
 }

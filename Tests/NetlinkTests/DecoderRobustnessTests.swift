@@ -12,7 +12,7 @@ import TestSupport
         if (try? RouteAttribute.decode(bytes[...]).map { try? $0.nested() }) != nil { accepted += 1 }
         if (try? Link(LinkMessage(decoding: bytes[...]))) != nil { accepted += 1 }
         if (try? Address(AddressMessage(decoding: bytes[...]))) != nil { accepted += 1 }
-        if (try? Route(RouteMessage(decoding: bytes[...]))) != nil { accepted += 1 }
+        if (try? KernelRoute(RouteMessage(decoding: bytes[...]))) != nil { accepted += 1 }
         if (try? Rule(RuleMessage(decoding: bytes[...]))) != nil { accepted += 1 }
         if (try? Acknowledgement(errorPayload: bytes, flags: 0x300)) != nil { accepted += 1 }
         if (try? Acknowledgement(errorPayload: bytes, flags: 0)) != nil { accepted += 1 }
@@ -24,7 +24,7 @@ import TestSupport
             NetlinkRequest.addLink(LinkSettings(name: "veth0", mtu: 1500, up: true),
                                    kind: .veth(peer: LinkSettings(name: "eth0", namespaceFD: 3))).payload,
             NetlinkRequest.addAddress(InterfaceAddress("fd00::1/64")!, index: 2, noDAD: true).payload,
-            NetlinkRequest.replaceRoute(Route(destination: IPPrefix("10.0.0.0/8")!, gateway: IPAddress("10.1.0.1"), metric: 5)).payload,
+            NetlinkRequest.replaceRoute(KernelRoute(destination: IPPrefix("10.0.0.0/8")!, gateway: IPAddress("10.1.0.1"), metric: 5)).payload,
             NetlinkRequest.addRule(Rule(family: .v4, priority: 5, source: IPPrefix("10.0.0.0/8")!, table: 9, fwmark: 1)).payload,
         ]
         for sample in samples {

@@ -49,24 +49,24 @@ import Testing
     }
 
     @Test(arguments: [
-        Route(destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("10.0.3.1"), outputInterface: 2),
-        Route(destination: IPPrefix("10.1.0.0/16")!, outputInterface: 3, source: IPAddress("10.0.3.7"), metric: 100,
+        KernelRoute(destination: IPPrefix("0.0.0.0/0")!, gateway: IPAddress("10.0.3.1"), outputInterface: 2),
+        KernelRoute(destination: IPPrefix("10.1.0.0/16")!, outputInterface: 3, source: IPAddress("10.0.3.7"), metric: 100,
               table: 1000, protocolID: 4),
-        Route(destination: IPPrefix("fd00:1::/48")!, gateway: IPAddress("fd00::1"), metric: 1024, table: 7),
+        KernelRoute(destination: IPPrefix("fd00:1::/48")!, gateway: IPAddress("fd00::1"), metric: 1024, table: 7),
     ])
-    func routeRoundTrips(route: Route) throws {
-        let decoded = try Route(RouteMessage(decoding: route.message().encoded()[...]))
+    func routeRoundTrips(route: KernelRoute) throws {
+        let decoded = try KernelRoute(RouteMessage(decoding: route.message().encoded()[...]))
         var expected = route
         expected.scope = route.message().scope
         #expect(decoded == expected)
     }
 
     @Test func routeDefaultsFollowIproute2() {
-        let onLink = Route(destination: IPPrefix("10.1.0.0/24")!, outputInterface: 2).message()
+        let onLink = KernelRoute(destination: IPPrefix("10.1.0.0/24")!, outputInterface: 2).message()
         #expect(onLink.scope == 253)      // link
-        let viaGateway = Route(destination: IPPrefix("10.1.0.0/24")!, gateway: IPAddress("10.0.0.1")).message()
+        let viaGateway = KernelRoute(destination: IPPrefix("10.1.0.0/24")!, gateway: IPAddress("10.0.0.1")).message()
         #expect(viaGateway.scope == 0 && viaGateway.protocolID == 3 && viaGateway.type == 1 && viaGateway.table == 254)
-        let deletion = Route(destination: IPPrefix("10.1.0.0/24")!, table: 300).message(forDeletion: true)
+        let deletion = KernelRoute(destination: IPPrefix("10.1.0.0/24")!, table: 300).message(forDeletion: true)
         #expect(deletion.scope == 255 && deletion.protocolID == 0 && deletion.type == 0 && deletion.table == 0)
         #expect(deletion.attributes.first(15).map { try! $0.uint32() } == 300)   // RTA_TABLE
     }
@@ -82,7 +82,7 @@ import Testing
 
     @Test func routeRejectsBadPrefix() {
         let message = RouteMessage(family: 2, destinationLength: 40, attributes: [RouteAttribute(type: 1, address: IPAddress("10.0.0.0")!)])
-        #expect(throws: NetlinkDecodingError.self) { try Route(message) }
-        #expect(throws: NetlinkDecodingError.self) { try Route(RouteMessage(family: 7)) }
+        #expect(throws: NetlinkDecodingError.self) { try KernelRoute(message) }
+        #expect(throws: NetlinkDecodingError.self) { try KernelRoute(RouteMessage(family: 7)) }
     }
 }

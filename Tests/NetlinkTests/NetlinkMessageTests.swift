@@ -8,7 +8,7 @@ import Testing
             NetlinkMessage(type: 24, flags: 0x5, sequence: 8, portID: 99, payload: Array(repeating: 0xAB, count: 12)),
             NetlinkMessage(type: 3, flags: 2, sequence: 9, portID: 1, payload: []),
         ]
-        var writer = ByteWriter()
+        var writer = NetlinkByteWriter()
         messages.forEach { $0.encode(into: &writer) }
         #expect(writer.bytes.count == 20 + 28 + 16)
         #expect(try NetlinkMessage.decodeAll(writer.bytes[...]) == messages)
@@ -47,7 +47,7 @@ import Testing
 
     @Test func skipsAnUncappedEchoedRequest() throws {
         // Without NETLINK_CAP_ACK the kernel echoes the whole request before the TLVs.
-        var writer = ByteWriter()
+        var writer = NetlinkByteWriter()
         writer.append(Int32(-17))
         request.encode(into: &writer)
         writer.append(contentsOf: RouteAttribute.encode([RouteAttribute(type: 1, string: "File exists")]))

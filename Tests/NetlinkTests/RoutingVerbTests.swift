@@ -38,12 +38,12 @@ import Testing
         try ns.socket.addAddress(InterfaceAddress("10.9.0.1/24")!, index: index)
         try ns.socket.addAddress(InterfaceAddress("fd09::1/64")!, index: index, noDAD: true)
 
-        let route = Route(destination: IPPrefix("10.50.0.0/16")!, gateway: IPAddress("10.9.0.2"), outputInterface: index,
+        let route = KernelRoute(destination: IPPrefix("10.50.0.0/16")!, gateway: IPAddress("10.9.0.2"), outputInterface: index,
                           source: IPAddress("10.9.0.1"), metric: 20, protocolID: 4)
         try ns.socket.addRoute(route)
         let listed = try #require(try ns.socket.listRoutes(family: .v4).first { $0.destination == route.destination })
         #expect(listed.gateway == route.gateway && listed.outputInterface == index && listed.metric == 20)
-        #expect(listed.source == route.source && listed.protocolID == 4 && listed.table == Route.mainTable)
+        #expect(listed.source == route.source && listed.protocolID == 4 && listed.table == KernelRoute.mainTable)
         #expect(try ns.exec(["ip", "route", "show", "10.50.0.0/16"]).contains("via 10.9.0.2"))
 
         var moved = route
@@ -52,9 +52,9 @@ import Testing
         #expect(try ns.socket.listRoutes(family: .v4).filter { $0.destination == route.destination }.map(\.gateway) == [moved.gateway])
 
         // Another table, IPv6, on-link.
-        let v6 = Route(destination: IPPrefix("fd50::/48")!, gateway: IPAddress("fd09::2"), table: 100)
+        let v6 = KernelRoute(destination: IPPrefix("fd50::/48")!, gateway: IPAddress("fd09::2"), table: 100)
         try ns.socket.addRoute(v6)
-        let onLink = Route(destination: IPPrefix("10.60.0.0/24")!, outputInterface: index, table: 100)
+        let onLink = KernelRoute(destination: IPPrefix("10.60.0.0/24")!, outputInterface: index, table: 100)
         try ns.socket.addRoute(onLink)
         #expect(try ns.socket.listRoutes(family: .v6, table: 100).map(\.destination) == [v6.destination])
         let table100 = try ns.socket.listRoutes(family: .v4, table: 100)
@@ -75,7 +75,7 @@ import Testing
     @Test func kernelErrorsCarryErrnoOperationObjectAndExtack() throws {
         let (ns, index) = try namespaceWithLink("err")
         try ns.socket.addAddress(InterfaceAddress("10.9.0.1/24")!, index: index)
-        let unreachable = Route(destination: IPPrefix("10.70.0.0/16")!, gateway: IPAddress("192.0.2.1"))
+        let unreachable = KernelRoute(destination: IPPrefix("10.70.0.0/16")!, gateway: IPAddress("192.0.2.1"))
         do {
             try ns.socket.addRoute(unreachable)
             Issue.record("route via an unreachable gateway was accepted")
@@ -93,7 +93,7 @@ import Testing
             #expect(error.description.contains(extack))
         }
         // A batch reports the first failure but the kernel still runs the rest.
-        let ok = Route(destination: IPPrefix("10.71.0.0/16")!, gateway: IPAddress("10.9.0.2"))
+        let ok = KernelRoute(destination: IPPrefix("10.71.0.0/16")!, gateway: IPAddress("10.9.0.2"))
         #expect(throws: NetlinkError.self) { try ns.socket.perform([.addRoute(unreachable), .addRoute(ok)]) }
         #expect(try ns.socket.listRoutes(family: .v4).contains { $0.destination == ok.destination })
     }
@@ -103,7 +103,7 @@ import Testing
         try ns.socket.addAddress(InterfaceAddress("10.9.0.1/24")!, index: index)
         let block = try #require(IPPrefix("10.128.0.0/9"))
         let routes = block.subnets(ofLength: 24).prefix(2000).map {
-            Route(destination: $0, gateway: IPAddress("10.9.0.2"), table: 200)
+            KernelRoute(destination: $0, gateway: IPAddress("10.9.0.2"), table: 200)
         }
         try ns.socket.perform(routes.map { .addRoute($0) })
         let listed = try ns.socket.listRoutes(family: .v4, table: 200)
@@ -123,7 +123,7 @@ import Testing
         try ns.socket.addRule(v6)
         let rules = try ns.socket.listRules(family: .v4)
         #expect(rules.contains(fromPods) && rules.contains(marked))
-        #expect(rules.contains { $0.priority == 32766 && $0.table == Route.mainTable })
+        #expect(rules.contains { $0.priority == 32766 && $0.table == KernelRoute.mainTable })
         #expect(try ns.socket.listRules(family: .v6).contains(v6))
         #expect(try ns.exec(["ip", "rule", "show"]).contains("110:\tfrom all to 10.1.0.0/16 fwmark 0x10/0xff iif cni0 [detached] lookup 101"))
 

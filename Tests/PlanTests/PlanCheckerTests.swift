@@ -1,5 +1,6 @@
 import Testing
 @testable import Plan
+import TestSupport
 
 /// A table of plans, each with exactly the findings it must report.
 @Suite struct PlanCheckerTests {

@@ -1,6 +1,7 @@
 import Testing
 import NetworkCore
 import Plan
+import TestSupport
 
 /// Unreadable or mistyped plans are refused with the line and field to fix.
 @Suite struct PlanParsingTests {

@@ -118,7 +118,7 @@ func waitForPrefixes(timeout: Double, read: () throws -> Set<String>,
 
 /// Starts a daemon and waits until its control interface answers, stopping it if that fails.
 func startDaemon(_ process: BackgroundProcess, kind: String, logFile: String, ready: () throws -> Bool) throws {
-    let up = try waitUntil(timeout: 15, interval: 0.1) {
+    let up = waitUntil(timeout: 15, interval: 0.1) {
         guard process.isRunning else { return false }
         return (try? ready()) ?? false
     }

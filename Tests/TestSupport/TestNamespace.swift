@@ -76,7 +76,8 @@ public final class BackgroundProcess: @unchecked Sendable {
         process.arguments = Array(argv.dropFirst())
         if let environment { process.environment = environment }
         if let logFile {
-            FileManager.default.createFile(atPath: logFile, contents: nil)
+            // Failing to create it fails opening it, just below, with the reason.
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
             process.standardOutput = handle
             process.standardError = handle

@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// The validated configuration of one speaker (`terway-edge bgp serve --config`).

@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// The `originateFile` format: one prefix per line, optionally followed by communities,

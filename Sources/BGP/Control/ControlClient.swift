@@ -1,4 +1,5 @@
 import Foundation
+import POSIX
 
 /// The CLI's side of the control socket: one request, one response, blocking.
 public enum ControlClient {
@@ -17,9 +18,11 @@ public enum ControlClient {
             throw Failure(description: "socket path too long: \(path)")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        let connected = retryingEINTR {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
         }
         guard connected == 0 else {
@@ -27,17 +30,14 @@ public enum ControlClient {
         }
         var line = try JSONEncoder().encode(request)
         line.append(UInt8(ascii: "\n"))
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw Failure(description: "write to \(path) failed") }
-        var response = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            response.append(contentsOf: buffer[0..<n])
+        do {
+            try writeAll(fd, line)
+        } catch {
+            throw Failure(description: "write to \(path) failed: \(String(cString: strerror(error.errno)))")
         }
-        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: response) else {
+        // The speaker closes the connection after its one answer.
+        let response = (try? readUntilEnd(fd, limit: .max, chunk: 65536)) ?? []
+        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: Data(response)) else {
             throw Failure(description: "unreadable answer from \(path)")
         }
         if let error = decoded.error { throw Failure(description: error) }

@@ -1,3 +1,5 @@
+import BGPCore
+
 /// One row of `terway-edge bgp peers`. The JSON has exactly these keys; `lastError` is
 /// null when the peer never sent or got a NOTIFICATION.
 public struct PeerStatus: Codable, Sendable, Equatable {

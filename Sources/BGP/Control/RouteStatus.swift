@@ -1,3 +1,5 @@
+import BGPCore
+
 /// One Loc-RIB route for `terway-edge bgp routes`.
 public struct RouteStatus: Codable, Sendable, Equatable {
     public var prefix: String

@@ -1,3 +1,4 @@
+import BGPCore
 import NIOCore
 
 /// One framed message, or the header error that ends the stream (RFC 4271 §6.1).

@@ -1,3 +1,5 @@
+import BGPCore
+
 /// The Loc-RIB's learned routes for a kernel table (RouteSync), without BGP knowing netlink.
 extension BGPSpeaker {
     /// The best-path changes of learned routes, in batches in the order the RIB made them

@@ -1,3 +1,4 @@
+import BGPCore
 import NIOCore
 
 /// Messages from a peer: decoded by the codec, checked, fed to the FSM, and routes to the RIB.

@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// Changing what we originate while running (the agent's node subnet comes and goes).

@@ -1,3 +1,4 @@
+import BGPCore
 import NIOCore
 import NetworkCore
 
@@ -155,7 +156,7 @@ extension BGPSpeaker {
         if !bytes.isEmpty { session.primary.write(bytes) }
     }
 
-    private func exported(_ route: Route, to session: PeerSession) -> PathAttributes? {
+    private func exported(_ route: RIBRoute, to session: PeerSession) -> PathAttributes? {
         guard session.export != nil else { return nil }
         let source = route.peer == .local ? nil : rib.peer(route.peer)?.isExternal
         return session.export?.attributes(for: route, sourceIsExternal: source)

@@ -1,3 +1,4 @@
+import BGPCore
 import NIOCore
 
 /// Driving the FSMs: events in, actions carried out on sockets, timers and the RIB.

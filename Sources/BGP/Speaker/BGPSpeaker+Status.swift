@@ -1,3 +1,4 @@
+import BGPCore
 import NIOCore
 import NetworkCore
 
@@ -26,7 +27,7 @@ extension BGPSpeaker {
             })
     }
 
-    private func status(_ route: Route) -> RouteStatus {
+    private func status(_ route: RIBRoute) -> RouteStatus {
         let a = route.attributes
         return RouteStatus(
             prefix: route.prefix.description, nextHop: a.nextHop?.description, asPath: a.asPath.description,

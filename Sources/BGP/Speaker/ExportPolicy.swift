@@ -1,3 +1,4 @@
+import BGPCore
 import NetworkCore
 
 /// Which Loc-RIB routes go to one peer, and with what attributes (RFC 4271 §9.1.3, §5.1;
@@ -34,7 +35,7 @@ struct ExportPolicy: Sendable {
     }
 
     /// `sourceIsExternal` is nil for our own routes.
-    mutating func attributes(for route: Route, sourceIsExternal: Bool?) -> PathAttributes? {
+    mutating func attributes(for route: RIBRoute, sourceIsExternal: Bool?) -> PathAttributes? {
         guard route.peer != peer, families.contains(route.prefix.family) else { return nil }
         let family = route.prefix.family
         if let last, last.source == route.peer, last.family == family, last.input == route.attributes {
@@ -45,7 +46,7 @@ struct ExportPolicy: Sendable {
         return output
     }
 
-    private func rewrite(_ route: Route, sourceIsExternal: Bool?) -> PathAttributes? {
+    private func rewrite(_ route: RIBRoute, sourceIsExternal: Bool?) -> PathAttributes? {
         var attributes = route.attributes
         if let sourceIsExternal {
             guard exportLearned, sourceIsExternal || isExternal else { return nil }

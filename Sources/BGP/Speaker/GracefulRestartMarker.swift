@@ -4,9 +4,11 @@ import Foundation
 /// shutdown leaves a marker beside the control socket, the next start consumes it if it
 /// is younger than the restart time.
 public enum GracefulRestartMarker {
-    static func path(for config: BGPConfig) -> String { config.controlSocket + ".restarting" }
+    public static func path(for config: BGPConfig) -> String { config.controlSocket + ".restarting" }
 
-    public static func write(for config: BGPConfig) {
+    /// False when the marker cannot be written: the next start is then an ordinary one
+    /// (peers flush our routes), which the caller must say.
+    public static func write(for config: BGPConfig) -> Bool {
         FileManager.default.createFile(atPath: path(for: config), contents: Data())
     }
 

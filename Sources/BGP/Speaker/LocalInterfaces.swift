@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import NetworkCore
 
 /// The host's interface addresses, to find a next hop of the other family on the interface

@@ -1,3 +1,4 @@
+import BGPCore
 import NIOCore
 
 /// One TCP connection to a peer (or the attempt to make one) with its own FSM and timers.

@@ -1,3 +1,4 @@
+import BGPCore
 import NIOCore
 import NetworkCore
 

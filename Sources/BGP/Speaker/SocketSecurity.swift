@@ -1,9 +1,7 @@
 import CBGPSocket
 import NIOCore
 import NetworkCore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// RFC 2385 TCP-MD5 keys and RFC 5082 GTSM on a channel's socket. Linux checks both in
 /// the kernel: a segment with a wrong or missing signature, or a TTL below the minimum,

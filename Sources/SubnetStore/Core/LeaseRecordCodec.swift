@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 import NetworkCore
 
@@ -108,11 +109,7 @@ public enum LeaseRecordCodec {
                      revision: revision, backendData: data)
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    private static let encoder = StableJSON.encoder(pretty: false)
 
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkCore
 
 /// The embedded database: a snapshot followed by an append-only log, in one text file.
 /// Pure: this type only turns bytes into leases and changes into bytes; `LeaseFile` does I/O.

@@ -1,0 +1,317 @@
+import NetworkCore
+
+/// Adj-RIBs-In and the Loc-RIB of one speaker (RFC 4271 §3.2, §9), in one structure: every
+/// prefix is stored once, with the chain of paths the peers sent for it, best first; each
+/// path is a peer id and an interned attribute set. Adj-RIB-In of a peer = its paths;
+/// Loc-RIB = the heads. There is no import policy beyond the RFC's checks (AS loop), so
+/// Adj-RIB-In before and after policy are the same.
+public struct RIB: Sendable {
+    public let localAS: UInt32
+    private var peers: [PeerInfo?] = [nil]
+    private var accepted: [Int] = [0]
+    private var attributeTable = AttributeTable()
+    private var ipv4 = PrefixTable<IPv4NLRI>()
+    private var ipv6 = PrefixTable<IPv6NLRI>()
+
+    public init(localAS: UInt32) { self.localAS = localAS }
+
+    // MARK: Peers
+
+    /// Registers a peer; its id stays valid until `removePeer`.
+    public mutating func addPeer(_ info: PeerInfo) -> PeerID {
+        if let free = peers.indices.dropFirst().first(where: { peers[$0] == nil }) {
+            peers[free] = info
+            accepted[free] = 0
+            return PeerID(rawValue: UInt32(free))
+        }
+        peers.append(info)
+        accepted.append(0)
+        return PeerID(rawValue: UInt32(peers.count - 1))
+    }
+
+    public func peer(_ id: PeerID) -> PeerInfo? {
+        Int(id.rawValue) < peers.count ? peers[Int(id.rawValue)] : nil
+    }
+
+    /// Updates what the decision process knows of a peer (its OPEN's BGP identifier, say).
+    /// Chains already stored keep their order until their prefixes change again, so call it
+    /// before the session's routes arrive.
+    public mutating func updatePeer(_ id: PeerID, _ info: PeerInfo) {
+        guard peer(id) != nil else { return }
+        peers[Int(id.rawValue)] = info
+    }
+
+    /// Flushes the peer's routes (session down) and forgets it.
+    public mutating func removePeer(_ id: PeerID, changes: inout [BestPathChange]) {
+        flush(id, changes: &changes)
+        guard id != .local, peer(id) != nil else { return }
+        peers[Int(id.rawValue)] = nil
+    }
+
+    /// Withdraws every route of `peer`, keeping the peer registered (session down, or the
+    /// end of a graceful-restart window).
+    public mutating func flush(_ id: PeerID, changes: inout [BestPathChange]) {
+        let peerIndex = id.rawValue
+        var released: [UInt32] = []
+        var changedV4: [IPv4NLRI] = []
+        var changedV6: [IPv6NLRI] = []
+        ipv4.removeAll(peer: peerIndex) { key, attributes, bestChanged in
+            released.append(attributes)
+            if bestChanged { changedV4.append(key) }
+        }
+        ipv6.removeAll(peer: peerIndex) { key, attributes, bestChanged in
+            released.append(attributes)
+            if bestChanged { changedV6.append(key) }
+        }
+        for attributes in released { attributeTable.release(attributes) }
+        if Int(peerIndex) < accepted.count { accepted[Int(peerIndex)] = 0 }
+        for key in changedV4 { changes.append(change(.v4(key))) }
+        for key in changedV6 { changes.append(change(.v6(key))) }
+    }
+
+    /// Prefixes from `peer` now in its Adj-RIB-In (for max-prefix and `bgp peers`).
+    public func acceptedCount(_ id: PeerID) -> Int {
+        Int(id.rawValue) < accepted.count ? accepted[Int(id.rawValue)] : 0
+    }
+
+    // MARK: Updates
+
+    /// What one UPDATE did.
+    public struct UpdateResult: Hashable, Sendable {
+        public var announced = 0
+        public var withdrawn = 0
+        /// Announcements refused: AS_PATH loop, or the whole UPDATE treated as withdraw.
+        public var rejected = 0
+        public var bestChanged = 0
+    }
+
+    /// Applies a decoded UPDATE from `peer`: withdrawals, then announcements (each an
+    /// implicit withdraw of the peer's previous path). A treat-as-withdraw UPDATE (RFC 7606)
+    /// withdraws its announced prefixes too. Best-path changes are appended to `changes`.
+    @discardableResult
+    public mutating func apply(_ update: UpdateMessage, from peer: PeerID,
+                               changes: inout [BestPathChange]) -> UpdateResult {
+        apply(update, from: peer, changes: &changes, track: true)
+    }
+
+    private mutating func apply(_ update: UpdateMessage, from peer: PeerID,
+                                changes: inout [BestPathChange], track: Bool) -> UpdateResult {
+        var result = UpdateResult()
+        guard peer == .local || self.peer(peer) != nil else { return result }
+        withdraw(update.withdrawn, from: peer, result: &result, changes: &changes, track: track)
+        if case .ipv4(let list)? = update.mpUnreach?.prefixes {
+            withdraw(list, from: peer, result: &result, changes: &changes, track: track)
+        }
+        if case .ipv6(let list)? = update.mpUnreach?.prefixes {
+            withdraw(list, from: peer, result: &result, changes: &changes, track: track)
+        }
+        let loops = peer != .local && update.attributes.asPath.contains(localAS)
+        let refuse = update.isTreatAsWithdraw || loops
+        var mpAttributes = update.attributes
+        mpAttributes.nextHop = update.mpReach?.nextHop
+        switch update.mpReach?.prefixes {
+        case .ipv4(let list)?:
+            refuse ? rejectAll(list, from: peer, result: &result, changes: &changes, track: track)
+                : announce(list, attributes: mpAttributes, from: peer, result: &result, changes: &changes, track: track)
+        case .ipv6(let list)?:
+            refuse ? rejectAll(list, from: peer, result: &result, changes: &changes, track: track)
+                : announce(list, attributes: mpAttributes, from: peer, result: &result, changes: &changes, track: track)
+        case .other?, nil:
+            break
+        }
+        refuse ? rejectAll(update.nlri, from: peer, result: &result, changes: &changes, track: track)
+            : announce(update.nlri, attributes: update.attributes, from: peer, result: &result, changes: &changes, track: track)
+        return result
+    }
+
+    /// `apply` for callers that do not export: best-path changes are counted, not collected.
+    @discardableResult
+    public mutating func apply(_ update: UpdateMessage, from peer: PeerID) -> UpdateResult {
+        var ignored: [BestPathChange] = []
+        return apply(update, from: peer, changes: &ignored, track: false)
+    }
+
+    /// Adds a route the speaker originates (Loc-RIB source `PeerID.local`).
+    public mutating func originate(_ prefix: RIBPrefix, attributes: PathAttributes,
+                                   changes: inout [BestPathChange]) {
+        var result = UpdateResult()
+        switch prefix {
+        case .v4(let p): announce(CollectionOfOne(p), attributes: attributes, from: .local, result: &result, changes: &changes, track: true)
+        case .v6(let p): announce(CollectionOfOne(p), attributes: attributes, from: .local, result: &result, changes: &changes, track: true)
+        }
+    }
+
+    /// Originates many prefixes sharing one attribute set in one pass (the attribute set is
+    /// interned once, as for a received UPDATE).
+    public mutating func originate(_ prefixes: [RIBPrefix], attributes: PathAttributes,
+                                   changes: inout [BestPathChange]) {
+        var result = UpdateResult()
+        let v4 = prefixes.compactMap { if case .v4(let p) = $0 { p } else { nil } }
+        let v6 = prefixes.compactMap { if case .v6(let p) = $0 { p } else { nil } }
+        announce(v4, attributes: attributes, from: .local, result: &result, changes: &changes, track: true)
+        announce(v6, attributes: attributes, from: .local, result: &result, changes: &changes, track: true)
+    }
+
+    public mutating func withdrawOriginated(_ prefix: RIBPrefix, changes: inout [BestPathChange]) {
+        var result = UpdateResult()
+        switch prefix {
+        case .v4(let p): withdraw(CollectionOfOne(p), from: .local, result: &result, changes: &changes, track: true)
+        case .v6(let p): withdraw(CollectionOfOne(p), from: .local, result: &result, changes: &changes, track: true)
+        }
+    }
+
+    private mutating func announce<C: Collection>(_ prefixes: C, attributes: PathAttributes, from peer: PeerID,
+                                                  result: inout UpdateResult, changes: inout [BestPathChange], track: Bool)
+    where C.Element: RIBKey {
+        guard !prefixes.isEmpty else { return }
+        let id = attributeTable.intern(attributes, references: prefixes.count)
+        let decision = DecisionProcess(peers: peers)
+        let ranks = attributeTable.ranks
+        let prefers = { (a: PrefixTable<C.Element>.Path, b: PrefixTable<C.Element>.Path) -> Bool in
+            decision.prefers(a.peer, ranks[Int(a.attributes)], over: b.peer, ranks[Int(b.attributes)])
+        }
+        var added = 0
+        for prefix in prefixes {
+            guard let outcome = C.Element.withTable(&self, { $0.insert(prefix, peer: peer.rawValue, attributes: id, prefers: prefers) })
+            else {
+                attributeTable.release(id)
+                result.rejected += 1
+                continue
+            }
+            if let old = outcome.replaced { attributeTable.release(old) } else { added += 1 }
+            if outcome.bestChanged {
+                result.bestChanged += 1
+                if track { changes.append(change(prefix.ribPrefix, outcome.best)) }
+            }
+        }
+        accepted[Int(peer.rawValue)] += added
+        result.announced += prefixes.count
+    }
+
+    private mutating func withdraw<C: Collection>(_ prefixes: C, from peer: PeerID,
+                                                  result: inout UpdateResult, changes: inout [BestPathChange], track: Bool)
+    where C.Element: RIBKey {
+        for prefix in prefixes {
+            let outcome = C.Element.withTable(&self) { $0.remove(prefix, peer: peer.rawValue) }
+            guard let old = outcome.replaced else { continue }
+            attributeTable.release(old)
+            accepted[Int(peer.rawValue)] -= 1
+            result.withdrawn += 1
+            if outcome.bestChanged {
+                result.bestChanged += 1
+                if track { changes.append(change(prefix.ribPrefix, outcome.best)) }
+            }
+        }
+    }
+
+    /// Refused announcements still withdraw what the peer had sent for those prefixes.
+    private mutating func rejectAll<C: Collection>(_ prefixes: C, from peer: PeerID,
+                                                   result: inout UpdateResult, changes: inout [BestPathChange], track: Bool)
+    where C.Element: RIBKey {
+        withdraw(prefixes, from: peer, result: &result, changes: &changes, track: track)
+        result.rejected += prefixes.count
+    }
+
+    private func change(_ prefix: RIBPrefix) -> BestPathChange {
+        BestPathChange(prefix: prefix, best: best(prefix))
+    }
+
+    /// The change report from the path the table already has at hand (no second lookup).
+    private func change<Key>(_ prefix: RIBPrefix, _ best: PrefixTable<Key>.Path?) -> BestPathChange {
+        BestPathChange(prefix: prefix, best: best.map { route(prefix, peer: $0.peer, attributes: $0.attributes, isBest: true) })
+    }
+
+    fileprivate mutating func withIPv4<T>(_ body: (inout PrefixTable<IPv4NLRI>) -> T) -> T { body(&ipv4) }
+    fileprivate mutating func withIPv6<T>(_ body: (inout PrefixTable<IPv6NLRI>) -> T) -> T { body(&ipv6) }
+
+    // MARK: Lookups
+
+    /// The Loc-RIB's route for `prefix`.
+    public func best(_ prefix: RIBPrefix) -> RIBRoute? {
+        let path: (peer: UInt32, attributes: UInt32)?
+        switch prefix {
+        case .v4(let p): path = ipv4.best(p).map { ($0.peer, $0.attributes) }
+        case .v6(let p): path = ipv6.best(p).map { ($0.peer, $0.attributes) }
+        }
+        return path.map { route(prefix, peer: $0.peer, attributes: $0.attributes, isBest: true) }
+    }
+
+    /// Every path for `prefix`, best first.
+    public func paths(_ prefix: RIBPrefix) -> [RIBRoute] {
+        let chain: [(UInt32, UInt32)]
+        switch prefix {
+        case .v4(let p): chain = ipv4.chain(p).map { ($0.peer, $0.attributes) }
+        case .v6(let p): chain = ipv6.chain(p).map { ($0.peer, $0.attributes) }
+        }
+        return chain.enumerated().map { route(prefix, peer: $1.0, attributes: $1.1, isBest: $0 == 0) }
+    }
+
+    /// The Loc-RIB, sorted by prefix; only the routes inside `covering` when given. Builds
+    /// one `RIBRoute` per prefix: for a full table prefer `forEachBest`.
+    public func bestRoutes(inside covering: IPPrefix? = nil) -> [RIBRoute] {
+        var result: [RIBRoute] = []
+        forEachBest(inside: covering) { result.append($0) }
+        return result.sorted { $0.prefix < $1.prefix }
+    }
+
+    /// Visits the Loc-RIB in table order (unsorted) without building an array.
+    public func forEachBest(inside covering: IPPrefix? = nil, _ body: (RIBRoute) -> Void) {
+        ipv4.forEachHead { key, path in
+            guard covering?.contains(key.prefix) ?? true else { return }
+            body(route(.v4(key), peer: path.peer, attributes: path.attributes, isBest: true))
+        }
+        ipv6.forEachHead { key, path in
+            guard covering?.contains(key.prefix) ?? true else { return }
+            body(route(.v6(key), peer: path.peer, attributes: path.attributes, isBest: true))
+        }
+    }
+
+    /// The Adj-RIB-In of `peer`, sorted by prefix.
+    public func adjRIBIn(_ peer: PeerID) -> [RIBRoute] {
+        var result: [RIBRoute] = []
+        forEachPath(from: peer) { result.append($0) }
+        return result.sorted { $0.prefix < $1.prefix }
+    }
+
+    /// Visits the Adj-RIB-In of `peer` in table order (unsorted) without building an array.
+    public func forEachPath(from peer: PeerID, _ body: (RIBRoute) -> Void) {
+        ipv4.forEachPath(of: peer.rawValue) { key, attributes, isBest in
+            body(route(.v4(key), peer: peer, attributes: attributes, isBest: isBest))
+        }
+        ipv6.forEachPath(of: peer.rawValue) { key, attributes, isBest in
+            body(route(.v6(key), peer: peer, attributes: attributes, isBest: isBest))
+        }
+    }
+
+    private func route(_ prefix: RIBPrefix, peer: UInt32, attributes: UInt32, isBest: Bool) -> RIBRoute {
+        route(prefix, peer: PeerID(rawValue: peer), attributes: attributes, isBest: isBest)
+    }
+
+    private func route(_ prefix: RIBPrefix, peer: PeerID, attributes: UInt32, isBest: Bool) -> RIBRoute {
+        RIBRoute(prefix: prefix, peer: peer, attributes: attributeTable[attributes], isBest: isBest)
+    }
+
+    /// Prefixes in the Loc-RIB.
+    public var prefixCount: Int { ipv4.prefixCount + ipv6.prefixCount }
+    /// Paths across all Adj-RIBs-In.
+    public var pathCount: Int { ipv4.pathCount + ipv6.pathCount }
+    /// Distinct attribute sets stored.
+    public var attributeSetCount: Int { attributeTable.count }
+}
+
+/// The two key types, each knowing its table inside the RIB, so the update paths are
+/// written once.
+protocol RIBKey: PrefixMapKey, Hashable {
+    var ribPrefix: RIBPrefix { get }
+    static func withTable<T>(_ rib: inout RIB, _ body: (inout PrefixTable<Self>) -> T) -> T
+}
+
+extension IPv4NLRI: RIBKey {
+    var ribPrefix: RIBPrefix { .v4(self) }
+    static func withTable<T>(_ rib: inout RIB, _ body: (inout PrefixTable<IPv4NLRI>) -> T) -> T { rib.withIPv4(body) }
+}
+
+extension IPv6NLRI: RIBKey {
+    var ribPrefix: RIBPrefix { .v6(self) }
+    static func withTable<T>(_ rib: inout RIB, _ body: (inout PrefixTable<IPv6NLRI>) -> T) -> T { rib.withIPv6(body) }
+}
