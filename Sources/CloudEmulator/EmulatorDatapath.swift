@@ -60,7 +60,7 @@ final class EmulatorDatapath: @unchecked Sendable {
                 try socket.setLinkUp("eth0")
                 let eth0 = try socket.link(named: "eth0")
                 try socket.addAddress(InterfaceAddress(address: primary, prefixLength: block.length)!, index: eth0.index)
-                try socket.replaceRoute(Route(destination: IPPrefix("0.0.0.0/0")!, gateway: gateway, outputInterface: eth0.index))
+                try socket.replaceRoute(KernelRoute(destination: IPPrefix("0.0.0.0/0")!, gateway: gateway, outputInterface: eth0.index))
             }
         }
         for address in addresses { try route(address, instanceId: instanceId, deviceIndex: deviceIndex) }
@@ -79,13 +79,13 @@ final class EmulatorDatapath: @unchecked Sendable {
     func route(_ address: String, instanceId: String, deviceIndex: Int) throws {
         guard instances[instanceId] != nil, let ip = IPAddress(address), ip.family == .v4 else { return }
         let link = try vpcLinks.link(named: Self.vpcLinkName(instanceId: instanceId, deviceIndex: deviceIndex))
-        try vpcLinks.replaceRoute(Route(destination: IPPrefix(network: ip, length: 32)!, outputInterface: link.index))
+        try vpcLinks.replaceRoute(KernelRoute(destination: IPPrefix(network: ip, length: 32)!, outputInterface: link.index))
     }
 
     func unroute(_ address: String) throws {
         guard let ip = IPAddress(address), ip.family == .v4 else { return }
         do {
-            try vpcLinks.deleteRoute(Route(destination: IPPrefix(network: ip, length: 32)!))
+            try vpcLinks.deleteRoute(KernelRoute(destination: IPPrefix(network: ip, length: 32)!))
         } catch {
             if !error.isNotFound { throw error }
         }
