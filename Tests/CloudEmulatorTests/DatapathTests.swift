@@ -46,4 +46,41 @@ import TestSupport
         #expect(try !vm1.exec(["ip", "link", "show", "eth1"], check: false).succeeded, "detached: the NIC is gone")
         try await c.client.deleteNetworkInterface(eni.id)
     }
+
+    /// As in the lab: the emulator runs inside the VPC namespace with metadata on
+    /// 100.100.100.200:80, and each VM reaching it through its primary ENI is answered as
+    /// itself, told apart by source address.
+    @Test func metadataInTheVPCTellsInstancesApartBySource() async throws {
+        try await offPool { try Self.metadataBySource() }
+    }
+
+    private static func metadataBySource() throws {
+        let cli = try builtExecutable("terway-edge")
+        let vpc = try TestNamespace("vpc")
+        let vm1 = try TestNamespace("vm1")
+        let vm2 = try TestNamespace("vm2")
+        try vpc.exec(["ip", "addr", "add", "100.100.100.200/32", "dev", "lo"])
+        let folder = try TemporaryDirectory("te-cloud-md")
+        let yaml = EmulatorHarness.testWorld(vpcNamespace: vpc.name, namespaces: ["i-big-1": vm1.name, "i-cloud-1": vm2.name])
+            .replacingOccurrences(of: "metadataDefaultInstance: i-cloud-1\n", with: "")
+        try folder.write("world.yaml", yaml)
+        let emulator = try vpc.spawn([cli, "cloud", "emulator", "--config", folder.file("world.yaml"),
+                                      "--listen", "127.0.0.1:8460", "--metadata-listen", "100.100.100.200:80"],
+                                     logFile: folder.file("emulator.log"))
+        defer { emulator.terminate() }
+        func metadata(_ vm: TestNamespace, _ path: String) throws -> CommandResult {
+            let token = try vm.exec(["curl", "-sf", "-m", "2", "-X", "PUT", "-H", "X-aliyun-ecs-metadata-token-ttl-seconds: 60",
+                                     "http://100.100.100.200/latest/api/token"], check: false)
+            return try vm.exec(["curl", "-sf", "-m", "2", "-H", "X-aliyun-ecs-metadata-token: \(token.stdout)",
+                                "http://100.100.100.200/latest/meta-data/\(path)"], check: false)
+        }
+        let up = waitUntil(timeout: 10) { (try? metadata(vm1, "instance-id"))?.succeeded == true }
+        #expect(up, "\((try? String(contentsOfFile: folder.file("emulator.log"), encoding: .utf8)) ?? "")")
+        #expect(try metadata(vm1, "instance-id").stdout == "i-big-1")
+        #expect(try metadata(vm2, "instance-id").stdout == "i-cloud-1")
+        #expect(try metadata(vm2, "private-ipv4").stdout == "192.168.0.11")
+        // From an address that is no instance's (the VPC namespace's own loopback): no answer.
+        #expect(try !vpc.exec(["curl", "-sf", "-m", "2", "-X", "PUT", "-H", "X-aliyun-ecs-metadata-token-ttl-seconds: 60",
+                               "http://100.100.100.200/latest/api/token"], check: false).succeeded)
+    }
 }
