@@ -59,7 +59,7 @@ public func acsParseForm(_ text: Substring) -> [(String, String)]? {
 
 /// Sorted `key=value` pairs, both encoded, joined by `&`: the canonical query of both styles.
 public func acsCanonicalQuery(_ parameters: [String: String]) -> String {
-    parameters.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+    parameters.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         .map { "\(acsPercentEncode($0.key))=\(acsPercentEncode($0.value))" }
         .joined(separator: "&")
 }

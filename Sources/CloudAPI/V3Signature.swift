@@ -16,7 +16,7 @@ public enum V3Signature {
         for (name, value) in headers {
             grouped[name.lowercased(), default: []].append(trimmed(value))
         }
-        let names = grouped.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let names = grouped.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let block = names.map { "\($0):\(grouped[$0]!.sorted().joined(separator: ","))\n" }.joined()
         return (block, names.joined(separator: ";"))
     }
