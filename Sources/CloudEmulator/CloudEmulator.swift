@@ -91,7 +91,7 @@ public actor CloudEmulator {
         tick()
         do {
             let authenticator = EmulatorAuthenticator(world: world)
-            let (call, nonce) = try authenticator.authenticate(request) { [engine] id in
+            let (call, nonce) = try authenticator.authenticate(request, now: now) { [engine] id in
                 if let key = engine.world.accessKeys.first(where: { $0.id == id }) { return (key.secret, key.deny ?? [], nil, false) }
                 guard let sts = engine.state.stsCredentials[id] else { return nil }
                 let role = engine.world.ramRoles.first { $0.name == sts.role }

@@ -23,7 +23,10 @@ struct EmulatorAuthenticator {
     /// `secret`, deny list and expected token of a key, or nil for an unknown one.
     typealias KeyLookup = (String) -> (secret: String, denied: [String], token: String?, expired: Bool)?
 
-    func authenticate(_ request: EmulatorRequest, lookup: KeyLookup) throws(EmulatorFault) -> (AuthenticatedCall, nonce: String) {
+    /// How far a request's timestamp may be from the service's clock (15 minutes).
+    static let allowedSkew: Double = 900
+
+    func authenticate(_ request: EmulatorRequest, now: Double, lookup: KeyLookup) throws(EmulatorFault) -> (AuthenticatedCall, nonce: String) {
         guard let queryPairs = acsParseForm(request.query) else { throw .invalid("query", "malformed percent-encoding") }
         var parameters = Dictionary(queryPairs, uniquingKeysWith: { _, last in last })
         if request.header("content-type")?.hasPrefix("application/x-www-form-urlencoded") == true {
@@ -31,6 +34,11 @@ struct EmulatorAuthenticator {
                 throw .invalid("body", "malformed percent-encoding")
             }
             for (key, value) in form { parameters[key] = value }
+        }
+        let timestamp = request.header("authorization") == nil ? parameters["Timestamp"] : request.header("x-acs-date")
+        guard let timestamp, let seconds = ACSTimestamp.parse(timestamp) else { throw .missing("Timestamp") }
+        guard abs(Double(seconds) - now) <= Self.allowedSkew else {
+            throw EmulatorFault("InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
         }
         let call: AuthenticatedCall
         let nonce: String

@@ -106,4 +106,19 @@ import TestSupport
             #expect(!everything.contains(secret))
         }
     }
+
+    /// A request signed an hour ago is refused, as the service refuses skew beyond 15 minutes.
+    @Test(arguments: SignatureStyle.allCases)
+    func staleTimestampsAreRefused(style: SignatureStyle) async throws {
+        let harness = try await EmulatorHarness()
+        let http = HTTPConnectionCache(connectTimeout: 2, tls: nil)
+        defer { Task { await http.closeAll(); await harness.stop() } }
+        let keys = CloudCredentials(accessKeyId: "LTAI-lab", accessKeySecret: "lab-secret")
+        let hourAgo = ACSTimestamp.format(secondsSince1970: Int64(Date().timeIntervalSince1970) - 3600)
+        let signed = CloudRequest.describeInstanceTypes([]).signed(style: style, credentials: keys, host: harness.apiEndpoint,
+                                                                   nonce: "stale-\(style)", timestamp: hourAgo)
+        let response = try await http.send(signed, to: HTTPEndpoint(host: "127.0.0.1", port: harness.apiPort), timeout: 5)
+        let refused = await refusal { _ = try CloudResponse.decode(action: "DescribeInstanceTypes", status: response.status, body: response.body) }
+        #expect(refused?.code == "InvalidTimeStamp.Expired")
+    }
 }
