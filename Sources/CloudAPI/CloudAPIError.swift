@@ -6,13 +6,16 @@ public struct CloudAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     public let requestId: String
     public let httpStatus: Int
     public let action: String
+    /// The RAM namespace of the action (`ecs`, `vpc`).
+    public let product: String
 
-    public init(code: String, message: String, requestId: String, httpStatus: Int, action: String) {
+    public init(code: String, message: String, requestId: String, httpStatus: Int, action: String, product: String = "ecs") {
         self.code = code
         self.message = message
         self.requestId = requestId
         self.httpStatus = httpStatus
         self.action = action
+        self.product = product
     }
 
     /// Refusals that go away by waiting: throttling, overload and the service's own faults.
@@ -27,7 +30,7 @@ public struct CloudAPIError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         var text = "\(action): \(code) (HTTP \(httpStatus)): \(message) [RequestId \(requestId)]"
         if isPermissionDenied {
-            text += "; the RAM policy of these credentials must allow ecs:\(action)"
+            text += "; the RAM policy of these credentials must allow \(product):\(action)"
         }
         return text
     }

@@ -5,7 +5,7 @@ public enum CloudResponse {
     /// Bodies above this are refused before parsing.
     public static let maxBodyBytes = 8 << 20
 
-    public static func decode(action: String, status: Int, body: [UInt8]) throws -> JSONObject {
+    public static func decode(action: String, service: CloudService = .ecs, status: Int, body: [UInt8]) throws -> JSONObject {
         guard body.count <= maxBodyBytes else {
             throw CloudResponseError(action: action, httpStatus: status, reason: "body of \(body.count) bytes")
         }
@@ -23,7 +23,8 @@ public enum CloudResponse {
             throw CloudResponseError(action: action, httpStatus: status, reason: "error answer without Code")
         }
         throw CloudAPIError(code: code, message: object["Message"]?.stringValue ?? "",
-                            requestId: object["RequestId"]?.stringValue ?? "", httpStatus: status, action: action)
+                            requestId: object["RequestId"]?.stringValue ?? "", httpStatus: status, action: action,
+                            product: service.product.lowercased())
     }
 }
 

@@ -54,7 +54,7 @@ public actor CloudClient {
             let failure: any Error
             do {
                 let response = try await transport.send(signed, to: endpoint, timeout: config.timeout)
-                return try CloudResponse.decode(action: request.action, status: response.status, body: response.body)
+                return try CloudResponse.decode(action: request.action, service: request.service, status: response.status, body: response.body)
             } catch let error as CloudAPIError {
                 let clean = Self.scrub(error, keys)
                 guard clean.isRetryable else { throw clean }
@@ -103,7 +103,7 @@ public actor CloudClient {
 
     static func scrub(_ error: CloudAPIError, _ keys: CloudCredentials) -> CloudAPIError {
         CloudAPIError(code: error.code, message: scrub(error.message, keys), requestId: error.requestId,
-                      httpStatus: error.httpStatus, action: error.action)
+                      httpStatus: error.httpStatus, action: error.action, product: error.product)
     }
 }
 

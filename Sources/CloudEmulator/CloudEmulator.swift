@@ -101,7 +101,8 @@ public actor CloudEmulator {
                 throw EmulatorFault("SignatureNonceUsed", "Specified signature nonce was used already.")
             }
             if call.denied.contains(call.action) {
-                throw EmulatorFault("Forbidden.RAM", "User not authorized to operate on the specified resource, or this API doesn't support RAM. (missing permission ecs:\(call.action))", status: 403)
+                let product = call.version == CloudService.vpc.version ? "vpc" : "ecs"
+                throw EmulatorFault("Forbidden.RAM", "User not authorized to operate on the specified resource, or this API doesn't support RAM. (missing permission \(product):\(call.action))", status: 403)
             }
             if let refusal = faults.refusal(action: call.action, now: now) { throw refusal }
             let (result, changes) = try engine.call(version: call.version, action: call.action, parameters: call.parameters, now: now)

@@ -75,6 +75,8 @@ import TestSupport
         #expect(denied?.code == "Forbidden.RAM" && denied?.httpStatus == 403)
         #expect(denied.map { "\($0)" }?.contains("ecs:AssignPrivateIpAddresses") == true)
         #expect(await c.client.statistics.attempts == attemptsBefore + 1)
+        let vpc = await refusal { _ = try await c.client.describeVSwitches(vpcId: "vpc-lab") }
+        #expect(vpc.map { "\($0)" }?.contains("vpc:DescribeVSwitches") == true)
     }
 
     /// STS credentials from the RAM role through metadata sign calls; neither the secret

@@ -42,7 +42,7 @@ final class EmulatorHarness: @unchecked Sendable {
           - { id: i-starting, type: ecs.g6.large, vSwitch: vsw-zone-h, primaryIP: 192.168.0.12, status: Starting }
         accessKeys:
           - { id: LTAI-lab, secret: lab-secret }
-          - { id: LTAI-readonly, secret: ro-secret, deny: [AssignPrivateIpAddresses] }
+          - { id: LTAI-readonly, secret: ro-secret, deny: [AssignPrivateIpAddresses, DescribeVSwitches] }
         ramRoles:
           - { name: terway-edge, ttlSeconds: 3600 }
         metadataDefaultInstance: i-cloud-1
