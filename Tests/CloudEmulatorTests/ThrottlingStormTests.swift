@@ -2,6 +2,7 @@ import CloudAPI
 import CloudENI
 import Foundation
 import Testing
+import HTTPClient
 import TestSupport
 
 /// Half the calls refused as throttled, and a tenth applied but answered InternalError (the
@@ -36,5 +37,24 @@ import TestSupport
         #expect(stats.throttled > 20 && stats.retries >= stats.throttled)
         #expect(stats.longestBackoff <= retry.maxDelay)
         print("storm: 100 assignments in \(elapsed), \(stats.attempts) attempts, \(stats.throttled) throttled, longest backoff \(Int(stats.longestBackoff * 1000)) ms")
+    }
+
+    /// A calls-per-second cap on every action: a burst beyond it is refused
+    /// `Throttling.Api`; our client's own bucket, set below the cap, is never refused.
+    @Test func rateCapsRefuseABurstAndPacingAvoidsThem() async throws {
+        let harness = try await EmulatorHarness(yaml: EmulatorHarness.testWorld(extra: "faults: { throttle: { \"*\": { perSecond: 10 } } }"))
+        let eager = ClientHarness(harness, retry: RetryPolicy(maxAttempts: 1))
+        defer { Task { await eager.close(); await harness.stop() } }
+        var codes: [String] = []
+        for _ in 0..<30 {
+            do { _ = try await eager.client.describeInstanceTypes([]) } catch let error as CloudAPIError { codes.append(error.code) }
+        }
+        #expect(codes.count >= 10 && Set(codes) == ["Throttling.Api"], "\(codes)")
+        try await Task.sleep(for: .seconds(1.2))
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: harness.apiPort)
+        let paced = CloudClient(config: CloudClientConfig(region: "cn-hangzhou", ecsEndpoint: endpoint, vpcEndpoint: endpoint,
+                                                          retry: RetryPolicy(maxAttempts: 1), ratePerAction: ["DescribeInstanceTypes": 8]),
+                                transport: eager.http, credentials: StaticCredentials(CloudCredentials(accessKeyId: "LTAI-lab", accessKeySecret: "lab-secret")))
+        for _ in 0..<16 { _ = try await paced.describeInstanceTypes([]) }
     }
 }
