@@ -7,13 +7,13 @@ public enum CNICommand: String, Hashable, Sendable, CaseIterable {
     case gc = "GC"
     case status = "STATUS"
 
-    /// The environment variables the verb cannot run without.
+    /// The environment variables the verb cannot run without. CNI_PATH is not among them:
+    /// only plugins that call other plugins need it, and this package's plugin calls none.
     var requiredVariables: [String] {
         switch self {
-        case .add, .check: ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME", "CNI_PATH"]
-        case .del: ["CNI_CONTAINERID", "CNI_IFNAME", "CNI_PATH"]
-        case .gc, .status: ["CNI_PATH"]
-        case .version: []
+        case .add, .check: ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"]
+        case .del: ["CNI_CONTAINERID", "CNI_IFNAME"]
+        case .gc, .status, .version: []
         }
     }
 

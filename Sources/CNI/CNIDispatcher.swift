@@ -40,14 +40,22 @@ public struct CNIDispatcher {
         guard let command = CNICommand(rawValue: verb) else {
             throw CNIError(.invalidEnvironment, "unknown CNI_COMMAND \"\(verb)\"", details: "one of ADD, DEL, CHECK, VERSION, GC, STATUS")
         }
-        if command == .version { return versionInfo().serialized(indent: 4) }
+        if command == .version {
+            let asked = Self.askedVersion(stdin())
+            version = asked ?? .latest
+            return versionInfo(asked: asked).serialized(indent: 4)
+        }
 
         let missing = command.requiredVariables.filter { (environment($0) ?? "").isEmpty }
         guard missing.isEmpty else {
             throw CNIError(.invalidEnvironment, "required environment variables missing for \(verb)",
                            details: missing.joined(separator: ", "))
         }
-        let config = try NetworkConfig(bytes: stdin(), supportedVersions: supportedVersions)
+        // DEL is best effort: what only ADD needs (a parseable prevResult, CNI_ARGS, an
+        // absolute CNI_NETNS, a version still spoken) must not keep a pod from terminating.
+        let bestEffort = command == .del
+        let config = bestEffort ? try NetworkConfig(bestEffort: stdin(), supportedVersions: supportedVersions)
+                                : try NetworkConfig(bytes: stdin(), supportedVersions: supportedVersions)
         version = config.cniVersion
         if let minimum = command.minimumVersion, config.cniVersion < minimum {
             throw CNIError(.incompatibleVersion, "config version \(config.cniVersion) does not allow \(verb)",
@@ -56,14 +64,21 @@ public struct CNIDispatcher {
 
         var request = CNIRequest(command: command, config: config)
         request.path = (environment("CNI_PATH") ?? "").split(separator: ":").map(String.init)
-        request.args = try CNIRequest.parseArgs(environment("CNI_ARGS") ?? "")
+        let args = environment("CNI_ARGS") ?? ""
+        request.args = bestEffort ? ((try? CNIRequest.parseArgs(args)) ?? []) : try CNIRequest.parseArgs(args)
         if [.add, .del, .check].contains(command) {
             request.containerID = environment("CNI_CONTAINERID") ?? ""
             try CNIValidation.checkContainerID(request.containerID)
             request.ifname = environment("CNI_IFNAME") ?? ""
             try CNIValidation.checkInterfaceName(request.ifname)
             request.netns = environment("CNI_NETNS") ?? ""
-            if !request.netns.isEmpty { try CNIValidation.checkNetnsPath(request.netns) }
+            if !request.netns.isEmpty {
+                do { try CNIValidation.checkNetnsPath(request.netns) } catch {
+                    // DEL without a usable path still removes the host end and the addresses.
+                    guard bestEffort else { throw error }
+                    request.netns = ""
+                }
+            }
         }
 
         switch command {
@@ -77,9 +92,17 @@ public struct CNIDispatcher {
         return nil
     }
 
-    /// VERSION's answer: the newest version and every supported one.
-    public func versionInfo() -> JSONValue {
-        ["cniVersion": .string(CNIVersion.latest.description),
+    /// VERSION's answer: the version it was asked in (SPEC.md: "the value of cniVersion
+    /// specified on input"), else the newest, and every supported one.
+    public func versionInfo(asked: CNIVersion? = nil) -> JSONValue {
+        ["cniVersion": .string((asked ?? CNIVersion.latest).description),
          "supportedVersions": .array(supportedVersions.map { .string($0.description) })]
+    }
+
+    /// The `cniVersion` of VERSION's input; nil when there is none to read.
+    static func askedVersion(_ bytes: [UInt8]) -> CNIVersion? {
+        guard !bytes.isEmpty, let object = (try? JSONValue.parse(bytes))?.objectValue,
+              let text = object["cniVersion"]?.stringValue else { return nil }
+        return CNIVersion(text)
     }
 }

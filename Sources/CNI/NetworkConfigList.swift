@@ -36,12 +36,10 @@ public struct NetworkConfigList: Hashable, Sendable {
         }
     }
 
-    /// The version to run the list at: the highest of `cniVersions` that the runtime supports,
-    /// else `cniVersion` when supported.
+    /// The version to run the list at: the highest of `cniVersions` and `cniVersion` together
+    /// that the runtime supports, as libcni's `ConfListFromBytes` picks it.
     public func negotiatedVersion(runtimeSupports supported: [CNIVersion] = CNIVersion.supported) -> CNIVersion? {
-        if let best = cniVersions.filter(supported.contains).max() { return best }
-        if let cniVersion, supported.contains(cniVersion) { return cniVersion }
-        return nil
+        (cniVersions + (cniVersion.map { [$0] } ?? [])).filter(supported.contains).max()
     }
 
     /// The stdin for plugin `index`: its own fields plus the list's name, the version and,

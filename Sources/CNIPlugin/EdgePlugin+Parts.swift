@@ -6,8 +6,9 @@ import NetworkCore
 extension EdgePlugin {
     static func allocator(_ config: EdgeConfig) throws -> NodeAllocator {
         try ipam {
-            let pools = try config.subnets.map { subnet throws(IPAMError) in
-                try AddressPool(subnet: subnet, exclusions: config.exclusions.filter { subnet.contains($0) })
+            let pools = try config.ranges.map { range throws(IPAMError) in
+                try AddressPool(subnet: range.subnet, gateway: range.gateway, exclusions: config.exclusions.filter { range.subnet.contains($0) },
+                                rangeStart: range.rangeStart, rangeEnd: range.rangeEnd)
             }
             return try NodeAllocator(pools: pools, store: try FileStore(directory: config.storeDirectory))
         }
@@ -36,33 +37,41 @@ extension EdgePlugin {
     }
 
     static func bridgeSpec(_ config: EdgeConfig) -> BridgeSpec {
-        BridgeSpec(name: config.bridge, mtu: config.mtu, gatewayAddresses: config.gateways, hairpin: config.hairpin)
+        BridgeSpec(name: config.bridge, mtu: config.mtu, gatewayAddresses: config.gateways, hairpin: config.hairpin,
+                   forceAddress: config.forceAddress)
     }
 
     static func podSpec(_ config: EdgeConfig, _ request: CNIRequest, _ addresses: [InterfaceAddress]) -> PodInterfaceSpec {
         PodInterfaceSpec(containerID: request.containerID, ifName: request.ifname, netnsPath: request.netns, mtu: config.mtu,
-                         addresses: addresses, routes: routes(config))
+                         addresses: addresses, routes: routes(config, addresses))
     }
 
-    static func routes(_ config: EdgeConfig) -> [PodRoute] {
+    /// A route without its own gateway goes via the gateway of the pod's range of its family.
+    static func routes(_ config: EdgeConfig, _ addresses: [InterfaceAddress]) -> [PodRoute] {
         config.routes.map { route in
-            PodRoute(destination: route.destination,
-                     gateway: route.gateway ?? config.gateways.first { $0.family == route.destination.family }?.address)
+            let address = addresses.first { $0.family == route.destination.family }
+            return PodRoute(destination: route.destination,
+                            gateway: route.gateway ?? address.flatMap { gateway(config, of: $0) })
         }
     }
 
-    /// The newest-format Result: the previous plugins' part first (chaining), then our host
-    /// and container interfaces, addresses and routes.
+    static func gateway(_ config: EdgeConfig, of address: InterfaceAddress) -> IPAddress? {
+        config.ranges.first { $0.subnet.contains(address.address) }?.gateway
+    }
+
+    /// The newest-format Result: the previous plugins' part first (chaining), then, as the
+    /// reference `bridge` lists them, the bridge, the host end and the container end, our
+    /// addresses and the routes this ADD added.
     static func result(_ config: EdgeConfig, _ request: CNIRequest, _ addresses: [InterfaceAddress], _ pod: PodInterface) -> CNIResult {
         var result = request.config.prevResult ?? CNIResult()
-        let base = result.interfaces.count
+        result.interfaces.append(.init(name: pod.bridgeName, mac: pod.bridgeMAC?.description))
         result.interfaces.append(.init(name: pod.hostName, mac: pod.hostMAC.description))
         result.interfaces.append(.init(name: pod.containerName, mac: pod.containerMAC.description, mtu: config.mtu, sandbox: pod.sandbox))
+        let container = result.interfaces.count - 1
         for address in addresses {
-            let gateway = config.gateways.first { $0.family == address.family }?.address
-            result.ips.append(.init(address: address, gateway: gateway, interface: base + 1))
+            result.ips.append(.init(address: address, gateway: gateway(config, of: address), interface: container))
         }
-        for route in routes(config) {
+        for route in pod.routes {
             result.routes.append(.init(destination: route.destination, gateway: route.gateway))
         }
         if let dns = config.dns { result.dns = dns }
@@ -77,6 +86,10 @@ extension EdgePlugin {
         switch error {
         case .notANetworkNamespace, .namespaceMissing: return CNIError(.invalidEnvironment, error.description)
         case .drift: return CNIError(EdgePluginCode.drift, error.description)
+        case .staleBridgeAddresses(let bridge, let addresses):
+            let list = addresses.map(\.description).joined(separator: ", ")
+            return CNIError(EdgePluginCode.datapath, error.description,
+                            details: "remove \(list) from \(bridge) (ip addr del ADDRESS dev \(bridge)) or set \"forceAddress\": true to replace it and its subnet route")
         case .invalidSpec: return CNIError(.invalidNetworkConfig, error.description)
         case .netlink, .system: return CNIError(EdgePluginCode.datapath, error.description)
         }

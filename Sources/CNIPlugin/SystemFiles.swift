@@ -42,6 +42,8 @@ enum SystemFiles {
         }
     }
 
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
     static func isNetworkNamespace(_ path: String) -> Bool {
         (try? checkNetworkNamespace(path)) != nil
     }

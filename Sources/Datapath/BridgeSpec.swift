@@ -12,11 +12,17 @@ public struct BridgeSpec: Hashable, Sendable {
     /// Whether pod ports reflect frames back out the port they came in on, so that a pod
     /// can reach itself through a service address.
     public var hairpin: Bool
+    /// Whether global addresses on the bridge other than `gatewayAddresses` (an older lease,
+    /// flannel's gateway) are removed; otherwise their presence fails ADD, as in the
+    /// reference `bridge`, since their subnet routes would blackhole another node's pods.
+    public var forceAddress: Bool
 
-    public init(name: String = "cni0", mtu: Int? = nil, gatewayAddresses: [InterfaceAddress], hairpin: Bool = true) {
+    public init(name: String = "cni0", mtu: Int? = nil, gatewayAddresses: [InterfaceAddress], hairpin: Bool = true,
+                forceAddress: Bool = false) {
         self.name = name
         self.mtu = mtu
         self.gatewayAddresses = gatewayAddresses
         self.hairpin = hairpin
+        self.forceAddress = forceAddress
     }
 }

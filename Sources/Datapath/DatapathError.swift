@@ -1,4 +1,5 @@
 import Netlink
+import NetworkCore
 
 /// Why the pod data path could not be built or checked.
 public enum DatapathError: Error, CustomStringConvertible {
@@ -10,6 +11,8 @@ public enum DatapathError: Error, CustomStringConvertible {
     case invalidSpec(String)
     /// CHECK found the pod's network different from what ADD built.
     case drift(String)
+    /// The bridge holds global addresses that are not this network's gateways.
+    case staleBridgeAddresses(bridge: String, addresses: [InterfaceAddress])
     /// The kernel or a system call refused; the underlying error keeps errno, operation and extack.
     case netlink(NetlinkError)
     /// A system call outside netlink failed (open, fstatfs).
@@ -21,6 +24,8 @@ public enum DatapathError: Error, CustomStringConvertible {
         case .namespaceMissing(let path): "network namespace \(path) does not exist"
         case .invalidSpec(let reason): "invalid interface spec: \(reason)"
         case .drift(let what): "pod network drifted: \(what)"
+        case .staleBridgeAddresses(let bridge, let addresses):
+            "\(bridge) holds \(addresses.map(\.description).joined(separator: ", ")), not a gateway of this network's subnets"
         case .netlink(let error): error.description
         case .system(let call, let path, let errno): "\(call) \(path): \(systemErrorText(errno))"
         }

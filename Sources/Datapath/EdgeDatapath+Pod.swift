@@ -5,12 +5,14 @@ import NetworkCore
 extension EdgeDatapath {
     /// ADD: creates the veth pair (container end named `pod.ifName` directly in the pod's
     /// namespace), sets MTU, MACs, addresses and routes in the pod, and puts the host end on
-    /// the bridge (hairpin as the bridge says) and up. Calls `ensureBridge` first.
+    /// the bridge (hairpin as the bridge says) and up. Calls `ensureBridge` first. A route
+    /// the pod already has (a first attachment's default route) is kept and left out of
+    /// `PodInterface.routes`: the first one wins, as in the reference plugins.
     /// On failure, removes whatever it created.
     public func setUp(_ pod: PodInterfaceSpec, on bridge: BridgeSpec) throws(DatapathError) -> PodInterface {
         try validate(pod)
         let namespace = try openNamespace(pod.netnsPath)
-        let bridgeIndex = try ensureBridge(bridge)
+        let bridgeLink = try ensureBridge(bridge)
         let hostName = Self.hostInterfaceName(containerID: pod.containerID, ifName: pod.ifName)
         let seed = FNV1a.hash((pod.containerID + "/" + pod.ifName).utf8)
         let hostMAC = MACAddress(locallyAdministeredFrom: seed)
@@ -18,33 +20,68 @@ extension EdgeDatapath {
 
         // The peer cannot come up in the creating request (ENOTCONN): the pod batch does it.
         let peer = LinkSettings(name: pod.ifName, mtu: pod.mtu, mac: containerMAC, namespaceFD: namespace.fd)
-        let host = LinkSettings(name: hostName, mtu: pod.mtu, mac: hostMAC, up: true, masterIndex: bridgeIndex)
+        let host = LinkSettings(name: hostName, mtu: pod.mtu, mac: hostMAC, up: true, masterIndex: bridgeLink.index)
         try netlink { try node.addLink(host, kind: .veth(peer: peer)) }
+        let routes: [PodRoute]
         do throws(DatapathError) {
             if bridge.hairpin {
                 try netlink { try node.setBridgePortHairpin(hostName, true) }
             }
-            try configureContainerSide(pod, in: namespace)
+            routes = try configureContainerSide(pod, in: namespace, hostName: hostName, mac: containerMAC)
         } catch {
             // Deleting the host end removes the pair and everything configured on it.
             try? node.deleteLink(hostName)
             throw error
         }
-        return PodInterface(hostName: hostName, hostMAC: hostMAC, containerName: pod.ifName,
-                            containerMAC: containerMAC, sandbox: pod.netnsPath)
+        return PodInterface(bridgeName: bridge.name, bridgeMAC: bridgeLink.mac, hostName: hostName, hostMAC: hostMAC, containerName: pod.ifName,
+                            containerMAC: containerMAC, sandbox: pod.netnsPath, routes: routes)
     }
 
-    /// Link up, addresses and routes inside the pod, in one batch on a socket opened in its namespace.
-    private func configureContainerSide(_ pod: PodInterfaceSpec, in namespace: NetworkNamespace) throws(DatapathError) {
-        let socket = try Self.socket(in: namespace)
-        try netlink {
+    /// Inside the pod, on a socket opened there: `arp_notify` on, the addresses, the link up
+    /// (so the gratuitous ARP of `arp_notify` carries them: a reused address's new MAC
+    /// reaches the neighbours at once), then the routes. Returns the routes it added.
+    ///
+    /// The bridge enables the host end's port only once the kernel has handled its carrier,
+    /// asynchronously, so the ARP sent as the link comes up can meet a port that still drops
+    /// frames. Once the port forwards, setting the pod's MAC again (NETDEV_CHANGEADDR) makes
+    /// `arp_notify` announce once more; a port that does not forward soon (a bridge running
+    /// STP) is left to the neighbours' own probing.
+    private func configureContainerSide(_ pod: PodInterfaceSpec, in namespace: NetworkNamespace,
+                                        hostName: String, mac: MACAddress) throws(DatapathError) -> [PodRoute] {
+        let announce = pod.addresses.contains { $0.family == .v4 }
+        let socket = try Self.socket(in: namespace) {
+            // The slash form: an interface name may hold dots.
+            if announce { try Sysctl.write("net/ipv4/conf/\(pod.ifName)/arp_notify", "1") }
+        }
+        return try netlink {
             let index = try socket.link(named: pod.ifName).index
             let addresses: [NetlinkRequest] = pod.addresses.map { .addAddress($0, index: index, noDAD: $0.family == .v6) }
-            let routes: [NetlinkRequest] = pod.routes.map {
+            try socket.perform(addresses + [.setLinkUp(pod.ifName)])
+            let outcomes = try socket.performEach(pod.routes.map {
                 .addRoute(KernelRoute(destination: $0.destination, gateway: $0.gateway, outputInterface: index))
+            })
+            var added: [PodRoute] = []
+            for (route, outcome) in zip(pod.routes, outcomes) {
+                switch outcome {
+                case nil: added.append(route)
+                case .some(let error) where error.isExists: continue
+                case .some(let error): throw error
+                }
             }
-            try socket.perform([.setLinkUp(pod.ifName)] + addresses + routes)
+            if announce, try portForwards(hostName) {
+                try socket.perform([.setLinkAddress(pod.ifName, mac)])
+            }
+            return added
         }
+    }
+
+    /// Whether the host end's bridge port forwards, waiting up to 50 ms for it.
+    private func portForwards(_ hostName: String) throws -> Bool {
+        for _ in 0..<50 {
+            if try node.link(named: hostName).bridgePortState == Link.forwardingState { return true }
+            usleep(1000)
+        }
+        return false
     }
 
     /// DEL: removes the pod's veth pair by deleting its host end. Idempotent: a missing
@@ -67,10 +104,13 @@ extension EdgeDatapath {
         }
     }
 
-    /// CHECK: verifies that the container end exists in the pod namespace, up, with the
-    /// expected addresses and routes, and that the host end is up on the bridge.
-    /// Throws `.drift` naming what differs.
-    public func check(_ pod: PodInterfaceSpec, on bridge: BridgeSpec) throws(DatapathError) {
+    /// CHECK: verifies that the container end exists in the pod namespace, a veth, up, with
+    /// `containerMAC` when given, `pod`'s addresses, and a route for each of `pod.routes`
+    /// (destination and gateway, on any interface, in any table: a later plugin may move
+    /// it); that the host
+    /// end is up on the bridge; and that the bridge holds the gateways. The MTU is not
+    /// compared: a later plugin (`tuning`) may change it. Throws `.drift` naming what differs.
+    public func check(_ pod: PodInterfaceSpec, on bridge: BridgeSpec, containerMAC: MACAddress? = nil) throws(DatapathError) {
         try validate(pod)
         let namespace = try openNamespace(pod.netnsPath)
         let hostName = Self.hostInterfaceName(containerID: pod.containerID, ifName: pod.ifName)
@@ -90,20 +130,21 @@ extension EdgeDatapath {
         let podLink = try existing("\(pod.ifName) in \(pod.netnsPath)") { () throws(NetlinkError) in try socket.link(named: pod.ifName) }
         guard podLink.kind == "veth" else { throw .drift("\(pod.ifName) is a \(podLink.kind ?? "plain") link, not a veth") }
         guard podLink.isUp else { throw .drift("\(pod.ifName) is down") }
-        guard podLink.mtu == pod.mtu else { throw .drift("\(pod.ifName) has MTU \(podLink.mtu), expected \(pod.mtu)") }
+        if let containerMAC, podLink.mac != containerMAC {
+            throw .drift("\(pod.ifName) has MAC \(podLink.mac.map(\.description) ?? "none"), expected \(containerMAC)")
+        }
         let addresses = Set(try netlink { try socket.listAddresses(index: podLink.index) }.map(\.address))
         for address in pod.addresses where !addresses.contains(address) {
             throw .drift("address \(address) missing on \(pod.ifName)")
         }
         for family in Set(pod.routes.map(\.destination.family)) {
-            let routes = try netlink { try socket.listRoutes(family: family) }
+            // Every table: a later plugin (`sbr`) may move a route into a table of its own.
+            let routes = try netlink { try socket.listRoutes(family: family, table: nil) }
             for expected in pod.routes where expected.destination.family == family {
-                let present = routes.contains {
-                    $0.destination == expected.destination && $0.gateway == expected.gateway && $0.outputInterface == podLink.index
-                }
+                let present = routes.contains { $0.destination == expected.destination && $0.gateway == expected.gateway }
                 if !present {
                     let via = expected.gateway.map { " via \($0)" } ?? ""
-                    throw .drift("route \(expected.destination)\(via) dev \(pod.ifName) missing")
+                    throw .drift("route \(expected.destination)\(via) missing in \(pod.netnsPath)")
                 }
             }
         }

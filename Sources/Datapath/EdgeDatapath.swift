@@ -26,10 +26,14 @@ public final class EdgeDatapath {
     }
 
     /// A netlink socket bound to `namespace`: one short-lived thread and setns, after which
-    /// every request goes straight there.
-    static func socket(in namespace: NetworkNamespace) throws(DatapathError) -> NetlinkSocket {
+    /// every request goes straight there. `alsoInside` runs on that thread first (sysctls of
+    /// the namespace, without a second switch).
+    static func socket(in namespace: NetworkNamespace, alsoInside: () throws -> Void = {}) throws(DatapathError) -> NetlinkSocket {
         do {
-            return try namespace.openNetlinkSocket()
+            return try namespace.run {
+                try alsoInside()
+                return try NetlinkSocket()
+            }
         } catch let error as NetlinkError {
             throw .netlink(error)
         } catch let error as NamespaceError {

@@ -5,6 +5,13 @@ import POSIX
 /// Reservations as files in one directory, one per address (`10.0.3.7`, `fd00::7`), holding
 /// an `IPAMRecord`; `lock` is the flock every mutation holds.
 ///
+/// The owner index is a folder `owners/` with one file per attachment (`CONTAINERID:IFNAME`)
+/// listing its addresses, one per line, so that ADD and DEL read only their own records.
+/// It is written before the record (temporary file and rename), so after a SIGKILL at any
+/// instant it lists every address its owner holds and maybe one it does not; readers check
+/// each listed address against its record. A store without the folder (an older version's,
+/// or one whose rebuild was cut short) gets it rebuilt from the records under the lock.
+///
 /// A reservation is written to an exclusively created temporary file, fsynced, and renamed
 /// onto its address (which the lock guarantees is free): after a SIGKILL or a power loss at
 /// any instant an address has its complete record or none, never a torn one. Leftover
@@ -20,6 +27,7 @@ public final class FileStore: IPAMStore {
     private var lockDescriptor: Int32 = -1
     private static let temporaryPrefix = ".tmp-"
     private static let lastReservedPrefix = "last_reserved_ip."
+    private static let ownersFolder = "owners"
 
     /// Creates the directory (and its parents) when missing.
     public init(directory: String) throws(IPAMError) {
@@ -52,12 +60,21 @@ public final class FileStore: IPAMStore {
             lockDescriptor = -1
             close(fd) // releases the flock
         }
+        if access(path(Self.ownersFolder), F_OK) != 0 { try rebuildOwnerIndex() }
         return try body()
+    }
+
+    public func isReserved(_ address: IPAddress) throws -> Bool {
+        access(path(address.description), F_OK) == 0
+    }
+
+    public func addresses(of owner: IPAMOwner) throws -> [IPAddress] {
+        try indexed(owner).filter { try readFile(path($0.description)).flatMap(IPAMRecord.decode) == owner }.sorted()
     }
 
     public func reservations() throws -> [IPAddress: IPAMOwner?] {
         var result: [IPAddress: IPAMOwner?] = [:]
-        for name in try entries() {
+        for name in try entries(of: directory) {
             if name.hasPrefix(Self.temporaryPrefix) {
                 // Only a writer holding the lock makes these; we hold it, so this one is a crash's leftover.
                 unlink(path(name))
@@ -72,19 +89,39 @@ public final class FileStore: IPAMStore {
     public func reserve(_ address: IPAddress, for owner: IPAMOwner) throws -> Bool {
         let final = path(address.description)
         guard access(final, F_OK) != 0 else { return false }
-        let temporary = path(Self.temporaryPrefix + address.description)
-        try writeDurably(IPAMRecord.encode(owner), to: temporary)
-        guard rename(temporary, final) == 0 else {
-            let error = errno
-            unlink(temporary)
-            throw IPAMError.io(operation: "rename", path: final, errno: error)
+        let listed = try addresses(of: owner)
+        if !listed.contains(address) {
+            try replace(indexPath(owner), with: IPAMOwnerIndex.encode(listed + [address]), durably: false)
         }
+        try replace(final, with: IPAMRecord.encode(owner), durably: true)
         return true
     }
 
     public func release(_ address: IPAddress) throws {
         let final = path(address.description)
         guard unlink(final) == 0 || errno == ENOENT else { throw IPAMError.io(operation: "unlink", path: final, errno: errno) }
+    }
+
+    public func forget(_ owner: IPAMOwner) throws {
+        let file = try indexPath(owner)
+        guard unlink(file) == 0 || errno == ENOENT else { throw IPAMError.io(operation: "unlink", path: file, errno: errno) }
+    }
+
+    /// Writes the index into a fresh folder and swaps it in with two renames; a crash in
+    /// between leaves no `owners/`, which the next `locked` rebuilds.
+    public func rebuildOwnerIndex() throws {
+        var byOwner: [IPAMOwner: [IPAddress]] = [:]
+        for case let (address, owner?) in try reservations() { byOwner[owner, default: []].append(address) }
+        let fresh = path(Self.ownersFolder + ".new"), old = path(Self.ownersFolder + ".old"), live = path(Self.ownersFolder)
+        try removeFolder(fresh)
+        try removeFolder(old)
+        guard mkdir(fresh, 0o755) == 0 else { throw IPAMError.io(operation: "mkdir", path: fresh, errno: errno) }
+        for (owner, addresses) in byOwner {
+            try replace(fresh + "/" + (try Self.indexName(owner)), with: IPAMOwnerIndex.encode(addresses), durably: false)
+        }
+        if rename(live, old) != 0 && errno != ENOENT { throw IPAMError.io(operation: "rename", path: live, errno: errno) }
+        guard rename(fresh, live) == 0 else { throw IPAMError.io(operation: "rename", path: fresh, errno: errno) }
+        try removeFolder(old)
     }
 
     public func lastReserved(_ family: IPFamily) throws -> IPAddress? {
@@ -107,9 +144,44 @@ public final class FileStore: IPAMStore {
         }
     }
 
+    // MARK: - Owner index
+
+    private static func indexName(_ owner: IPAMOwner) throws(IPAMError) -> String {
+        guard let name = IPAMOwnerIndex.fileName(owner) else { throw .invalidPool("owner \(owner) cannot name an index file") }
+        return name
+    }
+
+    private func indexPath(_ owner: IPAMOwner) throws(IPAMError) -> String {
+        path(Self.ownersFolder + "/" + (try Self.indexName(owner)))
+    }
+
+    /// What the index lists for `owner`, unchecked.
+    private func indexed(_ owner: IPAMOwner) throws -> [IPAddress] {
+        try readFile(try indexPath(owner)).map(IPAMOwnerIndex.decode) ?? []
+    }
+
+    private func removeFolder(_ folder: String) throws(IPAMError) {
+        guard access(folder, F_OK) == 0 else { return }
+        for name in try entries(of: folder) { unlink(folder + "/" + name) }
+        guard rmdir(folder) == 0 || errno == ENOENT else { throw .io(operation: "rmdir", path: folder, errno: errno) }
+    }
+
     // MARK: - System calls
 
-    private func writeDurably(_ bytes: [UInt8], to file: String) throws(IPAMError) {
+    /// Writes `bytes` to a temporary file beside `file` and renames it onto `file`, so a
+    /// reader sees the old content or the new, never a torn one; `durably` fsyncs first.
+    private func replace(_ file: String, with bytes: [UInt8], durably: Bool) throws(IPAMError) {
+        let slash = file.lastIndex(of: "/")!
+        let temporary = String(file[...slash]) + Self.temporaryPrefix + String(file[file.index(after: slash)...])
+        try create(temporary, holding: bytes, durably: durably)
+        guard rename(temporary, file) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw .io(operation: "rename", path: file, errno: error)
+        }
+    }
+
+    private func create(_ file: String, holding bytes: [UInt8], durably: Bool) throws(IPAMError) {
         var fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 && errno == EEXIST {
             unlink(file) // a killed writer's leftover
@@ -123,7 +195,7 @@ public final class FileStore: IPAMStore {
             unlink(file)
             throw .io(operation: "write", path: file, errno: error.errno)
         }
-        guard fsync(fd) == 0 else {
+        guard !durably || fsync(fd) == 0 else {
             let error = errno
             close(fd)
             unlink(file)
@@ -148,8 +220,8 @@ public final class FileStore: IPAMStore {
         }
     }
 
-    private func entries() throws(IPAMError) -> [String] {
-        guard let dir = opendir(directory) else { throw .io(operation: "opendir", path: directory, errno: errno) }
+    private func entries(of folder: String) throws(IPAMError) -> [String] {
+        guard let dir = opendir(folder) else { throw .io(operation: "opendir", path: folder, errno: errno) }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {

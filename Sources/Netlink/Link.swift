@@ -15,6 +15,12 @@ public struct Link: Hashable, Sendable {
     public var masterIndex: Int32?
     /// For a bridge port, whether hairpin mode is on (IFLA_BRPORT_MODE); nil otherwise.
     public var hairpin: Bool?
+    /// For a bridge port, its STP state (IFLA_BRPORT_STATE; `forwardingState` once it
+    /// passes frames); nil otherwise.
+    public var bridgePortState: UInt8?
+
+    /// BR_STATE_FORWARDING from linux/if_bridge.h.
+    public static let forwardingState: UInt8 = 3
 
     /// IFF_UP from linux/if.h (not included: it clashes with glibc's net/if.h).
     static let upFlag: UInt32 = 0x1
@@ -35,8 +41,9 @@ public struct Link: Hashable, Sendable {
         let info = try attributes.first(IFLA_LINKINFO)?.nested() ?? []
         kind = info.first(IFLA_INFO_KIND)?.string()
         if info.first(IFLA_INFO_SLAVE_KIND)?.string() == "bridge" {
-            let mode = try info.first(IFLA_INFO_SLAVE_DATA)?.nested().first(IFLA_BRPORT_MODE)
-            hairpin = try mode.map { (attribute) throws(NetlinkDecodingError) in try attribute.uint8() != 0 }
+            let port = try info.first(IFLA_INFO_SLAVE_DATA)?.nested()
+            hairpin = try port?.first(IFLA_BRPORT_MODE).map { (attribute) throws(NetlinkDecodingError) in try attribute.uint8() != 0 }
+            bridgePortState = try port?.first(IFLA_BRPORT_STATE)?.uint8()
         }
     }
 }

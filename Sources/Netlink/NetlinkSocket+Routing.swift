@@ -12,11 +12,16 @@ extension NetlinkSocket {
         try perform([.deleteAddress(address, index: index)])
     }
 
-    /// `ip addr show [dev INDEX]`, IPv4 and IPv6 unless `family` narrows it.
+    /// `ip addr show [dev INDEX]`, IPv4 and IPv6 unless `family` narrows it. With an index
+    /// the kernel filters (strict dump checking, on for this request only), so the answer
+    /// does not grow with the other links' addresses (a node's many veth link-locals).
     public func listAddresses(family: IPFamily? = nil, index: Int32? = nil) throws(NetlinkError) -> [Address] {
-        let request = NetlinkRequest(type: RTM_GETADDR, kind: .dump,
-                                     payload: AddressMessage(family: family?.addressFamily ?? 0).encoded(),
+        let message = AddressMessage(family: family?.addressFamily ?? 0, index: index.map { UInt32(bitPattern: $0) } ?? 0)
+        let request = NetlinkRequest(type: RTM_GETADDR, kind: .dump, payload: message.encoded(),
                                      operation: "listAddresses", object: family.map { "\($0)" } ?? "all")
+        // A kernel without the option (before 4.20) ignores the index; the filter below still applies.
+        let strict = index != nil && setStrictDumpChecking(true)
+        defer { if strict { _ = setStrictDumpChecking(false) } }
         return try decode(dump(request), operation: request.operation) { (payload) throws(NetlinkDecodingError) in
             let address = try Address(AddressMessage(decoding: payload))
             return index == nil || address.index == index ? address : nil
@@ -51,5 +56,14 @@ extension NetlinkSocket {
         return try decode(dump(request), operation: request.operation) { (payload) throws(NetlinkDecodingError) in
             try Rule(RuleMessage(decoding: payload))
         }
+    }
+}
+
+extension NetlinkSocket {
+    /// NETLINK_GET_STRICT_CHK: the kernel checks dump requests strictly and honours their
+    /// filters. False when the kernel does not know the option.
+    func setStrictDumpChecking(_ on: Bool) -> Bool {
+        var value: Int32 = on ? 1 : 0
+        return setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
     }
 }

@@ -5,9 +5,17 @@ import NetworkCore
 public enum BIRDConfig {
     public static func render(_ policy: GatewayPolicy) -> String {
         var lines = [
-            "# BIRD 2 configuration for the edge gateway of \(policy.domain) (plan \(policy.planName)),",
+            "# " + ConfigText.singleLine("BIRD 2 configuration for the edge gateway of \(policy.domain) (plan \(policy.planName)),"),
             "# rendered by `terway-edge plan render --for bird`. Nodes peer from their node networks;",
             "# the gateway only listens (dynamic BGP is always passive).",
+            "#",
+            "# Checked here: each node announces only node subnets of the pod CIDRs, with itself as next",
+            "# hop, at most \(GatewayPolicy.prefixesPerNode) per family. Not checked here:",
+        ]
+        lines += policy.unchecked.map { "# - " + ConfigText.singleLine($0) }
+        lines += [
+            "# - how many nodes peer at once: BIRD has no limit on dynamic peers (FRR: bgp listen limit);",
+            "#   the neighbor ranges\(policy.password == nil ? "" : " and the TCP-MD5 key") are the only bound.",
             "router id \(policy.routerID);",
             "",
             "protocol device {}",
@@ -22,9 +30,9 @@ public enum BIRDConfig {
         let v = session.family == .v4 ? "v4" : "v6"
         let channel = session.family == .v4 ? "ipv4" : "ipv6"
         let name = "te_\(policy.tag)_\(v)"
-        let accepted = session.accepted.flatMap { ["\($0.block){\($0.nodeSubnetLength),\($0.nodeSubnetLength)}", $0.block.description] }
+        let accepted = session.accepted.map { "\($0.block){\($0.nodeSubnetLength),\($0.nodeSubnetLength)}" }
         var lines = [
-            "# \(session.family): node subnets of the pod CIDRs (exactly their length) or the aggregates themselves.",
+            "# \(session.family): node subnets of the pod CIDRs, exactly their length.",
             "define \(name)_pods = [ \(accepted.joined(separator: ", ")) ];",
         ]
         if !session.exported.isEmpty {
@@ -32,9 +40,11 @@ public enum BIRDConfig {
         }
         lines += [
             "",
+            "# A node subnet is taken only from the node that forwards it: next hop = the peer.",
             "filter \(name)_from_nodes {",
-            "  if net ~ \(name)_pods then accept;",
-            "  reject;",
+            "  if net !~ \(name)_pods then reject;",
+            "  if bgp_next_hop != from then reject;",
+            "  accept;",
             "}",
             "",
             "# Pod routes learned from the nodes go into the kernel so the gateway forwards to them;",
@@ -51,16 +61,16 @@ public enum BIRDConfig {
             "  };",
             "}",
         ]
-        for (index, range) in session.peerRanges.enumerated() {
+        for (index, range) in session.ranges.enumerated() {
             lines += [
                 "",
                 "protocol bgp \(name)_nodes\(index) {",
-                "  description \"edge nodes of \(policy.domain) on \(range)\";",
-                "  local \(session.localAddress) as \(policy.asn);",
-                "  neighbor range \(range) as \(policy.nodesASN);",
+                "  description \(quoted("edge nodes of \(policy.domain) on \(range.range)"));",
+                "  local \(range.localAddress) as \(policy.asn);",
+                "  neighbor range \(range.range) as \(policy.nodesASN);",
                 "  dynamic name \"\(name)_node\(index)_\";",
             ]
-            if let password = policy.password { lines.append("  password \"\(password)\";") }
+            if let password = policy.password { lines.append("  password \(quoted(password));") }
             if policy.gtsm { lines.append("  ttl security on;") }
             lines += [
                 "  \(channel) {",
@@ -72,5 +82,13 @@ public enum BIRDConfig {
             ]
         }
         return lines
+    }
+
+    /// A BIRD string literal. BIRD's lexer knows no escapes (a string runs to the next quote
+    /// and may not span lines), so quotes, backslashes and control characters are replaced
+    /// rather than escaped. Plan names are plain words already; this keeps any other text
+    /// from ending the string early.
+    static func quoted(_ text: String) -> String {
+        "\"" + ConfigText.replacing(text) { $0 == "\"" || $0 == "\\" || $0.properties.generalCategory == .control } + "\""
     }
 }

@@ -1,20 +1,22 @@
 import NetworkCore
 
-/// FRR (8.x) configuration for an edge gateway: one peer group per family bound to listen
-/// ranges, route maps in both directions (FRR's default `bgp ebgp-requires-policy` drops
-/// eBGP routes without them).
+/// FRR (8.x) configuration for an edge gateway: per family a prefix list and route maps in
+/// both directions (FRR's default `bgp ebgp-requires-policy` drops eBGP routes without them),
+/// and a peer group bound to the listen range of each node network.
 public enum FRRConfig {
     public static func render(_ policy: GatewayPolicy) -> String {
-        let sessions = policy.sessions.map { (session: $0, name: name(of: $0, in: policy)) }
         var lines = [
-            "! FRR configuration for the edge gateway of \(policy.domain) (plan \(policy.planName)),",
+            "! " + ConfigText.singleLine("FRR configuration for the edge gateway of \(policy.domain) (plan \(policy.planName)),"),
             "! rendered by `terway-edge plan render --for frr`. Nodes peer from their node networks;",
-            "! the gateway only listens (bgp listen range).",
-            "frr defaults traditional",
+            "! the gateway only listens (bgp listen range), at most \(policy.maxPeers) nodes at once.",
             "!",
+            "! Checked here: each node announces only node subnets of the pod CIDRs, at most",
+            "! \(GatewayPolicy.prefixesPerNode) per family, and their next hop is set to the node itself. Not checked here:",
         ]
-        for (session, name) in sessions {
-            lines += prefixLists(session, name: name) + routeMaps(session, name: name)
+        lines += policy.unchecked.map { "! - " + ConfigText.singleLine($0) }
+        lines += ["frr defaults traditional", "!"]
+        for session in policy.sessions {
+            lines += prefixLists(session, name: name(of: session, in: policy)) + routeMaps(session, name: name(of: session, in: policy))
         }
         lines += [
             "router bgp \(policy.asn)",
@@ -22,45 +24,47 @@ public enum FRRConfig {
             " no bgp default ipv4-unicast",
             " bgp listen limit \(policy.maxPeers)",
         ]
-        for (session, name) in sessions {
-            lines += [
-                " neighbor \(name) peer-group",
-                " neighbor \(name) remote-as \(policy.nodesASN)",
-                " neighbor \(name) update-source \(session.localAddress)",
-            ]
-            if let password = policy.password { lines.append(" neighbor \(name) password \(password)") }
-            if policy.gtsm { lines.append(" neighbor \(name) ttl-security hops 1") }
-            lines += session.peerRanges.map { " bgp listen range \($0) peer-group \(name)" }
+        for session in policy.sessions {
+            for (index, range) in session.ranges.enumerated() {
+                let group = "\(name(of: session, in: policy))-NODES\(index)"
+                lines += [
+                    " neighbor \(group) peer-group",
+                    " neighbor \(group) remote-as \(policy.nodesASN)",
+                    " neighbor \(group) update-source \(range.localAddress)",
+                ]
+                if let password = policy.password { lines.append(" neighbor \(group) password \(password)") }
+                if policy.gtsm { lines.append(" neighbor \(group) ttl-security hops 1") }
+                lines.append(" bgp listen range \(range.range) peer-group \(group)")
+            }
         }
-        for (session, name) in sessions {
+        for session in policy.sessions {
+            let name = name(of: session, in: policy)
             lines += [" !", " address-family \(session.family == .v4 ? "ipv4" : "ipv6") unicast"]
             // `network` announces a VPC CIDR only while the gateway's RIB has a route to it (import-check).
             lines += session.exported.map { "  network \($0)" }
-            lines += [
-                "  neighbor \(name) activate",
-                "  neighbor \(name) route-map \(name)-IN in",
-                "  neighbor \(name) route-map \(name)-OUT out",
-                "  neighbor \(name) maximum-prefix \(session.maxPrefixes)",
-                " exit-address-family",
-            ]
+            for index in session.ranges.indices {
+                let group = "\(name)-NODES\(index)"
+                lines += [
+                    "  neighbor \(group) activate",
+                    "  neighbor \(group) route-map \(name)-IN in",
+                    "  neighbor \(group) route-map \(name)-OUT out",
+                    "  neighbor \(group) maximum-prefix \(session.maxPrefixes)",
+                ]
+            }
+            lines.append(" exit-address-family")
         }
         lines += ["exit", "!"]
         return lines.joined(separator: "\n") + "\n"
     }
 
     private static func name(of session: GatewayPolicy.Session, in policy: GatewayPolicy) -> String {
-        "TE-\(policy.tag)-NODES-\(session.family == .v4 ? "V4" : "V6")"
+        "TE-\(policy.tag)-\(session.family == .v4 ? "V4" : "V6")"
     }
 
     private static func prefixLists(_ session: GatewayPolicy.Session, name: String) -> [String] {
         let ip = session.family == .v4 ? "ip" : "ipv6"
-        var lines: [String] = []
-        var seq = 0
-        for accepted in session.accepted {
-            seq += 5
-            lines.append("\(ip) prefix-list \(name)-PODS seq \(seq) permit \(accepted.block) ge \(accepted.nodeSubnetLength) le \(accepted.nodeSubnetLength)")
-            seq += 5
-            lines.append("\(ip) prefix-list \(name)-PODS seq \(seq) permit \(accepted.block)")
+        var lines = session.accepted.enumerated().map { index, accepted in
+            "\(ip) prefix-list \(name)-PODS seq \(5 * (index + 1)) permit \(accepted.block) ge \(accepted.nodeSubnetLength) le \(accepted.nodeSubnetLength)"
         }
         for (index, block) in session.exported.enumerated() {
             lines.append("\(ip) prefix-list \(name)-VPC seq \(5 * (index + 1)) permit \(block)")
@@ -68,11 +72,14 @@ public enum FRRConfig {
         return lines + ["!"]
     }
 
+    /// In: node subnets only, next hop forced to the announcing node (FRR cannot refuse a
+    /// third-party next hop, so it overrides it). Out: the VPC, or nothing.
     private static func routeMaps(_ session: GatewayPolicy.Session, name: String) -> [String] {
         let ip = session.family == .v4 ? "ip" : "ipv6"
         var lines = [
             "route-map \(name)-IN permit 10",
             " match \(ip) address prefix-list \(name)-PODS",
+            " set \(ip) next-hop peer-address",
             "exit",
             "!",
         ]

@@ -4,7 +4,8 @@ public struct Finding: Hashable, Sendable {
     public enum Severity: String, Hashable, Sendable, Codable, Comparable {
         /// The plan cannot work as written.
         case error
-        /// The plan works but is risky: public space, thin headroom.
+        /// The plan works but is risky: public space, thin headroom, sessions without MD5,
+        /// domains that cannot talk to each other by design.
         case warning
 
         public static func < (lhs: Severity, rhs: Severity) -> Bool {
@@ -33,6 +34,16 @@ public struct Finding: Hashable, Sendable {
         case sameAS
         case linkAddressInvalid
         case linkMissing
+        case alibabaReservedSpace
+        case gatewayAddressInvalid
+        case nodeNetworksTooSmall
+        case vSwitchSizeNotAllowed
+        case eniCapacityExceeded
+        case instanceTypeUnknown
+        case vpcRouteQuotaExceeded
+        case unknownDataCenter
+        case pathNotCarried
+        case sessionsUnauthenticated
     }
 
     /// A block (or address) of the plan, named by its role and by where it is written.

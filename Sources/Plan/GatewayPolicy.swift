@@ -1,9 +1,10 @@
 import NetworkCore
 
 /// What the edge gateway's BGP configuration must say for one domain, independent of the
-/// daemon: one passive session set per family, accepting from the nodes only their node
-/// subnets (or the domain aggregate), and optionally announcing the VPC back to them.
-/// `BIRDConfig` and `FRRConfig` only spell it out.
+/// daemon: one passive session set per family, a dynamic peer range per node network with
+/// the gateway's own address there, accepting from each node only node subnets with the node
+/// itself as next hop, and optionally announcing the VPC back. `BIRDConfig` and `FRRConfig`
+/// only spell it out.
 public struct GatewayPolicy: Hashable, Sendable {
     public var planName: String
     public var domain: String
@@ -16,19 +17,29 @@ public struct GatewayPolicy: Hashable, Sendable {
     public var gtsm: Bool
     public var sessions: [Session]
     /// Dynamic peers to admit at once: every edge node on every family, with the headroom.
+    /// FRR enforces it (`bgp listen limit`); BIRD has no such limit, its config says so.
     public var maxPeers: Int
+
+    /// Prefixes one node may announce per family: its own node subnet, and one more while a
+    /// new lease replaces the old. A node announcing more is cut off (and retried).
+    public static let prefixesPerNode = 2
 
     public struct Session: Hashable, Sendable {
         public var family: IPFamily
-        public var localAddress: IPAddress
-        /// The edge nodes' networks: one dynamic (listen) range each.
-        public var peerRanges: [IPPrefix]
+        /// The node networks of this family: nodes peer from each with the gateway's address on it.
+        public var ranges: [PeerRange]
         /// Pod CIDRs with the node subnet length the nodes announce them in.
         public var accepted: [Accepted]
-        /// Per-session prefix limit (see `GatewayPolicy.init`).
+        /// Per-peer prefix limit: `prefixesPerNode`.
         public var maxPrefixes: Int
         /// VPC CIDRs announced to the nodes; empty when the plan does not export them.
         public var exported: [IPPrefix]
+    }
+
+    /// A node network and the gateway's address on it (the sessions' local address).
+    public struct PeerRange: Hashable, Sendable {
+        public var range: IPPrefix
+        public var localAddress: IPAddress
     }
 
     /// A pod CIDR and the length of the node subnets the nodes announce from it.
@@ -40,6 +51,14 @@ public struct GatewayPolicy: Hashable, Sendable {
             self.block = block
             self.nodeSubnetLength = nodeSubnetLength
         }
+    }
+
+    /// What the rendered policy cannot check, said in the config's comments: which node holds
+    /// which subnet lives in the lease store, not in the plan.
+    public var unchecked: [String] {
+        var notes = ["which node holds which node subnet: leases are given out at run time, so a node may announce another node's subnet (the lease store is the authority)"]
+        if password == nil { notes.append("who may open a session: TCP-MD5 is off, so any host on a node network can peer and announce node subnets") }
+        return notes
     }
 
     public enum RenderError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -57,11 +76,6 @@ public struct GatewayPolicy: Hashable, Sendable {
     }
 
     /// The policy of the domain named `domain` (optional when the plan has one domain).
-    ///
-    /// The prefix limit counts per session in both daemons (each dynamic peer is its own
-    /// session), yet it is sized for the whole domain, edge nodes plus aggregates with the
-    /// plan's headroom: a node that announces the aggregate or takes over a failed node's
-    /// subnet never trips it, while a node leaking a full table is cut off.
     public init(plan: Plan, domain name: String?) throws(RenderError) {
         let names = plan.edgeDomains.map(\.name)
         let domain: Plan.EdgeDomain
@@ -73,13 +87,13 @@ public struct GatewayPolicy: Hashable, Sendable {
             domain = plan.edgeDomains[0]
         }
         // Configs are rendered only from plans whose findings leave this gateway sound.
-        let gatewayKinds: Set<Finding.Kind> = [.gatewayAddressMissing, .gatewayOutsideNodeNetworks, .routerIDMissing, .invalidAS, .sameAS, .nodeSubnetLengthInvalid]
+        let gatewayKinds: Set<Finding.Kind> = [.gatewayAddressMissing, .gatewayOutsideNodeNetworks, .gatewayAddressInvalid, .routerIDMissing,
+                                               .invalidAS, .sameAS, .nodeSubnetLengthInvalid]
         let blocking = PlanChecker.check(plan).contains { finding in
             finding.severity == .error && gatewayKinds.contains(finding.kind)
                 && finding.subjects.contains { $0.field.hasPrefix(domain.field + ".") || $0.field == domain.field }
         }
-        guard !blocking, let id = domain.gateway.routerID ?? domain.gateway.address(for: .v4).flatMap({ if case .v4(let a) = $0.address { a } else { nil } })
-        else { throw .unsoundPlan(domain: domain.name) }
+        guard !blocking, let id = domain.routerID else { throw .unsoundPlan(domain: domain.name) }
 
         planName = plan.name ?? "plan"
         self.domain = domain.name
@@ -89,17 +103,13 @@ public struct GatewayPolicy: Hashable, Sendable {
         nodesASN = domain.gateway.nodesASN.value
         password = domain.gateway.password
         gtsm = domain.gateway.gtsm
-        let peers = domain.edgeNodes * domain.families.count
-        maxPeers = min(65535, max(1, plan.withHeadroom(peers)))
+        maxPeers = min(65535, max(1, plan.withHeadroom(domain.edgeNodes * domain.families.count)))
         sessions = domain.families.map { family in
-            let pods = domain.podCIDRs(of: family)
-            let announced = domain.edgeNodes + pods.count
-            return Session(
+            Session(
                 family: family,
-                localAddress: domain.gateway.address(for: family)!.address,
-                peerRanges: domain.nodeNetworks.map(\.prefix).filter { $0.family == family },
-                accepted: pods.map { Accepted(block: $0.prefix, nodeSubnetLength: domain.nodeSubnetLength[family]!.value) },
-                maxPrefixes: plan.withHeadroom(announced),
+                ranges: domain.nodeNetworks(of: family).map { PeerRange(range: $0.cidr.prefix, localAddress: $0.gateway.address) },
+                accepted: domain.podCIDRs(of: family).map { Accepted(block: $0.prefix, nodeSubnetLength: domain.nodeSubnetLength[family]!.value) },
+                maxPrefixes: Self.prefixesPerNode,
                 exported: domain.gateway.exportVPCRoutes ? plan.vpc.cidrs.map(\.prefix).filter { $0.family == family } : [])
         }
     }

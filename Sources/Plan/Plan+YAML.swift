@@ -3,7 +3,8 @@ import Yams
 
 extension Plan {
     /// Reads a plan from YAML text. Every error names the line and the field path; unknown
-    /// fields, wrong types and CIDRs with host bits set are errors, never ignored.
+    /// fields, wrong types, names that are not plain words and CIDRs with host bits set are
+    /// errors, never ignored.
     public init(yaml: String) throws(PlanParseError) {
         let root: Node
         do {
@@ -19,22 +20,27 @@ extension Plan {
         try self.init(YAMLField(node: root, path: ""))
     }
 
+    /// Top-level keys of earlier plan versions, refused with what replaced them.
+    private static let replacedKeys = [
+        "dataCenter": "replaced by dataCenters: a list of data centers, each with its networks and its own Express Connect circuit",
+        "expressConnect": "replaced by dataCenters[].circuit: each data center has its own circuit (VBR and DC router addresses), and each edge domain names its dataCenter",
+    ]
+
     private init(_ document: YAMLField) throws(PlanParseError) {
-        let top = try document.mapping(allowing: ["name", "headroomPercent", "vpc", "services", "dataCenter", "expressConnect", "edgeDomains"])
-        name = try top.optional("name")?.string()
+        if case .mapping(let mapping) = document.node {
+            for key in mapping.keys {
+                if let name = key.string, let message = Self.replacedKeys[name] {
+                    throw PlanParseError(line: key.mark?.line, field: name, message: message)
+                }
+            }
+        }
+        let top = try document.mapping(allowing: ["name", "headroomPercent", "vpc", "services", "dataCenters", "edgeDomains"])
+        name = try top.optional("name")?.name()
         headroomPercent = try top.optional("headroomPercent")?.integer(in: 0...1000) ?? 0
         vpc = try VPC(top.required("vpc"))
         services = try Services(top.required("services"))
-        if let dataCenter = top.optional("dataCenter") {
-            dataCenterNetworks = try dataCenter.mapping(allowing: ["networks"]).required("networks").prefixes()
-        } else {
-            dataCenterNetworks = []
-        }
-        expressConnect = try ExpressConnect(top.required("expressConnect"))
-        var domains: [EdgeDomain] = []
-        for item in try top.required("edgeDomains").list() { domains.append(try EdgeDomain(item)) }
-        guard !domains.isEmpty else { throw try top.required("edgeDomains").error("at least one edge domain is needed") }
-        edgeDomains = domains
+        dataCenters = try top.required("dataCenters").nonEmptyList(of: "data center", DataCenter.init)
+        edgeDomains = try top.required("edgeDomains").nonEmptyList(of: "edge domain", EdgeDomain.init)
     }
 
     /// libyaml's scanner, parser and composer errors carry a mark; keep its line.
@@ -56,17 +62,26 @@ private let countRange = 0...1_000_000
 
 extension Plan.VPC {
     init(_ field: YAMLField) throws(PlanParseError) {
-        let map = try field.mapping(allowing: ["cidrs", "vSwitches", "cloudNodes", "podsPerCloudNode"])
+        let map = try field.mapping(allowing: ["cidrs", "vSwitches", "cloudNodes", "podsPerCloudNode", "instanceType", "eniCapacity", "routeEntryQuota"])
         cidrs = try map.required("cidrs").nonEmptyPrefixes()
-        var switches: [Plan.VSwitch] = []
-        for item in try map.required("vSwitches").list() {
+        vSwitches = try map.required("vSwitches").nonEmptyList(of: "vSwitch") { item throws(PlanParseError) in
             let vsw = try item.mapping(allowing: ["name", "cidrs"])
-            switches.append(Plan.VSwitch(name: try vsw.required("name").string(), cidrs: try vsw.required("cidrs").nonEmptyPrefixes()))
+            return Plan.VSwitch(name: try vsw.required("name").name(), cidrs: try vsw.required("cidrs").nonEmptyPrefixes())
         }
-        guard !switches.isEmpty else { throw try map.required("vSwitches").error("at least one vSwitch is needed") }
-        vSwitches = switches
         cloudNodes = try map.required("cloudNodes").integer(in: countRange)
         podsPerCloudNode = try map.required("podsPerCloudNode").integer(in: countRange)
+        if let type = map.optional("instanceType") {
+            instanceType = PlanValue(try type.name(), at: type.location)
+        }
+        if let figures = map.optional("eniCapacity") {
+            let eni = try figures.mapping(allowing: ["eniQuantity", "eniPrivateIpAddressQuantity"])
+            eniCapacity = PlanValue(ENICapacity(enis: try eni.required("eniQuantity").integer(in: 1...1000),
+                                                addressesPerENI: try eni.required("eniPrivateIpAddressQuantity").integer(in: 1...1000)),
+                                    at: figures.location)
+        }
+        if let quota = map.optional("routeEntryQuota") {
+            routeEntryQuota = PlanValue(try quota.integer(in: 1...countRange.upperBound), at: quota.location)
+        }
     }
 }
 
@@ -78,10 +93,25 @@ extension Plan.Services {
     }
 }
 
-extension Plan.ExpressConnect {
+extension Plan.DataCenter {
+    init(_ field: YAMLField) throws(PlanParseError) {
+        let map = try field.mapping(allowing: ["name", "networks", "circuit"])
+        self.field = field.path
+        line = field.line
+        name = try map.required("name").name()
+        networks = try map.optional("networks")?.prefixes() ?? []
+        circuit = try Plan.Circuit(map.required("circuit"))
+    }
+}
+
+extension Plan.Circuit {
     init(_ field: YAMLField) throws(PlanParseError) {
         let map = try field.mapping(allowing: ["links", "routeServiceCIDRs"])
-        routeServiceCIDRs = try map.optional("routeServiceCIDRs")?.bool() ?? false
+        if let services = map.optional("routeServiceCIDRs") {
+            // Earlier plans routed the service CIDRs from the data center into the VPC, where
+            // nothing answers for them: cluster IPs exist only in kube-proxy's rules on each node.
+            throw services.error("removed: nothing in the VPC answers for cluster IPs (kube-proxy serves them on each node), so the route led nowhere; reach services from the data center through a LoadBalancer or NodePort service")
+        }
         var links: [Link] = []
         for item in try map.required("links").list() {
             let link = try item.mapping(allowing: ["cidr", "vbr", "dcRouter"])
@@ -99,10 +129,12 @@ extension Plan.ExpressConnect {
 
 extension Plan.EdgeDomain {
     init(_ field: YAMLField) throws(PlanParseError) {
-        let map = try field.mapping(allowing: ["name", "podCIDRs", "nodeSubnetLength", "nodeNetworks", "edgeNodes", "podsPerEdgeNode", "gateway"])
+        let map = try field.mapping(allowing: ["name", "dataCenter", "podCIDRs", "nodeSubnetLength", "nodeNetworks", "edgeNodes", "podsPerEdgeNode", "gateway"])
         self.field = field.path
         line = field.line
-        name = try map.required("name").string()
+        name = try map.required("name").name()
+        let dataCenter = try map.required("dataCenter")
+        self.dataCenter = PlanValue(try dataCenter.name(), at: dataCenter.location)
         podCIDRs = try map.required("podCIDRs").nonEmptyPrefixes()
         let lengths = try map.required("nodeSubnetLength").mapping(allowing: ["ipv4", "ipv6"])
         var nodeSubnetLength: [IPFamily: PlanValue<Int>] = [:]
@@ -111,7 +143,10 @@ extension Plan.EdgeDomain {
             nodeSubnetLength[family] = PlanValue(try length.integer(in: 0...family.bitWidth), at: length.location)
         }
         self.nodeSubnetLength = nodeSubnetLength
-        nodeNetworks = try map.required("nodeNetworks").nonEmptyPrefixes()
+        nodeNetworks = try map.required("nodeNetworks").nonEmptyList(of: "node network") { item throws(PlanParseError) in
+            let network = try item.mapping(allowing: ["cidr", "gateway"])
+            return Plan.NodeNetwork(cidr: try network.required("cidr").prefix(), gateway: try network.required("gateway").address())
+        }
         edgeNodes = try map.required("edgeNodes").integer(in: countRange)
         podsPerEdgeNode = try map.required("podsPerEdgeNode").integer(in: countRange)
         gateway = try Plan.Gateway(map.required("gateway"))
@@ -121,16 +156,9 @@ extension Plan.EdgeDomain {
 extension Plan.Gateway {
     init(_ field: YAMLField) throws(PlanParseError) {
         let map = try field.mapping(allowing: ["addresses", "as", "nodesAS", "routerID", "password", "gtsm", "exportVPCRoutes"])
-        var addresses: [PlanAddress] = []
-        for item in try map.required("addresses").list() {
-            let address = try item.address()
-            guard !addresses.contains(where: { $0.address.family == address.address.family }) else {
-                throw item.error("a second \(address.address.family) address; give one address per family")
-            }
-            addresses.append(address)
+        if let addresses = map.optional("addresses") {
+            throw addresses.error("replaced by nodeNetworks[].gateway: give the gateway's address on each node network")
         }
-        guard !addresses.isEmpty else { throw try map.required("addresses").error("at least one address is needed") }
-        self.addresses = addresses
         asn = try map.required("as").asn()
         nodesASN = try map.required("nodesAS").asn()
         if let id = map.optional("routerID") {
@@ -141,7 +169,7 @@ extension Plan.Gateway {
         if let secret = map.optional("password") {
             let text = try secret.string()
             // Linux takes TCP-MD5 keys of up to 80 bytes (TCP_MD5SIG_MAXKEYLEN); FRR reads the key
-            // as one word, so spaces and quotes are refused rather than mangled.
+            // as one word and BIRD strings have no escapes, so spaces and quotes are refused rather than mangled.
             guard !text.isEmpty, text.utf8.count <= 80,
                   text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" })
             else { throw secret.error("the password must be 1 to 80 printable ASCII characters without spaces, quotes or backslashes") }
@@ -162,5 +190,26 @@ extension YAMLField {
         let blocks = try prefixes()
         guard !blocks.isEmpty else { throw error("at least one CIDR block is needed") }
         return blocks
+    }
+
+    func nonEmptyList<Element>(of what: String, _ read: (YAMLField) throws(PlanParseError) -> Element) throws(PlanParseError) -> [Element] {
+        var elements: [Element] = []
+        for item in try list() { elements.append(try read(item)) }
+        guard !elements.isEmpty else { throw error("at least one \(what) is needed") }
+        return elements
+    }
+
+    /// A name that ends up in reports and device configurations (BIRD symbols and strings,
+    /// FRR comments): 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit.
+    /// Anything else (a newline, a quote, a brace) could change what a rendered config says.
+    func name() throws(PlanParseError) -> String {
+        let text = try string()
+        let allowed = text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
+        guard (1...63).contains(text.unicodeScalars.count), allowed,
+              let first = text.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first)
+        else {
+            throw error("expected a name of 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit; found \(text.debugDescription)")
+        }
+        return text
     }
 }

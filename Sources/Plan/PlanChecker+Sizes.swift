@@ -21,6 +21,17 @@ extension PlanChecker {
     /// IPv6 shorter than /108).
     static let serviceMaxHostBits = 20
 
+    /// kube-apiserver's cluster IP allocator holds at most 65,536 addresses of an IPv6 range
+    /// ("Limit the max size, since the allocator keeps a bitmap of that size",
+    /// pkg/registry/core/service/ipallocator): the rest of a larger range is never handed out.
+    static let serviceIPv6AllocatorSize: UInt128 = 65_536
+
+    /// The cluster IPs a service block can hand out.
+    static func serviceCapacity(_ block: IPPrefix) -> UInt128 {
+        let size = block.family == .v6 ? min(block.addressCount, serviceIPv6AllocatorSize) : block.addressCount
+        return size.subtractingSaturating(serviceReserved(block.family))
+    }
+
     mutating func checkEdgeDomainSizes() {
         for domain in plan.edgeDomains {
             for family in IPFamily.allCases {
@@ -70,6 +81,52 @@ extension PlanChecker {
                         hint: "shorten nodeSubnetLength.\(family.key) (bigger subnets) or plan fewer pods per node")
     }
 
+    /// Every edge node needs an address on a node network of each family its pods use (one BGP
+    /// session per family); the gateway takes one address of each network.
+    mutating func checkNodeNetworkSizes() {
+        for domain in plan.edgeDomains {
+            for family in domain.families {
+                let networks = domain.nodeNetworks(of: family)
+                guard !networks.isEmpty else { continue }  // `checkGateways` reports the missing network
+                let capacity = networks.reduce(UInt128(0)) { $0.addingSaturating($1.cidr.prefix.usableHostCount.subtractingSaturating(1)) }
+                let subjects = networks.map { RoleBlock(role: .edgeNodes(domain: domain.name, dataCenter: domain.dataCenter.value), block: $0.cidr).subject }
+                requireCapacity(capacity, for: domain.edgeNodes, kind: .nodeNetworksTooSmall, subjects: subjects, precaution: .gatewayPeersWithNodes,
+                                what: "\(family) node networks of \(domain.name) (network\(family == .v4 ? ", broadcast" : "") and gateway addresses excluded)",
+                                unit: "node addresses", needed: "one per edge node",
+                                hint: "widen the node networks or add one (with the gateway's address on it) under nodeNetworks")
+            }
+        }
+    }
+
+    /// With ENI figures (the plan's, or the built-in ones of its instance type), pods per cloud
+    /// node cannot exceed what the ENIs hold.
+    mutating func checkENICapacity() {
+        let vpc = plan.vpc
+        let node = vpc.instanceType.map { "one \($0.value) node" } ?? "one cloud node"
+        let subject: Finding.Subject, capacity: ENICapacity
+        if let figures = vpc.eniCapacity {
+            subject = Finding.Subject(role: "cloud nodes' ENI figures", field: figures.location.field, line: figures.location.line,
+                                      value: "\(figures.value.enis) × \(figures.value.addressesPerENI)")
+            capacity = figures.value
+        } else if let type = vpc.instanceType {
+            subject = Finding.Subject(role: "cloud nodes' instance type", field: type.location.field, line: type.location.line, value: type.value)
+            guard let known = ENICapacity.known[type.value] else {
+                report(Finding(.warning, .instanceTypeUnknown, [subject], precaution: .cloudPodsUseVPCAddresses,
+                               message: "instance type \(type.value) is not in the built-in ENI table, so podsPerCloudNode is not checked against its ENIs",
+                               hint: "give vpc.eniCapacity {eniQuantity, eniPrivateIpAddressQuantity} from DescribeInstanceTypes for \(type.value)"))
+                return
+            }
+            capacity = known
+        } else {
+            return
+        }
+        requireCapacity(UInt128(capacity.maxPods), for: vpc.podsPerCloudNode, kind: .eniCapacityExceeded, subjects: [subject],
+                        precaution: .cloudPodsUseVPCAddresses,
+                        what: "pods \(node) holds in Terway shared-ENI mode ((\(capacity.enis) ENIs - 1) × \(capacity.addressesPerENI) addresses)",
+                        unit: "pod addresses", needed: "podsPerCloudNode",
+                        hint: "pick an instance type with more ENIs or addresses per ENI, or plan fewer pods per cloud node")
+    }
+
     /// Terway gives every cloud pod a secondary address of an ENI in a vSwitch; the node's own
     /// primary address comes from the same vSwitches. Primary addresses of further ENIs are not
     /// counted: how many a node attaches depends on its instance type.
@@ -100,12 +157,11 @@ extension PlanChecker {
                                message: "service CIDR \(item.block.prefix) has more than \(Self.serviceMaxHostBits) host bits; kube-apiserver refuses it",
                                hint: "use /\(family.bitWidth - Self.serviceMaxHostBits) or longer"))
             }
-            let capacity = blocks.reduce(UInt128(0)) {
-                $0.addingSaturating($1.block.prefix.addressCount.subtractingSaturating(Self.serviceReserved(family)))
-            }
+            let capacity = blocks.reduce(UInt128(0)) { $0.addingSaturating(Self.serviceCapacity($1.block.prefix)) }
             requireCapacity(capacity, for: plan.services.expectedServices + 1, kind: .serviceCIDRTooSmall, subjects: blocks.map(\.subject),
                             precaution: nil,
-                            what: "\(family) service CIDR (network\(family == .v4 ? " and broadcast" : "") address excluded)",
+                            what: family == .v4 ? "IPv4 service CIDR (network and broadcast address excluded)"
+                                : "IPv6 service CIDR (kube-apiserver allocates from its first 65,536 addresses, network address excluded)",
                             unit: "cluster IPs", needed: "\(plan.services.expectedServices) services + the kubernetes service",
                             hint: "widen the service CIDR (up to /\(family.bitWidth - Self.serviceMaxHostBits))")
         }

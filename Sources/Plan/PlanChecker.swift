@@ -22,12 +22,18 @@ public struct PlanChecker {
         checker.checkOverlaps()
         checker.checkVSwitchesInsideVPC()
         checker.checkVPCBlocks()
+        checker.checkVSwitchBlocks()
         checker.checkAddressSpace()
+        checker.checkAlibabaReservedSpace()
         checker.checkEdgeDomainSizes()
+        checker.checkNodeNetworkSizes()
         checker.checkCloudSizes()
+        checker.checkENICapacity()
         checker.checkServiceSizes()
         checker.checkGateways()
         checker.checkLinks()
+        checker.checkPaths()
+        checker.checkRouteQuota()
         return (Set(checker.findings).sorted(), checker.capacities)
     }
 
@@ -35,10 +41,12 @@ public struct PlanChecker {
         findings.append(finding)
     }
 
-    /// Two vSwitches or two domains with one name cannot be told apart in findings and configs.
+    /// Two vSwitches, data centers or domains with one name cannot be told apart in findings
+    /// and configs; a domain must name a data center of the plan.
     mutating func checkNames() {
         let named: [(String, String, PlanLocation)] =
             plan.vpc.vSwitches.map { ("vSwitch", $0.name, $0.cidrs[0].location) } +
+            plan.dataCenters.map { ("data center", $0.name, PlanLocation(field: $0.field, line: $0.line)) } +
             plan.edgeDomains.map { ("edge domain", $0.name, PlanLocation(field: $0.field, line: $0.line)) }
         var seen: [String: PlanLocation] = [:]
         for (what, name, location) in named {
@@ -53,9 +61,20 @@ public struct PlanChecker {
                 seen[key] = location
             }
         }
+        let known = plan.dataCenters.map(\.name)
+        for domain in plan.edgeDomains where !known.contains(domain.dataCenter.value) {
+            let reference = domain.dataCenter
+            report(Finding(.error, .unknownDataCenter,
+                           [Finding.Subject(role: "data center of \(domain.name)", field: reference.location.field,
+                                            line: reference.location.line, value: reference.value)],
+                           precaution: .crossDomainRoutes,
+                           message: "edge domain \(domain.name) is behind data center \(reference.value), which the plan does not have",
+                           hint: "name one of the plan's data centers (\(known.joined(separator: ", "))) or add \(reference.value) under dataCenters"))
+        }
     }
 
     /// Every pair of blocks, within a role's list and across roles, IPv4 and IPv6 alike.
+    /// The seed's precaution is quoted only where a container block is involved.
     mutating func checkOverlaps() {
         let blocks = plan.roleBlocks
         for (i, first) in blocks.enumerated() {
@@ -67,7 +86,7 @@ public struct PlanChecker {
                     ? "\(first.role.label) and \(second.role.label) are the same block \(shared)"
                     : "\(first.role.label) \(first.block.prefix) and \(second.role.label) \(second.block.prefix) share \(shared)"
                 report(Finding(.error, .overlap, [first.subject, second.subject],
-                               precaution: containers ? .containerCIDRsDoNotOverlap : .crossDomainRoutes,
+                               precaution: containers ? .containerCIDRsDoNotOverlap : nil,
                                message: message,
                                hint: "move one of the two to a block no other role uses; routers cannot tell which side \(shared) is on"))
             }
@@ -90,33 +109,89 @@ public struct PlanChecker {
     /// https://www.alibabacloud.com/help/en/vpc/vpc-and-vswitch).
     static let refusedVPCBlocks = ["100.64.0.0/10", "224.0.0.0/4", "127.0.0.0/8", "169.254.0.0/16"].map { IPPrefix($0)! }
 
+    /// IPv4 VPC CIDRs are /8 to /28 long (same page).
+    static let vpcIPv4Lengths = 8...28
+
     mutating func checkVPCBlocks() {
         for block in plan.vpc.cidrs {
-            guard let refused = Self.refusedVPCBlocks.first(where: { $0.overlaps(block.prefix) }) else { continue }
-            report(Finding(.error, .vpcCIDRNotAllowed, [RoleBlock(role: .vpc, block: block).subject], precaution: .cloudPodsUseVPCAddresses,
-                           message: "Alibaba Cloud does not accept \(block.prefix) as a VPC CIDR: it overlaps \(refused)",
-                           hint: "use RFC 1918 space for the VPC (10/8, 172.16/12, 192.168/16)"))
+            let subject = RoleBlock(role: .vpc, block: block).subject
+            if let refused = Self.refusedVPCBlocks.first(where: { $0.overlaps(block.prefix) }) {
+                report(Finding(.error, .vpcCIDRNotAllowed, [subject], precaution: .cloudPodsUseVPCAddresses,
+                               message: "Alibaba Cloud does not accept \(block.prefix) as a VPC CIDR: it overlaps \(refused)",
+                               hint: "use RFC 1918 space for the VPC (10/8, 172.16/12, 192.168/16)"))
+            }
+            if block.prefix.family == .v4 && !Self.vpcIPv4Lengths.contains(block.prefix.length) {
+                report(Finding(.error, .vpcCIDRNotAllowed, [subject], precaution: .cloudPodsUseVPCAddresses,
+                               message: "Alibaba Cloud takes IPv4 VPC CIDRs of /8 to /28; \(block.prefix) is /\(block.prefix.length)",
+                               hint: "give the VPC a block between /8 and /28"))
+            }
+        }
+    }
+
+    /// vSwitch blocks: IPv4 /16 to /29, IPv6 exactly a /64 of the VPC's block (Alibaba
+    /// Cloud's limits for vSwitches, https://www.alibabacloud.com/help/en/vpc/vpc-and-vswitch).
+    static let vSwitchIPv4Lengths = 16...29
+
+    mutating func checkVSwitchBlocks() {
+        for vsw in plan.vpc.vSwitches {
+            for block in vsw.cidrs {
+                let length = block.prefix.length
+                let allowed = block.prefix.family == .v4 ? Self.vSwitchIPv4Lengths.contains(length) : length == 64
+                guard !allowed else { continue }
+                let range = block.prefix.family == .v4 ? "/16 to /29" : "/64"
+                report(Finding(.error, .vSwitchSizeNotAllowed, [RoleBlock(role: .vSwitch(vsw.name), block: block).subject],
+                               precaution: .cloudPodsUseVPCAddresses,
+                               message: "Alibaba Cloud takes \(block.prefix.family) vSwitch blocks of \(range); vSwitch \(vsw.name) \(block.prefix) is /\(length)",
+                               hint: "make the vSwitch a \(range) block inside the VPC"))
+            }
         }
     }
 
     /// Blocks that cannot carry traffic at all are errors; public space used privately is a warning
     /// (fine when the organization owns it, a black hole for that part of the Internet otherwise).
+    /// Link-local space is accepted on an Express Connect link alone: it is a point-to-point
+    /// link whose block is never a route destination.
     mutating func checkAddressSpace() {
         for item in plan.roleBlocks {
             switch item.block.prefix.addressSpace {
             case .privateUse, .sharedAddressSpace, .uniqueLocal:
+                continue  // RFC 6598 is Alibaba's own space: `checkAlibabaReservedSpace`
+            case .notRoutable where item.role.isExpressConnectLink && Self.linkLocal.contains(where: { $0.contains(item.block.prefix) }):
                 continue
             case .notRoutable:
                 report(Finding(.error, .notRoutableAddressSpace, [item.subject], precaution: nil,
                                message: "\(item.role.label) \(item.block.prefix) is in special-purpose space that is never routed (loopback, link-local, multicast or reserved)",
-                               hint: "use RFC 1918 space (10/8, 172.16/12, 192.168/16), RFC 6598 (100.64/10) or IPv6 ULA (fd00::/8)"))
-            case .publicSpace where item.block.prefix.family == .v6 && item.role.isCloud:
-                continue  // Alibaba Cloud assigns VPC IPv6 blocks from its own public space; they cannot be chosen
+                               hint: "use RFC 1918 space (10/8, 172.16/12, 192.168/16) or IPv6 ULA (fd00::/8)\(item.role.isExpressConnectLink ? "; link-local space fits an Express Connect link only" : "")"))
+            case .publicSpace where item.block.prefix.family == .v6 && item.role.hasAlibabaAssignedIPv6:
+                continue  // Alibaba Cloud assigns these IPv6 blocks from its own public space; they cannot be chosen
             case .publicSpace, .documentation, .benchmarking:
                 report(Finding(.warning, .publicAddressSpace, [item.subject], precaution: nil,
                                message: "\(item.role.label) \(item.block.prefix) is not private address space (\(item.block.prefix.addressSpace.rawValue))",
-                               hint: "fine if your organization owns it; otherwise use RFC 1918, RFC 6598 or IPv6 ULA space"))
+                               hint: "fine if your organization owns it; otherwise use RFC 1918 space or IPv6 ULA"))
             }
         }
+    }
+
+    static let linkLocal = ["169.254.0.0/16", "fe80::/10"].map { IPPrefix($0)! }
+
+    /// 100.64.0.0/10 is Alibaba Cloud's own inside every VPC: the system route table carries
+    /// it "for cloud product communication within the VPC" (100.100.0.0/16 holds the DNS and
+    /// metadata services), and a custom route entry may not take a destination in it. Every
+    /// block of the plan outside the VPC is a route destination or shares the VPC's routing,
+    /// so none may lie there.
+    static let alibabaReserved = IPPrefix("100.64.0.0/10")!
+
+    mutating func checkAlibabaReservedSpace() {
+        for item in plan.roleBlocks where !item.role.isCloud && item.block.prefix.overlaps(Self.alibabaReserved) {
+            report(Finding(.error, .alibabaReservedSpace, [item.subject], precaution: .crossDomainRoutes,
+                           message: "\(item.role.label) \(item.block.prefix) overlaps 100.64.0.0/10, which Alibaba Cloud keeps for its own services in every VPC (DNS and metadata in 100.100.0.0/16); the VPC route table refuses destinations there",
+                           hint: "move it to RFC 1918 space (10/8, 172.16/12, 192.168/16)"))
+        }
+    }
+}
+
+extension PlanRole {
+    var isExpressConnectLink: Bool {
+        if case .expressConnectLink = self { true } else { false }
     }
 }

@@ -7,7 +7,7 @@ extension TerwayEdge {
         static let configuration = CommandConfiguration(
             commandName: "plan",
             abstract: "Check a cloud-edge CIDR plan and render device routes.",
-            discussion: "A plan is a YAML file describing one cluster: VPC, vSwitches, edge domains, services, data-center networks and the Express Connect link. See examples/seed.yaml.",
+            discussion: "A plan is a YAML file describing one cluster: VPC, vSwitches, services, data centers (each with its networks and its Express Connect circuit) and the edge domains behind them. See examples/seed.yaml.",
             subcommands: [PlanCheck.self, PlanRender.self]
         )
     }

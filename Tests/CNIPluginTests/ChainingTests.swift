@@ -71,7 +71,7 @@ import Testing
         let result = try #require(try chain.add())
         #expect(result["cniVersion"] == .string(version.description))
         let interfaces = try #require(result["interfaces"]?.arrayValue)
-        let hostEnd = try #require(interfaces.first?["name"]?.stringValue)
+        let hostEnd = try #require(interfaces.first { $0["sandbox"] == nil && $0["name"] != "cni0" }?["name"]?.stringValue)
         #expect(result["ips"]?.arrayValue?.first?["address"] == "10.0.5.2/24")
 
         // portmap's DNAT for 8080 -> pod:80 and bandwidth's shaper on our host veth exist in the node.

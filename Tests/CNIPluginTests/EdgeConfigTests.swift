@@ -62,7 +62,21 @@ import Testing
         (["subnet": ["10.0.3.0/24", "10.0.4.0/24"]], .invalidNetworkConfig, "two IPv4 subnets"),
         (["subnet": 5], .invalidNetworkConfig, "must be a CIDR string"),
         ([:], .invalidNetworkConfig, "no node subnet"),
-        (["subnet": "10.0.3.0/24", "subnetFile": "/f"], .invalidNetworkConfig, "both"),
+        (["subnet": "10.0.3.0/24", "subnetFile": "/f"], .invalidNetworkConfig, "more than one of"),
+        (["subnet": "10.0.3.0/24", "ipam": ["type": "host-local", "ranges": [[["subnet": "10.0.4.0/24"]]]]], .invalidNetworkConfig, "more than one of"),
+        (["ipam": ["type": "dhcp"]], .invalidNetworkConfig, "ipam type \"dhcp\" is not supported"),
+        (["ipam": ["type": "host-local"]], .invalidNetworkConfig, "ipam has no \"ranges\""),
+        (["ipam": ["type": "host-local", "ranges": [[["subnet": "10.0.3.0/24", "rangeStart": "10.0.4.1"]]]]], .invalidNetworkConfig, "not an address of 10.0.3.0/24"),
+        (["ipam": ["type": "host-local", "ranges": [[["subnet": "10.0.3.0/24"]], [["subnet": "10.0.4.0/24"]]]]], .invalidNetworkConfig, "two ipam range sets"),
+        (["ipam": ["type": "host-local", "ranges": [[["subnet": "10.0.3.0/24"], ["subnet": "fd00::/64"]]]]], .invalidNetworkConfig, "mixes IPv4 and IPv6"),
+        (["subnet": ["10.0.3.0/24", "fd00::/64"], "mtu": 1200], .invalidNetworkConfig, "below 1280"),
+        (["subnet": "10.0.3.0/24", "ipMasq": true], .invalidNetworkConfig, "\"ipMasq\" is not implemented"),
+        (["subnet": "10.0.3.0/24", "isGateway": false], .invalidNetworkConfig, "\"isGateway\" is not implemented"),
+        (["subnet": "10.0.3.0/24", "promiscMode": true], .invalidNetworkConfig, "\"promiscMode\" is not implemented"),
+        (["subnet": "10.0.3.0/24", "vlan": 100], .invalidNetworkConfig, "\"vlan\" is not implemented"),
+        (["subnet": "10.0.3.0/24", "vlanTrunk": [["id": 5]]], .invalidNetworkConfig, "\"vlanTrunk\" is not implemented"),
+        (["subnet": "10.0.3.0/24", "macspoofchk": true], .invalidNetworkConfig, "\"macspoofchk\" is not implemented"),
+        (["subnet": "10.0.3.0/24", "disableContainerInterface": true], .invalidNetworkConfig, "\"disableContainerInterface\" is not implemented"),
         (["subnetFile": "/missing"], .tryAgainLater, "does not exist yet"),
         (["subnet": "10.0.3.0/24", "mode": "cloud"], .invalidNetworkConfig, "mode \"cloud\" is not supported"),
         (["subnet": "10.0.3.0/24", "bridge": "a-very-long-bridge"], .invalidNetworkConfig, "too long"),
@@ -84,6 +98,37 @@ import Testing
             #expect(error.code == code)
             #expect("\(error.msg) \(error.details)".contains(message), "\(error)")
         }
+    }
+
+    /// What flannel generates for its `bridge` delegate, with only `type` changed.
+    @Test func flannelGeneratedBridgeConfig() throws {
+        let config = try EdgeConfig(Self.network([
+            "bridge": "cni0", "mtu": 1450, "hairpinMode": true, "isGateway": true, "isDefaultGateway": true, "ipMasq": false,
+            "ipam": ["type": "host-local", "ranges": [[["subnet": "10.244.1.0/24"]]], "routes": [["dst": "10.244.0.0/16"]]],
+        ]), readFile: Self.noFiles)
+        #expect(config.subnets.map(\.description) == ["10.244.1.0/24"])
+        #expect(config.gateways.map(\.description) == ["10.244.1.1/24"])
+        #expect(config.routes.map(\.destination.description) == ["10.244.0.0/16", "0.0.0.0/0"])
+        #expect(config.mtu == 1450)
+        // Without isDefaultGateway, as the reference: only the ipam routes.
+        let noDefault = try EdgeConfig(Self.network(["ipam": ["type": "host-local", "subnet": "10.244.1.0/24", "routes": [["dst": "10.244.0.0/16"]]]]),
+                                       readFile: Self.noFiles)
+        #expect(noDefault.routes.map(\.destination.description) == ["10.244.0.0/16"])
+    }
+
+    /// host-local's range sets: several ranges of one family, start, end and gateway.
+    @Test func hostLocalRanges() throws {
+        let config = try EdgeConfig(Self.network([
+            "isDefaultGateway": true,
+            "ipam": ["type": "host-local", "ranges": [
+                [["subnet": "fd00:0:3::/64", "rangeStart": "fd00:0:3::10", "rangeEnd": "fd00:0:3::ff", "gateway": "fd00:0:3::1"]],
+                [["subnet": "10.0.3.0/25", "rangeStart": "10.0.3.10"], ["subnet": "10.0.3.128/25", "gateway": "10.0.3.254"]],
+            ]],
+        ]), readFile: Self.noFiles)
+        #expect(config.subnets.map(\.description) == ["10.0.3.0/25", "10.0.3.128/25", "fd00:0:3::/64"])
+        #expect(config.gateways.map(\.description) == ["10.0.3.1/25", "10.0.3.254/25", "fd00:0:3::1/64"])
+        #expect(config.ranges.map(\.rangeStart?.description) == ["10.0.3.10", nil, "fd00:0:3::10"])
+        #expect(config.routes.map(\.destination.description) == ["0.0.0.0/0", "::/0"])
     }
 
     @Test func wrongTypeIsRefused() throws {

@@ -9,6 +9,8 @@ import TestSupport
 struct PluginRun {
     let status: Int32
     let stdout: String
+    /// Logs (the reference plugins write some there); kept out of the JSON.
+    var stderr = ""
     var json: JSONValue? { try? JSONValue.parse(stdout) }
     var code: Int64? { json?["code"]?.integerValue }
     var message: String { json?["msg"]?.stringValue ?? stdout }
@@ -61,7 +63,7 @@ final class EdgeNode: @unchecked Sendable {
         env["CNI_NETNS"] = netns
         env["CNI_IFNAME"] = ifname
         let result = try namespace.exec([binary ?? self.binary], stdin: stdin, environment: env, check: false)
-        return PluginRun(status: result.status, stdout: result.stdout + result.stderr)
+        return PluginRun(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// The store as the plugin left it: every reserved address and its owner.

@@ -19,10 +19,13 @@ import Testing
                 == [["10.0.3.2/24", "fd00:0:3::2/64"], ["10.0.3.3/24", "fd00:0:3::3/64"]])
         #expect(try pods[0].addresses(on: "eth0") .sorted() == ["10.0.3.2/24", "fd00:0:3::2/64"])
         let interfaces = try #require(results[0]["interfaces"]?.arrayValue)
-        #expect(interfaces.count == 2)
-        #expect(interfaces[1]["name"] == "eth0")
-        #expect(interfaces[1]["sandbox"] == .string(pods[0].path))
-        #expect(interfaces[1]["mtu"] == 1450)
+        // As the reference bridge lists them: the bridge, the host end, the container end.
+        #expect(interfaces.count == 3)
+        #expect(interfaces[0]["name"] == "cni0")
+        #expect(interfaces[2]["name"] == "eth0")
+        #expect(interfaces[2]["sandbox"] == .string(pods[0].path))
+        #expect(interfaces[2]["mtu"] == 1450)
+        #expect(results[0]["ips"]?.arrayValue?.first?["interface"] == 2)
         #expect(results[0]["routes"]?.arrayValue?.compactMap { $0["dst"]?.stringValue } == ["0.0.0.0/0", "::/0"])
 
         try pods[0].exec(["ping", "-c1", "-W2", "10.0.3.3"])
@@ -30,7 +33,7 @@ import Testing
         try pods[0].exec(["ping", "-c1", "-W2", "10.0.3.1"])
         #expect(waitUntil(timeout: 5) { (try? pods[0].exec(["ping", "-6", "-c1", "-W1", "fd00:0:3::3"])) != nil })
 
-        let hostEnds = try #require(interfaces.first?["name"]?.stringValue)
+        let hostEnds = try #require(interfaces[1]["name"]?.stringValue)
         #expect(try node.links().contains(hostEnds))
         for (i, pod) in pods.enumerated() {
             let del = try node.run("DEL", config: node.config(), containerID: "pod\(i)", netns: pod.path, ifname: "eth0")
@@ -65,7 +68,7 @@ import Testing
             #expect(del.status == 0, "\(del.stdout)")
         }
         #expect(try node.reservations().isEmpty)
-        let gc = try node.run("GC", config: config)
+        let gc = try node.run("GC", config: Self.with(config, key: NetworkConfig.validAttachmentsKey, value: []))
         #expect(version >= .v1_1_0 ? gc.status == 0 : gc.code == 1, "\(gc.stdout)")
         let status = try node.run("STATUS", config: config)
         #expect(version >= .v1_1_0 ? status.status == 0 : status.code == 1, "\(status.stdout)")
@@ -93,8 +96,12 @@ import Testing
         #expect(noLink.code == 101, "\(noLink.stdout)")
 
         // A prevResult that does not match what IPAM holds is drift too.
-        let other = Self.with(config, prevResult: ["cniVersion": "1.1.0", "ips": [["address": "10.0.3.99/24"]]])
+        let other = Self.with(config, prevResult: ["cniVersion": "1.1.0", "interfaces": [["name": "eth0", "sandbox": .string(pod.path)]],
+                                                   "ips": [["address": "10.0.3.99/24", "interface": 0]]])
         #expect(try node.run("CHECK", config: other, containerID: "c1", netns: pod.path, ifname: "eth0").code == 101)
+        // One that does not name this attachment's interface is not this attachment's Result.
+        let foreign = Self.with(config, prevResult: ["cniVersion": "1.1.0", "ips": [["address": "10.0.3.2/24"]]])
+        #expect(try node.run("CHECK", config: foreign, containerID: "c1", netns: pod.path, ifname: "eth0").code == 7)
         #expect(try node.run("DEL", config: config, containerID: "c1", netns: pod.path, ifname: "eth0").status == 0)
     }
 
@@ -172,9 +179,9 @@ import Testing
                                containerID: "c1", netns: pod.path, ifname: "eth0")
         let result = try #require(add.json, "\(add.stdout)")
         #expect(result["interfaces"]?.arrayValue?.compactMap { $0["name"]?.stringValue }.first == "lo")
-        #expect(result["interfaces"]?.arrayValue?.count == 3)
+        #expect(result["interfaces"]?.arrayValue?.count == 4)
         #expect(result["ips"]?.arrayValue?.map { $0["address"] } == ["192.0.2.7/32", "10.0.3.2/24"])
-        #expect(result["ips"]?.arrayValue?.map { $0["interface"] } == [0, 2])
+        #expect(result["ips"]?.arrayValue?.map { $0["interface"] } == [0, 3])
     }
 
     @Test func excludedAddressesAreNeverHandedOut() throws {
@@ -198,7 +205,7 @@ import Testing
         let add = try node.run("ADD", config: config, containerID: "c9", netns: pods[0].path, ifname: "net1")
         #expect(add.code == 11, "\(add.stdout)")
         #expect(try node.run("DEL", config: config, containerID: "c0", netns: pods[0].path, ifname: "eth0").status == 0)
-        #expect(try node.run("GC", config: config).status == 0)
+        #expect(try node.run("GC", config: Self.with(config, key: NetworkConfig.validAttachmentsKey, value: [])).status == 0)
         #expect(try node.reservations().isEmpty)
         #expect(try node.links().filter { $0.hasPrefix("veth") }.isEmpty)
     }
@@ -211,6 +218,57 @@ import Testing
         let add = try node.run("ADD", config: config, containerID: "c1", netns: pod.path, ifname: "eth0")
         #expect(add.json?["ips"]?.arrayValue?.first?["address"] == "10.0.8.2/24", "\(add.stdout)")
         #expect(try pod.exec(["ip", "link", "show", "eth0"]).stdout.contains("mtu 1400"))
+    }
+
+    /// The bridge config flannel generates for its delegate (as in /var/lib/cni/flannel),
+    /// with `type` the only change.
+    @Test func flannelGeneratedConfigWorksWithOnlyTheTypeChanged() throws {
+        let node = try EdgeNode()
+        let pods = try [TestNamespace("pod"), TestNamespace("pod")]
+        let config: JSONValue = [
+            "cniVersion": "0.3.1", "name": "cbr0", "type": "terway-edge-cni", "bridge": "cni0", "mtu": 1450,
+            "hairpinMode": true, "isGateway": true, "isDefaultGateway": true, "ipMasq": false,
+            "ipam": ["type": "host-local", "ranges": [[["subnet": "10.244.1.0/24"]]], "routes": [["dst": "10.244.0.0/16"]]],
+            "dataDir": .string(node.data.path),
+        ]
+        var results: [JSONValue] = []
+        for (i, pod) in pods.enumerated() {
+            let add = try node.run("ADD", config: config, containerID: "f\(i)", netns: pod.path, ifname: "eth0")
+            results.append(try #require(add.json, "\(add.stdout)"))
+        }
+        #expect(results.map { $0["ips"]?.arrayValue?.first?["address"] } == ["10.244.1.2/24", "10.244.1.3/24"])
+        #expect(results[0]["ips"]?.arrayValue?.first?["gateway"] == "10.244.1.1")
+        #expect(results[0]["interfaces"]?.arrayValue?.first?["name"] == "cni0")
+        #expect(results[0]["routes"]?.arrayValue?.compactMap { $0["dst"]?.stringValue } == ["10.244.0.0/16", "0.0.0.0/0"])
+        try pods[0].exec(["ping", "-c1", "-W2", "10.244.1.3"])
+        #expect(try pods[0].exec(["ip", "route", "show", "10.244.0.0/16"]).stdout.contains("via 10.244.1.1"))
+        for (i, pod) in pods.enumerated() {
+            #expect(try node.run("DEL", config: config, containerID: "f\(i)", netns: pod.path, ifname: "eth0").status == 0)
+        }
+        #expect(try node.reservations().isEmpty)
+    }
+
+    /// host-local's range set with two ranges of one family: the first fills, then the
+    /// second, each pod routed via its own range's gateway (both held by the bridge).
+    @Test func severalRangesOfOneFamilyFillInOrder() throws {
+        let node = try EdgeNode()
+        let pods = try (0..<3).map { _ in try TestNamespace("pod") }
+        var config = node.config(extra: ["isDefaultGateway": true, "ipam": ["type": "host-local", "ranges": [[
+            ["subnet": "10.0.3.0/25", "rangeStart": "10.0.3.10", "rangeEnd": "10.0.3.11"], ["subnet": "10.0.3.128/25"],
+        ]]]])
+        config = Self.with(config, key: "subnet", value: .null)
+        var addresses: [String] = []
+        for (i, pod) in pods.enumerated() {
+            let add = try node.run("ADD", config: config, containerID: "r\(i)", netns: pod.path, ifname: "eth0")
+            addresses += add.json?["ips"]?.arrayValue?.compactMap { $0["address"]?.stringValue } ?? ["ADD failed: \(add.stdout)"]
+        }
+        #expect(addresses == ["10.0.3.10/25", "10.0.3.11/25", "10.0.3.130/25"])
+        #expect(try Set(node.namespace.addresses(on: "cni0")) == ["10.0.3.1/25", "10.0.3.129/25"])
+        try pods[2].exec(["ping", "-c1", "-W2", "10.0.3.129"])
+        try pods[2].exec(["ping", "-c1", "-W2", "10.0.3.10"])
+        let full = try node.run("ADD", config: Self.with(config, key: "ipam", value: ["type": "host-local", "ranges": [[
+            ["subnet": "10.0.3.0/25", "rangeStart": "10.0.3.10", "rangeEnd": "10.0.3.11"]]]]), containerID: "r9", netns: pods[0].path, ifname: "net1")
+        #expect(full.code == 11, "\(full.stdout)")
     }
 
     static func with(_ config: JSONValue, prevResult: JSONValue) -> JSONValue {

@@ -48,7 +48,7 @@ import Testing
          "plugins":[{"type":"terway-edge-cni","subnet":"10.0.3.0/24"},{"type":"portmap","capabilities":{"portMappings":true}}]}
         """#))
         #expect(list.negotiatedVersion() == .v1_1_0)
-        #expect(list.negotiatedVersion(runtimeSupports: [.v0_4_0, .v1_0_0]) == .v0_4_0)
+        #expect(list.negotiatedVersion(runtimeSupports: [.v0_4_0, .v1_0_0]) == .v1_0_0) // cniVersion 1.0.0 counts too (libcni)
         #expect(list.negotiatedVersion(runtimeSupports: [.v1_0_0]) == .v1_0_0)
         #expect(list.negotiatedVersion(runtimeSupports: [.v0_3_1]) == nil)
         let second = list.pluginConfig(at: 1, version: .v1_1_0, prevResult: ["cniVersion": "1.1.0"])

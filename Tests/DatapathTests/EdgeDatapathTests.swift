@@ -181,11 +181,11 @@ final class DatapathFixture {
 
     @Test func ensureBridgeIsIdempotentAndRepairs() throws {
         let fixture = try DatapathFixture("dpbr")
-        let index = try fixture.datapath.ensureBridge(fixture.bridge)
-        #expect(try fixture.datapath.ensureBridge(fixture.bridge) == index)
+        let index = try fixture.datapath.ensureBridge(fixture.bridge).index
+        #expect(try fixture.datapath.ensureBridge(fixture.bridge).index == index)
         try fixture.node.exec(["ip", "link", "set", "cni0", "down"])
         try fixture.node.exec(["ip", "addr", "del", "10.77.0.1/24", "dev", "cni0"])
-        #expect(try fixture.datapath.ensureBridge(fixture.bridge) == index)
+        #expect(try fixture.datapath.ensureBridge(fixture.bridge).index == index)
         let bridge = try fixture.nodeSocket.link(named: "cni0")
         #expect(bridge.isUp && bridge.kind == "bridge")
         let addresses = try fixture.nodeSocket.listAddresses(index: index).map(\.address)

@@ -22,7 +22,9 @@ import Testing
                                                   try AddressPool(subnet: IPPrefix("fd00:0:3::/64")!)], store: store)
         _ = try allocator.allocate(for: IPAMOwner(containerID: "c1", ifname: "eth0"))
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.file("a/b/net")).sorted()
-        #expect(names == ["10.0.3.2", "fd00:0:3::2", "last_reserved_ip.4", "last_reserved_ip.6", "lock"])
+        #expect(names == ["10.0.3.2", "fd00:0:3::2", "last_reserved_ip.4", "last_reserved_ip.6", "lock", "owners"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("a/b/net/owners")) == ["c1:eth0"])
+        #expect(try String(contentsOfFile: dir.file("a/b/net/owners/c1:eth0"), encoding: .utf8) == "10.0.3.2\nfd00:0:3::2\n")
         let record = try String(contentsOfFile: dir.file("a/b/net/10.0.3.2"), encoding: .utf8)
         #expect(record == "terway-edge-ipam 1\nc1\neth0\n")
     }
@@ -44,7 +46,7 @@ import Testing
         #expect(try allocator.allocate(for: IPAMOwner(containerID: "c1", ifname: "eth0")).first?.description == "10.0.3.2/24")
         #expect(try allocator.allocate(for: IPAMOwner(containerID: "c2", ifname: "eth0")).first?.description == "10.0.3.4/24")
         let freed = try allocator.collectGarbage(keeping: [IPAMOwner(containerID: "c1", ifname: "eth0"),
-                                                           IPAMOwner(containerID: "c2", ifname: "eth0")])
+                                                           IPAMOwner(containerID: "c2", ifname: "eth0")]).freed
         #expect(freed.map(\.address.description) == ["10.0.3.3"])
     }
 

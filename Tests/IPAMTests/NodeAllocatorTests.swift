@@ -82,11 +82,11 @@ import Testing
         let dir = try TemporaryDirectory()
         let allocator = try NodeAllocator(pools: [Self.pool("10.0.3.0/24")], store: Self.store(kind, in: dir))
         for n in 0..<6 { _ = try allocator.allocate(for: Self.owner(n)) }
-        let freed = try allocator.collectGarbage(keeping: [Self.owner(1), Self.owner(4), IPAMOwner(containerID: "gone", ifname: "eth0")])
+        let freed = try allocator.collectGarbage(keeping: [Self.owner(1), Self.owner(4), IPAMOwner(containerID: "gone", ifname: "eth0")]).freed
         #expect(freed.compactMap(\.owner?.containerID).sorted() == ["c0", "c2", "c3", "c5"])
         #expect(try allocator.addresses(of: Self.owner(1)).count == 1)
         #expect(try allocator.addresses(of: Self.owner(4)).count == 1)
-        #expect(try allocator.collectGarbage(keeping: [Self.owner(1), Self.owner(4)]).isEmpty)
+        #expect(try allocator.collectGarbage(keeping: [Self.owner(1), Self.owner(4)]).freed.isEmpty)
     }
 
     @Test func exclusionsAndLargeIPv6Subnets() throws {
@@ -110,7 +110,9 @@ import Testing
         #expect(throws: IPAMError.self) { try AddressPool(subnet: IPPrefix("10.0.0.0/24")!, gateway: IPAddress("10.0.1.1")) }
         #expect(throws: IPAMError.self) { try AddressPool(subnet: IPPrefix("10.0.0.0/24")!, gateway: IPAddress("10.0.0.255")) }
         #expect(throws: IPAMError.self) {
-            try NodeAllocator(pools: [Self.pool("10.0.0.0/24"), Self.pool("10.1.0.0/24")], store: MemoryIPAMStore())
+            try NodeAllocator(pools: [Self.pool("10.0.0.0/24"), Self.pool("10.0.0.0/25")], store: MemoryIPAMStore())
         }
+        #expect(throws: IPAMError.self) { try AddressPool(subnet: IPPrefix("10.0.0.0/24")!, rangeStart: IPAddress("10.0.0.9"), rangeEnd: IPAddress("10.0.0.8")) }
+        #expect(throws: IPAMError.self) { try AddressPool(subnet: IPPrefix("10.0.0.0/24")!, rangeEnd: IPAddress("10.0.0.255")) }
     }
 }

@@ -5,8 +5,8 @@ import TestSupport
 
 /// The rendered gateway configs running for real, dual stack: a node (BIRD) in its own
 /// namespace peers with the gateway's dynamic ranges over TCP-MD5 and GTSM, one session per
-/// family. The gateway must keep only what the plan allows, install it in its kernel, and
-/// announce the VPC back.
+/// family. The gateway must keep only node subnets with the node as next hop, install them
+/// in its kernel, and announce the VPC back.
 @Suite(.serialized) struct GatewayInteropTests {
     /// Two namespaces on one link, the node's BIRD started, the gateway's config rendered.
     final class Lab {
@@ -19,9 +19,9 @@ import TestSupport
         init() throws {
             let plan = try PlanFixture.plan([
                 "VPC": "192.168.0.0/16, \"fd00:c0::/48\"", "PODS": "10.0.0.0/16, \"fd00:a::/48\"", "LEN": "ipv4: 24, ipv6: 64",
-                "NODES": "172.16.1.0/24, \"fd00:10::/64\"", "GW": "172.16.1.1, \"fd00:10::1\"",
-                "DCR": "172.31.0.2\n    - cidr: \"fd00:ff::/126\"\n      vbr: \"fd00:ff::1\"\n      dcRouter: \"fd00:ff::2\"",
-                "DOMAIN_EXTRA": "      password: k3y\n      gtsm: true\n      exportVPCRoutes: true",
+                "NODES_EXTRA": PlanFixture.nodeNetwork("\"fd00:10::/64\"", gateway: "\"fd00:10::1\""),
+                "LINK_EXTRA": PlanFixture.link("\"fd00:ff::/126\"", vbr: "\"fd00:ff::1\"", dcRouter: "\"fd00:ff::2\""),
+                "DOMAIN_EXTRA": "      gtsm: true\n      exportVPCRoutes: true",
             ])
             #expect(PlanChecker.check(plan) == [])
             policy = try GatewayPolicy(plan: plan, domain: "dc1")
@@ -42,9 +42,10 @@ import TestSupport
             protocol static static4 {
               ipv4;
               route 10.0.5.0/24 blackhole;   # its node subnet: accepted
-              route 10.0.0.0/16 blackhole;   # the domain aggregate: accepted
+              route 10.0.0.0/16 blackhole;   # the domain aggregate: refused (no node may attract the domain)
               route 10.0.6.0/25 blackhole;   # inside the pod CIDR, wrong length: refused
               route 10.9.0.0/24 blackhole;   # outside the pod CIDR: refused
+              route 10.0.7.0/24 via 172.16.1.30;   # a third party as next hop: refused (BIRD) or set to the node (FRR)
             }
             protocol static static6 {
               ipv6;
@@ -90,16 +91,16 @@ import TestSupport
 
         /// Waits until the gateway holds the node's routes and the node holds the VPC, then
         /// checks that exactly the allowed ones went each way and reached the gateway's kernel.
-        func expectFiltered(gatewayRoutes: () throws -> String, kernelProtocol: String) throws {
+        func expectFiltered(gatewayRoutes: () throws -> String, kernelProtocol: String, thirdPartyNextHop: String?) throws {
             let learned = try waitUntil(timeout: 20, interval: 0.2) {
                 let routes = try gatewayRoutes(), toNode = try nodeLearned()
-                return routes.contains("10.0.0.0/16") && routes.contains("fd00:a:0:5::/64")
+                return routes.contains("10.0.5.0/24") && routes.contains("fd00:a:0:5::/64")
                     && toNode.contains("192.168.0.0/16") && toNode.contains("fd00:c0::/48")
             }
             let routes = try gatewayRoutes()
             #expect(learned, "gateway routes: \(routes)\nlogs: \(logs())")
-            #expect(routes.contains("10.0.5.0/24") && routes.contains("10.0.0.0/16") && routes.contains("fd00:a:0:5::/64"))
-            for refused in ["10.0.6.0/25", "10.9.0.0/24", "fd00:a:0:6::/80", "fd00:b::/64"] {
+            #expect(routes.contains("10.0.5.0/24") && routes.contains("fd00:a:0:5::/64"))
+            for refused in ["10.0.0.0/16", "10.0.6.0/25", "10.9.0.0/24", "fd00:a:0:6::/80", "fd00:b::/64"] {
                 #expect(!routes.contains(refused), "\(refused)")
             }
             // Only the VPC goes to the node: not its own routes back, nothing else.
@@ -113,6 +114,13 @@ import TestSupport
             }
             #expect(inKernel)
             #expect(try gateway.exec(["ip", "route", "show", "10.0.6.0/25"]).stdout.isEmpty)
+            // A subnet announced with a third party as next hop never leads the gateway there.
+            let thirdParty = try gateway.exec(["ip", "route", "show", "10.0.7.0/24"]).stdout
+            if let thirdPartyNextHop {
+                #expect(thirdParty.contains("via \(thirdPartyNextHop) "), "\(thirdParty)")
+            } else {
+                #expect(thirdParty.isEmpty && !routes.contains("10.0.7.0/24"), "\(thirdParty)")
+            }
         }
 
         func logs() -> String {
@@ -136,7 +144,7 @@ import TestSupport
             try ["te_dc1_v4_node0_1", "te_dc1_v6_node0_1"].map {
                 try run(["birdc", "-s", lab.dir.file("gw.sock"), "show", "route", "protocol", $0], check: false).stdout
             }.joined()
-        }, kernelProtocol: "bird")
+        }, kernelProtocol: "bird", thirdPartyNextHop: nil)
     }
 
     /// FRR's zebra and bgpd in the gateway namespace, as the frr user (they drop root).
@@ -156,7 +164,7 @@ import TestSupport
             try ["ipv4", "ipv6"].map {
                 try run(["vtysh", "--vty_socket", lab.dir.path, "-d", "bgpd", "-c", "show bgp \($0) unicast"], check: false).stdout
             }.joined()
-        }, kernelProtocol: "bgp")
+        }, kernelProtocol: "bgp", thirdPartyNextHop: "172.16.1.20")
         // One node, one session per family (FRR counts them per family), under the limit of
         // 10 nodes × 2 families.
         let summary = try run(["vtysh", "--vty_socket", lab.dir.path, "-d", "bgpd", "-c", "show bgp summary"], check: false).stdout

@@ -1,49 +1,62 @@
 import Foundation
 import Testing
 import NetworkCore
-import Plan
+@testable import Plan
 import TestSupport
 
-/// Routes for the four paths, and gateway configs that the real BIRD 2 and FRR parsers accept.
+/// Routes per device for every cross-domain path, and gateway configs that the real BIRD 2
+/// and FRR parsers accept.
 @Suite struct RenderTests {
-    @Test func seedRoutes() throws {
-        let plan = try Plan(yaml: PlanFixture.exampleText("seed.yaml"))
-        let vpc = plan.routes(for: .vpc).routes, vbr = plan.routes(for: .vbr).routes, dc = plan.routes(for: .dcRouter).routes
-        #expect(vpc == [StaticRoute(destination: "10.0.0.0/16", nextHop: .init(type: .vbr), path: "cloud pods → edge pods of dc1")])
-        #expect(vbr == [
-            StaticRoute(destination: "10.0.0.0/16", nextHop: .init(type: .expressConnect, address: "172.31.255.2"), path: "cloud pods → edge pods of dc1"),
-            StaticRoute(destination: "192.168.0.0/16", nextHop: .init(type: .vpc), path: "edge pods → cloud pods"),
-        ])
-        #expect(dc == [StaticRoute(destination: "192.168.0.0/16", nextHop: .init(type: .router, address: "172.31.255.1"), path: "edge pods → cloud pods")])
+    static func route(_ destination: String, _ hop: StaticRoute.NextHop, _ path: String) -> StaticRoute {
+        StaticRoute(destination: destination, nextHop: hop, path: path)
     }
 
-    @Test func dualStackRoutesFollowTheLinks() throws {
-        let plan = try Plan(yaml: PlanFixture.exampleText("two-domains.yaml"))
-        #expect(plan.routes(for: .vpc).routes.map(\.destination) == ["10.0.0.0/16", "fd00:a::/48", "10.1.0.0/16"])
-        let vbr = plan.routes(for: .vbr).routes
-        #expect(vbr.first { $0.destination == "fd00:a::/48" }?.nextHop == .init(type: .expressConnect, address: "fd00:ffff::2"))
-        // routeServiceCIDRs: the services are routed from the data center to the VPC as well.
-        #expect(plan.routes(for: .dcRouter).routes.map(\.destination) == ["192.168.0.0/16", "2400:3200:1a:100::/56", "172.21.0.0/20", "fd00:ac15::/112"])
-        #expect(plan.routes(for: .dcRouter).routes.map { $0.nextHop.address } == ["172.31.255.1", "fd00:ffff::1", "172.31.255.1", "fd00:ffff::1"])
+    @Test func seedRoutes() throws {
+        let plan = try Plan(yaml: PlanFixture.exampleText("seed.yaml"))
+        let toPods = "cloud pods → edge pods of dc1", fromPods = "edge pods of dc1 → cloud pods"
+        let toSite = "cloud pods → networks of data center dc1-site", fromSite = "networks of data center dc1-site → cloud pods"
+        #expect(plan.routes(for: .vpc).map(\.routes) == [[
+            Self.route("10.0.0.0/16", .init(type: .vbr, dataCenter: "dc1-site"), toPods),
+            Self.route("172.16.0.0/16", .init(type: .vbr, dataCenter: "dc1-site"), toSite),
+        ]])
+        #expect(plan.routes(for: .vbr).map(\.routes) == [[
+            Self.route("10.0.0.0/16", .init(type: .expressConnect, address: "172.31.255.2"), toPods),
+            Self.route("192.168.0.0/16", .init(type: .vpc), "\(fromPods); \(fromSite)"),
+            Self.route("172.16.0.0/16", .init(type: .expressConnect, address: "172.31.255.2"), toSite),
+        ]])
+        #expect(plan.routes(for: .dcRouter).map(\.routes) == [[
+            Self.route("10.0.0.0/16", .init(type: .gateway, address: "172.16.10.1"), toPods),
+            Self.route("192.168.0.0/16", .init(type: .router, address: "172.31.255.1"), "\(fromPods); \(fromSite)"),
+        ]])
     }
 
     @Test func routeJSONIsStable() throws {
-        let routes = try Plan(yaml: PlanFixture.exampleText("seed.yaml")).routes(for: .dcRouter)
-        #expect(routes.json == """
-        {
-          "device" : "dc-router",
-          "routes" : [
-            {
-              "destination" : "192.168.0.0/16",
-              "nextHop" : {
-                "address" : "172.31.255.1",
-                "type" : "router"
+        let routes = try Plan(yaml: PlanFixture.exampleText("seed.yaml")).routes(for: .vpc)
+        #expect(DeviceRoutes.json(routes) == """
+        [
+          {
+            "device" : "vpc",
+            "routes" : [
+              {
+                "destination" : "10.0.0.0/16",
+                "nextHop" : {
+                  "dataCenter" : "dc1-site",
+                  "type" : "vbr"
+                },
+                "path" : "cloud pods → edge pods of dc1"
               },
-              "path" : "edge pods → cloud pods"
-            }
-          ],
-          "title" : "Data-center router: static routes to the VBR over Express Connect"
-        }
+              {
+                "destination" : "172.16.0.0/16",
+                "nextHop" : {
+                  "dataCenter" : "dc1-site",
+                  "type" : "vbr"
+                },
+                "path" : "cloud pods → networks of data center dc1-site"
+              }
+            ],
+            "title" : "VPC route table: custom route entries, next hop type VBR"
+          }
+        ]
 
         """)
     }
@@ -52,10 +65,11 @@ import TestSupport
         let policy = try GatewayPolicy(plan: Plan(yaml: PlanFixture.exampleText("seed.yaml")), domain: nil)
         #expect(policy.routerID == IPv4Address("172.16.10.1") && policy.asn == 65000 && policy.nodesASN == 65001)
         let session = try #require(policy.sessions.first)
-        #expect(policy.sessions.count == 1 && session.peerRanges == [IPPrefix("172.16.10.0/24")!])
+        #expect(policy.sessions.count == 1)
+        #expect(session.ranges == [GatewayPolicy.PeerRange(range: IPPrefix("172.16.10.0/24")!, localAddress: IPAddress("172.16.10.1")!)])
         #expect(session.accepted == [GatewayPolicy.Accepted(block: IPPrefix("10.0.0.0/16")!, nodeSubnetLength: 24)])
-        // 100 edge nodes + 1 aggregate, plus 20% headroom rounded up.
-        #expect(session.maxPrefixes == 122 && policy.maxPeers == 120)
+        // A node's own subnet and one more per session; 100 nodes plus 20% headroom at once.
+        #expect(session.maxPrefixes == 2 && policy.maxPeers == 120)
         #expect(session.exported == [IPPrefix("192.168.0.0/16")!])
     }
 
@@ -69,27 +83,49 @@ import TestSupport
 
     @Test func birdSaysWhatThePlanSays() throws {
         let config = BIRDConfig.render(try GatewayPolicy(plan: Plan(yaml: PlanFixture.exampleText("two-domains.yaml")), domain: "beijing"))
-        for line in ["define te_beijing_v4_pods = [ 10.0.0.0/16{24,24}, 10.0.0.0/16 ];",
-                     "define te_beijing_v6_pods = [ fd00:a::/48{64,64}, fd00:a::/48 ];",
-                     "  neighbor range 172.16.10.0/24 as 65001;", "  neighbor range fd00:ac10:10::/64 as 65001;",
-                     "  local fd00:ac10:10::1 as 65000;", "  password \"s3cret-bj\";", "  ttl security on;",
-                     "    import limit 242 action restart;", "    export where net ~ te_beijing_v6_vpc;"] {
+        for line in ["define te_beijing_v4_pods = [ 10.0.0.0/16{24,24} ];",
+                     "define te_beijing_v6_pods = [ fd00:a::/48{64,64} ];",
+                     "  if bgp_next_hop != from then reject;",
+                     "  neighbor range 172.16.10.0/24 as 65001;", "  neighbor range fd00:ac10:0:10::/64 as 65001;",
+                     "  local fd00:ac10:0:10::1 as 65000;", "  password \"s3cret-bj\";", "  ttl security on;",
+                     "    import limit 2 action restart;", "    export where net ~ te_beijing_v6_vpc;"] {
             #expect(config.split(separator: "\n").contains(Substring(line)), "\(line)")
         }
         let shanghai = BIRDConfig.render(try GatewayPolicy(plan: Plan(yaml: PlanFixture.exampleText("two-domains.yaml")), domain: "shanghai"))
-        #expect(!shanghai.contains("password") && !shanghai.contains("ttl security") && shanghai.contains("    export none;"))
+        #expect(!shanghai.contains("ttl security") && shanghai.contains("    export none;"))
+        // 5: each node network is its own range, with the gateway's address on it as local address.
+        for line in ["  local 172.17.20.1 as 65010;", "  neighbor range 172.17.20.0/24 as 65011;",
+                     "  local 172.17.21.1 as 65010;", "  neighbor range 172.17.21.0/24 as 65011;"] {
+            #expect(shanghai.split(separator: "\n").contains(Substring(line)), "\(line)")
+        }
     }
 
     @Test func frrSaysWhatThePlanSays() throws {
         let config = FRRConfig.render(try GatewayPolicy(plan: Plan(yaml: PlanFixture.exampleText("two-domains.yaml")), domain: "beijing"))
-        for line in ["ip prefix-list TE-beijing-NODES-V4-PODS seq 5 permit 10.0.0.0/16 ge 24 le 24",
-                     "ipv6 prefix-list TE-beijing-NODES-V6-PODS seq 10 permit fd00:a::/48",
-                     " bgp listen range 172.16.10.0/24 peer-group TE-beijing-NODES-V4",
-                     " bgp listen range fd00:ac10:10::/64 peer-group TE-beijing-NODES-V6",
-                     " neighbor TE-beijing-NODES-V4 password s3cret-bj", " neighbor TE-beijing-NODES-V6 ttl-security hops 1",
-                     "  neighbor TE-beijing-NODES-V4 maximum-prefix 242", "  network 2400:3200:1a:100::/56", " bgp listen limit 480"] {
+        for line in ["ip prefix-list TE-beijing-V4-PODS seq 5 permit 10.0.0.0/16 ge 24 le 24",
+                     "ipv6 prefix-list TE-beijing-V6-PODS seq 5 permit fd00:a::/48 ge 64 le 64",
+                     " set ip next-hop peer-address", " set ipv6 next-hop peer-address",
+                     " bgp listen range 172.16.10.0/24 peer-group TE-beijing-V4-NODES0",
+                     " bgp listen range fd00:ac10:0:10::/64 peer-group TE-beijing-V6-NODES0",
+                     " neighbor TE-beijing-V6-NODES0 update-source fd00:ac10:0:10::1",
+                     " neighbor TE-beijing-V4-NODES0 password s3cret-bj", " neighbor TE-beijing-V6-NODES0 ttl-security hops 1",
+                     "  neighbor TE-beijing-V4-NODES0 maximum-prefix 2", "  network 2400:3200:1a:100::/56", " bgp listen limit 480"] {
             #expect(config.split(separator: "\n").contains(Substring(line)), "\(line)")
         }
+        #expect(!config.contains("permit 10.0.0.0/16\n"), "the aggregate is not taken from a node")
+    }
+
+    /// 11: what the gateway cannot check is said in the config, in both daemons' comments.
+    @Test(arguments: [true, false])
+    func configsSayWhatIsNotChecked(password: Bool) throws {
+        let yaml = PlanFixture.yaml().replacingOccurrences(of: "      password: k3y\n", with: password ? "      password: k3y\n" : "")
+        let policy = try GatewayPolicy(plan: Plan(yaml: yaml), domain: nil)
+        let bird = BIRDConfig.render(policy), frr = FRRConfig.render(policy)
+        for config in [bird, frr] {
+            #expect(config.contains("which node holds which node subnet"))
+            #expect(config.contains("TCP-MD5 is off") != password)
+        }
+        #expect(bird.contains("BIRD has no limit on dynamic peers"))
     }
 
     /// Every example plan, every domain, through `bird -p` and `vtysh --dryrun`.
@@ -123,11 +159,25 @@ import TestSupport
     /// An IPv6-only domain: router ID from the plan, IPv6 sessions only, through both parsers.
     @Test func ipv6OnlyGatewayParses() throws {
         let plan = try PlanFixture.plan(["PODS": "fd00:a::/48", "LEN": "ipv6: 64", "NODES": "fd00:10::/64", "GW": "fd00:10::1",
-                                         "DOMAIN_EXTRA": "      routerID: 10.255.0.1\n      password: k3y\n      exportVPCRoutes: true"])
+                                         "DOMAIN_EXTRA": "      routerID: 10.255.0.1\n      exportVPCRoutes: true"])
         let policy = try GatewayPolicy(plan: plan, domain: "dc1")
         #expect(policy.routerID == IPv4Address("10.255.0.1") && policy.sessions.map(\.family) == [.v6])
         // The VPC is IPv4 only: nothing to announce to IPv6 nodes.
         #expect(policy.sessions[0].exported.isEmpty)
+        try expectParsersAccept(policy)
+    }
+
+    /// 6: text that reaches a config cannot start a statement of its own. Names are refused at
+    /// parse time; here hostile names are put straight into a policy, and the configs must
+    /// still parse with nothing injected.
+    @Test func injectedNamesStayText() throws {
+        var policy = try GatewayPolicy(plan: PlanFixture.plan(), domain: nil)
+        let injection = "x\"; }\nprotocol static evil { ipv4; route 0.0.0.0/0 blackhole; }\n# \""
+        policy.domain = injection
+        policy.planName = "p\nrouter bgp 666\n!"
+        let bird = BIRDConfig.render(policy), frr = FRRConfig.render(policy)
+        #expect(!bird.split(separator: "\n").contains { $0.hasPrefix("protocol static") })
+        #expect(!frr.split(separator: "\n").contains { $0.hasPrefix("router bgp 666") })
         try expectParsersAccept(policy)
     }
 

@@ -28,18 +28,19 @@ import TestSupport
         plan fixture: NOT sound, 1 error, 1 warning
 
         ERROR  overlap: service CIDR 10.0.5.0/24 and edge pods of dc1 10.0.0.0/16 share 10.0.5.0/24
-               at    line 12  services.cidrs[1] = 10.0.5.0/24  (service CIDR)
-                     line 23  edgeDomains[0].podCIDRs[0] = 10.0.0.0/16  (edge pods of dc1)
+               at    line 13  services.cidrs[1] = 10.0.5.0/24  (service CIDR)
+                     line 28  edgeDomains[0].podCIDRs[0] = 10.0.0.0/16  (edge pods of dc1)
                seed  "make sure that the container CIDR block does not overlap with any other CIDR blocks"
                fix   move one of the two to a block no other role uses; routers cannot tell which side 10.0.5.0/24 is on
 
-        WARN   publicAddressSpace: data-center network 8.8.8.0/24 is not private address space (publicSpace)
-               at    line 15  dataCenter.networks[1] = 8.8.8.0/24  (data-center network)
-               fix   fine if your organization owns it; otherwise use RFC 1918, RFC 6598 or IPv6 ULA space
+        WARN   publicAddressSpace: network of data center site1 8.8.8.0/24 is not private address space (publicSpace)
+               at    line 17  dataCenters[0].networks[1] = 8.8.8.0/24  (network of data center site1)
+               fix   fine if your organization owns it; otherwise use RFC 1918 space or IPv6 ULA
 
         CAPACITY (has / needs)
             256 / 10   node subnets: IPv4 pod CIDRs of dc1 split into /24 node subnets
             253 / 100  pod addresses: a /24 node subnet of dc1 (network, gateway and broadcast excluded)
+            253 / 10   node addresses: IPv4 node networks of dc1 (network, broadcast and gateway addresses excluded)
             252 / 11   addresses: IPv4 vSwitches (4 addresses of each reserved by Alibaba Cloud)
             508 / 101  cluster IPs: IPv4 service CIDR (network and broadcast address excluded)
 
@@ -48,7 +49,7 @@ import TestSupport
 
     @Test func jsonIsStableAndComplete() throws {
         let dir = try TemporaryDirectory("te-plan")
-        let path = try writePlan(dir, PlanFixture.yaml(["EDGE_NODES": "257", "AS": "23456"]))
+        let path = try writePlan(dir, PlanFixture.yaml(["EDGE_NODES": "257", "AS": "23456", "NODES": "172.16.0.0/22"]))
         let first = try terwayEdge(["plan", "check", path, "--output", "json"])
         let second = try terwayEdge(["plan", "check", path, "--output", "json"])
         #expect(first.status == 1 && first.stdout == second.stdout)
@@ -62,7 +63,7 @@ import TestSupport
         #expect((sizes["precaution"] as? [String: Any])?["id"] as? String == "evenlyDividedPodCIDR")
         let subjects = try #require(sizes["subjects"] as? [[String: Any]])
         #expect(subjects.map { $0["field"] as? String } == ["edgeDomains[0].podCIDRs[0]", "edgeDomains[0].nodeSubnetLength.ipv4"])
-        #expect(subjects.map { $0["line"] as? Int } == [23, 24])
+        #expect(subjects.map { $0["line"] as? Int } == [28, 29])
         #expect(findings[0].keys.sorted() == ["hint", "kind", "message", "precaution", "severity", "subjects"])
     }
 
@@ -96,7 +97,7 @@ import TestSupport
         ("vpc: [a\n", "line 2: not valid YAML: did not find expected ',' or ']'"),
         (PlanFixture.yaml(["VSW_EXTRA": "      shared: true"]), "line 8: vpc.vSwitches[0].shared: unknown field; expected one of name, cidrs"),
         (PlanFixture.yaml(["VPC": "192.168.1.0/16"]), "line 4: vpc.cidrs[0]: '192.168.1.0/16' has host bits set; the block is 192.168.0.0/16"),
-        (PlanFixture.yaml(["EDGE_NODES": "ten"]), "line 26: edgeDomains[0].edgeNodes: expected an integer from 0 to 1000000, found \"ten\""),
+        (PlanFixture.yaml(["EDGE_NODES": "ten"]), "line 34: edgeDomains[0].edgeNodes: expected an integer from 0 to 1000000, found \"ten\""),
     ])
     func unparsablePlansExitTwo(yaml: String, message: String) throws {
         let dir = try TemporaryDirectory("te-plan")
@@ -117,15 +118,31 @@ import TestSupport
         let text = try terwayEdge(["plan", "render", PlanFixture.example("seed.yaml"), "--for", "vbr"])
         #expect(text.status == 0)
         #expect(text.stdout == """
-        # VBR route table: static routes toward the circuit and the VPC
+        # VBR of data center dc1-site: static routes toward its circuit and the VPC
         DESTINATION     NEXT HOP                                PATH
         10.0.0.0/16     Express Connect circuit → 172.31.255.2  cloud pods → edge pods of dc1
-        192.168.0.0/16  VPC (the VBR's attached VPC)            edge pods → cloud pods
+        192.168.0.0/16  VPC (the VBR's attached VPC)            edge pods of dc1 → cloud pods; networks of data center dc1-site → cloud pods
+        172.16.0.0/16   Express Connect circuit → 172.31.255.2  cloud pods → networks of data center dc1-site
 
         """)
         let json = try terwayEdge(["plan", "render", PlanFixture.example("seed.yaml"), "--for", "vpc", "--output", "json"])
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        #expect(object["device"] as? String == "vpc" && (object["routes"] as? [Any])?.count == 1)
+        let devices = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(devices.count == 1 && devices[0]["device"] as? String == "vpc" && (devices[0]["routes"] as? [Any])?.count == 2)
+    }
+
+    /// 1: the two-domain example renders every path carried, and one data center's devices on request.
+    @Test func renderPathsAndOneDataCenter() throws {
+        let paths = try terwayEdge(["plan", "render", PlanFixture.example("two-domains.yaml"), "--for", "paths"])
+        #expect(paths.status == 0 && paths.stdout.contains("edge pods of beijing → edge pods of shanghai  IPv4  carried"))
+        #expect(!paths.stdout.contains("NOT CARRIED"))
+        let json = try terwayEdge(["plan", "render", PlanFixture.example("two-domains.yaml"), "--for", "paths", "--output", "json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(list.count == 14 && list.allSatisfy { $0["carried"] as? Bool == true })
+        let shanghai = try terwayEdge(["plan", "render", PlanFixture.example("two-domains.yaml"), "--for", "dc-router", "--data-center", "shanghai-dc"])
+        #expect(shanghai.status == 0 && shanghai.stdout.hasPrefix("# Router of data center shanghai-dc") && !shanghai.stdout.contains("beijing-dc:"))
+        #expect(shanghai.stdout.contains("10.0.0.0/16     172.31.255.5"))
+        let unknown = try terwayEdge(["plan", "render", PlanFixture.example("two-domains.yaml"), "--for", "vbr", "--data-center", "x"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("no data center 'x'; the plan has beijing-dc, shanghai-dc"))
     }
 
     @Test func renderRefusesUnsoundPlansAndAmbiguousDomains() throws {
