@@ -59,8 +59,13 @@ public enum V3Signature {
         return (id, signed.split(separator: ";").map(String.init), signature)
     }
 
+    /// Spaces, tabs and line ends off both ends, scanning bytes (grapheme-wise trimming
+    /// cost most of a signature).
     private static func trimmed(_ text: String) -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        return String(text.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+        let bytes = text.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return text }
+        return String(text[first...last])
     }
 }
