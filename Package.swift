@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
         // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
+        // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
+        .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
@@ -136,6 +138,9 @@ let package = Package(
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
+        // Peer host routes at 10k/20k peers: RouteWriter beside `ip -batch` of classic routes (scripts/bench.sh routes).
+        .executableTarget(name: "bench-routes", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"], path: "Benchmarks/Routes"),
+
         .testTarget(name: "TestSupportTests", dependencies: ["NetworkCore", "SubnetStore", "TestSupport"]),
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
@@ -180,5 +185,7 @@ let package = Package(
         .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "BGPCore", "TestSupport"]),
         // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.
         .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
+        // The masquerade table in a te- node namespace, with real packets to an outside and a cluster namespace.
+        .testTarget(name: "MasqueradeTests", dependencies: ["Masquerade", "NetworkCore", "TestSupport"]),
     ]
 )

@@ -3,15 +3,16 @@
 #   cni     ADD/DEL latency vs /usr/lib/cni/bridge + host-local        (~1 min)
 #   leases  5,000 lease acquisitions, embedded store and 3-member etcd  (~1 min)
 #   bgp     1,000,000-prefix feed in and out vs BIRD 2 and GoBGP       (~5 min)
+#   routes  10k/20k peer host routes via nexthop objects vs ip -batch   (~2 min)
 #   cloud   API calls/s against the cloud emulator vs the official Python SDKs, signing cost
-# Usage: scripts/bench.sh [cni|leases|bgp|cloud ...]   (default: all). Needs root.
+# Usage: scripts/bench.sh [cni|leases|bgp|routes|cloud ...]   (default: all). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 [ "$(id -u)" = 0 ] || { echo "the benchmarks build network namespaces and need root" >&2; exit 1; }
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(cni leases bgp cloud)
+[ ${#which[@]} -gt 0 ] || which=(cni leases bgp routes cloud)
 for bench in "${which[@]}"; do
   case "$bench" in
     cni) bash scripts/bench-cni.sh ;;
@@ -19,9 +20,12 @@ for bench in "${which[@]}"; do
       swift build -c release --product bench-leases
       "$(swift build -c release --show-bin-path)/bench-leases" ;;
     bgp) bash scripts/bench-bgp.sh ;;
+    routes)
+      swift build -c release --product bench-routes
+      "$(swift build -c release --show-bin-path)/bench-routes" ;;
     cloud)
       swift build -c release --product bench-cloud
       "$(swift build -c release --show-bin-path)/bench-cloud" ;;
-    *) echo "unknown benchmark '$bench' (cni, leases, bgp, cloud)" >&2; exit 2 ;;
+    *) echo "unknown benchmark '$bench' (cni, leases, bgp, routes, cloud)" >&2; exit 2 ;;
   esac
 done
