@@ -125,6 +125,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     private let limit: Int
     private var pending = CircularBuffer<EventLoopPromise<HTTPResponse>>()
     private var status = 0
+    private var headers: [(name: String, value: String)] = []
     private var body: [UInt8] = []
 
     init(endpoint: HTTPEndpoint, limit: Int) {
@@ -147,6 +148,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             status = Int(head.status.code)
+            headers = head.headers.map { ($0.name, $0.value) }
             body.removeAll(keepingCapacity: true)
         case .body(var buffer):
             guard body.count + buffer.readableBytes <= limit else {
@@ -157,7 +159,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             body += buffer.readBytes(length: buffer.readableBytes) ?? []
         case .end:
             guard !pending.isEmpty else { return }
-            pending.removeFirst().succeed(HTTPResponse(status: status, body: body))
+            pending.removeFirst().succeed(HTTPResponse(status: status, body: body, headers: headers))
             body = []
         }
     }

@@ -6,18 +6,7 @@ extension Plan {
     /// fields, wrong types, names that are not plain words and CIDRs with host bits set are
     /// errors, never ignored.
     public init(yaml: String) throws(PlanParseError) {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw PlanParseError(line: nil, field: "", message: "the file is empty")
-            }
-            root = node
-        } catch let error as PlanParseError {
-            throw error
-        } catch {
-            throw Self.parseError(from: error)
-        }
-        try self.init(YAMLField(node: root, path: ""))
+        try self.init(YAMLField.document(yaml))
     }
 
     /// Top-level keys of earlier plan versions, refused with what replaced them.
@@ -41,6 +30,22 @@ extension Plan {
         services = try Services(top.required("services"))
         dataCenters = try top.required("dataCenters").nonEmptyList(of: "data center", DataCenter.init)
         edgeDomains = try top.required("edgeDomains").nonEmptyList(of: "edge domain", EdgeDomain.init)
+    }
+}
+
+extension YAMLField {
+    /// The root of a YAML document; an empty or malformed one is an error naming the line.
+    public static func document(_ yaml: String) throws(PlanParseError) -> YAMLField {
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw PlanParseError(line: nil, field: "", message: "the file is empty")
+            }
+            return YAMLField(node: node, path: "")
+        } catch let error as PlanParseError {
+            throw error
+        } catch {
+            throw parseError(from: error)
+        }
     }
 
     /// libyaml's scanner, parser and composer errors carry a mark; keep its line.
@@ -186,7 +191,7 @@ extension IPFamily {
 }
 
 extension YAMLField {
-    func nonEmptyPrefixes() throws(PlanParseError) -> [PlanBlock] {
+    public func nonEmptyPrefixes() throws(PlanParseError) -> [PlanBlock] {
         let blocks = try prefixes()
         guard !blocks.isEmpty else { throw error("at least one CIDR block is needed") }
         return blocks

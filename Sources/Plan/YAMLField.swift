@@ -4,14 +4,20 @@ import Yams
 /// A node of the plan's YAML tree with its field path. The plan is read by walking
 /// `Yams.Node` rather than through `Decodable` because every error must name its line,
 /// and unknown keys must be refused (a misspelt `podCIDR` would otherwise vanish silently).
-struct YAMLField {
-    let node: Node
-    let path: String
+/// Public for the agent's config, which reads the same way.
+public struct YAMLField {
+    public let node: Node
+    public let path: String
 
-    var line: Int { node.mark?.line ?? 0 }
-    var location: PlanLocation { PlanLocation(field: path, line: line) }
+    public init(node: Node, path: String) {
+        self.node = node
+        self.path = path
+    }
 
-    func error(_ message: String) -> PlanParseError {
+    public var line: Int { node.mark?.line ?? 0 }
+    public var location: PlanLocation { PlanLocation(field: path, line: line) }
+
+    public func error(_ message: String) -> PlanParseError {
         PlanParseError(line: line, field: path, message: message)
     }
 
@@ -25,18 +31,18 @@ struct YAMLField {
         }
     }
 
-    func mapping(allowing keys: [String]) throws(PlanParseError) -> YAMLMapping {
+    public func mapping(allowing keys: [String]) throws(PlanParseError) -> YAMLMapping {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping with \(keys.joined(separator: ", ")), found \(found)") }
         return try YAMLMapping(mapping, path: path, allowed: keys)
     }
 
-    func list() throws(PlanParseError) -> [YAMLField] {
+    public func list() throws(PlanParseError) -> [YAMLField] {
         guard case .sequence(let sequence) = node else { throw error("expected a list (write [a, b] or one '- item' per line), found \(found)") }
         return sequence.enumerated().map { YAMLField(node: $0.element, path: "\(path)[\($0.offset)]") }
     }
 
     /// A plain or quoted scalar's text.
-    func string() throws(PlanParseError) -> String {
+    public func string() throws(PlanParseError) -> String {
         guard case .scalar(let scalar) = node else { throw error("expected a text value, found \(found)") }
         return scalar.string
     }
@@ -48,19 +54,19 @@ struct YAMLField {
         return scalar.string
     }
 
-    func integer(in range: ClosedRange<Int>) throws(PlanParseError) -> Int {
+    public func integer(in range: ClosedRange<Int>) throws(PlanParseError) -> Int {
         let expected = "an integer from \(range.lowerBound) to \(range.upperBound)"
         guard let value = Int(try plain(expected: expected)), range.contains(value) else { throw error("expected \(expected), found \(found)") }
         return value
     }
 
-    func asn() throws(PlanParseError) -> PlanValue<UInt32> {
+    public func asn() throws(PlanParseError) -> PlanValue<UInt32> {
         let expected = "an AS number from 1 to 4294967294"
         guard let value = UInt32(try plain(expected: expected)) else { throw error("expected \(expected), found \(found)") }
         return PlanValue(value, at: location)
     }
 
-    func bool() throws(PlanParseError) -> Bool {
+    public func bool() throws(PlanParseError) -> Bool {
         switch try plain(expected: "true or false") {
         case "true": return true
         case "false": return false
@@ -69,7 +75,7 @@ struct YAMLField {
     }
 
     /// A CIDR block, strictly: host bits set are an error naming the block that was probably meant.
-    func prefix() throws(PlanParseError) -> PlanBlock {
+    public func prefix() throws(PlanParseError) -> PlanBlock {
         let text = try string()
         do {
             return PlanValue(try IPPrefix(parsing: text), at: location)
@@ -78,13 +84,13 @@ struct YAMLField {
         }
     }
 
-    func address() throws(PlanParseError) -> PlanAddress {
+    public func address() throws(PlanParseError) -> PlanAddress {
         let text = try string()
         guard let address = IPAddress(text) else { throw error("'\(text)' is not an IPv4 or IPv6 address") }
         return PlanValue(address, at: location)
     }
 
-    func prefixes() throws(PlanParseError) -> [PlanBlock] {
+    public func prefixes() throws(PlanParseError) -> [PlanBlock] {
         var blocks: [PlanBlock] = []
         for item in try list() { blocks.append(try item.prefix()) }
         return blocks
@@ -92,9 +98,9 @@ struct YAMLField {
 }
 
 /// A mapping being read: keys are looked up by name and any key left unread is an error.
-struct YAMLMapping {
-    let path: String
-    let line: Int
+public struct YAMLMapping {
+    public let path: String
+    public let line: Int
     private let fields: [String: YAMLField]
 
     init(_ mapping: Node.Mapping, path: String, allowed: [String]) throws(PlanParseError) {
@@ -112,11 +118,11 @@ struct YAMLMapping {
         self.fields = fields
     }
 
-    func optional(_ key: String) -> YAMLField? {
+    public func optional(_ key: String) -> YAMLField? {
         fields[key]
     }
 
-    func required(_ key: String) throws(PlanParseError) -> YAMLField {
+    public func required(_ key: String) throws(PlanParseError) -> YAMLField {
         guard let field = fields[key] else {
             throw PlanParseError(line: line, field: path.isEmpty ? key : "\(path).\(key)", message: "missing required field")
         }

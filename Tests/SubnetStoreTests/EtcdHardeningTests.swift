@@ -39,7 +39,9 @@ import TestSupport
             let leases = try await withThrowingTaskGroup(of: Lease.self) { group in
                 for (index, length) in lengths.enumerated() {
                     group.addTask {
-                        let pool = try NodeSubnetAllocator(clusterCIDR: IPPrefix(parsing: "10.20.0.0/20"), subnetLength: length)
+                        // Lowest-free: every agent aims at the same addresses, the hardest race.
+                        let pool = try NodeSubnetAllocator(clusterCIDR: IPPrefix(parsing: "10.20.0.0/20"), subnetLength: length,
+                                                           strategy: .lowestFree)
                         let store = try Self.store(endpoints, prefix: harness.prefix, pools: [pool])
                         let lease = try await store.acquire(Self.request("agent-\(index)"))
                         await store.close()

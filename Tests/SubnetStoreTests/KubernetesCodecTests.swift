@@ -85,3 +85,18 @@ import Testing
         #expect(throws: LeaseStoreError.self) { try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "kubernetes://a:1?ca=/nonexistent"), options: .init()) }
     }
 }
+
+/// The API server's clock from `Date` headers: parsed strictly, never going backwards.
+@Suite struct KubernetesServerTimeTests {
+    @Test func dateHeadersGiveAMonotonicLowerBound() {
+        let time = KubernetesServerTime()
+        #expect(time.now(fallback: { Date(timeIntervalSince1970: 7) }) == Date(timeIntervalSince1970: 7))
+        time.observe(header: "Tue, 01 Dec 2026 01:00:01 GMT")
+        let first = time.now { Date() }
+        #expect(abs(first.timeIntervalSince1970 - 1_796_086_801) < 0.5)
+        time.observe(header: "Tue, 01 Dec 2026 01:00:00 GMT")   // an older answer arriving late
+        #expect(time.now { Date() } >= first)
+        time.observe(header: "not a date")
+        #expect(KubernetesServerTime.parse(KubernetesServerTime.format(first)) == Date(timeIntervalSince1970: 1_796_086_801))
+    }
+}

@@ -32,7 +32,9 @@ import TestSupport
     }
 
     static func request(_ node: String, ttl: Duration = .seconds(600), data: [String: String] = [:]) -> LeaseRequest {
-        LeaseRequest(node: node, nodeAddress: IPAddress("192.168.10.5")!, domain: .edge, ttl: ttl, backendData: data)
+        // The Node's InternalIP: edge-2 was registered with 192.168.10.6, the others with .5.
+        LeaseRequest(node: node, nodeAddress: IPAddress(node == "edge-2" ? "192.168.10.6" : "192.168.10.5")!, domain: .edge,
+                     ttl: ttl, backendData: data)
     }
 
     static func storeError(_ body: () async throws -> Void) async -> LeaseStoreError? {
@@ -110,7 +112,9 @@ import TestSupport
 
     @Test func renewReleaseAndExpiry() async throws {
         let cluster = try await Cluster()
+        // The cluster's time moves: the API server's Date headers, which the store goes by.
         let offset = OffsetClock()
+        cluster.server.clock = offset.now
         let store = try cluster.store(clock: offset.now)
         let lease = try await store.acquire(Self.request("edge-1", ttl: .seconds(60)))
         offset.advance(10)
@@ -238,6 +242,42 @@ extension KubernetesLeaseStoreTests {
         #expect(error?.description.contains("TLS") == true, "\(String(describing: error))")
         #expect(server.requests.count == requests)
         await server.stop()
+    }
+
+    /// Issue 16 item 1: a watcher whose clock runs hours ahead reports no expiry of a lease
+    /// that is live by the API server's clock.
+    @Test func aSkewedWatcherGoesByTheServersClock() async throws {
+        let cluster = try await Cluster()
+        let writer = try cluster.store()
+        _ = try await writer.acquire(Self.request("edge-1", ttl: .seconds(600)))
+        let watcher = try cluster.store(clock: { Date().addingTimeInterval(5 * 3600) })
+        let events = LeaseEventCollector(try await watcher.watch())
+        _ = try await events.next("added", node: "edge-1")
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await events.kinds(of: "edge-1") == ["added"], "no expiry while the lease lives by the server's clock")
+        // A skewed writer stamps the server's time too: the lease does not look hours long.
+        let skewedWriter = try cluster.store(clock: { Date().addingTimeInterval(5 * 3600) })
+        _ = try await skewedWriter.get(node: "edge-1")
+        let renewed = try await skewedWriter.renew(node: "edge-1", ttl: .seconds(600))
+        #expect(abs(renewed.expiresAt.timeIntervalSinceNow - 600) < 5)
+        await events.stop()
+        await watcher.close()
+        await writer.close()
+        await skewedWriter.close()
+        await cluster.server.stop()
+    }
+
+    /// A lease's address must be one of its Node's: other nodes route its pods there.
+    @Test func aNodeAddressOutsideTheNodesAddressesIsRefused() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store()
+        let error = await Self.storeError {
+            _ = try await store.acquire(LeaseRequest(node: "edge-1", nodeAddress: IPAddress("192.168.99.9")!))
+        }
+        guard case .invalidRequest(_, let reason) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(reason.contains("192.168.99.9") && reason.contains("192.168.10.5"))
+        await store.close()
+        await cluster.server.stop()
     }
 
     /// Issue 16 item 6: the API server is unreachable for longer than the old give-up (five

@@ -35,6 +35,7 @@ enum LeaseStoreConformance {
         Check(name: "a foreign record is a clear error", body: foreignRecord),
         Check(name: "an invalid request changes nothing", body: invalidRequest),
         Check(name: "a record over the size limit is refused when written", body: oversizedRecord),
+        Check(name: "a second machine with the same node name is refused", body: secondOwner),
     ]
 
     // MARK: - Fixtures
@@ -266,6 +267,23 @@ enum LeaseStoreConformance {
         let badData = await storeError { _ = try await store.acquire(request("edge-1", data: ["bad key": "x"])) }
         guard case .invalidRequest = badData else { Issue.record("expected invalidRequest, got \(String(describing: badData))"); return }
         #expect(try await store.list().isEmpty)
+        await store.close()
+    }
+
+    /// Two machines using one node name (a cloned image): the second is refused, by name.
+    static func secondOwner(_ harness: any LeaseStoreHarness) async throws {
+        let store = try await harness.openStore(pools: [pool("10.0.0.0/16", 24)])
+        var request = request("edge-1")
+        request.owner = "3d1219c7c4c5404aaa1f6d2a48adfd01"
+        let first = try await store.acquire(request)
+        #expect(first.owner == request.owner)
+        #expect(try await store.get(node: "edge-1")?.owner == request.owner)
+        var clone = request
+        clone.owner = "9f0c1219c7c4c5404aaa1f6d2a48adfd"
+        let error = await storeError { _ = try await store.acquire(clone) }
+        #expect(error == .ownedElsewhere(node: "edge-1", owner: request.owner, requester: clone.owner))
+        #expect(error?.description.contains(request.owner) == true && error?.description.contains(clone.owner) == true)
+        #expect(try await store.acquire(request).subnets == first.subnets, "the owner itself carries on")
         await store.close()
     }
 

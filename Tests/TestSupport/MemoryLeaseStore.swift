@@ -23,7 +23,7 @@ public actor MemoryLeaseStore: LeaseStore {
     public func acquire(_ request: LeaseRequest) async throws -> Lease {
         try checkOpen()
         guard let planner else { throw LeaseStoreError.badConfiguration("no cluster CIDR given") }
-        // One process holds the records: its own clock decides expiry.
+        // One process, one clock: a lease is reclaimable the moment it expires.
         let now = clock()
         let plan = try planner.plan(request, existing: Array(leases.values), now: now, expiredBefore: now)
         for lease in plan.reclaimed { leases[lease.node] = nil }

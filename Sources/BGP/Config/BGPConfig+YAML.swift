@@ -5,6 +5,14 @@ import Yams
 extension BGPConfig {
     /// Parses and validates the YAML of `terway-edge bgp serve --config`.
     public init(yaml: String) throws(ConfigError) {
+        var others: [String: Node] = [:]
+        try self.init(yaml: yaml, otherKeys: [], others: &others)
+    }
+
+    /// The same, for a file that also holds other parts' settings: top-level keys in
+    /// `otherKeys` (`bgp serve`'s `kernel`, which RouteSync reads) are handed back in
+    /// `others` unread instead of being refused.
+    public init(yaml: String, otherKeys: Set<String>, others: inout [String: Node]) throws(ConfigError) {
         let composed: Node?
         do {
             // `.basic`: no implicit typing; scalars are read from their text (ConfigNode), and
@@ -15,8 +23,11 @@ extension BGPConfig {
         }
         guard let composed else { throw ConfigError(field: "", "the configuration is empty") }
         let fields = try ConfigNode(node: composed, path: "").mapping(
-            allowed: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
-                      "originateFile", "kernel"])
+            allowed: Set(["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
+                          "originateFile"]).union(otherKeys))
+        for key in otherKeys {
+            if let node = fields[key] { others[key] = node.node }
+        }
         func required(_ name: String) throws(ConfigError) -> ConfigNode {
             guard let field = fields[name] else { throw ConfigError(field: name, "is required") }
             return field
@@ -80,25 +91,6 @@ extension BGPConfig {
             originate.append(route)
         }
         originateFile = try fields["originateFile"]?.string()
-        kernel = try fields["kernel"].map { (node) throws(ConfigError) in try KernelTableConfig(node: node) }
-    }
-}
-
-extension KernelTableConfig {
-    fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let fields = try node.mapping(allowed: ["table", "protocol", "metric"])
-        if let tableNode = fields["table"] {
-            let table = try tableNode.integer(in: 1...UInt64(UInt32.max))
-            // 255 is `local`: the kernel's own addresses and broadcasts, never a place for learned routes.
-            guard table != 255 else { throw tableNode.error("must not be 255 (the local table)") }
-            self.table = UInt32(table)
-        } else {
-            table = 254
-        }
-        // 0-4 are the kernel's own (unspec, redirect, kernel, boot, static): the cleanup at
-        // start removes every route of our number, so it must not be one of those.
-        protocolID = UInt8(try fields["protocol"]?.integer(in: 5...255) ?? UInt64(Self.defaultProtocolID))
-        metric = try fields["metric"].map { (n) throws(ConfigError) in UInt32(try n.integer(in: 0...UInt64(UInt32.max))) }
     }
 }
 

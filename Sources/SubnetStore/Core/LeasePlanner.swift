@@ -48,6 +48,10 @@ public struct LeasePlanner: Sendable {
         func expiredHolders(of subnet: IPPrefix) -> [Lease] {
             expired.filter { $0.subnets.contains { $0.overlaps(subnet) } }
         }
+        if let mine, !mine.owner.isEmpty, mine.owner != request.owner,
+           expiredBefore.map({ mine.expiresAt > $0 }) ?? true {
+            throw .ownedElsewhere(node: request.node, owner: mine.owner, requester: request.owner)
+        }
         var subnets: [IPPrefix] = []
         var reclaimed: [Lease] = []
         for pool in pools {
@@ -69,7 +73,7 @@ public struct LeasePlanner: Sendable {
         let lease = Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress,
                           domain: request.domain, acquiredAt: keepsSubnets ? mine!.acquiredAt : now,
                           renewedAt: now, expiresAt: now + request.ttl.timeInterval,
-                          revision: mine?.revision ?? 0, backendData: request.backendData)
+                          revision: mine?.revision ?? 0, backendData: request.backendData, owner: request.owner)
         try LeaseRecordCodec.checkSize(of: lease)
         var seen = Set<String>()
         return Plan(lease: lease, reclaimed: reclaimed.filter { seen.insert($0.node).inserted })

@@ -36,7 +36,7 @@ public enum LeaseRecordCodec {
                             acquiredAt: RecordTimestamp.format(lease.acquiredAt),
                             renewedAt: RecordTimestamp.format(lease.renewedAt),
                             expiresAt: RecordTimestamp.format(lease.expiresAt),
-                            data: lease.backendData)
+                            data: lease.backendData, owner: lease.owner.isEmpty ? nil : lease.owner)
         // Encoding plain strings and a string map cannot fail.
         return Array(try! encoder.encode(record))
     }
@@ -104,9 +104,11 @@ public enum LeaseRecordCodec {
         }
         let data = record.data ?? [:]
         do { try LeaseLimits.validateBackendData(data) } catch { throw corrupt("field 'data': \(error)") }
+        let owner = record.owner ?? ""
+        do { try LeaseLimits.validateOwner(owner) } catch { throw corrupt("field 'owner': \(error)") }
         return Lease(node: node, subnets: subnets, nodeAddress: nodeAddress, domain: domain,
                      acquiredAt: acquiredAt, renewedAt: renewedAt, expiresAt: expiresAt,
-                     revision: revision, backendData: data)
+                     revision: revision, backendData: data, owner: owner)
     }
 
     private static let encoder = StableJSON.encoder(pretty: false)
@@ -138,6 +140,8 @@ public enum LeaseRecordCodec {
         let renewedAt: String
         let expiresAt: String
         let data: [String: String]
+        /// Absent in records written before owners existed (still version 1: readers ignore it).
+        let owner: String?
 
         struct Loose: Decodable {
             let kind: String?
@@ -150,6 +154,7 @@ public enum LeaseRecordCodec {
             let renewedAt: String?
             let expiresAt: String?
             let data: [String: String]?
+            let owner: String?
         }
     }
 }

@@ -115,8 +115,8 @@ public actor EmbeddedLeaseStore: LeaseStore {
         } else {
             publish(database, sequence: sequence)
         }
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
-        for event in watchState.snapshotEvents { continuation.yield(event) }
+        let (stream, continuation) = LeaseEventStream.make(leases: database.count)
+        for event in watchState.snapshotEvents { continuation.deliver(event, store: path) }
         let id = UUID()
         subscribers[id] = continuation
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
@@ -177,7 +177,7 @@ public actor EmbeddedLeaseStore: LeaseStore {
         } else {
             events = watchState.expire(now: clock())
         }
-        for continuation in subscribers.values { events.forEach { continuation.yield($0) } }
+        for continuation in subscribers.values { events.forEach { continuation.deliver($0, store: path) } }
     }
 
     private func poll() async {

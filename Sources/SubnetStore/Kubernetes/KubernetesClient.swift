@@ -42,6 +42,8 @@ public final class KubernetesClient: Sendable {
     }
 
     public let configuration: Configuration
+    /// The API server's clock, from the `Date` of its answers.
+    public let serverTime = KubernetesServerTime()
     private let connections: HTTPConnectionCache
 
     public init(_ configuration: Configuration) throws(KubernetesError) {
@@ -121,12 +123,15 @@ public final class KubernetesClient: Sendable {
     private func send(_ method: String, _ path: String, body: [UInt8] = [],
                       contentType: String = "application/json") async throws -> HTTPResponse {
         let request = try request(method, path, body: body, contentType: contentType)
+        let response: HTTPResponse
         do {
-            return try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
+            response = try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
         } catch let error as HTTPClientError where error.isTransport {
             // A kept-alive connection the server closed meanwhile: one fresh try.
-            return try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
+            response = try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
         }
+        serverTime.observe(header: response.header("Date"))
+        return response
     }
 
     private func ok(_ response: HTTPResponse) throws(KubernetesError) -> [UInt8] {

@@ -11,7 +11,9 @@ import Synchronization
 /// The rest of the lease (node address, domain, times, backend data) lives in the
 /// annotation `terway-edge.io/lease` as the common lease record, written with a JSON merge
 /// patch that carries the Node's resourceVersion, so a concurrent writer gets 409 and retries.
-/// Expiry is reported by watchers; a Node's subnets are freed by Kubernetes when it is deleted.
+/// Expiry is reported by watchers, by the API server's clock (its `Date` headers), not by
+/// theirs; lease times are written by that clock too. A Node's subnets are freed by
+/// Kubernetes when it is deleted.
 public final class KubernetesLeaseStore: LeaseStore {
     public static let annotation = "terway-edge.io/lease"
 
@@ -80,10 +82,18 @@ public final class KubernetesLeaseStore: LeaseStore {
         return try await guarded {
             try await update(node: request.node, absent: .invalidRequest(node: request.node, reason: "the cluster has no Node '\(request.node)': its kubelet registers it, this store does not create Nodes")) { node, existing, now throws(LeaseStoreError) in
                 let subnets = try self.subnets(of: node)
+                if let existing, !existing.owner.isEmpty, existing.owner != request.owner, !existing.isExpired(at: now) {
+                    throw .ownedElsewhere(node: request.node, owner: existing.owner, requester: request.owner)
+                }
+                // Other nodes route this Node's pods to the lease's address: it must be the Node's.
+                guard node.internalIPs.isEmpty || node.internalIPs.contains(request.nodeAddress) else {
+                    throw .invalidRequest(node: request.node, reason: "node address \(request.nodeAddress) is not among Node \(node.name)'s InternalIP addresses \(node.internalIPs.map(\.description).joined(separator: ", "))")
+                }
                 let keeps = existing.map { $0.subnets == subnets.sorted() && !$0.isExpired(at: now) } ?? false
                 let lease = Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
                                   acquiredAt: keeps ? existing!.acquiredAt : now, renewedAt: now,
-                                  expiresAt: now + request.ttl.timeInterval, backendData: request.backendData)
+                                  expiresAt: now + request.ttl.timeInterval, backendData: request.backendData,
+                                  owner: request.owner)
                 try LeaseRecordCodec.checkSize(of: lease)
                 return lease
             }!
@@ -128,8 +138,8 @@ public final class KubernetesLeaseStore: LeaseStore {
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
         let list = try await guarded { try await client.nodes() }
         let view = view(of: list.items)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
-        let watch = KubernetesLeaseWatch(store: self, view: view, clock: clock, continuation: continuation)
+        let (stream, continuation) = LeaseEventStream.make(leases: view.count)
+        let watch = KubernetesLeaseWatch(store: self, view: view, clock: { [self] in now() }, continuation: continuation)
         watches.start(continuation) { await watch.run(from: list.resourceVersion) }
         return stream
     }
@@ -151,7 +161,7 @@ public final class KubernetesLeaseStore: LeaseStore {
                 throw absent ?? LeaseStoreError.notFound(node: name)
             }
             let existing = try lease(of: node)
-            guard let next = try change(node, existing, clock()) else {
+            guard let next = try change(node, existing, now()) else {
                 guard existing != nil else { return nil }
                 if try await patch(node, value: nil) != nil { return nil }
                 continue
@@ -207,6 +217,11 @@ public final class KubernetesLeaseStore: LeaseStore {
             report(.skippedRecord(error))
             return nil
         }
+    }
+
+    /// The API server's time (this process's clock until the server has answered once).
+    func now() -> Date {
+        client.serverTime.now(fallback: clock)
     }
 
     private func validate(_ name: String) throws(LeaseStoreError) {

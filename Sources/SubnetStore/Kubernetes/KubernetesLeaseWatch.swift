@@ -28,7 +28,7 @@ final class KubernetesLeaseWatch: Sendable {
         self.continuation = continuation
         self.clock = clock
         var view = View(entries: entries)
-        for event in view.events.update(to: entries.values.map(\.lease), now: clock()) { continuation.yield(event) }
+        for event in view.events.update(to: entries.values.map(\.lease), now: clock()) { continuation.deliver(event, store: store.name) }
         self.view = Mutex(view)
     }
 
@@ -85,7 +85,7 @@ final class KubernetesLeaseWatch: Sendable {
             view.entries = entries
             return view.events.update(to: entries.values.map(\.lease), now: clock())
         }
-        for event in events { continuation.yield(event) }
+        for event in events { continuation.deliver(event, store: store.name) }
         return list.resourceVersion
     }
 
@@ -95,13 +95,13 @@ final class KubernetesLeaseWatch: Sendable {
             view.entries[node] = entry
             return view.events.set(node, entry?.lease, now: clock())
         }
-        for event in events { continuation.yield(event) }
+        for event in events { continuation.deliver(event, store: store.name) }
     }
 
     private func reportExpiries() async {
         while !Task.isCancelled {
             let (events, next) = view.withLock { view in (view.events.expire(now: clock()), view.events.nextExpiry()) }
-            for event in events { continuation.yield(event) }
+            for event in events { continuation.deliver(event, store: store.name) }
             let wait = min(max(next.map { $0.timeIntervalSince(clock()) } ?? 1, 0.01), 1)
             try? await Task.sleep(for: .milliseconds(Int64(wait * 1000) + 5))
         }
