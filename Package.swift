@@ -151,6 +151,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CloudEmulator
 import Foundation
+import Logging
+import ServiceLifecycle
 
 extension TerwayEdge {
     struct CloudCommand: AsyncParsableCommand {
@@ -36,10 +38,22 @@ extension TerwayEdge.CloudCommand {
             let world = try EmulatorWorld.load(yaml: String(decoding: yaml, as: UTF8.self))
             let emulator = try CloudEmulator(world: world, statePath: state)
             let servers = try await emulator.serve(api: listen ?? world.listen, metadata: metadataListen ?? world.metadataListen)
-            say("cloud emulator: API on \(servers.api.channel.localAddress!), metadata on \(servers.metadata.channel.localAddress!)")
-            // The BGP speaker's signal wait: one helper for every foreground server.
-            _ = await TerwayEdge.BGPCommand.Serve.waitForTermination()
-            await servers.close()
+            FileHandle.standardOutput.write(Data("cloud emulator: API on \(servers.api.channel.localAddress!), metadata on \(servers.metadata.channel.localAddress!)\n".utf8))
+            // Stopped as the agent and the speaker are: a service group ending on SIGTERM/SIGINT.
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [ServiceGroupConfiguration.ServiceConfiguration(service: EmulatorService(servers: servers))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "cloud-emulator")))
+            try await group.run()
         }
+    }
+}
+
+/// The emulator's listeners as a service: they serve until graceful shutdown, then close.
+private struct EmulatorService: Service {
+    let servers: CloudEmulator.Servers
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await servers.close()
     }
 }
