@@ -5,14 +5,15 @@
 #   bgp     1,000,000-prefix feed in and out vs BIRD 2 and GoBGP       (~5 min)
 #   routes  10k/20k peer host routes via nexthop objects vs ip -batch   (~2 min)
 #   agent   terway-edged idle RSS at 1,000 peers vs BIRD 2; lease change -> kernel p99 (~1 min)
-# Usage: scripts/bench.sh [cni|leases|bgp|routes|agent ...]   (default: all). Needs root.
+#   cloud   API calls/s against the cloud emulator vs the official Python SDKs, signing cost
+# Usage: scripts/bench.sh [cni|leases|bgp|routes|agent|cloud ...]   (default: all). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 [ "$(id -u)" = 0 ] || { echo "the benchmarks build network namespaces and need root" >&2; exit 1; }
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(cni leases bgp routes agent)
+[ ${#which[@]} -gt 0 ] || which=(cni leases bgp routes agent cloud)
 for bench in "${which[@]}"; do
   case "$bench" in
     cni) bash scripts/bench-cni.sh ;;
@@ -27,6 +28,9 @@ for bench in "${which[@]}"; do
     routes)
       swift build -c release --product bench-routes
       "$(swift build -c release --show-bin-path)/bench-routes" ;;
-    *) echo "unknown benchmark '$bench' (cni, leases, bgp, routes, agent)" >&2; exit 2 ;;
+    cloud)
+      swift build -c release --product bench-cloud
+      "$(swift build -c release --show-bin-path)/bench-cloud" ;;
+    *) echo "unknown benchmark '$bench' (cni, leases, bgp, routes, agent, cloud)" >&2; exit 2 ;;
   esac
 done

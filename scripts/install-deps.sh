@@ -11,6 +11,7 @@ packages=(
   containernetworking-plugins podman runc busybox-static
   hyperfine valgrind
   faketime
+  python3 python3-venv
 )
 
 missing=()

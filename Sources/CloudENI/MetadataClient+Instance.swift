@@ -1,0 +1,28 @@
+import CloudAPI
+
+extension MetadataClient {
+    /// The instance and every ENI attached to it (as far as metadata has caught up).
+    public func instance() async throws -> InstanceMetadata {
+        var interfaces: [ENIMetadata] = []
+        for mac in ENIMetadata.macList(try await get("network/interfaces/macs/")) {
+            interfaces.append(try await eni(mac: mac))
+        }
+        return InstanceMetadata(
+            instanceId: try await get("instance-id"), instanceType: try await get("instance/instance-type"),
+            region: try await get("region-id"), zone: try await get("zone-id"), vSwitchId: try await get("vswitch-id"),
+            vpcId: try await get("vpc-id"), primaryMAC: try await get("mac"), interfaces: interfaces)
+    }
+
+    public func eni(mac: String) async throws -> ENIMetadata {
+        let base = "network/interfaces/macs/\(mac)/"
+        func addresses(_ field: String) async throws -> [String] {
+            let text = try await get(base + field)
+            guard let list = ENIMetadata.addressList(text) else { throw MetadataError.malformed(path: base + field, reason: "not a JSON list of addresses") }
+            return list
+        }
+        return ENIMetadata(mac: mac, eniId: try await get(base + "network-interface-id"),
+                           primaryIP: try await get(base + "primary-ip-address"),
+                           privateIPv4s: try await addresses("private-ipv4s"), ipv6s: try await addresses("ipv6s"),
+                           gateway: try await get(base + "gateway"), vSwitchCIDR: try await get(base + "vswitch-cidr-block"))
+    }
+}
