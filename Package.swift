@@ -48,6 +48,9 @@ let package = Package(
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
+        // The one YAML walker of every configuration file (plan, bgp serve, agent): line-numbered
+        // errors naming the field path, unknown keys refused, typed scalars.
+        .target(name: "ConfigFile", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
         .target(
@@ -70,15 +73,14 @@ let package = Package(
         .target(
             name: "BGP",
             dependencies: [
-                "BGPCore", "NetworkCore", "CBGPSocket", "POSIX",
+                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // What every fuzz input must satisfy: used by FuzzTesting/ and by the corpus replay.
         .target(name: "BGPFuzzProperties", dependencies: ["BGPCore"]),
-        .target(name: "Plan", dependencies: ["Formatting", "NetworkCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Plan", dependencies: ["ConfigFile", "Formatting", "NetworkCore"]),
 
         // The operator's CLI: wiring only.
         .executableTarget(
@@ -121,13 +123,13 @@ let package = Package(
         .testTarget(
             name: "BGPTests",
             dependencies: [
-                "BGP", "BGPCore", "TestSupport",
+                "BGP", "BGPCore", "ConfigFile", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
+        .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
         .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.

@@ -1,5 +1,6 @@
 @testable import BGP
 @testable import BGPCore
+import ConfigFile
 import NetworkCore
 import Testing
 
@@ -15,20 +16,20 @@ import Testing
     }
 
     static let refusals: [(String, String)] = [
-        ("kernel: {table: 0}", "kernel.table: must be 1..4294967295"),
+        ("kernel: {table: 0}", "kernel.table: expected an integer from 1 to 4294967295, found \"0\""),
         ("kernel: {table: 255}", "kernel.table: must not be 255 (the local table)"),
-        ("kernel: {table: main}", "kernel.table: must be 1..4294967295"),
-        ("kernel: {protocol: 4}", "kernel.protocol: must be 5..255"),
-        ("kernel: {protocol: 256}", "kernel.protocol: must be 5..255"),
-        ("kernel: {metric: -1}", "kernel.metric: must be 0..4294967295"),
-        ("kernel: {tabel: 254}", "kernel.tabel: unknown field"),
-        ("kernel: 254", "kernel: must be a mapping"),
+        ("kernel: {table: main}", "kernel.table: expected an integer from 1 to 4294967295, found \"main\""),
+        ("kernel: {protocol: 4}", "kernel.protocol: expected an integer from 5 to 255, found \"4\""),
+        ("kernel: {protocol: 256}", "kernel.protocol: expected an integer from 5 to 255, found \"256\""),
+        ("kernel: {metric: -1}", "kernel.metric: expected an integer from 0 to 4294967295, found \"-1\""),
+        ("kernel: {tabel: 254}", "kernel.tabel: unknown field; expected one of table, protocol, metric"),
+        ("kernel: 254", "kernel: expected a mapping with table, protocol, metric, found \"254\""),
     ]
 
     @Test(arguments: refusals)
     func refusesNamingTheField(line: String, message: String) {
         let error = #expect(throws: ConfigError.self) { try BGPConfig(yaml: Self.base + line) }
-        #expect(error?.description == message)
+        #expect(error?.description == "line 3: \(message)")
     }
 
     @Test func onlyLearnedBestPathsReachTheKernel() {

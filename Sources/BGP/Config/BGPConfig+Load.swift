@@ -1,4 +1,5 @@
 import BGPCore
+import ConfigFile
 import Foundation
 import NetworkCore
 

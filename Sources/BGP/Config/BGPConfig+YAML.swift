@@ -1,35 +1,22 @@
 import BGPCore
+import ConfigFile
 import NetworkCore
-import Yams
 
 extension BGPConfig {
     /// Parses and validates the YAML of `terway-edge bgp serve --config`.
     public init(yaml: String) throws(ConfigError) {
-        let composed: Node?
-        do {
-            // `.basic`: no implicit typing; scalars are read from their text (ConfigNode), and
-            // skipping the per-scalar regexes makes a million-route originate list 10x faster.
-            composed = try Yams.compose(yaml: yaml, .basic)
-        } catch {
-            throw ConfigError(field: "", "not valid YAML: \(error)")
-        }
-        guard let composed else { throw ConfigError(field: "", "the configuration is empty") }
-        let fields = try ConfigNode(node: composed, path: "").mapping(
-            allowed: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
-                      "originateFile", "kernel"])
-        func required(_ name: String) throws(ConfigError) -> ConfigNode {
-            guard let field = fields[name] else { throw ConfigError(field: name, "is required") }
-            return field
-        }
+        let fields = try ConfigNode.document(yaml).mapping(
+            allowing: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
+                       "originateFile", "kernel"])
 
-        localAS = UInt32(try required("localAS").integer(in: 1...UInt64(UInt32.max)))
-        let routerIDNode = try required("routerID")
+        localAS = try fields.required("localAS").integer(in: 1...UInt32.max)
+        let routerIDNode = try fields.required("routerID")
         guard case .v4(let routerID) = try routerIDNode.address(), routerID.value != 0 else {
             throw routerIDNode.error("must be a non-zero IPv4 address")
         }
         self.routerID = routerID
 
-        if let node = fields["listen"] {
+        if let node = fields.optional("listen") {
             let text = try node.string()
             if ["false", "no", "off", "none"].contains(text.lowercased()) {
                 listen = nil
@@ -43,7 +30,7 @@ extension BGPConfig {
             listen = SocketEndpoint(address: .v4(IPv4Address(0)), port: 179)
         }
 
-        if let node = fields["controlSocket"] {
+        if let node = fields.optional("controlSocket") {
             let path = try node.string()
             guard path.hasPrefix("/"), path.utf8.count < 108 else {
                 throw node.error("must be an absolute path shorter than 108 bytes")
@@ -53,77 +40,75 @@ extension BGPConfig {
             controlSocket = "/run/terway-edge/bgp.sock"
         }
 
-        if let node = fields["gracefulRestart"] {
-            let gr = try node.mapping(allowed: ["restartTime"])
-            let time = try gr["restartTime"].map { (n) throws(ConfigError) in try n.integer(in: 1...4095) } ?? 120
+        if let node = fields.optional("gracefulRestart") {
+            let gr = try node.mapping(allowing: ["restartTime"])
+            let time = try gr.optional("restartTime")?.integer(in: 1...4095) ?? 120
             gracefulRestart = GracefulRestartConfig(restartTime: UInt16(time))
         } else {
             gracefulRestart = nil
         }
 
         peers = []
-        for node in try fields["peers"]?.sequence() ?? [] {
+        for node in try fields.optional("peers")?.list() ?? [] {
             let peer = try PeerConfig(node: node)
             if peers.contains(where: { $0.address == peer.address }) {
-                throw ConfigError(field: "\(node.path).address", "\(peer.address) is configured twice")
+                throw ConfigError(line: node.line, field: "\(node.path).address", "\(peer.address) is configured twice")
             }
             peers.append(peer)
         }
 
         originate = []
         var seen = PrefixSet()
-        for node in try fields["originate"]?.sequence() ?? [] {
+        for node in try fields.optional("originate")?.list() ?? [] {
             let route = try OriginateConfig(node: node)
             guard seen.insert(route.prefix) else {
-                throw ConfigError(field: "\(node.path).prefix", "\(route.prefix) is originated twice")
+                throw ConfigError(line: node.line, field: "\(node.path).prefix", "\(route.prefix) is originated twice")
             }
             originate.append(route)
         }
-        originateFile = try fields["originateFile"]?.string()
-        kernel = try fields["kernel"].map { (node) throws(ConfigError) in try KernelTableConfig(node: node) }
+        originateFile = try fields.optional("originateFile")?.string()
+        kernel = try fields.optional("kernel").map { (node) throws(ConfigError) in try KernelTableConfig(node: node) }
     }
 }
 
 extension KernelTableConfig {
     fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let fields = try node.mapping(allowed: ["table", "protocol", "metric"])
-        if let tableNode = fields["table"] {
-            let table = try tableNode.integer(in: 1...UInt64(UInt32.max))
+        let fields = try node.mapping(allowing: ["table", "protocol", "metric"])
+        if let tableNode = fields.optional("table") {
+            let table = try tableNode.integer(in: 1...UInt32.max)
             // 255 is `local`: the kernel's own addresses and broadcasts, never a place for learned routes.
             guard table != 255 else { throw tableNode.error("must not be 255 (the local table)") }
-            self.table = UInt32(table)
+            self.table = table
         } else {
             table = 254
         }
         // 0-4 are the kernel's own (unspec, redirect, kernel, boot, static): the cleanup at
         // start removes every route of our number, so it must not be one of those.
-        protocolID = UInt8(try fields["protocol"]?.integer(in: 5...255) ?? UInt64(Self.defaultProtocolID))
-        metric = try fields["metric"].map { (n) throws(ConfigError) in UInt32(try n.integer(in: 0...UInt64(UInt32.max))) }
+        protocolID = try fields.optional("protocol")?.integer(in: 5...255) ?? Self.defaultProtocolID
+        metric = try fields.optional("metric")?.integer(in: 0...UInt32.max)
     }
 }
 
 extension PeerConfig {
     fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let fields = try node.mapping(allowed: [
+        let fields = try node.mapping(allowing: [
             "address", "port", "as", "passive", "holdTime", "connectRetryTime", "password", "maxPrefixes",
             "ttlSecurity", "families", "exportLearned", "localAddress", "otherFamilyNextHop",
         ])
-        guard let addressNode = fields["address"] else { throw node.error("address is required") }
-        guard let asNode = fields["as"] else { throw node.error("as is required") }
-        address = try addressNode.address()
-        remoteAS = UInt32(try asNode.integer(in: 1...UInt64(UInt32.max)))
-        port = Int(try fields["port"]?.integer(in: 1...65535) ?? 179)
-        passive = try fields["passive"]?.bool() ?? false
-        if let holdNode = fields["holdTime"] {
-            let hold = try holdNode.integer(in: 0...65535)
+        address = try fields.required("address").address()
+        remoteAS = try fields.required("as").integer(in: 1...UInt32.max)
+        port = try fields.optional("port")?.integer(in: 1...65535) ?? 179
+        passive = try fields.optional("passive")?.bool() ?? false
+        if let holdNode = fields.optional("holdTime") {
+            let hold: UInt16 = try holdNode.integer(in: 0...65535)
             // RFC 4271 4.2: the hold time is zero or at least three seconds.
             guard hold == 0 || hold >= 3 else { throw holdNode.error("must be 0 or 3..65535") }
-            holdTime = UInt16(hold)
+            holdTime = hold
         } else {
             holdTime = 90
         }
-        connectRetryTime = UInt16(try fields["connectRetryTime"]?.integer(in: 1...65535) ?? 120)
-        if let passwordNode = fields["password"] {
+        connectRetryTime = try fields.optional("connectRetryTime")?.integer(in: 1...65535) ?? 120
+        if let passwordNode = fields.optional("password") {
             let password = try passwordNode.string()
             // TCP_MD5SIG_MAXKEYLEN in linux/tcp.h.
             guard (1...80).contains(password.utf8.count) else { throw passwordNode.error("must be 1..80 bytes") }
@@ -131,11 +116,11 @@ extension PeerConfig {
         } else {
             password = nil
         }
-        maxPrefixes = try fields["maxPrefixes"].map { (n) throws(ConfigError) in Int(try n.integer(in: 1...UInt64(Int32.max))) }
-        ttlSecurity = try fields["ttlSecurity"].map { (n) throws(ConfigError) in Int(try n.integer(in: 1...254)) }
-        if let familiesNode = fields["families"] {
+        maxPrefixes = try fields.optional("maxPrefixes")?.integer(in: 1...Int(Int32.max))
+        ttlSecurity = try fields.optional("ttlSecurity")?.integer(in: 1...254)
+        if let familiesNode = fields.optional("families") {
             var families: Set<IPFamily> = []
-            for item in try familiesNode.sequence() {
+            for item in try familiesNode.list() {
                 switch try item.string().lowercased() {
                 case "ipv4", "ipv4-unicast": families.insert(.v4)
                 case "ipv6", "ipv6-unicast": families.insert(.v6)
@@ -147,8 +132,8 @@ extension PeerConfig {
         } else {
             families = [.v4, .v6]
         }
-        exportLearned = try fields["exportLearned"]?.bool() ?? false
-        if let localNode = fields["localAddress"] {
+        exportLearned = try fields.optional("exportLearned")?.bool() ?? false
+        if let localNode = fields.optional("localAddress") {
             let local = try localNode.address()
             guard local.family == address.family else {
                 throw localNode.error("must be of the same family as address")
@@ -157,7 +142,7 @@ extension PeerConfig {
         } else {
             localAddress = nil
         }
-        if let nextHopNode = fields["otherFamilyNextHop"] {
+        if let nextHopNode = fields.optional("otherFamilyNextHop") {
             let nextHop = try nextHopNode.address()
             guard nextHop.family != address.family else {
                 throw nextHopNode.error("must be of the other family than address")
@@ -171,15 +156,10 @@ extension PeerConfig {
 
 extension OriginateConfig {
     fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let fields = try node.mapping(allowed: ["prefix", "communities"])
-        guard let prefixNode = fields["prefix"] else { throw node.error("prefix is required") }
-        do {
-            prefix = try IPPrefix(parsing: try prefixNode.string())
-        } catch {
-            throw prefixNode.error("\(error)")
-        }
+        let fields = try node.mapping(allowing: ["prefix", "communities"])
+        prefix = try fields.required("prefix").prefix()
         communities = []
-        for item in try fields["communities"]?.sequence() ?? [] {
+        for item in try fields.optional("communities")?.list() ?? [] {
             guard let community = Community(try item.string()) else {
                 throw item.error("must be ASN:VALUE (each 0..65535) or no-export, no-advertise, no-export-subconfed, no-peer")
             }
