@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
         // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
-        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "NetworkCore", "POSIX"]),
+        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
             dependencies: ["CNIPlugin"],
