@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
         // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
+        // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
+        .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
@@ -52,17 +54,26 @@ let package = Package(
         // errors naming the field path, unknown keys refused, typed scalars.
         .target(name: "ConfigFile", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
-        // Node subnet leases, the BGP speaker, the CIDR plan checker.
+        // HTTP/1.1 over TCP and TLS: pipelined keep-alive requests and line-streamed responses
+        // (etcd's JSON gateway, the Kubernetes API, cloud APIs). No domain knowledge.
         .target(
-            name: "SubnetStore",
+            name: "HTTPClient",
             dependencies: [
-                "Formatting", "NetworkCore", "POSIX",
-                // etcd's JSON gateway and the Kubernetes API are spoken over HTTP/1.1, with TLS.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
+        // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
+        .target(name: "CHostClock"),
+        // Node subnet leases, the BGP speaker, the CIDR plan checker.
+        .target(
+            name: "SubnetStore",
+            dependencies: [
+                "Formatting", "NetworkCore", "POSIX", "HTTPClient", "CHostClock",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Socket options Glibc does not export (TCP_MD5SIG, IP_MINTTL): headers only.
@@ -100,18 +111,22 @@ let package = Package(
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
+        // Peer host routes at 10k/20k peers: RouteWriter beside `ip -batch` of classic routes (scripts/bench.sh routes).
+        .executableTarget(name: "bench-routes", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"], path: "Benchmarks/Routes"),
+
         .testTarget(name: "TestSupportTests", dependencies: ["NetworkCore", "SubnetStore", "TestSupport"]),
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "DatapathTests", dependencies: ["Datapath", "Netlink", "NetworkCore", "TestSupport"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "SubnetStoreTests",
             dependencies: [
-                "SubnetStore", "TestSupport",
+                "SubnetStore", "HTTPClient", "TestSupport",
                 // The Kubernetes API server of the Kubernetes store tests (HTTP and HTTPS).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -136,5 +151,7 @@ let package = Package(
         .testTarget(name: "BGPInteropTests", dependencies: ["BGP", "BGPCore", "TestSupport"]),
         // KernelRouteSync in a te- namespace, and `bgp serve` installing BIRD's routes there.
         .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
+        // The masquerade table in a te- node namespace, with real packets to an outside and a cluster namespace.
+        .testTarget(name: "MasqueradeTests", dependencies: ["Masquerade", "NetworkCore", "TestSupport"]),
     ]
 )

@@ -3,14 +3,15 @@
 #   cni     ADD/DEL latency vs /usr/lib/cni/bridge + host-local        (~1 min)
 #   leases  5,000 lease acquisitions, embedded store and 3-member etcd  (~1 min)
 #   bgp     1,000,000-prefix feed in and out vs BIRD 2 and GoBGP       (~5 min)
-# Usage: scripts/bench.sh [cni|leases|bgp ...]   (default: all). Needs root.
+#   routes  10k/20k peer host routes via nexthop objects vs ip -batch   (~2 min)
+# Usage: scripts/bench.sh [cni|leases|bgp|routes ...]   (default: all). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 [ "$(id -u)" = 0 ] || { echo "the benchmarks build network namespaces and need root" >&2; exit 1; }
 which=("$@")
-[ ${#which[@]} -gt 0 ] || which=(cni leases bgp)
+[ ${#which[@]} -gt 0 ] || which=(cni leases bgp routes)
 for bench in "${which[@]}"; do
   case "$bench" in
     cni) bash scripts/bench-cni.sh ;;
@@ -18,6 +19,9 @@ for bench in "${which[@]}"; do
       swift build -c release --product bench-leases
       "$(swift build -c release --show-bin-path)/bench-leases" ;;
     bgp) bash scripts/bench-bgp.sh ;;
-    *) echo "unknown benchmark '$bench' (cni, leases, bgp)" >&2; exit 2 ;;
+    routes)
+      swift build -c release --product bench-routes
+      "$(swift build -c release --show-bin-path)/bench-routes" ;;
+    *) echo "unknown benchmark '$bench' (cni, leases, bgp, routes)" >&2; exit 2 ;;
   esac
 done

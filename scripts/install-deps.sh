@@ -10,6 +10,7 @@ packages=(
   etcd-server etcd-client
   containernetworking-plugins podman runc busybox-static
   hyperfine valgrind
+  faketime
 )
 
 missing=()

@@ -11,6 +11,7 @@ import SubnetStore
 // test kills this process mid-run and checks that every printed lease survived).
 // --renewals N renews each lease N times after acquiring it: the embedded store's log then
 // outgrows its leases and gets compacted, so a kill can also land in a compaction.
+// Without --store, the table is followed by the 5,000-node section (MassBoot.swift).
 
 /// One store to measure: a name and the URL of a fresh, empty backend (nil: skipped, with why).
 struct Row {
@@ -116,6 +117,7 @@ do {
             print(name, zip(cells, [6, 9, 10, 8, 8, 8]).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: " "))
         }
     }
+    try await runMassBootSection(count: arguments.count)
 } catch let error as SkipReason {
     FileHandle.standardError.write(Data("bench-leases: \(error.text)\n".utf8))
     exit(2)

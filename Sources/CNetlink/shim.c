@@ -8,5 +8,6 @@ _Static_assert(sizeof(struct ifinfomsg) == 16, "ifinfomsg");
 _Static_assert(sizeof(struct ifaddrmsg) == 8, "ifaddrmsg");
 _Static_assert(sizeof(struct rtmsg) == 12, "rtmsg");
 _Static_assert(sizeof(struct fib_rule_hdr) == 12, "fib_rule_hdr");
+_Static_assert(sizeof(struct nhmsg) == 8, "nhmsg");
 _Static_assert(sizeof(struct ifa_cacheinfo) == 16, "ifa_cacheinfo");
 _Static_assert(NLMSG_ALIGNTO == 4 && RTA_ALIGNTO == 4, "alignment");

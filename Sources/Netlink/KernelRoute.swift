@@ -7,6 +7,9 @@ public struct KernelRoute: Hashable, Sendable {
     public var gateway: IPAddress?
     /// RTA_OIF (`dev`).
     public var outputInterface: Int32?
+    /// RTA_NH_ID (`nhid`): the route forwards through this nexthop object instead of its
+    /// own gateway and device (which are then left out).
+    public var nexthopID: UInt32?
     /// RTA_PREFSRC (`src`).
     public var source: IPAddress?
     /// RTA_PRIORITY (`metric`).
@@ -21,12 +24,13 @@ public struct KernelRoute: Hashable, Sendable {
 
     public static let mainTable: UInt32 = UInt32(RT_TABLE_MAIN.rawValue)
 
-    public init(destination: IPPrefix, gateway: IPAddress? = nil, outputInterface: Int32? = nil, source: IPAddress? = nil,
-                metric: UInt32? = nil, table: UInt32 = KernelRoute.mainTable, scope: UInt8? = nil,
+    public init(destination: IPPrefix, gateway: IPAddress? = nil, outputInterface: Int32? = nil, nexthopID: UInt32? = nil,
+                source: IPAddress? = nil, metric: UInt32? = nil, table: UInt32 = KernelRoute.mainTable, scope: UInt8? = nil,
                 protocolID: UInt8 = UInt8(RTPROT_BOOT), type: UInt8 = UInt8(RTN_UNICAST)) {
         self.destination = destination
         self.gateway = gateway
         self.outputInterface = outputInterface
+        self.nexthopID = nexthopID
         self.source = source
         self.metric = metric
         self.table = table
@@ -44,6 +48,7 @@ public struct KernelRoute: Hashable, Sendable {
                                             family: family, in: "rtmsg")
         gateway = try attributes.first(RTA_GATEWAY.rawValue)?.address()
         outputInterface = try attributes.first(RTA_OIF.rawValue)?.int32()
+        nexthopID = try attributes.first(RTA_NH_ID.rawValue)?.uint32()
         source = try attributes.first(RTA_PREFSRC.rawValue)?.address()
         metric = try attributes.first(RTA_PRIORITY.rawValue)?.uint32()
         table = try attributes.first(RTA_TABLE.rawValue)?.uint32() ?? UInt32(message.table)
@@ -58,11 +63,16 @@ public struct KernelRoute: Hashable, Sendable {
     func message(forDeletion: Bool = false, matchingProtocol: Bool = false) -> RouteMessage {
         var attributes: [RouteAttribute] = [RouteAttribute(type: UInt16(RTA_TABLE.rawValue), uint32: table)]
         if destination.length > 0 { attributes.append(RouteAttribute(type: UInt16(RTA_DST.rawValue), address: destination.network)) }
-        if let gateway { attributes.append(RouteAttribute(type: UInt16(RTA_GATEWAY.rawValue), address: gateway)) }
-        if let outputInterface { attributes.append(RouteAttribute(type: UInt16(RTA_OIF.rawValue), int32: outputInterface)) }
+        if let nexthopID {
+            // The kernel refuses RTA_GATEWAY/RTA_OIF beside RTA_NH_ID: the object says them.
+            attributes.append(RouteAttribute(type: UInt16(RTA_NH_ID.rawValue), uint32: nexthopID))
+        } else {
+            if let gateway { attributes.append(RouteAttribute(type: UInt16(RTA_GATEWAY.rawValue), address: gateway)) }
+            if let outputInterface { attributes.append(RouteAttribute(type: UInt16(RTA_OIF.rawValue), int32: outputInterface)) }
+        }
         if let source { attributes.append(RouteAttribute(type: UInt16(RTA_PREFSRC.rawValue), address: source)) }
         if let metric { attributes.append(RouteAttribute(type: UInt16(RTA_PRIORITY.rawValue), uint32: metric)) }
-        let defaultScope = gateway == nil && family == .v4 && type == UInt8(RTN_UNICAST)
+        let defaultScope = gateway == nil && nexthopID == nil && family == .v4 && type == UInt8(RTN_UNICAST)
             ? UInt8(RT_SCOPE_LINK.rawValue) : UInt8(RT_SCOPE_UNIVERSE.rawValue)
         return RouteMessage(family: family.addressFamily, destinationLength: UInt8(destination.length),
                             table: table < 256 ? UInt8(table) : UInt8(RT_TABLE_UNSPEC.rawValue),
@@ -76,6 +86,7 @@ extension KernelRoute: CustomStringConvertible {
     /// iproute2-like text for errors and logs: `10.1.0.0/24 via 10.0.0.1 dev 3 table 254`.
     public var description: String {
         var text = destination.length == 0 ? "default" : destination.description
+        if let nexthopID { text += " nhid \(nexthopID)" }
         if let gateway { text += " via \(gateway)" }
         if let outputInterface { text += " dev \(outputInterface)" }
         if let source { text += " src \(source)" }

@@ -53,6 +53,17 @@ public final class NetlinkSocket {
 
     deinit { close(fd) }
 
+    /// The port id the kernel bound this socket to (nl_pid): the notifications a change made
+    /// through this socket causes carry it, so a monitor can tell our own changes apart.
+    public var portID: UInt32 {
+        var address = sockaddr_nl()
+        var length = socklen_t(MemoryLayout<sockaddr_nl>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return result == 0 ? address.nl_pid : 0
+    }
+
     /// Sends all requests in one datagram (the kernel handles them in order) and waits for
     /// each one's ACK. Returns, per request, the messages the kernel answered with before
     /// the ACK (the object for a `get`). Throws the first failure not tolerated by its request;
@@ -74,23 +85,50 @@ public final class NetlinkSocket {
     /// them unresolvable): the outcome of each request, nil when it succeeded. Throws only
     /// when the socket itself fails.
     public func performEach(_ requests: [NetlinkRequest]) throws(NetlinkError) -> [NetlinkError?] {
-        var outcomes: [NetlinkError?] = []
-        outcomes.reserveCapacity(requests.count)
-        try forEachChunk(of: requests) { outcomes += $1 }
-        return outcomes
+        let result = performAcknowledged(requests)
+        if let interruption = result.interruption { throw interruption }
+        return result.outcomes
+    }
+
+    /// `performEach` that keeps what was acknowledged when the socket fails part way (a send
+    /// error, ENOBUFS on receive): the outcomes of the requests before the failing chunk, and
+    /// the failure. Requests past `outcomes` may or may not have been applied by the kernel.
+    public func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult {
+        var result = NetlinkBatchResult()
+        result.outcomes.reserveCapacity(requests.count)
+        do throws(NetlinkError) {
+            try forEachChunk(of: requests) { result.outcomes += $1 }
+        } catch {
+            result.interruption = error
+        }
+        return result
     }
 
     /// Each ACK costs the receive buffer about a kilobyte of skb; chunks keep it from overflowing.
     private func forEachChunk(of requests: [NetlinkRequest],
                               _ body: ([[NetlinkMessage]], [NetlinkError?]) -> Void) throws(NetlinkError) {
-        for start in stride(from: 0, to: requests.count, by: Self.maximumBatch) {
-            let chunk = requests[start..<min(start + Self.maximumBatch, requests.count)]
+        for start in stride(from: 0, to: requests.count, by: chunkSize) {
+            let chunk = requests[start..<min(start + chunkSize, requests.count)]
             let (chunkReplies, failures) = try performChunk(Array(chunk))
             body(chunkReplies, failures)
         }
     }
 
-    static let maximumBatch = 64
+    /// Requests per datagram. The default fits the default receive buffer; a writer of
+    /// thousands of routes raises both with `enlargeBuffers(forChunksOf:)`.
+    private(set) var chunkSize = 64
+
+    /// Bytes of receive buffer one ACK costs at most (a capped ACK's skb, with slack).
+    static let bufferPerAcknowledgement = 2048
+
+    /// Sends up to `requests` requests per datagram, with a receive buffer to hold their ACKs
+    /// (SO_RCVBUFFORCE, which needs CAP_NET_ADMIN; without it the chunk stays as it was).
+    /// Fewer, larger datagrams: fewer round trips, each a wake-up on a loaded machine.
+    public func enlargeBuffers(forChunksOf requests: Int) {
+        var size = Int32(clamping: requests * Self.bufferPerAcknowledgement)
+        guard setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)) == 0 else { return }
+        chunkSize = max(1, requests)
+    }
 
     private func performChunk(_ requests: [NetlinkRequest]) throws(NetlinkError) -> ([[NetlinkMessage]], [NetlinkError?]) {
         let firstSequence = nextSequence

@@ -35,10 +35,11 @@ extension TerwayEdge.BGPCommand {
                 throw ConfigRefused(description: "\(config): \(error)")
             }
             // Before start: the stream must see the first UPDATEs.
-            let kernel = try speaker.config.kernel.map { config in
+            var kernel: KernelRouteExport?
+            if let config = speaker.config.kernel {
                 let export = try KernelRouteExport(config, log: say)
-                try export.start(following: speaker)
-                return export
+                try await export.start(following: speaker)
+                kernel = export
             }
             try await speaker.start()
             let running = speaker.config

@@ -49,8 +49,8 @@ extension TerwayEdge.IPAMCommand {
         @Option(name: .customLong("reserved"), help: "A block no node may get; repeatable.")
         var reserved: [String] = []
 
-        @Option(help: "Where the search for a free subnet starts: lowest-free or hashed-start.")
-        var strategy = NodeSubnetAllocator.Strategy.lowestFree.rawValue
+        @Option(help: "Where the search for a free subnet starts: hashed-start (from the node name's hash; agents booting together rarely collide) or lowest-free.")
+        var strategy = NodeSubnetAllocator.Strategy.hashedStart.rawValue
 
         func pools() throws -> [NodeSubnetAllocator] {
             guard let strategy = NodeSubnetAllocator.Strategy(rawValue: strategy) else {
@@ -120,6 +120,9 @@ extension TerwayEdge.IPAMCommand {
         @Option(name: .customLong("data"), help: "Backend data as key=value, e.g. bgp.router-id=10.0.1.1; repeatable.")
         var data: [String] = []
 
+        @Option(help: "This machine's identity in the lease; another machine using the same node name is refused. Default: /etc/machine-id.")
+        var owner = MachineID.current
+
         func run() async throws {
             guard let address = IPAddress(nodeAddress) else { throw ValidationError("--node-address '\(nodeAddress)' is not an IP address") }
             guard let domain = NetworkDomain(rawValue: domain) else { throw ValidationError("--domain must be edge or cloud") }
@@ -131,7 +134,8 @@ extension TerwayEdge.IPAMCommand {
             }
             let store = try await storeOptions.open(pools: poolOptions.pools())
             let lease = try await store.acquire(LeaseRequest(node: node, nodeAddress: address, domain: domain,
-                                                             ttl: .milliseconds(Int64(ttl * 1000)), backendData: backendData))
+                                                             ttl: .milliseconds(Int64(ttl * 1000)), backendData: backendData,
+                                                             owner: owner))
             await store.close()
             print(storeOptions.output.render([lease]), terminator: "")
         }

@@ -14,6 +14,11 @@ import TestSupport
         if (try? Address(AddressMessage(decoding: bytes[...]))) != nil { accepted += 1 }
         if (try? KernelRoute(RouteMessage(decoding: bytes[...]))) != nil { accepted += 1 }
         if (try? Rule(RuleMessage(decoding: bytes[...]))) != nil { accepted += 1 }
+        if (try? Nexthop(NexthopMessage(decoding: bytes[...]))) != nil { accepted += 1 }
+        // A monitor decodes whatever type the kernel announces.
+        for type in [16, 20, 24, 25, 104, 105] where (try? NetlinkEvent.decode(NetlinkMessage(type: UInt16(type), flags: 0, payload: bytes))) != nil {
+            accepted += 1
+        }
         if (try? Acknowledgement(errorPayload: bytes, flags: 0x300)) != nil { accepted += 1 }
         if (try? Acknowledgement(errorPayload: bytes, flags: 0)) != nil { accepted += 1 }
         return accepted
@@ -26,6 +31,8 @@ import TestSupport
             NetlinkRequest.addAddress(InterfaceAddress("fd00::1/64")!, index: 2, noDAD: true).payload,
             NetlinkRequest.replaceRoute(KernelRoute(destination: IPPrefix("10.0.0.0/8")!, gateway: IPAddress("10.1.0.1"), metric: 5)).payload,
             NetlinkRequest.addRule(Rule(family: .v4, priority: 5, source: IPPrefix("10.0.0.0/8")!, table: 9, fwmark: 1)).payload,
+            NetlinkRequest.addNexthop(Nexthop(id: 7, gateway: IPAddress("fd00::2"), outputInterface: 3, protocolID: 207)).payload,
+            NetlinkRequest.addRoute(KernelRoute(destination: IPPrefix("10.244.0.0/24")!, nexthopID: 7, protocolID: 207)).payload,
         ]
         for sample in samples {
             let whole = NetlinkMessage(type: 16, flags: 0, payload: sample).encoded()

@@ -12,7 +12,13 @@ struct EmbeddedLeaseStoreHarness: LeaseStoreHarness {
     init() throws { directory = try TemporaryDirectory("te-leases") }
 
     func openStore(pools: [NodeSubnetAllocator]) throws -> any LeaseStore {
-        try EmbeddedLeaseStore(path: path, options: LeaseStoreOptions(pools: pools), pollInterval: .milliseconds(20))
+        try openStore(pools: pools, report: LeaseStoreReport.toStandardError)
+    }
+
+    func openStore(pools: [NodeSubnetAllocator], report: @escaping @Sendable (LeaseStoreReport) -> Void) throws -> any LeaseStore {
+        // A small reclaim margin: the expiry checks wait out TTL plus `expirySlack`.
+        try EmbeddedLeaseStore(path: path, options: LeaseStoreOptions(pools: pools, expiryMargin: .milliseconds(100), report: report),
+                               pollInterval: .milliseconds(20))
     }
 
     /// Appends a log line as a foreign writer would (with a valid checksum, so the store

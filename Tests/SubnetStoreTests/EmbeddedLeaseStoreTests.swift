@@ -155,3 +155,28 @@ import TestSupport
         #expect(try await store.list().isEmpty)
     }
 }
+
+/// Issue 16 item 9: the file is replaced by an older copy (a backup restored): its revision
+/// goes backwards. Watchers must report the restored state and every write after it.
+@Suite struct EmbeddedLeaseStoreGenerationTests {
+    @Test func watchersFollowARestoredBackup() async throws {
+        let harness = try EmbeddedLeaseStoreHarness()
+        let writer = try harness.openStore(pools: EmbeddedLeaseStoreTests.pools)
+        let watcher = try harness.openStore(pools: [])
+        _ = try await writer.acquire(LeaseStoreConformance.request("edge-a"))
+        let backup = harness.directory.file("backup.db")
+        try FileManager.default.copyItem(atPath: harness.path, toPath: backup)
+        _ = try await writer.acquire(LeaseStoreConformance.request("edge-b"))
+        _ = try await writer.acquire(LeaseStoreConformance.request("edge-c"))
+        let events = LeaseEventCollector(try await watcher.watch())
+        _ = try await events.next("added", node: "edge-c")
+        #expect(rename(backup, harness.path) == 0)
+        _ = try await events.next("deleted", node: "edge-b", timeout: .seconds(5))
+        _ = try await events.next("deleted", node: "edge-c", timeout: .seconds(5))
+        _ = try await writer.acquire(LeaseStoreConformance.request("edge-d"))
+        _ = try await events.next("added", node: "edge-d", timeout: .seconds(5))
+        await events.stop()
+        await watcher.close()
+        await writer.close()
+    }
+}

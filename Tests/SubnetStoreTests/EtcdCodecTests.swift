@@ -1,4 +1,6 @@
 import Foundation
+import HTTPClient
+import NetworkCore
 @testable import SubnetStore
 import Testing
 
@@ -110,7 +112,15 @@ import Testing
     @Test func keyLayout() throws {
         let layout = try EtcdKeyLayout(prefix: "/terway-edge/")
         #expect(layout.prefix == "/terway-edge")
-        #expect(String(decoding: layout.subnetKey(try .init(parsing: "fd00:10::/64")), as: UTF8.self) == "/terway-edge/subnets/fd00:10::_64")
+        let v4 = try IPPrefix(parsing: "10.0.1.0/24"), v6 = try IPPrefix(parsing: "fd00:10::/64")
+        #expect(String(decoding: layout.subnetKey(v4), as: UTF8.self) == "/terway-edge/subnets/v4/000010100000000000000001")
+        #expect(layout.subnet(ofSubnetKey: layout.subnetKey(v4)) == v4 && layout.subnet(ofSubnetKey: layout.subnetKey(v6)) == v6)
+        // Overlap is key containment: a subnet's key prefixes every key inside it.
+        let inside = try IPPrefix(parsing: "10.0.1.128/25")
+        #expect(layout.coveringSubnetKeys(inside).contains(layout.subnetKey(v4)))
+        let range = layout.coveredSubnetRange(v4), key = layout.subnetKey(inside)
+        #expect(key.lexicographicallyPrecedes(range.end) && !key.lexicographicallyPrecedes(range.start))
+        #expect(layout.subnet(ofSubnetKey: Array("/terway-edge/subnets/v4/012".utf8)) == nil)
         #expect(layout.node(ofLeaseKey: layout.leaseKey("edge-1")) == "edge-1")
         #expect(layout.node(ofLeaseKey: Array("/terway-edge/subnets/x".utf8)) == nil)
         for bad in ["", "/", "terway", "/a//b", "/a b"] {
@@ -138,11 +148,11 @@ import Testing
         #expect(view.replace(with: [lease], now: now) == [.added(lease)])
         var moved = lease
         moved.subnets = [try .init(parsing: "10.0.2.0/24")]
-        #expect(view.set("edge-a", moved, now: now) == [.changed(moved)])
+        #expect(view.set("edge-a", moved, now: now) == .changed(moved))
         // etcd deletes an unrenewed lease after its expiry: the watcher reports it expired.
-        #expect(view.set("edge-a", nil, now: now.addingTimeInterval(2)) == [.expired(moved)])
-        #expect(view.set("edge-a", lease, now: now) == [.added(lease)])
-        #expect(view.set("edge-a", nil, now: now) == [.deleted(lease)])
+        #expect(view.set("edge-a", nil, now: now.addingTimeInterval(2)) == .expired(moved))
+        #expect(view.set("edge-a", lease, now: now) == .added(lease))
+        #expect(view.set("edge-a", nil, now: now) == .deleted(lease))
         #expect(EtcdLeaseStore.etcdTTL(.milliseconds(1500)) == 3 && EtcdLeaseStore.etcdTTL(.seconds(60)) == 61)
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+import HTTPClient
 import NetworkCore
 @testable import SubnetStore
-import Testing
 import TestSupport
+import Testing
 
 /// The etcd store against real etcd 3.4 members (/usr/bin/etcd) on loopback ports. One at
 /// a time: the conformance checks time expiries, and 200 agent processes starve them.

@@ -59,7 +59,11 @@ struct EtcdLeaseStoreHarness: LeaseStoreHarness {
     }
 
     func openStore(pools: [NodeSubnetAllocator]) throws -> any LeaseStore {
-        try EtcdLeaseStore(url: LeaseStoreURL(parsing: url), options: LeaseStoreOptions(pools: pools))
+        try openStore(pools: pools, report: LeaseStoreReport.toStandardError)
+    }
+
+    func openStore(pools: [NodeSubnetAllocator], report: @escaping @Sendable (LeaseStoreReport) -> Void) throws -> any LeaseStore {
+        try EtcdLeaseStore(url: LeaseStoreURL(parsing: url), options: LeaseStoreOptions(pools: pools, report: report))
     }
 
     /// Puts raw bytes at the node's lease key with etcdctl, as a foreign writer would.

@@ -1,8 +1,10 @@
 import Foundation
+import HTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+@testable import SubnetStore
 import TestSupport
 import Synchronization
 
@@ -29,6 +31,13 @@ final class KubernetesAPIServer: @unchecked Sendable {
         var watchers: [ObjectIdentifier: Channel] = [:]
         var requests: [String] = []
         var patchConflicts = 0
+        var clock: @Sendable () -> Date = { Date() }
+    }
+
+    /// The server's own clock, sent as every answer's `Date`; a test may move it.
+    var clock: @Sendable () -> Date {
+        get { withState { $0.clock } }
+        set { withState { $0.clock = newValue } }
     }
 
     var port: Int { channel.localAddress!.port! }
@@ -283,6 +292,7 @@ final class KubernetesAPIServer: @unchecked Sendable {
         var head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: code))
         head.headers.add(name: "Content-Type", value: "application/json")
         head.headers.add(name: "Content-Length", value: String(body.count))
+        head.headers.add(name: "Date", value: KubernetesServerTime.format(clock()))
         channel.write(HTTPServerResponsePart.head(head), promise: nil)
         channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
         channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)

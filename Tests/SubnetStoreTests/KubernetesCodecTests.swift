@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import NetworkCore
 @testable import SubnetStore
 import Testing
@@ -78,9 +79,24 @@ import Testing
         #expect(inCluster.endpoint == HTTPEndpoint(host: "10.96.0.1", port: 443, tls: true))
         #expect(inCluster.tokenFile == "/sa/token" && inCluster.tls == TLSOptions(caFile: "/sa/ca.crt"))
         let store = try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "kubernetes://127.0.0.1:8001?token=/tmp/t"), options: .init())
-        #expect(store.client.configuration.endpoint == HTTPEndpoint(host: "127.0.0.1", port: 8001))
+        #expect(store.client.configuration.endpoint == HTTPEndpoint(host: "127.0.0.1", port: 8001, tls: true), "a token implies TLS")
         #expect(store.client.configuration.tokenFile == "/tmp/t")
         #expect(throws: LeaseStoreError.self) { try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "kubernetes://a:1?insecure=1"), options: .init()) }
         #expect(throws: LeaseStoreError.self) { try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "kubernetes://a:1?ca=/nonexistent"), options: .init()) }
+    }
+}
+
+/// The API server's clock from `Date` headers: parsed strictly, never going backwards.
+@Suite struct KubernetesServerTimeTests {
+    @Test func dateHeadersGiveAMonotonicLowerBound() {
+        let time = KubernetesServerTime()
+        #expect(time.now(fallback: { Date(timeIntervalSince1970: 7) }) == Date(timeIntervalSince1970: 7))
+        time.observe(header: "Tue, 01 Dec 2026 01:00:01 GMT")
+        let first = time.now { Date() }
+        #expect(abs(first.timeIntervalSince1970 - 1_796_086_801) < 0.5)
+        time.observe(header: "Tue, 01 Dec 2026 01:00:00 GMT")   // an older answer arriving late
+        #expect(time.now { Date() } >= first)
+        time.observe(header: "not a date")
+        #expect(KubernetesServerTime.parse(KubernetesServerTime.format(first)) == Date(timeIntervalSince1970: 1_796_086_801))
     }
 }

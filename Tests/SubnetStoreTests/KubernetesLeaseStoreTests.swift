@@ -6,16 +6,19 @@ import TestSupport
 
 /// The Kubernetes store against `KubernetesAPIServer` on 127.0.0.1, with a real token file.
 @Suite struct KubernetesLeaseStoreTests {
-    /// A server with a few Nodes, a token file and a way to open clients of it.
+    /// A server (HTTPS: a bearer token never travels in clear) with a few Nodes, a token
+    /// file and a way to open clients of it.
     struct Cluster {
         let server: KubernetesAPIServer
         let directory: TemporaryDirectory
+        let certificates: TestCertificates
 
         init() async throws {
             directory = try TemporaryDirectory("te-k8s")
             let token = "eyJhbGciOiJSUzI1NiJ9.te-\(UInt32.random(in: 0...UInt32.max))"
             try directory.write("token", token + "\n")
-            server = try await KubernetesAPIServer(token: token)
+            certificates = try TestCertificates()
+            server = try await KubernetesAPIServer(token: token, certificates: certificates)
             server.addNode("edge-1", podCIDRs: ["10.0.1.0/24"])
             server.addNode("edge-2", podCIDRs: ["10.0.2.0/24", "fd00:10:0:2::/64"], internalIP: "192.168.10.6")
             server.addNode("edge-new", podCIDRs: [])
@@ -23,13 +26,15 @@ import TestSupport
 
         func store(pools: [String] = ["10.0.0.0/16"], clock: @escaping @Sendable () -> Date = { Date() }) throws -> KubernetesLeaseStore {
             let allocators = try pools.map { try NodeSubnetAllocator(clusterCIDR: IPPrefix(parsing: $0), subnetLength: $0.contains(":") ? 64 : 24) }
-            return try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "\(server.url)?token=\(directory.file("token"))"),
+            return try KubernetesLeaseStore(url: LeaseStoreURL(parsing: "\(server.url)?ca=\(certificates.caFile)&token=\(directory.file("token"))"),
                                             options: LeaseStoreOptions(pools: allocators, clock: clock))
         }
     }
 
     static func request(_ node: String, ttl: Duration = .seconds(600), data: [String: String] = [:]) -> LeaseRequest {
-        LeaseRequest(node: node, nodeAddress: IPAddress("192.168.10.5")!, domain: .edge, ttl: ttl, backendData: data)
+        // The Node's InternalIP: edge-2 was registered with 192.168.10.6, the others with .5.
+        LeaseRequest(node: node, nodeAddress: IPAddress(node == "edge-2" ? "192.168.10.6" : "192.168.10.5")!, domain: .edge,
+                     ttl: ttl, backendData: data)
     }
 
     static func storeError(_ body: () async throws -> Void) async -> LeaseStoreError? {
@@ -107,7 +112,9 @@ import TestSupport
 
     @Test func renewReleaseAndExpiry() async throws {
         let cluster = try await Cluster()
+        // The cluster's time moves: the API server's Date headers, which the store goes by.
         let offset = OffsetClock()
+        cluster.server.clock = offset.now
         let store = try cluster.store(clock: offset.now)
         let lease = try await store.acquire(Self.request("edge-1", ttl: .seconds(60)))
         offset.advance(10)
@@ -125,12 +132,14 @@ import TestSupport
         await cluster.server.stop()
     }
 
-    @Test func corruptAndForeignAnnotationsAreClearErrors() async throws {
+    /// Issue 16 item 2: a damaged annotation is skipped (and reported) by list, not fatal to it.
+    @Test func corruptAndForeignAnnotationsAreSkippedAndClearErrors() async throws {
         let cluster = try await Cluster()
         let store = try cluster.store()
-        _ = try await store.acquire(Self.request("edge-1"))
+        let first = try await store.acquire(Self.request("edge-1"))
         cluster.server.setAnnotation("edge-2", KubernetesLeaseStore.annotation, #"{"kind":"TerwayEdgeLease","version":1,"node":"edge-2""#)
-        guard case .corruptRecord(let key, _) = await Self.storeError({ _ = try await store.list() }) else {
+        #expect(try await store.list() == [first])
+        guard case .corruptRecord(let key, _) = await Self.storeError({ _ = try await store.get(node: "edge-2") }) else {
             Issue.record("expected corruptRecord"); return
         }
         #expect(key.contains("edge-2"))
@@ -234,7 +243,69 @@ extension KubernetesLeaseStoreTests {
         #expect(server.requests.count == requests)
         await server.stop()
     }
+
+    /// Issue 16 item 1: a watcher whose clock runs hours ahead reports no expiry of a lease
+    /// that is live by the API server's clock.
+    @Test func aSkewedWatcherGoesByTheServersClock() async throws {
+        let cluster = try await Cluster()
+        let writer = try cluster.store()
+        _ = try await writer.acquire(Self.request("edge-1", ttl: .seconds(600)))
+        let watcher = try cluster.store(clock: { Date().addingTimeInterval(5 * 3600) })
+        let events = LeaseEventCollector(try await watcher.watch())
+        _ = try await events.next("added", node: "edge-1")
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await events.kinds(of: "edge-1") == ["added"], "no expiry while the lease lives by the server's clock")
+        // A skewed writer stamps the server's time too: the lease does not look hours long.
+        let skewedWriter = try cluster.store(clock: { Date().addingTimeInterval(5 * 3600) })
+        _ = try await skewedWriter.get(node: "edge-1")
+        let renewed = try await skewedWriter.renew(node: "edge-1", ttl: .seconds(600))
+        #expect(abs(renewed.expiresAt.timeIntervalSinceNow - 600) < 5)
+        await events.stop()
+        await watcher.close()
+        await writer.close()
+        await skewedWriter.close()
+        await cluster.server.stop()
+    }
+
+    /// A lease's address must be one of its Node's: other nodes route its pods there.
+    @Test func aNodeAddressOutsideTheNodesAddressesIsRefused() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store()
+        let error = await Self.storeError {
+            _ = try await store.acquire(LeaseRequest(node: "edge-1", nodeAddress: IPAddress("192.168.99.9")!))
+        }
+        guard case .invalidRequest(_, let reason) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(reason.contains("192.168.99.9") && reason.contains("192.168.10.5"))
+        await store.close()
+        await cluster.server.stop()
+    }
+
+    /// Issue 16 item 6: the API server is unreachable for longer than the old give-up (five
+    /// failures, about 3 s): the watch keeps retrying, reports each failure, and carries on.
+    @Test func watchRetriesUntilTheServerIsBack() async throws {
+        let cluster = try await Cluster()
+        let proxy = try TCPProxy(upstreamPort: cluster.server.port)
+        defer { proxy.stop() }
+        let reports = LeaseReportCollector()
+        let store = try KubernetesLeaseStore(
+            url: LeaseStoreURL(parsing: "kubernetes://127.0.0.1:\(proxy.port)?ca=\(cluster.certificates.caFile)&token=\(cluster.directory.file("token"))"),
+            options: LeaseStoreOptions(report: reports.sink))
+        let writer = try cluster.store()
+        let events = LeaseEventCollector(try await store.watch())
+        proxy.mode = .answer([])   // connections accepted, then closed unanswered
+        proxy.dropConnections()
+        try await Task.sleep(for: .seconds(6))
+        proxy.mode = .relay
+        _ = try await writer.acquire(Self.request("edge-1"))
+        _ = try await events.next("added", node: "edge-1", timeout: .seconds(20))
+        #expect(reports.watchRetries >= 2, "each failure is reported: \(reports.all)")
+        await events.stop()
+        await store.close()
+        await writer.close()
+        await cluster.server.stop()
+    }
 }
+
 
 /// A clock a test moves forward.
 final class OffsetClock: @unchecked Sendable {

@@ -38,6 +38,9 @@ actor LeaseEventCollector {
         throw WatchTimeout(kind: kind, node: node, seen: events.map { "\($0.kind) \($0.lease.node)" })
     }
 
+    /// The kinds of the events seen so far for `node`, in order.
+    func kinds(of node: String) -> [String] { events.filter { $0.lease.node == node }.map(\.kind) }
+
     func stop() { task?.cancel() }
 
     struct WatchTimeout: Error, CustomStringConvertible {

@@ -34,6 +34,8 @@ enum LeaseStoreConformance {
         Check(name: "a corrupt record is a clear error", body: corruptRecord),
         Check(name: "a foreign record is a clear error", body: foreignRecord),
         Check(name: "an invalid request changes nothing", body: invalidRequest),
+        Check(name: "a record over the size limit is refused when written", body: oversizedRecord),
+        Check(name: "a second machine with the same node name is refused", body: secondOwner),
     ]
 
     // MARK: - Fixtures
@@ -217,26 +219,43 @@ enum LeaseStoreConformance {
         await writer.close()
     }
 
+    /// Issue 16 item 2: a record no reader can decode is skipped and reported by list and
+    /// watch, never fatal to them; reading that node names the problem; acquiring either
+    /// refuses (the store cannot know its subnets) or keeps clear of them (etcd's subnet keys).
     static func corruptRecord(_ harness: any LeaseStoreHarness) async throws {
-        let store = try await harness.openStore(pools: [pool("10.0.0.0/16", 24)])
-        _ = try await store.acquire(request("edge-a"))
-        try await harness.writeRawRecord(node: "edge-b", bytes: Array(#"{"kind":"TerwayEdgeLease","version":1,"node":"edge-b","subnets":["10.0.7.5/24"]"#.utf8))
-        let listError = await storeError { _ = try await store.list() }
-        guard case .corruptRecord(_, let reason) = listError else { Issue.record("expected corruptRecord, got \(String(describing: listError))"); return }
-        #expect(!reason.isEmpty)
-        // Acquiring cannot know which subnets are taken: it must refuse, not guess.
-        let acquireError = await storeError { _ = try await store.acquire(request("edge-c")) }
-        guard case .corruptRecord = acquireError else { Issue.record("expected corruptRecord, got \(String(describing: acquireError))"); return }
-        await store.close()
+        try await checkSkipped(harness, record: #"{"kind":"TerwayEdgeLease","version":1,"node":"edge-b","subnets":["10.0.7.5/24"]"#) { _ in }
     }
 
     static func foreignRecord(_ harness: any LeaseStoreHarness) async throws {
-        let store = try await harness.openStore(pools: [pool("10.0.0.0/16", 24)])
-        _ = try await store.acquire(request("edge-a"))
-        try await harness.writeRawRecord(node: "edge-b", bytes: Array(#"{"apiVersion":"v1","kind":"ConfigMap","node":"edge-b"}"#.utf8))
-        let error = await storeError { _ = try await store.list() }
-        guard case .corruptRecord(_, let reason) = error else { Issue.record("expected corruptRecord, got \(String(describing: error))"); return }
-        #expect(reason.contains("ConfigMap"), "the reason names what was found: \(reason)")
+        try await checkSkipped(harness, record: #"{"apiVersion":"v1","kind":"ConfigMap","node":"edge-b"}"#) { reason in
+            #expect(reason.contains("ConfigMap"), "the reason names what was found: \(reason)")
+        }
+    }
+
+    static func checkSkipped(_ harness: any LeaseStoreHarness, record: String, reason check: (String) -> Void) async throws {
+        let reports = LeaseReportCollector()
+        let store = try await harness.openStore(pools: [pool("10.0.0.0/16", 24)], report: reports.sink)
+        let a = try await store.acquire(request("edge-a"))
+        try await harness.writeRawRecord(node: "edge-b", bytes: Array(record.utf8))
+        #expect(try await store.list() == [a], "the readable lease is listed, the other skipped")
+        guard case .corruptRecord(let key, let reason) = reports.skipped.first else { Issue.record("no skipped record reported: \(reports.all)"); return }
+        #expect(key.contains("edge-b") || key.contains("leases.db"), "\(key)")
+        check(reason)
+        let events = LeaseEventCollector(try await store.watch())
+        #expect(try await events.next("added", node: "edge-a").lease == a)
+        // Reading that node names the problem, or finds nothing when the record does not
+        // even say which node it is (a damaged line of the embedded file).
+        do {
+            #expect(try await store.get(node: "edge-b") == nil)
+        } catch LeaseStoreError.corruptRecord {
+        }
+        do {
+            let c = try await store.acquire(request("edge-c"))
+            #expect(!c.subnets[0].overlaps(IPPrefix("10.0.7.0/24")!) || !record.contains("10.0.7"), "kept clear of the unreadable record's subnet")
+        } catch LeaseStoreError.corruptRecord {
+            // Refusing is right too: the store cannot tell which subnets that record holds.
+        }
+        await events.stop()
         await store.close()
     }
 
@@ -247,6 +266,37 @@ enum LeaseStoreConformance {
         #expect(node == "Edge_1")
         let badData = await storeError { _ = try await store.acquire(request("edge-1", data: ["bad key": "x"])) }
         guard case .invalidRequest = badData else { Issue.record("expected invalidRequest, got \(String(describing: badData))"); return }
+        #expect(try await store.list().isEmpty)
+        await store.close()
+    }
+
+    /// Two machines using one node name (a cloned image): the second is refused, by name.
+    static func secondOwner(_ harness: any LeaseStoreHarness) async throws {
+        let store = try await harness.openStore(pools: [pool("10.0.0.0/16", 24)])
+        var request = request("edge-1")
+        request.owner = "3d1219c7c4c5404aaa1f6d2a48adfd01"
+        let first = try await store.acquire(request)
+        #expect(first.owner == request.owner)
+        #expect(try await store.get(node: "edge-1")?.owner == request.owner)
+        var clone = request
+        clone.owner = "9f0c1219c7c4c5404aaa1f6d2a48adfd"
+        let error = await storeError { _ = try await store.acquire(clone) }
+        #expect(error == .ownedElsewhere(node: "edge-1", owner: request.owner, requester: clone.owner))
+        #expect(error?.description.contains(request.owner) == true && error?.description.contains(clone.owner) == true)
+        #expect(try await store.acquire(request).subnets == first.subnets, "the owner itself carries on")
+        await store.close()
+    }
+
+    /// Issue 16 item 2: the largest backend data the field limits allow makes a record no
+    /// reader would load; the write is refused with the limit named, and nothing is stored.
+    static func oversizedRecord(_ harness: any LeaseStoreHarness) async throws {
+        let store = try await harness.openStore(pools: [pool("10.0.0.0/16", 24)])
+        let big = Dictionary(uniqueKeysWithValues: (0..<LeaseLimits.maxBackendEntries).map {
+            ("key-\($0)", String(repeating: "v", count: LeaseLimits.maxBackendValueLength))
+        })
+        let error = await storeError { _ = try await store.acquire(request("edge-big", data: big)) }
+        guard case .invalidRequest(_, let reason) = error else { Issue.record("expected invalidRequest, got \(String(describing: error))"); return }
+        #expect(reason.contains("\(LeaseRecordCodec.maxRecordSize)"), "\(reason)")
         #expect(try await store.list().isEmpty)
         await store.close()
     }

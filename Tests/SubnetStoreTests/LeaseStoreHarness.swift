@@ -7,6 +7,8 @@ protocol LeaseStoreHarness: Sendable {
     /// A new client of this harness's backend, leasing from `pools`. Two clients of one
     /// harness behave like two agents sharing the store.
     func openStore(pools: [NodeSubnetAllocator]) async throws -> any LeaseStore
+    /// The same, telling `report` what the store skips or retries.
+    func openStore(pools: [NodeSubnetAllocator], report: @escaping @Sendable (LeaseStoreReport) -> Void) async throws -> any LeaseStore
     /// Stores `bytes` as the record of `node`, bypassing the codec: what a foreign writer or
     /// bit rot leaves behind.
     func writeRawRecord(node: String, bytes: [UInt8]) async throws
@@ -15,3 +17,4 @@ protocol LeaseStoreHarness: Sendable {
     /// How late the backend may notice an expiry (poll interval, etcd's lease checker).
     var expirySlack: Duration { get }
 }
+

@@ -1,5 +1,6 @@
 @testable import SubnetStore
 import Testing
+import TestSupport
 
 @Suite struct LeaseStoreURLTests {
     @Test func parsesTheThreeSchemes() throws {
@@ -22,5 +23,23 @@ import Testing
         await #expect(throws: LeaseStoreError.badConfiguration("store scheme 'zookeeper' is not supported; use one of file, etcd, kubernetes")) {
             _ = try await LeaseStoreFactory.open(url: "zookeeper://h/p", options: LeaseStoreOptions())
         }
+    }
+}
+
+/// Issue 16 item 8: a bearer token or a client key never travels in clear.
+@Suite struct KubernetesCredentialsTests {
+    static func store(_ url: String) throws -> KubernetesLeaseStore {
+        try KubernetesLeaseStore(url: LeaseStoreURL(parsing: url), options: LeaseStoreOptions())
+    }
+
+    @Test func credentialsImplyTLS() throws {
+        #expect(try Self.store("kubernetes://10.0.0.1:6443?token=/run/token").client.configuration.endpoint.tls)
+        let pki = try TestCertificates()
+        #expect(try Self.store("kubernetes://10.0.0.1:6443?cert=\(pki.clientCertificateFile)&key=\(pki.clientKeyFile)").client.configuration.endpoint.tls)
+        #expect(try !Self.store("kubernetes://127.0.0.1:8001").client.configuration.endpoint.tls, "kubectl proxy: no credentials, plain HTTP")
+    }
+
+    @Test func plainHTTPWithCredentialsIsRefused() throws {
+        #expect(throws: LeaseStoreError.self) { try Self.store("kubernetes://127.0.0.1:8001?token=/run/token&tls=0") }
     }
 }

@@ -43,4 +43,20 @@ import Testing
         #expect(state.update(to: [back], now: Self.t0 + 20) == [.added(back)])
         #expect(state.snapshotEvents == [.added(back)])
     }
+
+    /// One node's change gives the same events as a whole new view, at O(1) cost.
+    @Test func perNodeChangesMatchWholeViews() {
+        var whole = LeaseWatchState(), incremental = LeaseWatchState()
+        let a = lease("a"), b = lease("b", subnet: "10.0.2.0/24", expires: 10)
+        let renewedA = lease("a", expires: 120, renewed: 5)
+        let steps: [(String, Lease?, [Lease], TimeInterval)] = [
+            ("a", a, [a], 0), ("b", b, [a, b], 1), ("a", renewedA, [renewedA, b], 5),
+            ("b", nil, [renewedA], 6), ("b", b, [renewedA, b], 7), ("a", nil, [b], 8),
+        ]
+        for (node, lease, view, at) in steps {
+            #expect(incremental.set(node, lease, now: Self.t0 + at) == whole.update(to: view, now: Self.t0 + at), "\(node) at \(at)")
+        }
+        #expect(incremental.expire(now: Self.t0 + 11) == whole.expire(now: Self.t0 + 11))
+        #expect(incremental.set("b", nil, now: Self.t0 + 12).isEmpty, "an expired lease's removal says nothing more")
+    }
 }

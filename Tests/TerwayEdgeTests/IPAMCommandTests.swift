@@ -12,7 +12,7 @@ import TestSupport
         let cli = try builtExecutable("terway-edge")
         let directory = try TemporaryDirectory("te-ipam-cli")
         let store = "file://\(directory.file("leases.db"))"
-        let acquired = try run([cli, "ipam", "acquire", "--store", store, "--cluster-cidr", "10.0.0.0/16", "--cluster-cidr", "fd00:10::/56",
+        let acquired = try run([cli, "ipam", "acquire", "--strategy", "lowest-free", "--store", store, "--cluster-cidr", "10.0.0.0/16", "--cluster-cidr", "fd00:10::/56",
                                 "--reserved", "10.0.0.0/24", "--node", "edge-1", "--node-address", "192.168.10.5",
                                 "--data", "bgp.router-id=10.0.1.1"])
         #expect(acquired.stdout.contains("edge-1  10.0.1.0/24,fd00:10::/64  192.168.10.5  edge    59m"))
@@ -33,12 +33,12 @@ import TestSupport
         let cli = try builtExecutable("terway-edge")
         let directory = try TemporaryDirectory("te-ipam-cli")
         let store = "file://\(directory.file("leases.db"))"
-        let args = ["ipam", "acquire", "--store", store, "--cluster-cidr", "10.0.0.0/24", "--node-subnet-length", "25", "--node-address", "192.168.1.1"]
+        let args = ["ipam", "acquire", "--strategy", "lowest-free", "--store", store, "--cluster-cidr", "10.0.0.0/24", "--node-subnet-length", "25", "--node-address", "192.168.1.1"]
         for node in ["a", "b"] { try run([cli] + args + ["--node", node]) }
         let full = try run([cli] + args + ["--node", "c"], check: false)
         #expect(full.status != 0)
         #expect(full.stderr.contains("no free /25 subnet left in 10.0.0.0/24: 2 subnets, 0 reserved, 2 leased"))
-        let badCIDR = try run([cli] + args.prefix(5) + ["10.0.1.5/16", "--node", "d", "--node-address", "192.168.1.1"], check: false)
+        let badCIDR = try run([cli] + args.prefix(7) + ["10.0.1.5/16", "--node", "d", "--node-address", "192.168.1.1"], check: false)
         #expect(badCIDR.status != 0 && badCIDR.stderr.contains("has host bits set; the block is 10.0.0.0/16"))
         try directory.write("leases.db", "{\"apiVersion\":\"v1\"}\n")
         let foreign = try run([cli, "ipam", "leases", "--store", store], check: false)
@@ -76,7 +76,7 @@ import TestSupport
         let cli = try builtExecutable("terway-edge")
         let directory = try TemporaryDirectory("te-ipam-watch")
         let store = "file://\(directory.file("leases.db"))"
-        let acquire = [cli, "ipam", "acquire", "--store", store, "--node-address", "192.168.10.5"]
+        let acquire = [cli, "ipam", "acquire", "--strategy", "lowest-free", "--store", store, "--node-address", "192.168.10.5"]
         try await offPool {
             try run(acquire + ["--node", "edge-1"])
             let watcher = try BackgroundProcess([cli, "ipam", "watch", "--store", store], logFile: directory.file("watch.log"))

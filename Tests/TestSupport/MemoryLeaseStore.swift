@@ -17,13 +17,15 @@ public actor MemoryLeaseStore: LeaseStore {
     /// Without pools the store can list, watch, renew and release but not acquire.
     public init(options: LeaseStoreOptions = LeaseStoreOptions()) throws(LeaseStoreError) {
         planner = options.pools.isEmpty ? nil : try LeasePlanner(pools: options.pools)
-        clock = options.clock
+        clock = options.clock ?? { Date() }
     }
 
     public func acquire(_ request: LeaseRequest) async throws -> Lease {
         try checkOpen()
         guard let planner else { throw LeaseStoreError.badConfiguration("no cluster CIDR given") }
-        let plan = try planner.plan(request, existing: Array(leases.values), now: clock())
+        // One process, one clock: a lease is reclaimable the moment it expires.
+        let now = clock()
+        let plan = try planner.plan(request, existing: Array(leases.values), now: now, expiredBefore: now)
         for lease in plan.reclaimed { leases[lease.node] = nil }
         return commit(plan.lease)
     }

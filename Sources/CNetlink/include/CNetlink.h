@@ -19,6 +19,7 @@
 #include <linux/if_bridge.h>
 #include <linux/veth.h>
 #include <linux/fib_rules.h>
+#include <linux/nexthop.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 

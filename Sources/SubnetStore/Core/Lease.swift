@@ -31,10 +31,14 @@ public struct Lease: Hashable, Sendable {
     public var revision: UInt64
     /// Small per-backend facts other nodes need, e.g. `bgp.router-id`. See `LeaseLimits`.
     public var backendData: [String: String]
+    /// The machine holding the lease (its `/etc/machine-id`): a second machine using the same
+    /// node name (a cloned image) is refused instead of sharing the subnet. Empty: unknown
+    /// (records written before owners existed).
+    public var owner: String
 
     public init(node: String, subnets: [IPPrefix], nodeAddress: IPAddress, domain: NetworkDomain,
                 acquiredAt: Date, renewedAt: Date, expiresAt: Date, revision: UInt64 = 0,
-                backendData: [String: String] = [:]) {
+                backendData: [String: String] = [:], owner: String = "") {
         self.node = node
         self.subnets = subnets.sorted()
         self.nodeAddress = nodeAddress
@@ -44,6 +48,7 @@ public struct Lease: Hashable, Sendable {
         self.expiresAt = expiresAt.wholeMilliseconds
         self.revision = revision
         self.backendData = backendData
+        self.owner = owner
     }
 
     /// The subnet of `family`, if the lease has one.
@@ -68,6 +73,7 @@ public struct Lease: Hashable, Sendable {
     public func isRenewal(of other: Lease) -> Bool {
         node == other.node && subnets == other.subnets && nodeAddress == other.nodeAddress
             && domain == other.domain && backendData == other.backendData && acquiredAt == other.acquiredAt
+            && owner == other.owner
     }
 }
 

@@ -46,6 +46,13 @@ public enum LeaseLimits {
         }
     }
 
+    /// A machine id: up to 64 characters of [A-Za-z0-9._-] (systemd's are 32 hex digits).
+    public static func validateOwner(_ owner: String) throws(Violation) {
+        guard owner.utf8.count <= 64, owner.utf8.allSatisfy({ isAlphanumeric($0) || "._-".utf8.contains($0) }) else {
+            throw Violation("owner '\(owner)' must be at most 64 characters of A-Z a-z 0-9 . _ -")
+        }
+    }
+
     public static func validateTTL(_ ttl: Duration) throws(Violation) {
         guard ttl >= minTTL, ttl <= maxTTL else {
             throw Violation("lease TTL \(ttl) is outside \(minTTL) ... \(maxTTL)")

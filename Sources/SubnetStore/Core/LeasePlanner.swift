@@ -27,19 +27,30 @@ public struct LeasePlanner: Sendable {
     /// Keeps the node's own subnets when it still has a usable record (live or expired but
     /// not yet reclaimed), otherwise picks new ones. Never-used subnets are preferred over
     /// expired ones, so a node coming back late still finds its old subnet if the pool allows.
-    public func plan(_ request: LeaseRequest, existing: [Lease], now: Date) throws(LeaseStoreError) -> Plan {
+    ///
+    /// `expiredBefore` says who decides expiry: a lease of another node counts as expired,
+    /// and may be reclaimed, only when it expired at or before that instant. nil: the store's
+    /// server expires leases itself (etcd's leases), so no record is ever judged by a local
+    /// clock. `alsoTaken` are subnets known to be held whose records were not read (or
+    /// cannot be decoded).
+    public func plan(_ request: LeaseRequest, existing: [Lease], alsoTaken: [IPPrefix] = [], now: Date,
+                     expiredBefore: Date?) throws(LeaseStoreError) -> Plan {
         try request.validate()
         // One pass: the node's own record, every other node's subnets, and the expired ones.
         var mine: Lease?
-        var takenByAll: [IPPrefix] = [], takenByLive: [IPPrefix] = []
+        var takenByAll: [IPPrefix] = alsoTaken, takenByLive: [IPPrefix] = alsoTaken
         var expired: [Lease] = []
         for lease in existing {
             if lease.node == request.node { mine = lease; continue }
             takenByAll += lease.subnets
-            if lease.isExpired(at: now) { expired.append(lease) } else { takenByLive += lease.subnets }
+            if let expiredBefore, lease.expiresAt <= expiredBefore { expired.append(lease) } else { takenByLive += lease.subnets }
         }
         func expiredHolders(of subnet: IPPrefix) -> [Lease] {
             expired.filter { $0.subnets.contains { $0.overlaps(subnet) } }
+        }
+        if let mine, !mine.owner.isEmpty, mine.owner != request.owner,
+           expiredBefore.map({ mine.expiresAt > $0 }) ?? true {
+            throw .ownedElsewhere(node: request.node, owner: mine.owner, requester: request.owner)
         }
         var subnets: [IPPrefix] = []
         var reclaimed: [Lease] = []
@@ -62,16 +73,19 @@ public struct LeasePlanner: Sendable {
         let lease = Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress,
                           domain: request.domain, acquiredAt: keepsSubnets ? mine!.acquiredAt : now,
                           renewedAt: now, expiresAt: now + request.ttl.timeInterval,
-                          revision: mine?.revision ?? 0, backendData: request.backendData)
+                          revision: mine?.revision ?? 0, backendData: request.backendData, owner: request.owner)
+        try LeaseRecordCodec.checkSize(of: lease)
         var seen = Set<String>()
         return Plan(lease: lease, reclaimed: reclaimed.filter { seen.insert($0.node).inserted })
     }
 
-    /// The renewal of `node`'s lease in `existing`, or why there is none.
-    public static func renewal(of node: String, ttl: Duration, existing: Lease?, now: Date) throws(LeaseStoreError) -> Lease {
+    /// The renewal of `node`'s lease in `existing`, or why there is none. `judgeExpiry` false:
+    /// the store's server says whether the lease still lives (etcd's lease keep-alive).
+    public static func renewal(of node: String, ttl: Duration, existing: Lease?, now: Date,
+                               judgeExpiry: Bool = true) throws(LeaseStoreError) -> Lease {
         do { try LeaseLimits.validateTTL(ttl) } catch { throw .invalidRequest(node: node, reason: error.description) }
         guard let existing else { throw .notFound(node: node) }
-        guard !existing.isExpired(at: now) else { throw .leaseExpired(node: node) }
+        guard !judgeExpiry || !existing.isExpired(at: now) else { throw .leaseExpired(node: node) }
         return existing.renewed(at: now, ttl: ttl)
     }
 }

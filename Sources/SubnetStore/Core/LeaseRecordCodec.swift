@@ -16,8 +16,18 @@ import NetworkCore
 public enum LeaseRecordCodec {
     public static let kind = "TerwayEdgeLease"
     public static let version = 1
-    /// Records above this size are refused before parsing: a lease is a few hundred bytes.
+    /// The one size limit of a record: writes above it are refused (`checkSize`), and a
+    /// reader skips a stored record above it before parsing. A lease is a few hundred bytes.
     public static let maxRecordSize = 16 * 1024
+
+    /// Refuses a lease whose record would exceed `maxRecordSize`, naming the limit: the field
+    /// limits alone allow more backend data than one record may hold.
+    public static func checkSize(of lease: Lease) throws(LeaseStoreError) {
+        let size = encode(lease).count
+        guard size <= maxRecordSize else {
+            throw .invalidRequest(node: lease.node, reason: "the lease record would be \(size) bytes, more than the \(maxRecordSize) a record may have; keep backend data smaller")
+        }
+    }
 
     public static func encode(_ lease: Lease) -> [UInt8] {
         let record = Record(kind: kind, version: version, node: lease.node,
@@ -26,7 +36,7 @@ public enum LeaseRecordCodec {
                             acquiredAt: RecordTimestamp.format(lease.acquiredAt),
                             renewedAt: RecordTimestamp.format(lease.renewedAt),
                             expiresAt: RecordTimestamp.format(lease.expiresAt),
-                            data: lease.backendData)
+                            data: lease.backendData, owner: lease.owner.isEmpty ? nil : lease.owner)
         // Encoding plain strings and a string map cannot fail.
         return Array(try! encoder.encode(record))
     }
@@ -94,9 +104,11 @@ public enum LeaseRecordCodec {
         }
         let data = record.data ?? [:]
         do { try LeaseLimits.validateBackendData(data) } catch { throw corrupt("field 'data': \(error)") }
+        let owner = record.owner ?? ""
+        do { try LeaseLimits.validateOwner(owner) } catch { throw corrupt("field 'owner': \(error)") }
         return Lease(node: node, subnets: subnets, nodeAddress: nodeAddress, domain: domain,
                      acquiredAt: acquiredAt, renewedAt: renewedAt, expiresAt: expiresAt,
-                     revision: revision, backendData: data)
+                     revision: revision, backendData: data, owner: owner)
     }
 
     private static let encoder = StableJSON.encoder(pretty: false)
@@ -128,6 +140,8 @@ public enum LeaseRecordCodec {
         let renewedAt: String
         let expiresAt: String
         let data: [String: String]
+        /// Absent in records written before owners existed (still version 1: readers ignore it).
+        let owner: String?
 
         struct Loose: Decodable {
             let kind: String?
@@ -140,6 +154,7 @@ public enum LeaseRecordCodec {
             let renewedAt: String?
             let expiresAt: String?
             let data: [String: String]?
+            let owner: String?
         }
     }
 }

@@ -17,6 +17,9 @@ public enum LeaseStoreError: Error, Hashable, Sendable, CustomStringConvertible 
     case notFound(node: String)
     /// `renew` came after the lease's expiry; acquire again.
     case leaseExpired(node: String)
+    /// Another machine (`owner`, its machine id) holds `node`'s live lease: two machines use
+    /// one node name (a cloned image), and sharing the subnet would break both.
+    case ownedElsewhere(node: String, owner: String, requester: String)
     /// The request breaks a rule of `LeaseLimits` or of the store's configuration.
     case invalidRequest(node: String, reason: String)
     /// The store URL or options cannot be used.
@@ -38,6 +41,8 @@ public enum LeaseStoreError: Error, Hashable, Sendable, CustomStringConvertible 
             "node '\(node)' holds no lease"
         case let .leaseExpired(node):
             "the lease of node '\(node)' has expired; acquire it again"
+        case let .ownedElsewhere(node, owner, requester):
+            "node name '\(node)' is held by machine \(owner), not by this machine \(requester): two machines use one node name (a cloned image?); give each its own name or machine id"
         case let .invalidRequest(node, reason):
             "invalid lease request for node '\(node)': \(reason)"
         case let .badConfiguration(reason):

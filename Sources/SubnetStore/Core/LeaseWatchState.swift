@@ -30,6 +30,25 @@ public struct LeaseWatchState: Sendable {
         return events + expire(now: now)
     }
 
+    /// The events of one node's change (nil: its lease is gone), without looking at the other
+    /// leases: what a watch stream applies per event, so a mass restart stays linear.
+    public mutating func set(_ node: String, _ lease: Lease?, now: Date) -> [LeaseEvent] {
+        let old = known[node]
+        guard old != lease else { return [] }
+        known[node] = lease
+        let wasReportedExpired = reportedExpired.remove(node) != nil
+        guard let lease else {
+            guard let old, !wasReportedExpired else { return [] }
+            return [old.isExpired(at: now) ? .expired(old) : .deleted(old)]
+        }
+        var events = [wasReportedExpired ? .added(lease) : LeaseEvent.between(old, lease)]
+        if lease.isExpired(at: now) {
+            reportedExpired.insert(node)
+            events.append(.expired(lease))
+        }
+        return events
+    }
+
     /// `.expired` for each known lease whose expiry has passed since it was last reported.
     public mutating func expire(now: Date) -> [LeaseEvent] {
         known.values.sorted { $0.node < $1.node }

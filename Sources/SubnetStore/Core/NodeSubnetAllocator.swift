@@ -16,6 +16,7 @@ public struct NodeSubnetAllocator: Hashable, Sendable, CustomStringConvertible {
         /// An index derived from the node name (FNV-1a), then upwards with wrap-around. Agents
         /// racing through compare-and-swap (etcd) try different subnets instead of all
         /// fighting over the lowest one, and a node tends to land on the same subnet again.
+        /// The default: thousands of agents booting together mostly never collide.
         case hashedStart = "hashed-start"
     }
 
@@ -30,7 +31,7 @@ public struct NodeSubnetAllocator: Hashable, Sendable, CustomStringConvertible {
 
     public init(clusterCIDR: IPPrefix, subnetLength: Int, firstSubnet: IPPrefix? = nil,
                 lastSubnet: IPPrefix? = nil, reserved: [IPPrefix] = [],
-                strategy: Strategy = .lowestFree) throws(LeaseStoreError) {
+                strategy: Strategy = .hashedStart) throws(LeaseStoreError) {
         let family = clusterCIDR.family
         guard let count = clusterCIDR.subnetCount(ofLength: subnetLength) else {
             throw .badConfiguration("node subnet length /\(subnetLength) does not fit cluster CIDR \(clusterCIDR) (allowed: /\(clusterCIDR.length) to /\(family.bitWidth))")

@@ -15,6 +15,10 @@ import Foundation
 ///   look: one open and two small reads per `pollInterval`). That works on any file system
 ///   and sees every other process's writes without a C shim for inotify; in-process writes
 ///   are published at once. The same tick reports expiries.
+/// - Expiry is judged by one clock, the host kernel's (`HostClock`), whatever a process's
+///   libc says, and another node's lease is reclaimed only `expiryMargin` after it expired.
+/// - A file whose revision goes backwards (a backup restored, the file replaced) is a new
+///   history: watchers take whatever the worker read last as the truth, in the worker's order.
 ///
 /// The file work runs on `LeaseFileWorker` threads; the actor keeps the watchers.
 public actor EmbeddedLeaseStore: LeaseStore {
@@ -22,11 +26,16 @@ public actor EmbeddedLeaseStore: LeaseStore {
     private let worker: LeaseFileWorker
     private let planner: LeasePlanner?
     private let clock: @Sendable () -> Date
+    private let expiryMargin: TimeInterval
+    private let report: @Sendable (LeaseStoreReport) -> Void
+    /// Unreadable records watchers were told about: each is reported once.
+    private var reportedUnreadable: Set<LeaseStoreError> = []
     private let pollInterval: Duration
     private var isClosed = false
     private var watchState = LeaseWatchState()
-    /// The revision watchers have seen: an older database finishing late is not published.
-    private var publishedRevision: UInt64 = 0
+    /// The worker's sequence number of the database watchers have seen: one read earlier
+    /// but finishing later is not published over it.
+    private var publishedSequence: UInt64 = 0
     private var subscribers: [UUID: AsyncThrowingStream<LeaseEvent, any Error>.Continuation] = [:]
     private var poller: Task<Void, Never>?
 
@@ -39,7 +48,9 @@ public actor EmbeddedLeaseStore: LeaseStore {
         self.path = path
         worker = try LeaseFileWorker(path: path)
         planner = options.pools.isEmpty ? nil : try LeasePlanner(pools: options.pools)
-        clock = options.clock
+        clock = options.clock ?? HostClock.now
+        expiryMargin = options.expiryMargin.timeInterval
+        report = options.report
         self.pollInterval = pollInterval
     }
 
@@ -55,8 +66,11 @@ public actor EmbeddedLeaseStore: LeaseStore {
         guard let planner else {
             throw LeaseStoreError.badConfiguration("no cluster CIDR given: this store was opened for reading only")
         }
+        let margin = expiryMargin
         return try await write { database, now throws(LeaseStoreError) in
-            let plan = try planner.plan(request, existing: database.unorderedLeases, now: now)
+            // A record nobody can read may hold any subnet: refuse rather than guess.
+            if let unreadable = database.unreadable.first { throw unreadable }
+            let plan = try planner.plan(request, existing: database.unorderedLeases, now: now, expiredBefore: now - margin)
             let (stored, lines) = database.commit(puts: [plan.lease], deletes: plan.reclaimed.map(\.node))
             return (stored[0], lines)
         }
@@ -79,25 +93,30 @@ public actor EmbeddedLeaseStore: LeaseStore {
     }
 
     public func get(node: String) async throws -> Lease? {
-        try await current().lease(of: node)
+        let database = try await current().0
+        if let unreadable = database.unreadable(of: node) { throw unreadable }
+        return database.lease(of: node)
     }
 
+    /// Every readable lease; each unreadable record is reported and left out.
     public func list() async throws -> [Lease] {
-        try await current().leases
+        let database = try await current().0
+        database.unreadable.forEach { report(.skippedRecord($0)) }
+        return database.leases
     }
 
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
-        let database = try await current()
+        let (database, sequence) = try await current()
         if subscribers.isEmpty {
             // Nobody watched, so the state is stale: start over from the current file.
             watchState = LeaseWatchState()
             _ = watchState.update(to: database.leases, now: clock())
-            publishedRevision = database.revision
+            publishedSequence = sequence
         } else {
-            publish(database)
+            publish(database, sequence: sequence)
         }
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
-        for event in watchState.snapshotEvents { continuation.yield(event) }
+        let (stream, continuation) = LeaseEventStream.make(leases: database.count)
+        for event in watchState.snapshotEvents { continuation.deliver(event, store: path) }
         let id = UUID()
         subscribers[id] = continuation
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
@@ -124,10 +143,10 @@ public actor EmbeddedLeaseStore: LeaseStore {
         if isClosed { throw .closed }
     }
 
-    /// The file's current version, read by the worker.
-    private func current() async throws(LeaseStoreError) -> LeaseDatabase {
+    /// The file's current version, read by the worker, with the worker's sequence number.
+    private func current() async throws(LeaseStoreError) -> (LeaseDatabase, UInt64) {
         try checkOpen()
-        return try await worker.perform { worker throws(LeaseStoreError) in try worker.current() }
+        return try await worker.perform { worker throws(LeaseStoreError) in (try worker.current(), worker.sequence) }
     }
 
     /// One read-modify-write by the worker (see `LeaseFileWorker.write`), then the
@@ -135,31 +154,37 @@ public actor EmbeddedLeaseStore: LeaseStore {
     private func write<T: Sendable>(_ body: @escaping @Sendable (inout LeaseDatabase, Date) throws(LeaseStoreError) -> (T, [UInt8]?)) async throws(LeaseStoreError) -> T {
         try checkOpen()
         let clock = self.clock
-        let (value, database) = try await worker.perform { worker throws(LeaseStoreError) in
-            try worker.write(now: clock, body)
+        let (value, database, sequence) = try await worker.perform { worker throws(LeaseStoreError) in
+            let (value, database) = try worker.write(now: clock, body)
+            return (value, database, worker.sequence)
         }
-        publish(database)
+        publish(database, sequence: sequence)
         return value
     }
 
     /// Sends watchers what changed since they last heard (nothing to do without watchers).
-    /// A database older than the last one published only advances expiries.
-    private func publish(_ database: LeaseDatabase) {
+    /// A database the worker read before the last one published only advances expiries.
+    /// The file's revision is not the order: a restored backup starts a lower one.
+    private func publish(_ database: LeaseDatabase, sequence: UInt64) {
         guard !subscribers.isEmpty else { return }
         let events: [LeaseEvent]
-        if database.revision >= publishedRevision {
-            publishedRevision = database.revision
+        if sequence >= publishedSequence {
+            publishedSequence = sequence
+            for unreadable in database.unreadable where reportedUnreadable.insert(unreadable).inserted {
+                report(.skippedRecord(unreadable))
+            }
             events = watchState.update(to: database.leases, now: clock())
         } else {
             events = watchState.expire(now: clock())
         }
-        for continuation in subscribers.values { events.forEach { continuation.yield($0) } }
+        for continuation in subscribers.values { events.forEach { continuation.deliver($0, store: path) } }
     }
 
     private func poll() async {
         guard !subscribers.isEmpty, !isClosed else { return }
         do {
-            publish(try await current())
+            let (database, sequence) = try await current()
+            publish(database, sequence: sequence)
         } catch {
             finishWatchers(throwing: error)
         }

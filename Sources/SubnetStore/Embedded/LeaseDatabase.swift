@@ -16,6 +16,12 @@ import NetworkCore
 /// incomplete or fails its checksum is a write that never finished and is ignored (and cut
 /// off by the next writer); a bad line anywhere else is corruption and an error.
 ///
+/// A line whose checksum holds but whose record cannot be decoded (too large, a newer
+/// version, a foreign writer's) is kept aside as unreadable, by the node it names: lists
+/// and watches leave it out (the store reports it), compaction keeps it, and acquiring is
+/// refused while one exists, since its subnets are unknown. A later write or removal of
+/// that node supersedes it.
+///
 /// A change appends its lines (one write, one fdatasync). When the log has grown to twice
 /// the live leases, the writer compacts instead: it writes a fresh snapshot with a new
 /// `generation` and renames it over the file. Readers that cached the file continue from
@@ -30,6 +36,8 @@ struct LeaseDatabase: Sendable, Equatable {
     private(set) var generation: String?
     private(set) var revision: UInt64 = 0
     private var entries: [String: Entry] = [:]
+    /// Records that cannot be decoded, by node (or by line when even that is unreadable).
+    private var unreadableEntries: [String: Unreadable] = [:]
     /// Operation lines in the file after the header: compaction is due when far above `count`.
     private(set) var lineCount = 0
     /// Bytes of the file taken in so far: the header and every complete, valid line.
@@ -40,6 +48,17 @@ struct LeaseDatabase: Sendable, Equatable {
         /// The lease's log line, reused when compacting.
         let line: [UInt8]
     }
+
+    private struct Unreadable: Sendable, Equatable {
+        let error: LeaseStoreError
+        let line: [UInt8]
+    }
+
+    /// Why each unreadable record cannot be used, sorted by key.
+    var unreadable: [LeaseStoreError] { unreadableEntries.keys.sorted().map { unreadableEntries[$0]!.error } }
+
+    /// The unreadable record stored for `node`, if any.
+    func unreadable(of node: String) -> LeaseStoreError? { unreadableEntries[node]?.error }
 
     init() {}
 
@@ -62,7 +81,7 @@ struct LeaseDatabase: Sendable, Equatable {
     mutating func commit(puts: [Lease], deletes: [String] = []) -> (stored: [Lease], lines: [UInt8]) {
         revision += 1
         var lines: [UInt8] = []
-        for node in deletes where entries.removeValue(forKey: node) != nil {
+        for node in deletes where entries.removeValue(forKey: node) != nil || unreadableEntries.removeValue(forKey: node) != nil {
             lines += Self.line(revision: revision, payload: Array("-\(node)".utf8))
             lineCount += 1
         }
@@ -71,6 +90,7 @@ struct LeaseDatabase: Sendable, Equatable {
             stored.revision = revision
             let line = Self.line(revision: revision, payload: LeaseRecordCodec.encode(stored))
             entries[lease.node] = Entry(lease: stored, line: line)
+            unreadableEntries[lease.node] = nil
             lines += line
             lineCount += 1
             return stored
@@ -87,7 +107,8 @@ struct LeaseDatabase: Sendable, Equatable {
         var bytes = Self.header(generation: generation!, revision: revision)
         bytes.reserveCapacity(entries.values.reduce(bytes.count) { $0 + $1.line.count })
         for entry in entries.values { bytes += entry.line }
-        lineCount = entries.count
+        for entry in unreadableEntries.values { bytes += entry.line }
+        lineCount = entries.count + unreadableEntries.count
         consumed = bytes.count
         return bytes
     }
@@ -163,10 +184,27 @@ struct LeaseDatabase: Sendable, Equatable {
             let node = String(decoding: payload.dropFirst(), as: UTF8.self)
             do { try LeaseLimits.validateNodeName(node) } catch { throw .corruptRecord(key: key, reason: "removal of a bad node name: \(error)") }
             entries[node] = nil
+            unreadableEntries[node] = nil
         } else {
-            let lease = try LeaseRecordCodec.decode(payload, key: key, revision: revision)
-            entries[lease.node] = Entry(lease: lease, line: Array(line) + [0x0A])
+            do {
+                let lease = try LeaseRecordCodec.decode(payload, key: key, revision: revision)
+                entries[lease.node] = Entry(lease: lease, line: Array(line) + [0x0A])
+                unreadableEntries[lease.node] = nil
+            } catch {
+                // Intact but unusable: set aside under the node it names, so that node's next write replaces it.
+                let node = Self.nodeNamed(in: payload) ?? key
+                entries[node] = nil
+                unreadableEntries[node] = Unreadable(error: error, line: Array(line) + [0x0A])
+            }
         }
+    }
+
+    /// The `node` field of a record that does not decode, when it is a valid node name.
+    private static func nodeNamed(in payload: ArraySlice<UInt8>) -> String? {
+        struct Named: Decodable { let node: String? }
+        guard let node = (try? JSONDecoder().decode(Named.self, from: Data(payload)))?.node,
+              (try? LeaseLimits.validateNodeName(node)) != nil else { return nil }
+        return node
     }
 
     private struct Header: Decodable {

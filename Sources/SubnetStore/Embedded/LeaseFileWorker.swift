@@ -12,6 +12,8 @@ final class LeaseFileWorker: @unchecked Sendable {
     private let mutex = NSLock()
     /// The database as last read or written; touched only while holding `mutex`.
     private var cache = LeaseDatabase()
+    /// Counts operations, in the order they ran: what a caller's result is ordered by.
+    private(set) var sequence: UInt64 = 0
 
     init(path: String) throws(LeaseStoreError) {
         file = LeaseFile(path: path)
@@ -24,6 +26,7 @@ final class LeaseFileWorker: @unchecked Sendable {
         let result: Result<T, LeaseStoreError> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 self.mutex.lock()
+                self.sequence += 1
                 let result = Result { () throws(LeaseStoreError) -> T in try body(self) }
                 self.mutex.unlock()
                 continuation.resume(returning: result)

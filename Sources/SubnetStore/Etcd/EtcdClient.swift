@@ -1,10 +1,12 @@
+import HTTPClient
 import NIOCore
 import Synchronization
 
 /// An etcd v3 client over the gRPC gateway's JSON API (`POST /v3/...`), as etcd 3.4 serves
 /// it next to gRPC on the client port. Several endpoints: a request that fails on the
-/// transport, times out, or gets "unavailable" (no leader, leader changed) is retried on
-/// the next endpoint with a growing pause, until `retryBudget` is spent.
+/// transport or TLS, times out, gets "unavailable" (no leader, leader changed), or an answer
+/// that is not etcd's (a 404 from something else on the port, a malformed body) is retried
+/// on the next endpoint with a growing pause, until `retryBudget` is spent.
 ///
 /// Retried writes must be safe to repeat: the lease store only sends compare-and-swap
 /// transactions, which a second delivery turns into a failed compare, never a double write.
@@ -16,6 +18,9 @@ public final class EtcdClient: Sendable {
         /// giving up sooner and retrying elsewhere is what makes fail-over quick.
         public var requestTimeout: Double = 3
         public var retryBudget: Double = 20
+        /// A watch stream silent this long is checked: the member must answer a request with
+        /// a leader, or the watch moves to another member.
+        public var watchHeartbeat: Double = 10
         /// For https endpoints: the CA of etcd's certificates and the client's own
         /// (etcd `--client-cert-auth`). nil: the system's trust roots.
         public var tls: TLSOptions?
@@ -52,9 +57,10 @@ public final class EtcdClient: Sendable {
         try await call("/v3/kv/range", request.json) { json throws(EtcdError) in try EtcdRangeResponse(json: json) }
     }
 
-    /// Every key under `prefix` at one revision, fetched in pages of `pageSize`.
-    public func rangeAll(prefix: [UInt8], pageSize: Int64 = 500) async throws -> (EtcdResponseHeader, [EtcdKeyValue]) {
-        var request = EtcdRangeRequest(prefix: prefix, limit: pageSize)
+    /// Every key under `prefix` at one revision (the current one unless given), fetched in
+    /// pages of `pageSize`.
+    public func rangeAll(prefix: [UInt8], revision: Int64 = 0, pageSize: Int64 = 500) async throws -> (EtcdResponseHeader, [EtcdKeyValue]) {
+        var request = EtcdRangeRequest(prefix: prefix, limit: pageSize, revision: revision)
         var first = try await range(request)
         var kvs = first.kvs
         var page = first
@@ -120,9 +126,12 @@ public final class EtcdClient: Sendable {
     public func watch(_ create: EtcdWatchCreate) async throws -> EtcdWatchStream {
         let body = EtcdJSON.encode(create.json)
         return try await withFailover { endpoint in
+            // Require a leader: a member cut off from the others ends the watch instead of going quiet.
             let stream = try await HTTPStream.open(
-                HTTPRequest(method: "POST", path: "/v3/watch", headers: [("Content-Type", "application/json")], body: body),
-                to: endpoint, tls: self.connections.tls, timeout: .milliseconds(Int64(self.configuration.requestTimeout * 1000)))
+                HTTPRequest(method: "POST", path: "/v3/watch", headers: Self.headers, body: body),
+                to: endpoint, tls: self.connections.tls, group: self.connections.group,
+                timeout: .milliseconds(Int64(self.configuration.requestTimeout * 1000)),
+                idleTimeout: .milliseconds(Int64(self.configuration.watchHeartbeat * 1000)))
             guard stream.status == 200 else {
                 let error = EtcdError.decode(status: stream.status, body: try await stream.readAll())
                 stream.close()
@@ -132,37 +141,63 @@ public final class EtcdClient: Sendable {
         }
     }
 
-    // MARK: Transport
-
-    private func call<Result>(_ path: String, _ body: [String: Any],
-                              decode: (EtcdJSON) throws(EtcdError) -> Result) async throws -> Result {
-        let request = HTTPRequest(method: "POST", path: path, headers: [("Content-Type", "application/json")],
-                                  body: EtcdJSON.encode(body))
-        let response = try await withFailover { endpoint in
-            let response = try await self.connections.send(request, to: endpoint, timeout: self.configuration.requestTimeout)
-            guard response.status == 200 else { throw EtcdError.decode(status: response.status, body: response.body) }
-            return response
-        }
-        return try decode(EtcdJSON(parsing: response.body, context: path))
+    /// Asks `endpoint` alone, with a leader required, whether it is alive and part of a
+    /// cluster: the heartbeat of a quiet watch. Throws when it is not.
+    public func probe(_ endpoint: HTTPEndpoint, key: [UInt8]) async throws {
+        let request = HTTPRequest(method: "POST", path: "/v3/kv/range", headers: Self.headers,
+                                  body: EtcdJSON.encode(EtcdRangeRequest(key: key, countOnly: true).json))
+        let response = try await connections.send(request, to: endpoint, timeout: configuration.requestTimeout)
+        guard response.status == 200 else { throw EtcdError.decode(status: response.status, body: response.body) }
     }
 
-    /// Runs `attempt` against the preferred endpoint; on a transport failure or a retryable
-    /// etcd error moves to the next endpoint, pausing 50 ms, 100 ms, ... 1 s once every
-    /// endpoint has failed in a row. Other errors are thrown at once.
+    /// Moves the next request off `endpoint` (a watch found it silent or failing).
+    public func avoid(_ endpoint: HTTPEndpoint) {
+        guard let index = configuration.endpoints.firstIndex(of: endpoint) else { return }
+        preferred.withLock { preferred in
+            if preferred == index { preferred = (index + 1) % configuration.endpoints.count }
+        }
+    }
+
+    // MARK: Transport
+
+    /// JSON, and gRPC metadata `hasleader`: a member without a leader refuses at once.
+    static let headers = [("Content-Type", "application/json"), ("Grpc-Metadata-hasleader", "true")]
+
+    private func call<Result: Sendable>(_ path: String, _ body: [String: Any],
+                                        decode: @escaping (EtcdJSON) throws(EtcdError) -> Result) async throws -> Result {
+        let request = HTTPRequest(method: "POST", path: path, headers: Self.headers, body: EtcdJSON.encode(body))
+        return try await withFailover { endpoint in
+            let response = try await self.connections.send(request, to: endpoint, timeout: self.configuration.requestTimeout)
+            guard response.status == 200 else { throw EtcdError.decode(status: response.status, body: response.body) }
+            return try decode(EtcdJSON(parsing: response.body, context: path))
+        }
+    }
+
+    /// Runs `attempt` against the preferred endpoint; on a transport failure, a retryable
+    /// etcd error or a wrong answer moves to the next endpoint, pausing 50 ms, 100 ms, ... 1 s
+    /// once every endpoint has failed in a row. When every endpoint has answered wrongly
+    /// (TLS refused, not etcd), or on other errors, it throws at once.
     private func withFailover<Result>(_ attempt: (HTTPEndpoint) async throws -> Result) async throws -> Result {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(configuration.retryBudget * 1000))
         var failures: [String] = []
+        var faulty = Set<Int>()
         var round = 0
         while true {
             let index = preferred.withLock { $0 }
             let endpoint = configuration.endpoints[index]
             do {
                 return try await attempt(endpoint)
-            } catch let error as HTTPClientError where error.isTransport {
+            } catch let error as HTTPClientError where error.isTransport || error.isEndpointFault {
                 failures.append(error.description)
-            } catch let error as EtcdError where error.isRetryable {
+                if error.isEndpointFault { faulty.insert(index) }
+            } catch let error as EtcdError where error.isRetryable || error.isEndpointFault {
                 failures.append("\(endpoint): \(error)")
+                if error.isEndpointFault { faulty.insert(index) }
+            }
+            // Every member answered wrongly (TLS, not etcd): waiting will not help.
+            guard faulty.count < configuration.endpoints.count else {
+                throw EtcdError.unavailable(Array(failures.suffix(configuration.endpoints.count)))
             }
             preferred.withLock { preferred in
                 if preferred == index { preferred = (index + 1) % configuration.endpoints.count }

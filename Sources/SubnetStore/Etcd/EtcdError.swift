@@ -1,3 +1,5 @@
+import HTTPClient
+
 /// What went wrong talking to etcd. `server` carries the gRPC code and message etcd's
 /// gateway returned; `unavailable` lists what each endpoint said when none could answer.
 public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -17,6 +19,17 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
             || message.contains("leader changed") || message.contains("no leader")
     }
 
+    /// True when the answer is not etcd's at all (HTTP 404 or another status without a gRPC
+    /// error body, a malformed body): something else answers on that endpoint, or this member
+    /// is broken. Another member may serve the request.
+    public var isEndpointFault: Bool {
+        switch self {
+        case .malformed: true
+        case .server(let code, _, let status): code == 0 && status != 200
+        case .unavailable, .compacted, .configuration: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .server(let code, let message, let status): "etcd answered HTTP \(status), code \(code): \(message)"
@@ -24,6 +37,17 @@ public enum EtcdError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unavailable(let failures): "no etcd endpoint answered: \(failures.joined(separator: "; "))"
         case .compacted(let revision): "etcd compacted the history past revision \(revision)"
         case .configuration(let what): "etcd configuration: \(what)"
+        }
+    }
+}
+
+extension HTTPClientError {
+    /// A TLS failure or an oversized answer from one member: the next member may be fine
+    /// (certificates are rotated member by member; a wrong service may sit on one address).
+    var isEndpointFault: Bool {
+        switch self {
+        case .tls, .responseTooLarge: true
+        default: false
         }
     }
 }

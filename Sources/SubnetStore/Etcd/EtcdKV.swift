@@ -4,12 +4,15 @@ public struct EtcdRangeRequest: Sendable, Equatable {
     public var rangeEnd: [UInt8]
     public var limit: Int64
     public var revision: Int64
+    /// Only the number of keys, no keys or values.
+    public var countOnly: Bool
 
-    public init(key: [UInt8], rangeEnd: [UInt8] = [], limit: Int64 = 0, revision: Int64 = 0) {
+    public init(key: [UInt8], rangeEnd: [UInt8] = [], limit: Int64 = 0, revision: Int64 = 0, countOnly: Bool = false) {
         self.key = key
         self.rangeEnd = rangeEnd
         self.limit = limit
         self.revision = revision
+        self.countOnly = countOnly
     }
 
     /// Every key under `prefix`.
@@ -22,6 +25,7 @@ public struct EtcdRangeRequest: Sendable, Equatable {
         if !rangeEnd.isEmpty { object["range_end"] = EtcdJSON.base64(rangeEnd) }
         if limit > 0 { object["limit"] = String(limit) }
         if revision > 0 { object["revision"] = String(revision) }
+        if countOnly { object["count_only"] = true }
         return object
     }
 }
@@ -48,6 +52,8 @@ public enum EtcdCompare: Sendable, Equatable {
     case createRevision(key: [UInt8], equals: Int64)
     case modRevision(key: [UInt8], equals: Int64)
     case value(key: [UInt8], equals: [UInt8])
+    /// No key in `[key, rangeEnd)` exists (etcd compares each key of the range; none: true).
+    case noKeys(from: [UInt8], to: [UInt8])
 
     var json: [String: Any] {
         switch self {
@@ -57,6 +63,9 @@ public enum EtcdCompare: Sendable, Equatable {
             ["key": EtcdJSON.base64(key), "target": "MOD", "result": "EQUAL", "mod_revision": String(revision)]
         case .value(let key, let value):
             ["key": EtcdJSON.base64(key), "target": "VALUE", "result": "EQUAL", "value": EtcdJSON.base64(value)]
+        case .noKeys(let key, let rangeEnd):
+            ["key": EtcdJSON.base64(key), "range_end": EtcdJSON.base64(rangeEnd), "target": "CREATE", "result": "EQUAL",
+             "create_revision": "0"]
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 
 /// A minimal client of the Kubernetes API for Nodes: get, list, merge-patch, watch.
 /// Authenticates with a service-account bearer token read from a file on every request
@@ -11,6 +12,9 @@ public final class KubernetesClient: Sendable {
         public var tokenFile: String?
         public var connectTimeout: Double = 2
         public var requestTimeout: Double = 10
+        /// A watch that sends nothing this long is dead: kube-apiserver sends a bookmark
+        /// about every minute to a watch that asked for them.
+        public var watchIdleTimeout: Double = 150
         /// For an https endpoint: the cluster CA (and a client certificate, if used).
         public var tls: TLSOptions?
 
@@ -38,6 +42,8 @@ public final class KubernetesClient: Sendable {
     }
 
     public let configuration: Configuration
+    /// The API server's clock, from the `Date` of its answers.
+    public let serverTime = KubernetesServerTime()
     private let connections: HTTPConnectionCache
 
     public init(_ configuration: Configuration) throws(KubernetesError) {
@@ -87,7 +93,9 @@ public final class KubernetesClient: Sendable {
     public func watchNodes(from resourceVersion: String) async throws -> KubernetesWatch {
         let query = "watch=1&allowWatchBookmarks=true&resourceVersion=\(resourceVersion)"
         let stream = try await HTTPStream.open(try request("GET", "/api/v1/nodes?\(query)"), to: configuration.endpoint,
-                                               tls: connections.tls, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+                                               tls: connections.tls, group: connections.group,
+                                               timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)),
+                                               idleTimeout: .milliseconds(Int64(configuration.watchIdleTimeout * 1000)))
         guard stream.status == 200 else {
             let status = KubernetesStatus.decode(httpStatus: stream.status, body: try await stream.readAll())
             stream.close()
@@ -115,12 +123,15 @@ public final class KubernetesClient: Sendable {
     private func send(_ method: String, _ path: String, body: [UInt8] = [],
                       contentType: String = "application/json") async throws -> HTTPResponse {
         let request = try request(method, path, body: body, contentType: contentType)
+        let response: HTTPResponse
         do {
-            return try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
+            response = try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
         } catch let error as HTTPClientError where error.isTransport {
             // A kept-alive connection the server closed meanwhile: one fresh try.
-            return try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
+            response = try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)
         }
+        serverTime.observe(header: response.header("Date"))
+        return response
     }
 
     private func ok(_ response: HTTPResponse) throws(KubernetesError) -> [UInt8] {

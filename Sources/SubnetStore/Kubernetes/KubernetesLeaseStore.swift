@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import NetworkCore
 import Synchronization
 
@@ -10,13 +11,16 @@ import Synchronization
 /// The rest of the lease (node address, domain, times, backend data) lives in the
 /// annotation `terway-edge.io/lease` as the common lease record, written with a JSON merge
 /// patch that carries the Node's resourceVersion, so a concurrent writer gets 409 and retries.
-/// Expiry is reported by watchers; a Node's subnets are freed by Kubernetes when it is deleted.
+/// Expiry is reported by watchers, by the API server's clock (its `Date` headers), not by
+/// theirs; lease times are written by that clock too. A Node's subnets are freed by
+/// Kubernetes when it is deleted.
 public final class KubernetesLeaseStore: LeaseStore {
     public static let annotation = "terway-edge.io/lease"
 
     let client: KubernetesClient
     private let pools: [NodeSubnetAllocator]
     private let clock: @Sendable () -> Date
+    let report: @Sendable (LeaseStoreReport) -> Void
     let name: String
     private let watches = WatchRegistry()
 
@@ -25,13 +29,16 @@ public final class KubernetesLeaseStore: LeaseStore {
     public init(client: KubernetesClient, options: LeaseStoreOptions) {
         self.client = client
         pools = options.pools
-        clock = options.clock
+        clock = options.clock ?? { Date() }
+        report = options.report
         name = "kubernetes://\(client.configuration.endpoint.host):\(client.configuration.endpoint.port)"
     }
 
     /// `kubernetes://` (the pod's own cluster: its service account's token and CA), or
-    /// `kubernetes://host:port?ca=/path/ca.crt&token=/path/token` (HTTPS when `ca=` or
-    /// `tls=1` is given, plain HTTP otherwise, e.g. to `kubectl proxy` on 127.0.0.1:8001).
+    /// `kubernetes://host:port?ca=/path/ca.crt&token=/path/token`. HTTPS when `ca=`, `tls=1`
+    /// or any credential (`token=`, `cert=`, `key=`) is given: credentials never travel in
+    /// clear, and `tls=0` with a credential is refused. Plain HTTP only without credentials,
+    /// e.g. to `kubectl proxy` on 127.0.0.1:8001.
     public convenience init(url: LeaseStoreURL, options: LeaseStoreOptions,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(LeaseStoreError) {
         let known = ["token", "ca", "cert", "key", "tls"]
@@ -44,7 +51,11 @@ public final class KubernetesLeaseStore: LeaseStore {
             switch url.endpoints.count {
             case 0: configuration = try .inCluster(environment: environment)
             case 1:
-                let tls = url.query["tls"] == "1" || url.query["tls"] == "true" || url.query["ca"] != nil
+                let credentials = ["token", "cert", "key"].filter { url.query[$0] != nil }
+                if !credentials.isEmpty, url.query["tls"] == "0" || url.query["tls"] == "false" {
+                    throw KubernetesError.configuration("\(credentials.joined(separator: "/"))= with tls=0 would send credentials in clear; credentials need TLS (give ca=, or drop tls=0 to use the system's trust roots)")
+                }
+                let tls = url.query["tls"] == "1" || url.query["tls"] == "true" || url.query["ca"] != nil || !credentials.isEmpty
                 configuration = .init(endpoint: try HTTPEndpoint(parsing: url.endpoints[0], defaultPort: tls ? 6443 : 8001, tls: tls),
                                       tokenFile: nil)
                 if tls { configuration.tls = TLSOptions(caFile: url.query["ca"]) }
@@ -71,10 +82,20 @@ public final class KubernetesLeaseStore: LeaseStore {
         return try await guarded {
             try await update(node: request.node, absent: .invalidRequest(node: request.node, reason: "the cluster has no Node '\(request.node)': its kubelet registers it, this store does not create Nodes")) { node, existing, now throws(LeaseStoreError) in
                 let subnets = try self.subnets(of: node)
+                if let existing, !existing.owner.isEmpty, existing.owner != request.owner, !existing.isExpired(at: now) {
+                    throw .ownedElsewhere(node: request.node, owner: existing.owner, requester: request.owner)
+                }
+                // Other nodes route this Node's pods to the lease's address: it must be the Node's.
+                guard node.internalIPs.isEmpty || node.internalIPs.contains(request.nodeAddress) else {
+                    throw .invalidRequest(node: request.node, reason: "node address \(request.nodeAddress) is not among Node \(node.name)'s InternalIP addresses \(node.internalIPs.map(\.description).joined(separator: ", "))")
+                }
                 let keeps = existing.map { $0.subnets == subnets.sorted() && !$0.isExpired(at: now) } ?? false
-                return Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
-                             acquiredAt: keeps ? existing!.acquiredAt : now, renewedAt: now,
-                             expiresAt: now + request.ttl.timeInterval, backendData: request.backendData)
+                let lease = Lease(node: request.node, subnets: subnets, nodeAddress: request.nodeAddress, domain: request.domain,
+                                  acquiredAt: keeps ? existing!.acquiredAt : now, renewedAt: now,
+                                  expiresAt: now + request.ttl.timeInterval, backendData: request.backendData,
+                                  owner: request.owner)
+                try LeaseRecordCodec.checkSize(of: lease)
+                return lease
             }!
         }
     }
@@ -111,14 +132,14 @@ public final class KubernetesLeaseStore: LeaseStore {
     }
 
     public func list() async throws -> [Lease] {
-        try await guarded { try await client.nodes().items.compactMap { try lease(of: $0) }.sorted { $0.node < $1.node } }
+        try await guarded { try await client.nodes().items.compactMap(readableLease).sorted { $0.node < $1.node } }
     }
 
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
         let list = try await guarded { try await client.nodes() }
-        let view = try guarded(view: list.items)
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: LeaseEvent.self)
-        let watch = KubernetesLeaseWatch(store: self, view: view, clock: clock, continuation: continuation)
+        let view = view(of: list.items)
+        let (stream, continuation) = LeaseEventStream.make(leases: view.count)
+        let watch = KubernetesLeaseWatch(store: self, view: view, clock: { [self] in now() }, continuation: continuation)
         watches.start(continuation) { await watch.run(from: list.resourceVersion) }
         return stream
     }
@@ -140,7 +161,7 @@ public final class KubernetesLeaseStore: LeaseStore {
                 throw absent ?? LeaseStoreError.notFound(node: name)
             }
             let existing = try lease(of: node)
-            guard let next = try change(node, existing, clock()) else {
+            guard let next = try change(node, existing, now()) else {
                 guard existing != nil else { return nil }
                 if try await patch(node, value: nil) != nil { return nil }
                 continue
@@ -190,15 +211,28 @@ public final class KubernetesLeaseStore: LeaseStore {
         return lease
     }
 
+    /// The Node's lease; nil without one, and nil (reported) when its annotation cannot be read.
+    func readableLease(of node: KubernetesNode) -> Lease? {
+        do throws(LeaseStoreError) { return try lease(of: node) } catch {
+            report(.skippedRecord(error))
+            return nil
+        }
+    }
+
+    /// The API server's time (this process's clock until the server has answered once).
+    func now() -> Date {
+        client.serverTime.now(fallback: clock)
+    }
+
     private func validate(_ name: String) throws(LeaseStoreError) {
         do { try LeaseLimits.validateNodeName(name) } catch { throw .invalidRequest(node: name, reason: error.description) }
     }
 
-    /// Node name → (annotation text, lease) for every Node with a lease.
-    func guarded(view nodes: [KubernetesNode]) throws(LeaseStoreError) -> [String: KubernetesLeaseWatch.Entry] {
+    /// Node name → (annotation text, lease) for every Node with a readable lease.
+    func view(of nodes: [KubernetesNode]) -> [String: KubernetesLeaseWatch.Entry] {
         var view: [String: KubernetesLeaseWatch.Entry] = [:]
         for node in nodes {
-            if let lease = try lease(of: node) { view[node.name] = .init(text: node.annotations[Self.annotation]!, lease: lease) }
+            if let lease = readableLease(of: node) { view[node.name] = .init(text: node.annotations[Self.annotation]!, lease: lease) }
         }
         return view
     }

@@ -28,24 +28,31 @@ final class KubernetesLeaseWatch: Sendable {
         self.continuation = continuation
         self.clock = clock
         var view = View(entries: entries)
-        for event in view.events.update(to: entries.values.map(\.lease), now: clock()) { continuation.yield(event) }
+        for event in view.events.update(to: entries.values.map(\.lease), now: clock()) { continuation.deliver(event, store: store.name) }
         self.view = Mutex(view)
     }
 
-    /// Watches until cancelled, with a second task reporting expiries as they fall due.
+    /// Watches until cancelled, with a second task reporting expiries as they fall due. Any
+    /// failure, a stream silent past the client's idle timeout included (the server sends a
+    /// bookmark every minute or so), is reported and retried after a capped, jittered pause,
+    /// forever.
     func run(from resourceVersion: String) async {
         let ticker = Task { await self.reportExpiries() }
         defer { ticker.cancel() }
-        var resourceVersion = resourceVersion, failures = 0
+        var resourceVersion = resourceVersion
+        var backoff = WatchBackoff()
+        let monotonic = ContinuousClock()
+        var lastNews = monotonic.now
         while !Task.isCancelled {
             do {
                 let watch = try await store.client.watchNodes(from: resourceVersion)
                 defer { watch.close() }
                 while let event = try await watch.next() {
-                    failures = 0
+                    backoff.reset()
+                    lastNews = monotonic.now
                     switch event {
                     case .added(let node), .modified(let node):
-                        try apply(node.name, entry: store.lease(of: node).map { Entry(text: node.annotations[KubernetesLeaseStore.annotation]!, lease: $0) })
+                        apply(node.name, entry: store.readableLease(of: node).map { Entry(text: node.annotations[KubernetesLeaseStore.annotation]!, lease: $0) })
                         resourceVersion = node.resourceVersion
                     case .deleted(let node):
                         apply(node.name, entry: nil)
@@ -59,14 +66,12 @@ final class KubernetesLeaseWatch: Sendable {
                     }
                 }
             } catch KubernetesError.status(let status) where status.isGone {
-                do { resourceVersion = try await relist() } catch { return finish(error) }
-            } catch let error as LeaseStoreError {
-                return finish(error)
+                do { resourceVersion = try await relist() } catch {
+                    await pause(after: error, backoff: &backoff, since: monotonic.now - lastNews)
+                }
             } catch {
                 if Task.isCancelled { break }
-                failures += 1
-                guard failures < 5 else { return finish(error) }
-                try? await Task.sleep(for: .milliseconds(100 << failures))
+                await pause(after: error, backoff: &backoff, since: monotonic.now - lastNews)
             }
         }
         continuation.finish()
@@ -75,12 +80,12 @@ final class KubernetesLeaseWatch: Sendable {
     /// Lists anew (the history the watch needed is gone) and reports what differs.
     private func relist() async throws -> String {
         let list = try await store.client.nodes()
-        let entries = try store.guarded(view: list.items)
+        let entries = store.view(of: list.items)
         let events = view.withLock { view in
             view.entries = entries
             return view.events.update(to: entries.values.map(\.lease), now: clock())
         }
-        for event in events { continuation.yield(event) }
+        for event in events { continuation.deliver(event, store: store.name) }
         return list.resourceVersion
     }
 
@@ -88,21 +93,25 @@ final class KubernetesLeaseWatch: Sendable {
         let events = view.withLock { view -> [LeaseEvent] in
             guard view.entries[node]?.text != entry?.text else { return [] }
             view.entries[node] = entry
-            return view.events.update(to: view.entries.values.map(\.lease), now: clock())
+            return view.events.set(node, entry?.lease, now: clock())
         }
-        for event in events { continuation.yield(event) }
+        for event in events { continuation.deliver(event, store: store.name) }
     }
 
     private func reportExpiries() async {
         while !Task.isCancelled {
             let (events, next) = view.withLock { view in (view.events.expire(now: clock()), view.events.nextExpiry()) }
-            for event in events { continuation.yield(event) }
+            for event in events { continuation.deliver(event, store: store.name) }
             let wait = min(max(next.map { $0.timeIntervalSince(clock()) } ?? 1, 0.01), 1)
             try? await Task.sleep(for: .milliseconds(Int64(wait * 1000) + 5))
         }
     }
 
-    private func finish(_ error: any Error) {
-        continuation.finish(throwing: LeaseStoreError.wrapping(error, store: store.name))
+    /// Reports a failed watch and waits the backoff's next pause.
+    private func pause(after error: any Error, backoff: inout WatchBackoff, since lastNews: Duration) async {
+        let pause = backoff.next()
+        store.report(.watchRetry(store: store.name, error: "\(LeaseStoreError.wrapping(error, store: store.name))",
+                                 failures: backoff.failures, sinceLastEvent: lastNews, retryIn: pause))
+        try? await Task.sleep(for: pause)
     }
 }

@@ -13,13 +13,22 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// A complete response: status and body (headers are not needed by the stores).
+/// A complete response: status, headers and body.
 public struct HTTPResponse: Sendable {
     public let status: Int
     public let body: [UInt8]
+    /// In the order received; names as the server wrote them.
+    public let headers: [(name: String, value: String)]
 
-    public init(status: Int, body: [UInt8]) {
+    public init(status: Int, body: [UInt8], headers: [(name: String, value: String)] = []) {
         self.status = status
         self.body = body
+        self.headers = headers
+    }
+
+    /// The first header called `name` (case-insensitive), if any.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
+

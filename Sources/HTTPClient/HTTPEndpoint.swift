@@ -57,7 +57,7 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// The name TLS checks the certificate against: nil for an IP address, whose
     /// certificate is checked against its IP SANs instead.
-    var serverName: String? {
+    public var serverName: String? {
         host.contains(":") || host.split(separator: ".").allSatisfy({ UInt8($0) != nil }) ? nil : host
     }
 }

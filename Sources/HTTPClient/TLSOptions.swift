@@ -17,7 +17,7 @@ public struct TLSOptions: Sendable, Hashable {
     }
 
     /// Loads the files into a context shared by every connection of one client.
-    func makeContext() throws(HTTPClientError) -> NIOSSLContext {
+    public func makeContext() throws(HTTPClientError) -> NIOSSLContext {
         guard (certificateFile == nil) == (keyFile == nil) else {
             throw .unsupported("a client certificate needs its key and a key its certificate (cert= and key= together)")
         }

@@ -4,10 +4,13 @@ public final class DecodedLineStream<Message> {
     private let stream: HTTPStream
     private let decode: ([UInt8]) throws -> Message
 
-    init(stream: HTTPStream, decode: @escaping ([UInt8]) throws -> Message) {
+    public init(stream: HTTPStream, decode: @escaping ([UInt8]) throws -> Message) {
         self.stream = stream
         self.decode = decode
     }
+
+    /// The server this stream reads from.
+    public var endpoint: HTTPEndpoint { stream.endpoint }
 
     public func next() async throws -> Message? {
         guard let line = try await stream.nextLine() else { return nil }

@@ -1,4 +1,4 @@
-@testable import SubnetStore
+@testable import HTTPClient
 import Testing
 
 @Suite struct HTTPCodecTests {

@@ -18,9 +18,9 @@ final class HTTPConnection: Sendable {
     var isActive: Bool { channel.isActive }
 
     /// Opens a connection whose responses are collected whole (at most `limit` bytes each).
-    static func connect(to endpoint: HTTPEndpoint, tls: NIOSSLContext?, timeout: TimeAmount,
-                        limit: Int = 8 << 20) async throws -> HTTPConnection {
-        let channel = try await bootstrap(endpoint: endpoint, tls: tls, timeout: timeout) { channel in
+    static func connect(to endpoint: HTTPEndpoint, tls: NIOSSLContext?, group: any EventLoopGroup, timeout: TimeAmount,
+                        keepalive: TCPKeepalive?, limit: Int = 8 << 20) async throws -> HTTPConnection {
+        let channel = try await bootstrap(endpoint: endpoint, tls: tls, group: group, timeout: timeout, keepalive: keepalive) { channel in
             try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler(endpoint: endpoint, limit: limit))
         }
         return HTTPConnection(endpoint: endpoint, channel: channel)
@@ -28,8 +28,8 @@ final class HTTPConnection: Sendable {
 
     /// Connects and installs TLS (for https endpoints), the HTTP/1.1 codec and the caller's
     /// handler. An https endpoint without a context uses the system's trust roots.
-    static func bootstrap(endpoint: HTTPEndpoint, tls: NIOSSLContext?, timeout: TimeAmount,
-                          handlers: @escaping @Sendable (Channel) throws -> Void) async throws -> Channel {
+    static func bootstrap(endpoint: HTTPEndpoint, tls: NIOSSLContext?, group: any EventLoopGroup, timeout: TimeAmount,
+                          keepalive: TCPKeepalive?, handlers: @escaping @Sendable (Channel) throws -> Void) async throws -> Channel {
         let context: NIOSSLContext?
         do {
             context = endpoint.tls ? try tls ?? TLSOptions().makeContext() : nil
@@ -38,13 +38,15 @@ final class HTTPConnection: Sendable {
         }
         // With TLS, the connection is handed out only once the handshake is done, so that a
         // certificate problem is reported as such and not as a closed connection.
-        let handshake = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        let handshake = group.next().makePromise(of: Void.self)
         if context == nil { handshake.succeed() }
         let channel: Channel
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            var bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(timeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            for (option, value) in keepalive?.options ?? [] { bootstrap = bootstrap.channelOption(option, value: value) }
+            channel = try await bootstrap
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let context {
@@ -123,6 +125,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     private let limit: Int
     private var pending = CircularBuffer<EventLoopPromise<HTTPResponse>>()
     private var status = 0
+    private var headers: [(name: String, value: String)] = []
     private var body: [UInt8] = []
 
     init(endpoint: HTTPEndpoint, limit: Int) {
@@ -145,6 +148,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             status = Int(head.status.code)
+            headers = head.headers.map { ($0.name, $0.value) }
             body.removeAll(keepingCapacity: true)
         case .body(var buffer):
             guard body.count + buffer.readableBytes <= limit else {
@@ -155,7 +159,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             body += buffer.readBytes(length: buffer.readableBytes) ?? []
         case .end:
             guard !pending.isEmpty else { return }
-            pending.removeFirst().succeed(HTTPResponse(status: status, body: body))
+            pending.removeFirst().succeed(HTTPResponse(status: status, body: body, headers: headers))
             body = []
         }
     }

@@ -1,0 +1,15 @@
+import Glibc
+
+/// How long one change took inside the writer: wall time from taking it to the kernel's
+/// last ACK, and the writer thread's CPU time (user and kernel, netlink processing included),
+/// which a loaded machine's scheduling delays do not inflate.
+public struct WriterTiming: Hashable, Sendable {
+    public var wall: Duration
+    public var cpu: Duration
+
+    static func threadCPUTime() -> Duration {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
+    }
+}
