@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "terway-edge-cni", targets: ["terway-edge-cni"]),
         .executable(name: "terway-edge", targets: ["terway-edge"]),
+        .executable(name: "terway-edged", targets: ["terway-edged"]),
         // For FuzzTesting/, a separate package built with -sanitize=fuzzer.
         .library(name: "BGPFuzzProperties", targets: ["BGPFuzzProperties"]),
     ],
@@ -16,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // The agent: services with ordered start and reverse shutdown, logs, metrics.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Everything imports NetworkCore: addresses, prefixes, prefix math. No I/O.
@@ -32,11 +38,13 @@ let package = Package(
         .target(name: "CNI", dependencies: ["JSON", "NetworkCore"]),
         .target(name: "IPAM", dependencies: ["NetworkCore", "POSIX"]),
         .target(name: "Datapath", dependencies: ["Netlink", "NetworkCore"]),
-        // Routes learned over BGP into a kernel table (BIRD's kernel protocol), batched.
+        // The node's kernel routes: one writer taking BGP's learned routes and the peer host routes.
         .target(name: "RouteSync", dependencies: ["Netlink", "NetworkCore"]),
         // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
         .target(name: "Masquerade", dependencies: ["NetworkCore"]),
-        .target(name: "CNIPlugin", dependencies: ["CNI", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
+        // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
+        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
+        .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
             dependencies: ["CNIPlugin"],
@@ -93,14 +101,46 @@ let package = Package(
         .target(name: "BGPFuzzProperties", dependencies: ["BGPCore"]),
         .target(name: "Plan", dependencies: ["ConfigFile", "Formatting", "NetworkCore"]),
 
+        // The node agent: each part a Service (lease, subnet file, peer routes, masquerade, BGP
+        // speaker and its kernel export, control socket, metrics), started in order, stopped in reverse.
+        .target(
+            name: "Agent",
+            dependencies: [
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "terway-edged",
+            dependencies: [
+                "Agent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // The operator's CLI: wiring only.
         .executableTarget(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "RouteSync", "Netlink",
+                .product(name: "Logging", package: "swift-log"),
+                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore",
             ]
         ),
+
+        // bench-agent: terway-edged's idle RSS with 1,000 peers beside BIRD's, and lease change -> kernel.
+        .executableTarget(name: "bench-agent", dependencies: ["SubnetStore", "RouteSync", "Netlink", "NetworkCore", "TestSupport"], path: "Benchmarks/Agent"),
+        // bench-routes: 10k/20k peer host routes through RouteWriter beside `ip -batch` of classic routes.
+        .executableTarget(name: "bench-routes", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"], path: "Benchmarks/Routes"),
 
         // bench-leases: time to acquire 5,000 leases per store, printed with leases/s.
         .executableTarget(name: "bench-leases", dependencies: ["SubnetStore", "NetworkCore", "TestSupport"], path: "Benchmarks/Leases"),
@@ -111,9 +151,6 @@ let package = Package(
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
-        // Peer host routes at 10k/20k peers: RouteWriter beside `ip -batch` of classic routes (scripts/bench.sh routes).
-        .executableTarget(name: "bench-routes", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"], path: "Benchmarks/Routes"),
-
         .testTarget(name: "TestSupportTests", dependencies: ["NetworkCore", "SubnetStore", "TestSupport"]),
         .testTarget(name: "NetworkCoreTests", dependencies: ["NetworkCore", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
@@ -122,7 +159,8 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
-        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "SubnetStoreTests",
             dependencies: [
@@ -153,5 +191,14 @@ let package = Package(
         .testTarget(name: "RouteSyncTests", dependencies: ["RouteSync", "Netlink", "NetworkCore", "TestSupport"]),
         // The masquerade table in a te- node namespace, with real packets to an outside and a cluster namespace.
         .testTarget(name: "MasqueradeTests", dependencies: ["Masquerade", "NetworkCore", "TestSupport"]),
+        // Config and services in-process; whole agents on a bridge with a BIRD gateway in te- namespaces.
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "Plan", "BGP", "SubnetStore", "RouteSync", "NetworkCore", "CNIProtocol", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The main job, for now: one edge node of the seed, end to end, on embedded defaults.
+# The main job, for now: two edge nodes of the seed, end to end, each running the node agent.
 #   1. the CIDR plan of the seed is checked and the VBR / DC-router routes printed;
-#   2. the node takes its subnet lease from the embedded store;
-#   3. the CNI plugin gives two pods addresses from that subnet (dual stack), they ping;
-#   4. the node's BGP speaker advertises the subnet to the edge gateway (a real BIRD 2),
-#      which installs the route and reaches the pods through the node.
+#   2. the edge gateway (a real BIRD 2) is configured by `plan render --for bird` from it;
+#   3. each node runs terway-edged on the same plan: lease, subnet file, host routes to the
+#      other node through a nexthop object, BGP to the gateway, masquerade;
+#   4. the CNI plugin wires a pod on each node from the agent's subnet file; they ping;
+#   5. a node leaves (`terway-edged --cleanup`): its routes go from the other node and the gateway.
 # Everything network-side runs in `te-demo-*` namespaces, removed at the end. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,106 +14,110 @@ bash scripts/install-deps.sh
 [ "$(id -u)" = 0 ] || { echo "the demo builds network namespaces and needs root" >&2; exit 1; }
 swift build --product terway-edge-cni
 swift build --product terway-edge
+swift build --product terway-edged
 bin="$(swift build --show-bin-path)"
-te="$bin/terway-edge"
+te="$bin/terway-edge" agent="$bin/terway-edged"
 
 tag=$RANDOM
-node=te-demo-node-$tag gw=te-demo-gw-$tag
+sw=te-demo-sw-$tag gw=te-demo-gw-$tag
+nodes=(te-demo-n1-$tag te-demo-n2-$tag)
 pods=(te-demo-a-$tag te-demo-b-$tag)
 work=$(mktemp -d /tmp/te-demo-XXXXXX)
-speaker="" bird_pid=""
+plan=examples/seed.yaml
+pids=()
 cleanup() {
-  [ -n "$speaker" ] && kill "$speaker" 2>/dev/null && wait "$speaker" 2>/dev/null || true
-  if [ -n "$bird_pid" ] && kill "$bird_pid" 2>/dev/null; then
-    # BIRD daemonized itself, so it is no child to wait for: poll its PID (at most 5 s).
-    for _ in $(seq 50); do kill -0 "$bird_pid" 2>/dev/null || break; sleep 0.1; done
-  fi
-  for ns in "${pods[@]}" "$node" "$gw"; do ip netns delete "$ns" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  for ns in "${pods[@]}" "${nodes[@]}" "$gw" "$sw"; do ip netns delete "$ns" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+wait_for() { # SECONDS COMMAND...
+  local tries=$(($1 * 10)); shift
+  for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  return 1
+}
 
 step "1. The seed's CIDR plan (VPC 192.168.0.0/16, edge pods 10.0.0.0/16)"
-"$te" plan check examples/seed.yaml
-"$te" plan render examples/seed.yaml --for vbr
-"$te" plan render examples/seed.yaml --for dc-router
+"$te" plan check "$plan"
+"$te" plan render "$plan" --for vbr
+"$te" plan render "$plan" --for dc-router
 
-step "2. Node edge-1 takes its subnet lease (embedded store)"
-store="file://$work/leases.db"
-for n in 1 2 3; do
-  "$te" ipam acquire --store "$store" --cluster-cidr 10.0.0.0/16 --cluster-cidr fd00:10::/56 \
-    --node edge-$n --node-address 10.254.0.$((n + 1)) --data bgp.router-id=10.254.0.$((n + 1)) >/dev/null
-done
-"$te" ipam leases --store "$store"
-subnets=$("$te" ipam leases --store "$store" | awk '$1 == "edge-1" { print $2 }')
-v4=${subnets%%,*} v6=${subnets##*,}
-echo "edge-1 holds $v4 and $v6"
-
-step "3. Pods on edge-1 get addresses from its subnet (terway-edge-cni, subnetFile from the lease)"
-for ns in "$node" "$gw" "${pods[@]}"; do ip netns add "$ns"; done
-printf '{"subnets": ["%s", "%s"]}\n' "$v4" "$v6" > "$work/subnet.json"
-config='{"cniVersion": "1.1.0", "name": "edge", "type": "terway-edge-cni", "mode": "edge",
-  "subnetFile": "'"$work/subnet.json"'", "bridge": "cni0", "mtu": 1450, "dataDir": "'"$work/ipam"'"}'
-cni() { # VERB POD
-  echo "$config" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=/var/run/netns/$2 CNI_IFNAME=eth0 \
-    CNI_PATH=/usr/lib/cni ip netns exec "$node" "$bin/terway-edge-cni"
+step "2. The edge gateway: BIRD 2 configured from the same plan"
+for ns in "$sw" "$gw" "${nodes[@]}" "${pods[@]}"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up
+attach() { # NAMESPACE PORT ADDRESS
+  ip link add lan0 netns "$1" type veth peer name "$2" netns "$sw"
+  ip -n "$sw" link set "$2" master br0 up
+  ip -n "$1" addr add "$3/24" dev lan0 && ip -n "$1" link set lan0 up
 }
-for ns in "${pods[@]}"; do
-  echo "-- ADD $ns"; cni ADD "$ns" | tr -d '\n '; echo
-done
-a4=$(ip netns exec "${pods[0]}" ip -4 -o addr show eth0 | awk '{ split($4, a, "/"); print a[1] }')
-b4=$(ip netns exec "${pods[1]}" ip -4 -o addr show eth0 | awk '{ split($4, a, "/"); print a[1] }')
-b6=$(ip netns exec "${pods[1]}" ip -6 -o addr show eth0 scope global | awk '{ split($4, a, "/"); print a[1] }')
-echo "-- pod a ($a4) -> pod b ($b4, $b6)"
-ip netns exec "${pods[0]}" ping -c1 -W2 "$b4" | head -2
-ip netns exec "${pods[0]}" ping -6 -c1 -W3 "$b6" | head -2
+attach "$gw" gw 172.16.10.1
+ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+# The gateway's route to the VPC (over Express Connect in the seed): BIRD announces it to the nodes.
+ip -n "$gw" route add blackhole 192.168.0.0/16
+"$te" plan render "$plan" --for bird > "$work/gw.conf"
+ip netns exec "$gw" bird -f -c "$work/gw.conf" -s "$work/gw.ctl" > "$work/gw.log" 2>&1 &
+pids+=($!)
+wait_for 10 ip netns exec "$gw" birdc -s "$work/gw.ctl" show status
 
-step "4. edge-1's BGP speaker advertises $v4 to the edge gateway (BIRD 2)"
-ip link add te-dn$tag netns "$node" type veth peer name te-dg$tag netns "$gw"
-ip -n "$node" addr add 10.254.0.2/24 dev te-dn$tag && ip -n "$node" link set te-dn$tag up
-ip -n "$gw" addr add 10.254.0.1/24 dev te-dg$tag && ip -n "$gw" link set te-dg$tag up
-ip -n "$gw" link set lo up
-cat > "$work/bird.conf" <<BIRD
-router id 10.254.0.1;
-protocol device {}
-protocol kernel { ipv4 { export all; }; }
-protocol bgp edge1 {
-  local 10.254.0.1 as 65001;
-  neighbor 10.254.0.2 as 65002;
-  hold time 9;
-  ipv4 { import all; export none; };
-}
-BIRD
-ip netns exec "$gw" bird -c "$work/bird.conf" -s "$work/bird.ctl" -P "$work/bird.pid"
-bird_pid=$(cat "$work/bird.pid")
-cat > "$work/bgp.yaml" <<YAML
-localAS: 65002
-routerID: 10.254.0.2
-listen: 10.254.0.2:179
-controlSocket: $work/bgp.sock
-peers:
-  - address: 10.254.0.1
-    as: 65001
-    holdTime: 9
-originate:
-  - prefix: $v4
-    communities: ["65002:100"]
+step "3. Each node runs terway-edged on the plan"
+for n in 1 2; do
+  ns=${nodes[$((n - 1))]}
+  attach "$ns" "p$n" 172.16.10.1$n
+  ip -n "$ns" route add default via 172.16.10.1
+  mkdir -p "$work/n$n"
+  cat > "$work/n$n/agent.yaml" <<YAML
+plan: $PWD/$plan
+node: edge-$n
+nodeAddress: 172.16.10.1$n
+store: file://$work/leases.db
+subnetFile: $work/n$n/subnet.json
+controlSocket: $work/n$n/agent.sock
+bgp:
+  holdTime: 9
+  connectRetryTime: 1
 YAML
-ip netns exec "$node" "$te" bgp serve --config "$work/bgp.yaml" > "$work/bgp.log" 2>&1 &
-speaker=$!
-for _ in $(seq 100); do
-  ip netns exec "$gw" birdc -s "$work/bird.ctl" show protocols edge1 2>/dev/null | grep -q Established && break
-  sleep 0.1
+  ip netns exec "$ns" "$agent" --config "$work/n$n/agent.yaml" > "$work/n$n/agent.log" 2>&1 &
+  pids+=($!)
 done
-"$te" bgp peers --socket "$work/bgp.sock"
-echo "-- the gateway's view (birdc show route)"
-ip netns exec "$gw" birdc -s "$work/bird.ctl" show route all "$v4"
-echo "-- the gateway reaches pod b through edge-1"
-ip netns exec "$gw" ip route show "$v4"
-ip netns exec "$gw" ping -c1 -W2 "$b4" | head -2
+echo "-- terway-edged --check-config on edge-1"
+ip netns exec "${nodes[0]}" "$agent" --config "$work/n1/agent.yaml" --check-config
+for n in 1 2; do
+  wait_for 30 bash -c "'$te' status --socket '$work/n$n/agent.sock' | grep -q Established"
+done
+wait_for 30 bash -c "'$te' status --socket '$work/n1/agent.sock' | grep -q 'ROUTES 1/1'"
+echo "-- the subnet file edge-1's agent wrote for the plugin"
+cat "$work/n1/subnet.json"
+echo "-- terway-edge status on edge-1"
+"$te" status --socket "$work/n1/agent.sock"
+echo "-- edge-1's kernel: a host route to edge-2 through a nexthop object (proto 207), the VPC from the gateway (proto 206)"
+ip -n "${nodes[0]}" route
+ip -n "${nodes[0]}" nexthop show
+echo "-- edge-1's masquerade table"
+ip netns exec "${nodes[0]}" nft list table inet terway_edge
 
-step "5. Pods leave: DEL frees their addresses"
-for ns in "${pods[@]}"; do cni DEL "$ns" && echo "DEL $ns ok"; done
+step "4. A pod on each node (terway-edge-cni, subnetFile from the agent); they ping"
+cni() { # VERB POD NODE-INDEX
+  local config='{"cniVersion": "1.1.0", "name": "edge", "type": "terway-edge-cni", "mode": "edge",
+    "subnetFile": "'"$work/n$3/subnet.json"'", "bridge": "cni0", "dataDir": "'"$work/n$3/ipam"'"}'
+  echo "$config" | CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=/var/run/netns/$2 CNI_IFNAME=eth0 \
+    CNI_PATH=/usr/lib/cni ip netns exec "${nodes[$(($3 - 1))]}" "$bin/terway-edge-cni"
+}
+cni ADD "${pods[0]}" 1 | tr -d '\n '; echo
+cni ADD "${pods[1]}" 2 | tr -d '\n '; echo
+b4=$(ip -n "${pods[1]}" -4 -o addr show eth0 | awk '{ split($4, a, "/"); print a[1] }')
+echo "-- pod a on edge-1 -> pod b on edge-2 ($b4), no encapsulation"
+ip netns exec "${pods[0]}" ping -c2 -W2 "$b4" | tail -2
+echo "-- the gateway learned both node subnets over BGP"
+ip netns exec "$gw" birdc -s "$work/gw.ctl" show route
+
+step "5. edge-2 leaves: terway-edged --cleanup"
+cni DEL "${pods[1]}" 2
+ip netns exec "${nodes[1]}" "$agent" --config "$work/n2/agent.yaml" --cleanup
+sleep 1
+echo "-- edge-1 no longer routes to edge-2; the gateway withdrew it"
+ip -n "${nodes[0]}" route show proto 207
+ip netns exec "$gw" birdc -s "$work/gw.ctl" show route
+cni DEL "${pods[0]}" 1
 echo
-echo "demo complete: plan checked, lease taken, pods wired, subnet advertised over BGP"
+echo "demo complete: plan checked, gateway rendered, agents leased, routed, advertised and masqueraded; a node left cleanly"

@@ -1,4 +1,5 @@
 import CNI
+import CNIProtocol
 import JSON
 import NetworkCore
 
@@ -83,7 +84,7 @@ public struct EdgeConfig: Sendable {
                            details: "set one: \"subnet\" (a CIDR or a list of one IPv4 and one IPv6 CIDR), \"subnetFile\", or a host-local \"ipam\" section")
         }
         if let value = raw["subnet"], !value.isNull {
-            ranges = try Self.subnets(value, field: "subnet").map(Self.wholeSubnet)
+            ranges = try SubnetFile.subnets(value, field: "subnet").map(Self.wholeSubnet)
         } else if let path = try raw.string("subnetFile") {
             guard let bytes = try readFile(path) else {
                 throw CNIError(.tryAgainLater, "subnet file \(path) does not exist yet",
@@ -178,7 +179,7 @@ public struct EdgeConfig: Sendable {
             var family: IPFamily?
             for item in set {
                 let object = try item.requireObject(what: "ipam range")
-                let subnet = try Self.subnets(.string(try object.require("subnet", object.string)), field: "ipam subnet")[0]
+                let subnet = try SubnetFile.subnets(.string(try object.require("subnet", object.string)), field: "ipam subnet")[0]
                 guard family == nil || family == subnet.family else {
                     throw CNIError(.invalidNetworkConfig, "ipam range set mixes IPv4 and IPv6 (\(subnet))", details: "one range set per family")
                 }
@@ -240,32 +241,6 @@ public struct EdgeConfig: Sendable {
     static func deletionStoreDirectory(_ network: NetworkConfig) -> String? {
         guard let directory = try? dataDirectory(network.raw) else { return nil }
         return directory + "/" + network.name
-    }
-
-    /// One CIDR or a list of them (dual stack: one per family), strictly parsed.
-    static func subnets(_ value: JSONValue, field: String) throws(CNIError) -> [IPPrefix] {
-        let texts: [JSONValue] = value.arrayValue ?? [value]
-        guard !texts.isEmpty else { throw CNIError(.invalidNetworkConfig, "field \"\(field)\" is empty") }
-        var prefixes: [IPPrefix] = []
-        for text in texts {
-            guard let string = text.stringValue else {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\" must be a CIDR string or a list of them, found \(text.typeName)")
-            }
-            let prefix: IPPrefix
-            do { prefix = try IPPrefix(parsing: string) } catch {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\": \(error)")
-            }
-            guard !prefixes.contains(where: { $0.family == prefix.family }) else {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\" has two \(prefix.family) subnets",
-                               details: "give at most one IPv4 and one IPv6 subnet")
-            }
-            guard prefix.length <= prefix.family.bitWidth - 2 else {
-                throw CNIError(.invalidNetworkConfig, "field \"\(field)\": subnet \(prefix) is too small for pods",
-                               details: "use at most a /\(prefix.family.bitWidth - 2)")
-            }
-            prefixes.append(prefix)
-        }
-        return prefixes.sorted { $0.family == .v4 && $1.family == .v6 }
     }
 
     /// The node subnets, IPv4 first.

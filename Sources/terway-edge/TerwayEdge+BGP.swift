@@ -1,8 +1,10 @@
+import Agent
 import ArgumentParser
 import BGP
 import BGPCore
 import Formatting
 import Foundation
+import Logging
 import NetworkCore
 
 extension TerwayEdge {
@@ -24,51 +26,8 @@ extension TerwayEdge.BGPCommand {
         var config: String
 
         func run() async throws {
-            let speaker: BGPSpeaker
-            do {
-                // The loaded config goes straight into the speaker, which keeps no second
-                // copy of a full table's originate list.
-                let loaded = try BGPConfig.load(contentsOf: config)
-                speaker = BGPSpeaker(config: loaded, restarting: GracefulRestartMarker.consume(for: loaded),
-                                     log: { say("bgp: \($0)") })
-            } catch {
-                throw ConfigRefused(description: "\(config): \(error)")
-            }
-            // Before start: the stream must see the first UPDATEs.
-            var kernel: KernelRouteExport?
-            if let config = speaker.config.kernel {
-                let export = try KernelRouteExport(config, log: say)
-                try await export.start(following: speaker)
-                kernel = export
-            }
-            try await speaker.start()
-            let running = speaker.config
-            let listen = running.listen.map { " on \($0)" } ?? ""
-            say("bgp: AS \(running.localAS) router-id \(running.routerID) listening\(listen), \(running.peers.count) peers, control \(running.controlSocket)")
-            let signal = await Self.waitForTermination()
-            say("bgp: signal \(signal), \(running.gracefulRestart == nil ? "sending Cease to peers" : "graceful restart close")")
-            await speaker.shutdown()
-            await kernel?.finish(keepingRoutes: running.gracefulRestart != nil)
-            if running.gracefulRestart != nil, !GracefulRestartMarker.write(for: running) {
-                say("bgp: warning: cannot write \(GracefulRestartMarker.path(for: running)): the next start will not be a graceful restart")
-            }
-            try? FileManager.default.removeItem(atPath: running.controlSocket)
-        }
-
-        /// Waits for SIGTERM or SIGINT and returns its number.
-        static func waitForTermination() async -> Int32 {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-                let fired = Fired()
-                for number in [SIGTERM, SIGINT] {
-                    Foundation.signal(number, SIG_IGN)
-                    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-                    source.setEventHandler {
-                        if fired.claim() { continuation.resume(returning: number) }
-                    }
-                    source.resume()
-                    fired.keep(source)
-                }
-            }
+            AgentLogging.bootstrap()
+            try await SpeakerServe.run(configPath: config, logger: Logger(label: "terway-edge"))
         }
     }
 
@@ -91,13 +50,18 @@ extension TerwayEdge.BGPCommand {
             case .json:
                 printJSON(peers)
             case .table:
-                printTable(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
-                           peers.map { peer in
-                               [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? Self.duration(peer.uptimeSeconds) : "-",
-                                "\(peer.prefixesReceived)", "\(peer.prefixesAccepted)", "\(peer.prefixesAdvertised)",
-                                peer.lastError.map { "\($0.code)/\($0.subcode) \($0.name)" } ?? "-"]
-                           })
+                Self.printTable(peers)
             }
+        }
+
+        /// Also the sessions part of `terway-edge status`.
+        static func printTable(_ peers: [PeerStatus]) {
+            print(TextTable.render(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
+                                   peers.map { peer in
+                                       [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? duration(peer.uptimeSeconds) : "-",
+                                        "\(peer.prefixesReceived)", "\(peer.prefixesAccepted)", "\(peer.prefixesAdvertised)",
+                                        peer.lastError.map { "\($0.code)/\($0.subcode) \($0.name)" } ?? "-"]
+                                   }), terminator: "")
         }
 
         /// Uptime of an Established session; a session that came up this second shows 00:00:00.
@@ -142,28 +106,7 @@ extension TerwayEdge.BGPCommand {
     }
 }
 
-/// A configuration the speaker will not start with; printed as `Error: FILE: field: reason`.
-private struct ConfigRefused: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// One-shot flag for the signal handlers, which run on the main queue.
-private final class Fired: @unchecked Sendable {
-    private var done = false
-    private var sources: [DispatchSourceSignal] = []
-    func claim() -> Bool {
-        defer { done = true }
-        return !done
-    }
-    func keep(_ source: DispatchSourceSignal) { sources.append(source) }
-}
-
-/// A status line that reaches a log file at once (stdout to a file is block-buffered).
-@Sendable func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-private func printJSON(_ value: some Encodable) {
+func printJSON(_ value: some Encodable) {
     print(StableJSON.encode(value), terminator: "")
 }
 

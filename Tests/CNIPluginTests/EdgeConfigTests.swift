@@ -1,4 +1,5 @@
 import CNI
+import CNIProtocol
 import CNIPlugin
 import JSON
 import NetworkCore

@@ -14,19 +14,25 @@ public final class EtcdCluster: @unchecked Sendable {
     public let certificates: TestCertificates?
     private let directory: TemporaryDirectory
     private var processes: [BackgroundProcess?]
+    /// Where the members run: nil for this (the test's) namespace, on loopback.
+    private let namespace: TestNamespace?
 
     /// Starts the members and waits until the cluster has a leader. Data lives in /dev/shm
     /// (TemporaryDirectory names paths under /tmp): etcd fsyncs every write, and the tests
     /// measure etcd and the client, not this VM's disk.
-    public init(size: Int = 3, certificates: TestCertificates? = nil) throws {
+    /// With `namespace`, the members run inside it on `host` (an address of that namespace,
+    /// which other `te-` namespaces reach), on ports 23790 and up.
+    public init(size: Int = 3, certificates: TestCertificates? = nil, namespace: TestNamespace? = nil,
+                host: String = "127.0.0.1") throws {
         _ = try resolveExecutable("etcd")
         self.certificates = certificates
+        self.namespace = namespace
         directory = try TemporaryDirectory("../dev/shm/te-etcd")
-        let ports = try freeLoopbackPorts(2 * size)
+        let ports = namespace == nil ? try freeLoopbackPorts(2 * size) : Array(23790..<(23790 + 2 * size))
         let scheme = certificates == nil ? "http" : "https"
         members = (0..<size).map { index in
-            Member(name: "m\(index)", clientURL: "\(scheme)://127.0.0.1:\(ports[2 * index])",
-                   peerURL: "http://127.0.0.1:\(ports[2 * index + 1])")
+            Member(name: "m\(index)", clientURL: "\(scheme)://\(host):\(ports[2 * index])",
+                   peerURL: "http://\(host):\(ports[2 * index + 1])")
         }
         processes = Array(repeating: nil, count: size)
         for index in members.indices { try start(index) }
@@ -56,6 +62,9 @@ public final class EtcdCluster: @unchecked Sendable {
 
     public func pid(of index: Int) -> Int32? { processes[index].map(\.pid) }
 
+    /// The prefix that runs a command where the members are.
+    private var inNamespace: [String] { namespace.map { ["ip", "netns", "exec", $0.name] } ?? [] }
+
     /// (Re)starts member `index` with its data folder: a killed member rejoins.
     public func start(_ index: Int) throws {
         let member = members[index]
@@ -64,7 +73,7 @@ public final class EtcdCluster: @unchecked Sendable {
             ["--cert-file", $0.serverCertificateFile, "--key-file", $0.serverKeyFile,
              "--client-cert-auth", "--trusted-ca-file", $0.caFile]
         } ?? []
-        processes[index] = try BackgroundProcess([
+        processes[index] = try BackgroundProcess(inNamespace + [
             "etcd", "--name", member.name, "--data-dir", directory.file(member.name),
             "--listen-client-urls", member.clientURL, "--advertise-client-urls", member.clientURL,
             "--listen-peer-urls", member.peerURL, "--initial-advertise-peer-urls", member.peerURL,
@@ -78,7 +87,7 @@ public final class EtcdCluster: @unchecked Sendable {
     /// The index of the member that is leader now (asked with etcdctl), nil while there is none.
     public func leaderIndex() throws -> Int? {
         for (index, member) in members.enumerated() where processes[index]?.isRunning == true {
-            let result = try run(etcdctl(["--command-timeout", "1s", "endpoint", "status", "-w", "simple"],
+            let result = try run(inNamespace + etcdctl(["--command-timeout", "1s", "endpoint", "status", "-w", "simple"],
                                          endpoints: member.clientURL),
                                  environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"], check: false)
             guard result.succeeded else { continue }

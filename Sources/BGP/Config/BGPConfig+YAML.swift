@@ -5,9 +5,20 @@ import NetworkCore
 extension BGPConfig {
     /// Parses and validates the YAML of `terway-edge bgp serve --config`.
     public init(yaml: String) throws(ConfigError) {
+        var others: [String: ConfigNode] = [:]
+        try self.init(yaml: yaml, otherKeys: [], others: &others)
+    }
+
+    /// The same, for a file that also holds other parts' settings: top-level keys in
+    /// `otherKeys` (`bgp serve`'s `kernel`, which RouteSync reads) are handed back in
+    /// `others` unread instead of being refused.
+    public init(yaml: String, otherKeys: Set<String>, others: inout [String: ConfigNode]) throws(ConfigError) {
         let fields = try ConfigNode.document(yaml).mapping(
             allowing: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
-                       "originateFile", "kernel"])
+                       "originateFile"] + otherKeys.sorted())
+        for key in otherKeys {
+            if let node = fields.optional(key) { others[key] = node }
+        }
 
         localAS = try fields.required("localAS").integer(in: 1...UInt32.max)
         let routerIDNode = try fields.required("routerID")
@@ -67,25 +78,6 @@ extension BGPConfig {
             originate.append(route)
         }
         originateFile = try fields.optional("originateFile")?.string()
-        kernel = try fields.optional("kernel").map { (node) throws(ConfigError) in try KernelTableConfig(node: node) }
-    }
-}
-
-extension KernelTableConfig {
-    fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let fields = try node.mapping(allowing: ["table", "protocol", "metric"])
-        if let tableNode = fields.optional("table") {
-            let table = try tableNode.integer(in: 1...UInt32.max)
-            // 255 is `local`: the kernel's own addresses and broadcasts, never a place for learned routes.
-            guard table != 255 else { throw tableNode.error("must not be 255 (the local table)") }
-            self.table = table
-        } else {
-            table = 254
-        }
-        // 0-4 are the kernel's own (unspec, redirect, kernel, boot, static): the cleanup at
-        // start removes every route of our number, so it must not be one of those.
-        protocolID = try fields.optional("protocol")?.integer(in: 5...255) ?? Self.defaultProtocolID
-        metric = try fields.optional("metric")?.integer(in: 0...UInt32.max)
     }
 }
 

@@ -14,8 +14,6 @@ public struct BGPConfig: Sendable, Equatable {
     /// A file of further originated prefixes, one per line (see `OriginateFile`): a full
     /// table is read far faster from it than from a YAML list.
     public var originateFile: String?
-    /// Install the best learned routes into a kernel routing table; nil (no `kernel` key): off.
-    public var kernel: KernelTableConfig?
 
     public init(localAS: UInt32, routerID: IPv4Address, listen: SocketEndpoint?, controlSocket: String,
                 gracefulRestart: GracefulRestartConfig? = nil, peers: [PeerConfig], originate: [OriginateConfig]) {
@@ -123,24 +121,6 @@ public struct PeerConfig: Sendable, Equatable {
         self.exportLearned = exportLearned
         self.localAddress = localAddress
         self.otherFamilyNextHop = otherFamilyNextHop
-    }
-}
-
-/// The `kernel` key: which table learned routes go into, the rtnetlink protocol number that
-/// marks them as ours (only routes of that number are ever replaced or removed), and their
-/// metric. The speaker only reports the routes (`learnedRouteChanges`); RouteSync installs them.
-public struct KernelTableConfig: Sendable, Equatable {
-    public var table: UInt32
-    public var protocolID: UInt8
-    public var metric: UInt32?
-
-    /// 206: unassigned in iproute2's rt_protos and FRR's list (BIRD is 12, FRR's bgpd 186).
-    public static let defaultProtocolID: UInt8 = 206
-
-    public init(table: UInt32 = 254, protocolID: UInt8 = KernelTableConfig.defaultProtocolID, metric: UInt32? = nil) {
-        self.table = table
-        self.protocolID = protocolID
-        self.metric = metric
     }
 }
 

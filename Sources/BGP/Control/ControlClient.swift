@@ -8,6 +8,18 @@ public enum ControlClient {
     }
 
     public static func send(_ request: ControlRequest, to path: String) throws -> ControlResponse {
+        let response = try exchange(try JSONEncoder().encode(request), with: path,
+                                    server: "the speaker", hint: "is `terway-edge bgp serve` running?")
+        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: response) else {
+            throw Failure(description: "unreadable answer from \(path)")
+        }
+        if let error = decoded.error { throw Failure(description: error) }
+        return decoded
+    }
+
+    /// One JSON line to the Unix socket at `path`, the whole answer back (the agent's
+    /// control socket speaks the same framing). `server` and `hint` say who should be listening.
+    public static func exchange(_ request: Data, with path: String, server: String, hint: String) throws -> Data {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -26,21 +38,16 @@ public enum ControlClient {
             }
         }
         guard connected == 0 else {
-            throw Failure(description: "cannot reach the speaker at \(path): \(String(cString: strerror(errno))) (is `terway-edge bgp serve` running?)")
+            throw Failure(description: "cannot reach \(server) at \(path): \(String(cString: strerror(errno))) (\(hint))")
         }
-        var line = try JSONEncoder().encode(request)
+        var line = request
         line.append(UInt8(ascii: "\n"))
         do {
             try writeAll(fd, line)
         } catch {
             throw Failure(description: "write to \(path) failed: \(String(cString: strerror(error.errno)))")
         }
-        // The speaker closes the connection after its one answer.
-        let response = (try? readUntilEnd(fd, limit: .max, chunk: 65536)) ?? []
-        guard let decoded = try? JSONDecoder().decode(ControlResponse.self, from: Data(response)) else {
-            throw Failure(description: "unreadable answer from \(path)")
-        }
-        if let error = decoded.error { throw Failure(description: error) }
-        return decoded
+        // The server closes the connection after its one answer.
+        return Data((try? readUntilEnd(fd, limit: .max, chunk: 65536)) ?? [])
     }
 }

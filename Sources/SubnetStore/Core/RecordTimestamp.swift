@@ -2,8 +2,8 @@ import Foundation
 
 /// RFC 3339 UTC timestamps with milliseconds (`2026-11-26T02:55:00.123Z`), the time format of
 /// lease records: readable in `etcdctl get` and node annotations, exact to the millisecond.
-enum RecordTimestamp {
-    static func format(_ date: Date) -> String {
+public enum RecordTimestamp {
+    public static func format(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var seconds = time_t(millis.floorDivided(by: 1000))
         var parts = tm()

@@ -1,0 +1,167 @@
+import Foundation
+import Netlink
+import NetworkCore
+import RouteSync
+import SubnetStore
+import TestSupport
+
+// terway-edged with 1,000 peer leases in a node namespace: its resident memory once idle,
+// beside BIRD 2 holding the same 1,000 routes in the kernel (a routing daemon doing the
+// same job), measured in the same run. Then 1,000 lease changes (a peer's node address
+// moves), each timed inside the agent's writer from taking the change to the kernel's ACK
+// (the agent logs it per change), beside RouteSync's writer alone in this process.
+
+let peerCount = 1000
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+/// A node namespace with `v0` 10.100.0.1/16 toward a peer namespace: the peers' node addresses are on it.
+func nodeNamespace(_ label: String) throws -> (TestNamespace, TestNamespace) {
+    let node = try TestNamespace(label)
+    let peer = try TestNamespace("\(label)p")
+    try node.link(to: peer, localName: "v0", remoteName: "v1", localAddresses: ["10.100.0.1/16"], remoteAddresses: ["10.100.0.2/16"])
+    return (node, peer)
+}
+
+/// Peer `i`'s node address: 10.100.0.3 onwards, or (`moved`) 10.100.8.3 onwards.
+func address(_ i: Int, moved: Bool = false) -> IPAddress {
+    .v4(IPv4Address(0x0A64_0003 + (moved ? 0x800 : 0) + UInt32(i)))
+}
+
+func residentKB(_ pid: Int32) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+}
+
+let work = try TemporaryDirectory("te-bench-agent")
+let plan = """
+vpc: {cidrs: [192.168.0.0/16], vSwitches: [{name: a, cidrs: [192.168.0.0/24]}], cloudNodes: 1, podsPerCloudNode: 10}
+services: {cidrs: [172.21.0.0/24], expectedServices: 10}
+dataCenters:
+  - {name: site, networks: [10.100.0.0/16], circuit: {links: [{cidr: 172.31.0.0/30, vbr: 172.31.0.1, dcRouter: 172.31.0.2}]}}
+edgeDomains:
+  - name: dc1
+    dataCenter: site
+    podCIDRs: [11.0.0.0/12]
+    nodeSubnetLength: {ipv4: 24}
+    nodeNetworks: [{cidr: 10.100.0.0/16, gateway: 10.100.255.254}]
+    edgeNodes: 2000
+    podsPerEdgeNode: 100
+    gateway: {as: 65000, nodesAS: 65001}
+
+"""
+try work.write("plan.yaml", plan)
+let storeURL = "file://\(work.file("leases.db"))"
+let store = try await LeaseStoreFactory.open(url: storeURL, options: LeaseStoreOptions(
+    pools: [try NodeSubnetAllocator(clusterCIDR: IPPrefix("11.0.0.0/12")!, subnetLength: 24)]))
+for i in 0..<peerCount {
+    _ = try await store.acquire(LeaseRequest(node: "peer-\(i)", nodeAddress: address(i), ttl: .seconds(86400)))
+}
+try work.write("agent.yaml", """
+plan: \(work.file("plan.yaml"))
+node: bench
+nodeAddress: 10.100.0.1
+store: \(storeURL)
+subnetFile: \(work.file("subnet.json"))
+controlSocket: \(work.file("agent.sock"))
+masquerade: false
+bgp: {kernel: false}
+
+""")
+
+// --- ours: cold start to every route installed, then idle RSS.
+// Top-level values are never deinitialized: every namespace is deleted explicitly at the end.
+var namespaces: [TestNamespace] = []
+defer { for namespace in namespaces { namespace.delete() } }
+let (node, peerSide) = try nodeNamespace("bagent")
+namespaces += [node, peerSide]
+let started = Date()
+let agent = try node.spawn([try builtExecutable("terway-edged"), "--config", work.file("agent.yaml")], logFile: work.file("agent.log"))
+func ourRoutes() throws -> Int { try node.exec(["ip", "route", "show", "proto", "207"]).stdout.split(separator: "\n").count }
+guard waitUntil(timeout: 120, interval: 0.05, { (try? ourRoutes()) == peerCount }) else {
+    throw BenchError("the agent installed \((try? ourRoutes()) ?? 0) of \(peerCount) routes:\n\((try? String(contentsOfFile: work.file("agent.log"), encoding: .utf8)) ?? "")")
+}
+let coldStart = Date().timeIntervalSince(started)
+sleep(5)
+let ourRSS = residentKB(agent.pid)
+
+// --- reference: BIRD 2 with the same 1,000 routes in the kernel.
+let (birdNode, birdPeer) = try nodeNamespace("bbird")
+namespaces += [birdNode, birdPeer]
+try work.write("bird.conf", """
+router id 10.100.0.1;
+protocol device {}
+protocol kernel { ipv4 { export all; }; }
+protocol static { ipv4;
+\((0..<peerCount).map { "  route \(IPPrefix(network: .v4(IPv4Address(0x0B00_0000 + UInt32($0) << 8)), length: 24)!) via \(address($0));" }.joined(separator: "\n"))
+}
+
+""")
+let bird = try birdNode.spawn(["bird", "-f", "-c", work.file("bird.conf"), "-s", work.file("bird.ctl")], logFile: work.file("bird.log"))
+func birdRoutes() throws -> Int { try birdNode.exec(["ip", "route", "show", "proto", "bird"]).stdout.split(separator: "\n").count }
+guard waitUntil(timeout: 60, interval: 0.05, { (try? birdRoutes()) == peerCount }) else {
+    throw BenchError("BIRD installed \((try? birdRoutes()) ?? 0) routes: \((try? String(contentsOfFile: work.file("bird.log"), encoding: .utf8)) ?? "")")
+}
+sleep(5)
+let birdRSS = residentKB(bird.pid)
+bird.terminate()
+
+// --- 1,000 lease changes through the store, timed inside the agent's writer.
+for i in 0..<peerCount {
+    _ = try await store.acquire(LeaseRequest(node: "peer-\(i)", nodeAddress: address(i, moved: true), ttl: .seconds(86400)))
+    try await Task.sleep(for: .milliseconds(5))
+}
+func changeTimings() -> [(wall: Double, cpu: Double)] {
+    let log = (try? String(contentsOfFile: work.file("agent.log"), encoding: .utf8)) ?? ""
+    return log.split(separator: "\n").filter { $0.contains("] peers: peer-") && $0.contains(" routed") }.compactMap { line in
+        func field(_ key: String) -> Double? {
+            guard let range = line.range(of: "\(key)=") else { return nil }
+            return Double(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        guard let wall = field("writerMicros"), let cpu = field("writerCPUMicros") else { return nil }
+        return (wall, cpu)
+    }
+}
+guard waitUntil(timeout: 60, interval: 0.1, { changeTimings().count >= peerCount }) else {
+    throw BenchError("the agent logged \(changeTimings().count) of \(peerCount) lease changes")
+}
+let ours = changeTimings().suffix(peerCount)
+agent.terminate()
+await store.close()
+
+// --- reference: RouteSync's writer alone in this process, the same 1,000 changes.
+let (bare, bareSide) = try nodeNamespace("bwriter")
+namespaces += [bare, bareSide]
+let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(3600)), namespace: NetworkNamespace(path: bare.path), log: { _ in })
+_ = try await writer.start()
+_ = try await writer.setPeers((0..<peerCount).map { PeerNode(name: "peer-\($0)", nodeAddress: address($0), subnets: [IPPrefix(network: .v4(IPv4Address(0x0B00_0000 + UInt32($0) << 8)), length: 24)!]) })
+var alone: [(wall: Double, cpu: Double)] = []
+for i in 0..<peerCount {
+    let timing = try await writer.updatePeer(PeerNode(name: "peer-\(i)", nodeAddress: address(i, moved: true),
+                                                      subnets: [IPPrefix(network: .v4(IPv4Address(0x0B00_0000 + UInt32(i) << 8)), length: 24)!]))
+    alone.append((Double(timing.wall.components.attoseconds) / 1e12 + Double(timing.wall.components.seconds) * 1e6,
+                  Double(timing.cpu.components.attoseconds) / 1e12 + Double(timing.cpu.components.seconds) * 1e6))
+}
+writer.stop()
+
+say("agent with \(peerCount) peers: cold start to all routes \(String(format: "%.2f", coldStart)) s")
+say("idle RSS: terway-edged \(ourRSS / 1024) MB (\(ourRSS) kB), BIRD 2 with the same routes \(birdRSS / 1024) MB (\(birdRSS) kB); target < 20 MB")
+func row(_ name: String, _ timings: [(wall: Double, cpu: Double)]) -> String {
+    let wall = timings.map(\.wall), cpu = timings.map(\.cpu)
+    return "\(name): wall p50 \(Int(percentile(wall, 0.5))) µs p99 \(Int(percentile(wall, 0.99))) µs, writer CPU p50 \(Int(percentile(cpu, 0.5))) µs p99 \(Int(percentile(cpu, 0.99))) µs"
+}
+say("lease change -> kernel, 1000 changes:")
+say("  " + row("inside terway-edged (store watch -> writer)", Array(ours)))
+say("  " + row("RouteSync writer alone (reference)", alone))
+say("agent 1000: RSS \(ourRSS / 1024) MB (BIRD \(birdRSS / 1024) MB), change p99 \(Int(percentile(ours.map(\.wall), 0.99))) µs (writer alone \(Int(percentile(alone.map(\.wall), 0.99))) µs)")

@@ -1,0 +1,88 @@
+import BGP
+import NetworkCore
+import Plan
+
+extension AgentConfig {
+    /// The gateway's address on each node network that holds one of the node's addresses:
+    /// the peers of this node, one per family.
+    public var gatewayAddresses: [IPAddress] {
+        nodeAddresses.compactMap { address in
+            domain.nodeNetworks.first { $0.cidr.prefix.contains(address) }?.gateway.address
+        }
+    }
+
+    /// The speaker's configuration: the node (AS `nodesAS`) connects to the gateway's address
+    /// on its node network(s) (AS `as`), one session per family, with the plan's password and
+    /// GTSM unless `bgp` overrides them. Nothing is listened for: the gateway's dynamic BGP
+    /// is passive, the nodes open the sessions. Originated routes follow the lease at run time.
+    public func speakerConfig() -> BGPConfig {
+        let gateway = domain.gateway
+        let password = bgp.password ?? gateway.password
+        let gtsm = bgp.gtsm ?? gateway.gtsm
+        let addresses = gatewayAddresses
+        let peers = addresses.map { address in
+            // A family without a session of its own rides on the other one.
+            let carried = domain.families.filter { family in
+                family == address.family || !addresses.contains { $0.family == family }
+            }
+            return PeerConfig(
+                address: address, remoteAS: gateway.asn.value, holdTime: bgp.holdTime,
+                connectRetryTime: bgp.connectRetryTime, password: password, ttlSecurity: gtsm ? 1 : nil,
+                families: Set(carried.isEmpty ? [address.family] : carried),
+                localAddress: nodeAddresses.first { $0.family == address.family })
+        }
+        return BGPConfig(localAS: gateway.nodesASN.value, routerID: bgp.routerID ?? IPv4Address(0), listen: nil,
+                         controlSocket: bgpControlSocket,
+                         gracefulRestart: GracefulRestartConfig(restartTime: bgp.restartTime),
+                         peers: peers, originate: [])
+    }
+
+    /// What the node announces for its lease: its subnets, or the domain's pod CIDRs of the
+    /// families it holds a subnet in (`bgp.advertise: domain-aggregate`).
+    public func advertised(for subnets: [IPPrefix]) -> [IPPrefix] {
+        switch bgp.advertise {
+        case .nodeSubnet:
+            return subnets
+        case .domainAggregate:
+            let families = Set(subnets.map(\.family))
+            return domain.podCIDRs.map(\.prefix).filter { families.contains($0.family) }
+        }
+    }
+
+    /// `terway-edged --check-config`: every setting as it will be used, one per line.
+    public var resolvedSettings: String {
+        let gateway = domain.gateway
+        var lines = [
+            "plan: \(planPath)",
+            "domain: \(domain.name)",
+            "node: \(node)",
+            "nodeAddress: \(nodeAddress)",
+            "nodeAddresses: \(nodeAddresses.map(\.description).joined(separator: ", "))",
+            "store: \(store)",
+            "subnetFile: \(subnetFile)",
+            "controlSocket: \(controlSocket)",
+            "metricsAddress: \(metricsAddress)",
+            "leaseTTL: \(leaseTTL.components.seconds)s (renewed every \(leaseTTL.components.seconds / 3)s)",
+        ]
+        for pool in pools { lines.append("lease pool: \(pool.block) in /\(pool.subnetLength) node subnets") }
+        lines += [
+            "routes.mode: \(routes.mode.rawValue)",
+            "routes.resyncSeconds: \(routes.resyncInterval.components.seconds)",
+            "routes.protocol: \(routes.peerProtocolID)",
+            "bgp.localAS: \(gateway.nodesASN.value)",
+            "bgp.routerID: \(bgp.routerID.map { "\($0)" } ?? "-")",
+            "bgp.advertise: \(bgp.advertise.rawValue)",
+            "bgp.holdTime: \(bgp.holdTime)",
+            "bgp.connectRetryTime: \(bgp.connectRetryTime)",
+            "bgp.restartTime: \(bgp.restartTime)",
+            "bgp.kernel: \(bgp.kernel ? "table \(routes.table) protocol \(routes.learnedProtocolID)" + (routes.metric.map { " metric \($0)" } ?? "") : "off")",
+            "bgp.controlSocket: \(bgpControlSocket)",
+        ]
+        for peer in speakerConfig().peers {
+            let families = peer.families.sorted { $0 == .v4 && $1 == .v6 }.map { $0 == .v4 ? "ipv4" : "ipv6" }
+            lines.append("bgp.peer: \(peer.address) AS \(peer.remoteAS) families \(families.joined(separator: ",")) password \(peer.password == nil ? "no" : "yes") gtsm \(peer.ttlSecurity == nil ? "no" : "yes")")
+        }
+        lines.append("masquerade: \(masquerade ? "on" : "off")")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,65 @@
+import Agent
+import ArgumentParser
+import BGP
+import Foundation
+
+extension TerwayEdge {
+    struct StatusCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "status",
+            abstract: "Show what the node agent is doing: problems first, then lease, routes, BGP sessions, masquerade.")
+
+        @Option(help: "The agent's control socket.")
+        var socket = "/run/terway-edge/agent.sock"
+
+        @Option(help: "table or json.")
+        var output: OutputFormat = .table
+
+        func run() async throws {
+            let answer = try ControlClient.exchange(Data(#"{"command":"status"}"#.utf8), with: socket,
+                                                    server: "the node agent", hint: "is terway-edged running?")
+            guard let status = try? JSONDecoder().decode(AgentStatus.self, from: answer) else {
+                struct Refusal: Decodable { var error: String }
+                if let refusal = try? JSONDecoder().decode(Refusal.self, from: answer) {
+                    throw StatusRefused(description: refusal.error)
+                }
+                throw StatusRefused(description: "unreadable answer from \(socket)")
+            }
+            switch output {
+            case .json:
+                printJSON(status)
+            case .table:
+                Self.printTable(status)
+            }
+        }
+
+        /// What an operator reads first when a pod cannot reach another: the problems on
+        /// top, then the lease, the host routes (what is missing), masquerade, BGP sessions.
+        static func printTable(_ status: AgentStatus) {
+            if status.problems.isEmpty {
+                print("OK: no problems")
+            } else {
+                print("PROBLEMS")
+                for problem in status.problems { print("  - \(problem)") }
+            }
+            print("")
+            print("NODE \(status.node)  ROLE \(status.role)  DOMAIN \(status.domain)")
+            print("LEASE \(status.lease.subnets.isEmpty ? "none" : status.lease.subnets.joined(separator: " "))"
+                + (status.lease.expiresAt.map { "  expires \($0)" } ?? ""))
+            let routes = status.routes
+            print("ROUTES \(routes.installed)/\(routes.expected) installed"
+                + (routes.missing.isEmpty ? "" : ", missing: \(routes.missing.joined(separator: " "))"))
+            if !routes.viaGateway.isEmpty {
+                print("  through the gateway (no directly connected network, no host route): \(routes.viaGateway.joined(separator: " "))")
+            }
+            print("MASQUERADE \(status.masquerade.installed ? "installed, \(status.masquerade.rules.count) rules" : "not installed")")
+            print("")
+            TerwayEdge.BGPCommand.Peers.printTable(status.peers)
+        }
+    }
+}
+
+/// The agent refused the request or answered something unreadable.
+private struct StatusRefused: Error, CustomStringConvertible {
+    let description: String
+}
