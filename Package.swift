@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
         .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
-        .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "NetworkCore", "POSIX"]),
+        .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
             dependencies: ["CNIPlugin"],
@@ -60,6 +60,9 @@ let package = Package(
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
+        // The one YAML walker of every configuration file (plan, bgp serve, agent): line-numbered
+        // errors naming the field path, unknown keys refused, typed scalars.
+        .target(name: "ConfigFile", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
         // HTTP/1.1 over TCP and TLS: pipelined keep-alive requests and line-streamed responses
         // (etcd's JSON gateway, the Kubernetes API, cloud APIs). No domain knowledge.
@@ -91,22 +94,21 @@ let package = Package(
         .target(
             name: "BGP",
             dependencies: [
-                "BGPCore", "NetworkCore", "CBGPSocket", "POSIX",
+                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // What every fuzz input must satisfy: used by FuzzTesting/ and by the corpus replay.
         .target(name: "BGPFuzzProperties", dependencies: ["BGPCore"]),
-        .target(name: "Plan", dependencies: ["Formatting", "NetworkCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Plan", dependencies: ["ConfigFile", "Formatting", "NetworkCore"]),
 
         // The node agent: each part a Service (lease, subnet file, peer routes, masquerade, BGP
         // speaker and its kernel export, control socket, metrics), started in order, stopped in reverse.
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "BGPCore", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -114,7 +116,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -202,8 +203,7 @@ let package = Package(
         .testTarget(
             name: "BGPTests",
             dependencies: [
-                "BGP", "BGPCore", "TestSupport",
-                .product(name: "Yams", package: "Yams"),
+                "BGP", "BGPCore", "ConfigFile", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -216,7 +216,7 @@ let package = Package(
             name: "CloudEmulatorTests",
             dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "HTTPClient", "JSON", "TestSupport"]
         ),
-        .testTarget(name: "PlanTests", dependencies: ["Plan", "TestSupport"]),
+        .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
         .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),
         // Real BIRD, FRR, GoBGP and ExaBGP against each other and against `terway-edge bgp serve`.

@@ -1,8 +1,8 @@
+import NetworkCore
+
 /// The spec's rules for the identifiers a runtime passes in. Every failure is code 4
 /// (invalid environment variable) except the network name, which is config (code 7).
 public enum CNIValidation {
-    /// Kernel limit for interface names (IFNAMSIZ 16 minus the NUL).
-    public static let maxInterfaceNameLength = 15
     /// Longer IDs would not fit the file names derived from them.
     public static let maxContainerIDLength = 200
 
@@ -25,22 +25,18 @@ public enum CNIValidation {
         }
     }
 
+    /// `NetworkCore`'s `LinkName` rule, the one the data path applies too.
     public static func checkInterfaceName(_ name: String) throws(CNIError) {
-        guard !name.isEmpty else { throw CNIError(.invalidEnvironment, "CNI_IFNAME is empty") }
-        guard name.utf8.count <= maxInterfaceNameLength else {
-            throw CNIError(.invalidEnvironment, "interface name \"\(name)\" is too long",
-                           details: "CNI_IFNAME must have at most \(maxInterfaceNameLength) characters")
-        }
-        guard name != ".", name != ".." else { throw CNIError(.invalidEnvironment, "interface name may not be \"\(name)\"") }
-        guard !name.unicodeScalars.contains(where: { $0 == "/" || $0 == ":" || $0.properties.isWhitespace || $0.value < 0x20 }) else {
-            throw CNIError(.invalidEnvironment, "interface name \"\(name)\" contains '/', ':', a control or a whitespace character")
+        if let problem = LinkName.problem(with: name) {
+            throw CNIError(.invalidEnvironment, "interface name \"\(name)\" \(problem)")
         }
     }
 
-    /// The path's shape only; whether it names a network namespace is for the plugin to check.
+    /// The path's shape only (`NamespacePath`); whether it names a network namespace is for
+    /// the plugin to check.
     public static func checkNetnsPath(_ path: String) throws(CNIError) {
-        guard path.hasPrefix("/"), !path.utf8.contains(0) else {
-            throw CNIError(.invalidEnvironment, "CNI_NETNS \"\(path)\" is not an absolute path")
+        if let problem = NamespacePath.problem(with: path) {
+            throw CNIError(.invalidEnvironment, "CNI_NETNS \"\(path)\" \(problem)")
         }
     }
 

@@ -69,8 +69,8 @@ public struct EdgeConfig: Sendable {
                                + "; the node agent masquerades and routes for the node")
         }
         bridge = try raw.string("bridge") ?? Self.defaultBridge
-        do { try CNIValidation.checkInterfaceName(bridge) } catch {
-            throw CNIError(.invalidNetworkConfig, "field \"bridge\": \(error.msg)", details: error.details)
+        if let problem = LinkName.problem(with: bridge) {
+            throw CNIError(.invalidNetworkConfig, "field \"bridge\": \"\(bridge)\" \(problem)")
         }
         hairpin = try raw.bool("hairpinMode") ?? true
         forceAddress = try raw.bool("forceAddress") ?? false

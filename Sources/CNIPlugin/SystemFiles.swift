@@ -1,5 +1,6 @@
 import CNI
 import Glibc
+import Netlink
 import POSIX
 
 /// The few file-system facts the plugin reads outside netlink and the IPAM store.
@@ -22,23 +23,21 @@ enum SystemFiles {
         return bytes
     }
 
-    /// `ioctl(NS_GET_NSTYPE)` (`_IO(0xb7, 3)`) answers CLONE_NEWNET only for a network
-    /// namespace file; any other file (regular, another namespace kind) fails or differs.
-    private static let nsGetNSType: UInt = 0xb703
-    private static let cloneNewNet: Int32 = 0x4000_0000
-
-    /// Whether `path` is a network namespace: ADD and CHECK refuse anything else before touching state.
+    /// Whether `path` is a network namespace: ADD and CHECK refuse anything else before
+    /// touching state. `NetworkNamespace` is the one check (absolute path, nsfs, a network one).
     static func checkNetworkNamespace(_ path: String) throws(CNIError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let error = errno
-            throw CNIError(.invalidEnvironment, "CNI_NETNS \(path) " + (error == ENOENT ? "does not exist" : "cannot be opened"),
-                           details: errnoText(error))
-        }
-        defer { close(fd) }
-        guard ioctl(fd, nsGetNSType) == cloneNewNet else {
-            throw CNIError(.invalidEnvironment, "CNI_NETNS \(path) is not a network namespace",
-                           details: "pass a path such as /var/run/netns/NAME or /proc/PID/ns/net")
+        do throws(NamespaceError) {
+            _ = try NetworkNamespace(path: path)
+        } catch {
+            switch error {
+            case .invalidPath(_, let problem): throw CNIError(.invalidEnvironment, "CNI_NETNS \"\(path)\" \(problem)")
+            case .missing: throw CNIError(.invalidEnvironment, "CNI_NETNS \(path) does not exist", details: errnoText(ENOENT))
+            case .notANetworkNamespace:
+                throw CNIError(.invalidEnvironment, "CNI_NETNS \(path) is not a network namespace",
+                               details: "pass a path such as /var/run/netns/NAME or /proc/PID/ns/net")
+            case .system(_, _, let code), .cannotEnter(_, let code):
+                throw CNIError(.invalidEnvironment, "CNI_NETNS \(path) cannot be opened", details: errnoText(code))
+            }
         }
     }
 

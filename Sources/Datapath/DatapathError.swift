@@ -36,6 +36,7 @@ extension DatapathError {
     /// The plugin's view of a namespace failure.
     init(_ error: NamespaceError) {
         switch error {
+        case .invalidPath: self = .invalidSpec(error.description)
         case .missing(let path): self = .namespaceMissing(path: path)
         case .notANetworkNamespace(let path): self = .notANetworkNamespace(path: path)
         case .system(let call, let path, let errno): self = .system(call: call, path: path, errno: errno)

@@ -13,13 +13,8 @@ extension EdgeDatapath {
         }
     }
 
-    /// Linux link names: 1-15 bytes, not `.`/`..`, no `/`, `:` or whitespace (dev_valid_name).
+    /// `NetworkCore`'s `LinkName` rule, the one the CNI dispatcher applies to CNI_IFNAME.
     func validateLinkName(_ name: String, role: String) throws(DatapathError) {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= 15 else { throw .invalidSpec("\(role) \"\(name)\" must be 1 to 15 bytes") }
-        guard name != ".", name != "..",
-              !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 || $0 == 0x7F }) else {
-            throw .invalidSpec("\(role) \"\(name)\" contains a character Linux refuses in link names")
-        }
+        if let problem = LinkName.problem(with: name) { throw .invalidSpec("\(role) \"\(name)\" \(problem)") }
     }
 }

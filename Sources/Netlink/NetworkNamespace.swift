@@ -1,5 +1,6 @@
 import CNetlink
 import Glibc
+import NetworkCore
 
 /// An open network namespace: a file descriptor on nsfs (`/var/run/netns/NAME`,
 /// `/proc/PID/ns/net`), checked to be a network namespace when opened.
@@ -7,8 +8,9 @@ public final class NetworkNamespace: @unchecked Sendable {
     public let fd: Int32
     public let path: String
 
-    /// Opens and validates `path`: it must exist, sit on nsfs and be a network namespace.
+    /// Opens and validates `path`: it must be absolute (`NamespacePath`), exist, sit on nsfs and be a network namespace.
     public init(path: String) throws(NamespaceError) {
+        if let problem = NamespacePath.problem(with: path) { throw .invalidPath(path: path, problem: problem) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno

@@ -1,12 +1,12 @@
+import ConfigFile
 import NetworkCore
-import Yams
 
 extension Plan {
     /// Reads a plan from YAML text. Every error names the line and the field path; unknown
     /// fields, wrong types, names that are not plain words and CIDRs with host bits set are
     /// errors, never ignored.
-    public init(yaml: String) throws(PlanParseError) {
-        try self.init(YAMLField.document(yaml))
+    public init(yaml: String) throws(ConfigError) {
+        try self.init(ConfigNode.document(yaml))
     }
 
     /// Top-level keys of earlier plan versions, refused with what replaced them.
@@ -15,11 +15,11 @@ extension Plan {
         "expressConnect": "replaced by dataCenters[].circuit: each data center has its own circuit (VBR and DC router addresses), and each edge domain names its dataCenter",
     ]
 
-    private init(_ document: YAMLField) throws(PlanParseError) {
+    private init(_ document: ConfigNode) throws(ConfigError) {
         if case .mapping(let mapping) = document.node {
             for key in mapping.keys {
                 if let name = key.string, let message = Self.replacedKeys[name] {
-                    throw PlanParseError(line: key.mark?.line, field: name, message: message)
+                    throw ConfigError(line: key.mark?.line, field: name, message)
                 }
             }
         }
@@ -33,43 +33,14 @@ extension Plan {
     }
 }
 
-extension YAMLField {
-    /// The root of a YAML document; an empty or malformed one is an error naming the line.
-    public static func document(_ yaml: String) throws(PlanParseError) -> YAMLField {
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw PlanParseError(line: nil, field: "", message: "the file is empty")
-            }
-            return YAMLField(node: node, path: "")
-        } catch let error as PlanParseError {
-            throw error
-        } catch {
-            throw parseError(from: error)
-        }
-    }
-
-    /// libyaml's scanner, parser and composer errors carry a mark; keep its line.
-    private static func parseError(from error: any Error) -> PlanParseError {
-        switch error as? YamlError {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return PlanParseError(line: mark.line, field: "", message: "not valid YAML: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return PlanParseError(line: context.mark.line, field: "",
-                                  message: "duplicate key \(duplicates.joined(separator: ", ")) in a mapping")
-        default:
-            return PlanParseError(line: nil, field: "", message: "not valid YAML: \(error)")
-        }
-    }
-}
-
 /// Counts that plan sizes: at most a million of anything per node or cluster.
 private let countRange = 0...1_000_000
 
 extension Plan.VPC {
-    init(_ field: YAMLField) throws(PlanParseError) {
+    init(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["cidrs", "vSwitches", "cloudNodes", "podsPerCloudNode", "instanceType", "eniCapacity", "routeEntryQuota"])
         cidrs = try map.required("cidrs").nonEmptyPrefixes()
-        vSwitches = try map.required("vSwitches").nonEmptyList(of: "vSwitch") { item throws(PlanParseError) in
+        vSwitches = try map.required("vSwitches").nonEmptyList(of: "vSwitch") { item throws(ConfigError) in
             let vsw = try item.mapping(allowing: ["name", "cidrs"])
             return Plan.VSwitch(name: try vsw.required("name").name(), cidrs: try vsw.required("cidrs").nonEmptyPrefixes())
         }
@@ -91,7 +62,7 @@ extension Plan.VPC {
 }
 
 extension Plan.Services {
-    init(_ field: YAMLField) throws(PlanParseError) {
+    init(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["cidrs", "expectedServices"])
         cidrs = try map.required("cidrs").nonEmptyPrefixes()
         expectedServices = try map.required("expectedServices").integer(in: countRange)
@@ -99,18 +70,18 @@ extension Plan.Services {
 }
 
 extension Plan.DataCenter {
-    init(_ field: YAMLField) throws(PlanParseError) {
+    init(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["name", "networks", "circuit"])
         self.field = field.path
         line = field.line
         name = try map.required("name").name()
-        networks = try map.optional("networks")?.prefixes() ?? []
+        networks = try map.optional("networks")?.blocks() ?? []
         circuit = try Plan.Circuit(map.required("circuit"))
     }
 }
 
 extension Plan.Circuit {
-    init(_ field: YAMLField) throws(PlanParseError) {
+    init(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["links", "routeServiceCIDRs"])
         if let services = map.optional("routeServiceCIDRs") {
             // Earlier plans routed the service CIDRs from the data center into the VPC, where
@@ -120,8 +91,8 @@ extension Plan.Circuit {
         var links: [Link] = []
         for item in try map.required("links").list() {
             let link = try item.mapping(allowing: ["cidr", "vbr", "dcRouter"])
-            let parsed = Link(cidr: try link.required("cidr").prefix(), vbr: try link.required("vbr").address(),
-                              dcRouter: try link.required("dcRouter").address())
+            let parsed = Link(cidr: try link.required("cidr").block(), vbr: try link.required("vbr").locatedAddress(),
+                              dcRouter: try link.required("dcRouter").locatedAddress())
             guard !links.contains(where: { $0.cidr.prefix.family == parsed.cidr.prefix.family }) else {
                 throw item.error("a second \(parsed.cidr.prefix.family) link; give one link per family")
             }
@@ -133,7 +104,7 @@ extension Plan.Circuit {
 }
 
 extension Plan.EdgeDomain {
-    init(_ field: YAMLField) throws(PlanParseError) {
+    init(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["name", "dataCenter", "podCIDRs", "nodeSubnetLength", "nodeNetworks", "edgeNodes", "podsPerEdgeNode", "gateway"])
         self.field = field.path
         line = field.line
@@ -148,9 +119,9 @@ extension Plan.EdgeDomain {
             nodeSubnetLength[family] = PlanValue(try length.integer(in: 0...family.bitWidth), at: length.location)
         }
         self.nodeSubnetLength = nodeSubnetLength
-        nodeNetworks = try map.required("nodeNetworks").nonEmptyList(of: "node network") { item throws(PlanParseError) in
+        nodeNetworks = try map.required("nodeNetworks").nonEmptyList(of: "node network") { item throws(ConfigError) in
             let network = try item.mapping(allowing: ["cidr", "gateway"])
-            return Plan.NodeNetwork(cidr: try network.required("cidr").prefix(), gateway: try network.required("gateway").address())
+            return Plan.NodeNetwork(cidr: try network.required("cidr").block(), gateway: try network.required("gateway").locatedAddress())
         }
         edgeNodes = try map.required("edgeNodes").integer(in: countRange)
         podsPerEdgeNode = try map.required("podsPerEdgeNode").integer(in: countRange)
@@ -159,7 +130,7 @@ extension Plan.EdgeDomain {
 }
 
 extension Plan.Gateway {
-    init(_ field: YAMLField) throws(PlanParseError) {
+    init(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["addresses", "as", "nodesAS", "routerID", "password", "gtsm", "exportVPCRoutes"])
         if let addresses = map.optional("addresses") {
             throw addresses.error("replaced by nodeNetworks[].gateway: give the gateway's address on each node network")
@@ -190,14 +161,38 @@ extension IPFamily {
     var key: String { self == .v4 ? "ipv4" : "ipv6" }
 }
 
-extension YAMLField {
-    public func nonEmptyPrefixes() throws(PlanParseError) -> [PlanBlock] {
-        let blocks = try prefixes()
+extension ConfigNode {
+    var location: PlanLocation { PlanLocation(field: path, line: line) }
+
+    /// A CIDR block with where it was written.
+    func block() throws(ConfigError) -> PlanBlock {
+        PlanValue(try prefix(), at: location)
+    }
+
+    func blocks() throws(ConfigError) -> [PlanBlock] {
+        var blocks: [PlanBlock] = []
+        for item in try list() { blocks.append(try item.block()) }
+        return blocks
+    }
+
+    func locatedAddress() throws(ConfigError) -> PlanAddress {
+        PlanValue(try address(), at: location)
+    }
+
+    /// Any 32-bit number: the checker reports the reserved ones (0, 4294967295) with the rest.
+    func asn() throws(ConfigError) -> PlanValue<UInt32> {
+        let expected = "an AS number from 1 to 4294967294"
+        guard let value = UInt32(try plain(expected: expected)) else { throw error("expected \(expected), found \(found)") }
+        return PlanValue(value, at: location)
+    }
+
+    func nonEmptyPrefixes() throws(ConfigError) -> [PlanBlock] {
+        let blocks = try blocks()
         guard !blocks.isEmpty else { throw error("at least one CIDR block is needed") }
         return blocks
     }
 
-    func nonEmptyList<Element>(of what: String, _ read: (YAMLField) throws(PlanParseError) -> Element) throws(PlanParseError) -> [Element] {
+    func nonEmptyList<Element>(of what: String, _ read: (ConfigNode) throws(ConfigError) -> Element) throws(ConfigError) -> [Element] {
         var elements: [Element] = []
         for item in try list() { elements.append(try read(item)) }
         guard !elements.isEmpty else { throw error("at least one \(what) is needed") }
@@ -207,7 +202,7 @@ extension YAMLField {
     /// A name that ends up in reports and device configurations (BIRD symbols and strings,
     /// FRR comments): 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit.
     /// Anything else (a newline, a quote, a brace) could change what a rendered config says.
-    func name() throws(PlanParseError) -> String {
+    func name() throws(ConfigError) -> String {
         let text = try string()
         let allowed = text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
         guard (1...63).contains(text.unicodeScalars.count), allowed,

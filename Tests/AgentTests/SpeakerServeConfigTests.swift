@@ -1,4 +1,5 @@
 @testable import Agent
+import ConfigFile
 import Plan
 import RouteSync
 import Testing
@@ -7,7 +8,7 @@ import Testing
 @Suite struct SpeakerServeConfigTests {
     static func kernel(_ yaml: String) throws -> RouteSyncConfig {
         var config = RouteSyncConfig()
-        let document = try YAMLField.document(yaml).mapping(allowing: ["kernel"])
+        let document = try ConfigNode.document(yaml).mapping(allowing: ["kernel"])
         try config.readKernel(try document.required("kernel"))
         return try config.validated()
     }

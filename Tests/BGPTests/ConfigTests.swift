@@ -1,5 +1,6 @@
 import BGP
 import BGPCore
+import ConfigFile
 import NetworkCore
 import Testing
 import TestSupport
@@ -73,28 +74,29 @@ import TestSupport
 
     /// Each refusal names its field: (yaml with one broken line, expected message).
     static let refusals: [(String, String)] = [
-        ("localAS: 0", "localAS: must be 1..4294967295"),
-        ("localAS: 4294967296", "localAS: must be 1..4294967295"),
-        ("localAS: abc", "localAS: must be 1..4294967295"),
+        ("localAS: 0", "localAS: expected an integer from 1 to 4294967295, found \"0\""),
+        ("localAS: 4294967296", "localAS: expected an integer from 1 to 4294967295, found \"4294967296\""),
+        ("localAS: abc", "localAS: expected an integer from 1 to 4294967295, found \"abc\""),
+        ("localAS: '65002'", "localAS: expected an integer from 1 to 4294967295, found \"65002\""),
         ("routerID: 0.0.0.0", "routerID: must be a non-zero IPv4 address"),
         ("routerID: fd00::1", "routerID: must be a non-zero IPv4 address"),
-        ("routerID: 1.2.3", "routerID: must be an IPv4 or IPv6 address"),
+        ("routerID: 1.2.3", "routerID: '1.2.3' is not an IPv4 or IPv6 address"),
         ("listen: 10.0.0.1:0", "listen: must be ADDRESS:PORT, [IPV6]:PORT or an address (port 179)"),
         ("controlSocket: relative.sock", "controlSocket: must be an absolute path shorter than 108 bytes"),
-        ("gracefulRestart: { restartTime: 4096 }", "gracefulRestart.restartTime: must be 1..4095"),
-        ("gracefulRestart: { restrtTime: 5 }", "gracefulRestart.restrtTime: unknown field"),
-        ("localAs: 5", "localAs: unknown field"),
-        ("peers: [{address: 10.0.0.1, as: 2}, {address: 10.0.0.2, as: 0}]", "peers[1].as: must be 1..4294967295"),
-        ("peers: [{address: 10.0.0.300, as: 2}]", "peers[0].address: must be an IPv4 or IPv6 address"),
-        ("peers: [{as: 2}]", "peers[0]: address is required"),
-        ("peers: [{address: 10.0.0.1}]", "peers[0]: as is required"),
+        ("gracefulRestart: { restartTime: 4096 }", "gracefulRestart.restartTime: expected an integer from 1 to 4095, found \"4096\""),
+        ("gracefulRestart: { restrtTime: 5 }", "gracefulRestart.restrtTime: unknown field; expected one of restartTime"),
+        ("localAs: 5", "localAs: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile"),
+        ("peers: [{address: 10.0.0.1, as: 2}, {address: 10.0.0.2, as: 0}]", "peers[1].as: expected an integer from 1 to 4294967295, found \"0\""),
+        ("peers: [{address: 10.0.0.300, as: 2}]", "peers[0].address: '10.0.0.300' is not an IPv4 or IPv6 address"),
+        ("peers: [{as: 2}]", "peers[0].address: missing required field"),
+        ("peers: [{address: 10.0.0.1}]", "peers[0].as: missing required field"),
         ("peers: [{address: 10.0.0.1, as: 2, holdTime: 2}]", "peers[0].holdTime: must be 0 or 3..65535"),
-        ("peers: [{address: 10.0.0.1, as: 2, holdTime: 70000}]", "peers[0].holdTime: must be 0..65535"),
-        ("peers: [{address: 10.0.0.1, as: 2, port: 0}]", "peers[0].port: must be 1..65535"),
-        ("peers: [{address: 10.0.0.1, as: 2, passive: maybe}]", "peers[0].passive: must be true or false"),
+        ("peers: [{address: 10.0.0.1, as: 2, holdTime: 70000}]", "peers[0].holdTime: expected an integer from 0 to 65535, found \"70000\""),
+        ("peers: [{address: 10.0.0.1, as: 2, port: 0}]", "peers[0].port: expected an integer from 1 to 65535, found \"0\""),
+        ("peers: [{address: 10.0.0.1, as: 2, passive: maybe}]", "peers[0].passive: expected true or false, found \"maybe\""),
         ("peers: [{address: 10.0.0.1, as: 2, password: ''}]", "peers[0].password: must be 1..80 bytes"),
-        ("peers: [{address: 10.0.0.1, as: 2, maxPrefixes: 0}]", "peers[0].maxPrefixes: must be 1..2147483647"),
-        ("peers: [{address: 10.0.0.1, as: 2, ttlSecurity: 255}]", "peers[0].ttlSecurity: must be 1..254"),
+        ("peers: [{address: 10.0.0.1, as: 2, maxPrefixes: 0}]", "peers[0].maxPrefixes: expected an integer from 1 to 2147483647, found \"0\""),
+        ("peers: [{address: 10.0.0.1, as: 2, ttlSecurity: 255}]", "peers[0].ttlSecurity: expected an integer from 1 to 254, found \"255\""),
         ("peers: [{address: 10.0.0.1, as: 2, families: [ipx]}]", "peers[0].families[0]: must be ipv4 or ipv6"),
         ("peers: [{address: 10.0.0.1, as: 2, families: []}]", "peers[0].families: must name at least one family"),
         ("peers: [{address: 10.0.0.1, as: 2, localAddress: 'fd00::2'}]",
@@ -103,7 +105,7 @@ import TestSupport
          "peers[0].otherFamilyNextHop: must be of the other family than address"),
         ("peers: [{address: 10.0.0.1, as: 2}, {address: 10.0.0.1, as: 3}]",
          "peers[1].address: 10.0.0.1 is configured twice"),
-        ("peers: {address: 10.0.0.1}", "peers: must be a list"),
+        ("peers: {address: 10.0.0.1}", "peers: expected a list (write [a, b] or one '- item' per line), found a mapping"),
         ("originate: [{prefix: 10.0.1.1/24}]", "originate[0].prefix: \(PrefixParseError.hostBitsSet("10.0.1.1/24", network: IPPrefix("10.0.1.0/24")!))"),
         ("originate: [{prefix: 10.0.1.0/24, communities: ['65536:1']}]",
          "originate[0].communities[0]: must be ASN:VALUE (each 0..65535) or no-export, no-advertise, no-export-subconfed, no-peer"),
@@ -117,14 +119,19 @@ import TestSupport
         fields[String(line.prefix { $0 != ":" })] = line
         let yaml = fields.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n")
         let error = #expect(throws: ConfigError.self) { try BGPConfig(yaml: yaml) }
-        #expect(error?.description == message)
+        // Each field sits on its own line, in key order: the error names that line.
+        let number = fields.keys.sorted().firstIndex(of: String(line.prefix { $0 != ":" }))! + 1
+        #expect(error?.description == "line \(number): \(message)")
     }
 
     @Test func refusesMissingFieldsAndBadYAML() {
-        #expect(throws: ConfigError(field: "localAS", "is required")) { try BGPConfig(yaml: "routerID: 1.1.1.1") }
-        #expect(throws: ConfigError(field: "routerID", "is required")) { try BGPConfig(yaml: "localAS: 1") }
-        #expect(throws: ConfigError(field: "", "the configuration is empty")) { try BGPConfig(yaml: "") }
-        #expect(throws: ConfigError.self) { try BGPConfig(yaml: "localAS: [1") }
+        #expect(throws: ConfigError(line: 1, field: "localAS", "missing required field")) { try BGPConfig(yaml: "routerID: 1.1.1.1") }
+        #expect(throws: ConfigError(line: 1, field: "routerID", "missing required field")) { try BGPConfig(yaml: "localAS: 1") }
+        #expect(throws: ConfigError(field: "", "the file is empty")) { try BGPConfig(yaml: "") }
+        #expect(throws: ConfigError(line: 2, field: "", "not valid YAML: did not find expected ',' or ']'")) { try BGPConfig(yaml: "localAS: [1") }
+        #expect(throws: ConfigError(line: 1, field: "", "duplicate key localAS in a mapping")) {
+            try BGPConfig(yaml: "localAS: 1\nrouterID: 1.1.1.1\nlocalAS: 2")
+        }
     }
 
     @Test func originateFileAddsPrefixesWithCommunities() throws {

@@ -1,8 +1,8 @@
 @testable import BGP
 @testable import BGPCore
+import ConfigFile
 import NetworkCore
 import Testing
-import Yams
 
 /// What the speaker reports for a kernel table, and the `kernel` key it leaves to RouteSync.
 @Suite struct LearnedRouteChangeTests {
@@ -10,11 +10,11 @@ import Yams
 
     /// `bgp serve`'s `kernel` key belongs to RouteSync: handed back unread when named, refused otherwise.
     @Test func otherPartsKeysAreHandedBackUnread() throws {
-        var others: [String: Node] = [:]
+        var others: [String: ConfigNode] = [:]
         _ = try BGPConfig(yaml: Self.base + "kernel: {table: 100}\n", otherKeys: ["kernel"], others: &others)
-        #expect(others["kernel"] != nil)
+        #expect(others["kernel"]?.path == "kernel")
         let error = #expect(throws: ConfigError.self) { try BGPConfig(yaml: Self.base + "kernel: {table: 100}\n") }
-        #expect(error?.description == "kernel: unknown field")
+        #expect(error?.description == "line 3: kernel: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile")
     }
 
     @Test func onlyLearnedBestPathsReachTheKernel() {

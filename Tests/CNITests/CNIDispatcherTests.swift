@@ -104,6 +104,10 @@ final class RecordingPlugin: CNIPluginVerbs {
         ("ADD", ["CNI_IFNAME": ".."], 4, "may not be"),
         ("ADD", ["CNI_IFNAME": "eth 0"], 4, "whitespace"),
         ("ADD", ["CNI_IFNAME": "eth:0"], 4, "whitespace"),
+        // NetworkCore's LinkName: the data path's rule too, so DEL (0x7F) is refused here as
+        // there, and so is Unicode whitespace (the spec's Go check), which Linux would accept.
+        ("ADD", ["CNI_IFNAME": "eth\u{7F}"], 4, "control character"),
+        ("ADD", ["CNI_IFNAME": "eth\u{A0}0"], 4, "whitespace"),
         ("ADD", ["CNI_NETNS": "relative/ns"], 4, "not an absolute path"),
         ("ADD", ["CNI_ARGS": "novalue"], 4, "not KEY=VALUE"),
         ("FROB", [:], 4, "unknown CNI_COMMAND"),

@@ -166,6 +166,17 @@ final class DatapathFixture {
         #expect(throws: DatapathError.self) { try fixture.datapath.setUp(spec, on: fixture.bridge) }
         spec.ifName = "eth/0"
         #expect(throws: DatapathError.self) { try fixture.datapath.setUp(spec, on: fixture.bridge) }
+        // The CNI dispatcher's rule (NetworkCore's LinkName): Unicode whitespace is refused here too.
+        spec.ifName = "eth\u{A0}0"
+        #expect { try fixture.datapath.setUp(spec, on: fixture.bridge) } throws: {
+            if case .invalidSpec(let why) = $0 as? DatapathError { why.contains("whitespace") } else { false }
+        }
+        spec.ifName = "eth0"
+        spec.netnsPath = "relative/ns"
+        #expect { try fixture.datapath.setUp(spec, on: fixture.bridge) } throws: {
+            if case .invalidSpec(let why) = $0 as? DatapathError { why.contains("not an absolute path") } else { false }
+        }
+        spec.netnsPath = pod.path
         spec.ifName = "eth0"
         spec.mtu = 20
         #expect(throws: DatapathError.self) { try fixture.datapath.setUp(spec, on: fixture.bridge) }

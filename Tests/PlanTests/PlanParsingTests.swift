@@ -1,16 +1,17 @@
 import Testing
+import ConfigFile
 import NetworkCore
 import Plan
 import TestSupport
 
 /// Unreadable or mistyped plans are refused with the line and field to fix.
 @Suite struct PlanParsingTests {
-    static let cases: [(name: String, yaml: String, error: PlanParseError)] = [
-        ("not YAML", "vpc: [a\n", PlanParseError(line: 2, field: "", message: "not valid YAML: did not find expected ',' or ']'")),
-        ("empty file", "", PlanParseError(line: nil, field: "", message: "the file is empty")),
-        ("top level is a list", "- a\n", PlanParseError(line: 1, field: "",
-            message: "expected a mapping with name, headroomPercent, vpc, services, dataCenters, edgeDomains, found a list")),
-        ("duplicate key", "name: a\nname: b\n", PlanParseError(line: 1, field: "", message: "duplicate key name in a mapping")),
+    static let cases: [(name: String, yaml: String, error: ConfigError)] = [
+        ("not YAML", "vpc: [a\n", ConfigError(line: 2, field: "", "not valid YAML: did not find expected ',' or ']'")),
+        ("empty file", "", ConfigError(line: nil, field: "", "the file is empty")),
+        ("top level is a list", "- a\n", ConfigError(line: 1, field: "",
+            "expected a mapping with name, headroomPercent, vpc, services, dataCenters, edgeDomains, found a list")),
+        ("duplicate key", "name: a\nname: b\n", ConfigError(line: 1, field: "", "duplicate key name in a mapping")),
     ]
 
     @Test(arguments: cases.indices)
@@ -53,20 +54,20 @@ import TestSupport
     @Test(arguments: fieldCases.indices)
     func namesLineAndField(_ index: Int) {
         let c = Self.fieldCases[index]
-        #expect(throws: PlanParseError(line: c.line, field: c.field, message: c.message)) { try PlanFixture.plan(c.changes) }
+        #expect(throws: ConfigError(line: c.line, field: c.field, c.message)) { try PlanFixture.plan(c.changes) }
     }
 
     @Test func scalarWhereAListBelongs() {
         let yaml = PlanFixture.yaml().replacingOccurrences(of: "cidrs: [192.168.0.0/16]", with: "cidrs: 192.168.0.0/16")
-        #expect(throws: PlanParseError(line: 4, field: "vpc.cidrs",
-                                       message: "expected a list (write [a, b] or one '- item' per line), found \"192.168.0.0/16\"")) {
+        #expect(throws: ConfigError(line: 4, field: "vpc.cidrs",
+                                       "expected a list (write [a, b] or one '- item' per line), found \"192.168.0.0/16\"")) {
             try Plan(yaml: yaml)
         }
     }
 
     @Test func missingField() {
         let yaml = PlanFixture.yaml().replacingOccurrences(of: "  expectedServices: 100\n", with: "")
-        #expect(throws: PlanParseError(line: 13, field: "services.expectedServices", message: "missing required field")) {
+        #expect(throws: ConfigError(line: 13, field: "services.expectedServices", "missing required field")) {
             try Plan(yaml: yaml)
         }
     }
@@ -74,13 +75,13 @@ import TestSupport
     /// Plans of the earlier schema are told what replaced their fields.
     @Test func earlierSchemaIsExplained() {
         let old = PlanFixture.yaml().replacingOccurrences(of: "dataCenters:", with: "expressConnect:\n  links: []\ndataCenters:")
-        #expect(throws: PlanParseError(line: 15, field: "expressConnect",
-                                       message: "replaced by dataCenters[].circuit: each data center has its own circuit (VBR and DC router addresses), and each edge domain names its dataCenter")) {
+        #expect(throws: ConfigError(line: 15, field: "expressConnect",
+                                       "replaced by dataCenters[].circuit: each data center has its own circuit (VBR and DC router addresses), and each edge domain names its dataCenter")) {
             try Plan(yaml: old)
         }
         let addresses = PlanFixture.yaml(["DOMAIN_EXTRA": "      addresses: [172.16.1.1]"])
-        #expect(throws: PlanParseError(line: 40, field: "edgeDomains[0].gateway.addresses",
-                                       message: "replaced by nodeNetworks[].gateway: give the gateway's address on each node network")) {
+        #expect(throws: ConfigError(line: 40, field: "edgeDomains[0].gateway.addresses",
+                                       "replaced by nodeNetworks[].gateway: give the gateway's address on each node network")) {
             try Plan(yaml: addresses)
         }
     }

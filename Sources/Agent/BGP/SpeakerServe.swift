@@ -1,9 +1,9 @@
 import BGP
+import ConfigFile
 import Logging
 import Plan
 import RouteSync
 import ServiceLifecycle
-import Yams
 
 /// `terway-edge bgp serve`: the agent's speaker services without the rest of the agent. The
 /// speaker, and with a `kernel` key the export of its learned routes into a kernel table
@@ -16,11 +16,11 @@ public enum SpeakerServe {
         do {
             // The loaded config goes straight into the speaker, which keeps no second copy
             // of a full table's originate list.
-            var others: [String: Yams.Node] = [:]
+            var others: [String: ConfigNode] = [:]
             let loaded = try BGPConfig.load(contentsOf: configPath, otherKeys: ["kernel"], others: &others)
             if let kernel = others["kernel"] {
                 var config = RouteSyncConfig()
-                try config.readKernel(YAMLField(node: kernel, path: "kernel"))
+                try config.readKernel(kernel)
                 routes = config
             }
             speaker = BGPSpeaker(config: loaded, restarting: GracefulRestartMarker.consume(for: loaded),

@@ -1,4 +1,5 @@
 import BGP
+import ConfigFile
 import NetworkCore
 import Plan
 import RouteSync
@@ -24,8 +25,8 @@ extension AgentConfig {
 
     /// Parses and resolves the agent's YAML. Every refusal names the line and the field; the
     /// plan is read through `environment.readFile` (a relative path is taken from `folder`).
-    public init(yaml: String, folder: String = ".", environment: Environment) throws(PlanParseError) {
-        let top = try YAMLField.document(yaml).mapping(allowing: Self.keys)
+    public init(yaml: String, folder: String = ".", environment: Environment) throws(ConfigError) {
+        let top = try ConfigNode.document(yaml).mapping(allowing: Self.keys)
         let planField = try top.required("plan")
         let planText = try planField.string()
         planPath = planText.hasPrefix("/") ? planText : "\(folder)/\(planText)"
@@ -45,7 +46,7 @@ extension AgentConfig {
             throw top.missing("node", "the host name cannot be read; set node")
         }
         if let field = top.optional("nodeAddress") {
-            nodeAddress = try field.address().address
+            nodeAddress = try field.address()
         } else if let found = environment.defaultRouteSource(.v4) ?? environment.defaultRouteSource(.v6) {
             nodeAddress = found
         } else {
@@ -78,13 +79,13 @@ extension AgentConfig {
         bgp = AgentBGPConfig()
         if let field = top.optional("bgp") { bgp = try AgentBGPConfig(field, routes: &routes) }
         do { routes = try routes.validated() } catch {
-            throw PlanParseError(line: top.line, field: error.key, message: error.reason)
+            throw ConfigError(line: top.line, field: error.key, error.reason)
         }
         masquerade = try top.optional("masquerade")?.bool() ?? true
 
         if bgp.routerID == nil, case .v4(let address) = nodeAddress { bgp.routerID = address }
         guard bgp.routerID != nil else {
-            throw PlanParseError(line: top.line, field: "bgp.routerID", message: "the node address is IPv6; set bgp.routerID to an IPv4 address")
+            throw ConfigError(line: top.line, field: "bgp.routerID", "the node address is IPv6; set bgp.routerID to an IPv4 address")
         }
         guard !pools.isEmpty else {
             throw planField.error("edge domain \(domain.name) gives no nodeSubnetLength for its pod CIDRs")
@@ -92,8 +93,8 @@ extension AgentConfig {
     }
 
     /// The named domain, or the one whose node networks hold the node's address.
-    private static func domain(of plan: Plan, named field: YAMLField?, holding address: IPAddress,
-                               top: YAMLMapping) throws(PlanParseError) -> Plan.EdgeDomain {
+    private static func domain(of plan: Plan, named field: ConfigNode?, holding address: IPAddress,
+                               top: ConfigMapping) throws(ConfigError) -> Plan.EdgeDomain {
         let names = plan.edgeDomains.map(\.name).joined(separator: ", ")
         if let field {
             let name = try field.string()
@@ -113,7 +114,7 @@ extension AgentConfig {
 }
 
 extension AgentBGPConfig {
-    init(_ field: YAMLField, routes: inout RouteSyncConfig) throws(PlanParseError) {
+    init(_ field: ConfigNode, routes: inout RouteSyncConfig) throws(ConfigError) {
         let map = try field.mapping(allowing: ["advertise", "routerID", "holdTime", "connectRetryTime", "password",
                                                 "gtsm", "restartTime", "kernel"])
         if let advertiseField = map.optional("advertise") {
@@ -124,7 +125,7 @@ extension AgentBGPConfig {
             self.advertise = advertise
         }
         if let idField = map.optional("routerID") {
-            guard case .v4(let id) = try idField.address().address, id.value != 0 else {
+            guard case .v4(let id) = try idField.address(), id.value != 0 else {
                 throw idField.error("expected a non-zero IPv4 address")
             }
             routerID = id
@@ -154,23 +155,23 @@ extension AgentBGPConfig {
     }
 }
 
-extension YAMLField {
-    func absolutePath() throws(PlanParseError) -> String {
+extension ConfigNode {
+    func absolutePath() throws(ConfigError) -> String {
         let path = try string()
         guard path.hasPrefix("/") else { throw error("expected an absolute path, found \"\(path)\"") }
         return path
     }
 
     /// A Unix socket path: absolute and within sun_path's 108 bytes.
-    func socketPath() throws(PlanParseError) -> String {
+    func socketPath() throws(ConfigError) -> String {
         let path = try absolutePath()
         guard path.utf8.count < 108 else { throw error("a socket path must be shorter than 108 bytes") }
         return path
     }
 }
 
-extension YAMLMapping {
-    func missing(_ key: String, _ message: String) -> PlanParseError {
-        PlanParseError(line: line, field: key, message: message)
+extension ConfigMapping {
+    func missing(_ key: String, _ message: String) -> ConfigError {
+        ConfigError(line: line, field: key, message)
     }
 }

@@ -1,10 +1,11 @@
+import ConfigFile
 import Plan
 import RouteSync
 
 extension RouteSyncConfig {
     /// The kernel table of learned routes, `{table, protocol, metric}`: `bgp serve`'s
     /// `kernel` key and the agent's `bgp.kernel`. Numbers another daemon owns are refused.
-    mutating func readKernel(_ field: YAMLField) throws(PlanParseError) {
+    mutating func readKernel(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["table", "protocol", "metric"])
         if let tableField = map.optional("table") {
             let table = try tableField.integer(in: 1...Int(UInt32.max))
@@ -25,7 +26,7 @@ extension RouteSyncConfig {
     }
 
     /// The agent's `routes` key: `mode`, `resyncSeconds` and the peer routes' `protocol`.
-    mutating func readRoutes(_ field: YAMLField) throws(PlanParseError) {
+    mutating func readRoutes(_ field: ConfigNode) throws(ConfigError) {
         let map = try field.mapping(allowing: ["mode", "resyncSeconds", "protocol"])
         if let modeField = map.optional("mode") {
             let text = try modeField.string()

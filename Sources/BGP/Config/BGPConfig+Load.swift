@@ -1,20 +1,20 @@
 import BGPCore
+import ConfigFile
 import Foundation
 import NetworkCore
-import Yams
 
 extension BGPConfig {
     /// Reads and validates a configuration file, and its `originateFile` (a relative path
     /// is taken from the configuration's folder).
     public static func load(contentsOf path: String) throws(ConfigError) -> BGPConfig {
-        var others: [String: Node] = [:]
+        var others: [String: ConfigNode] = [:]
         return try load(contentsOf: path, others: &others)
     }
 
     /// The same; top-level keys in `otherKeys` belong to other parts and are handed back in `others`
     /// (see `init(yaml:otherKeys:others:)`).
     public static func load(contentsOf path: String, otherKeys: Set<String> = [],
-                            others: inout [String: Node]) throws(ConfigError) -> BGPConfig {
+                            others: inout [String: ConfigNode]) throws(ConfigError) -> BGPConfig {
         var config = try BGPConfig(yaml: try read(path, field: ""), otherKeys: otherKeys, others: &others)
         guard let file = config.originateFile else { return config }
         let resolved = file.hasPrefix("/") ? file

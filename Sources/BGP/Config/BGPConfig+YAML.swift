@@ -1,46 +1,33 @@
 import BGPCore
+import ConfigFile
 import NetworkCore
-import Yams
 
 extension BGPConfig {
     /// Parses and validates the YAML of `terway-edge bgp serve --config`.
     public init(yaml: String) throws(ConfigError) {
-        var others: [String: Node] = [:]
+        var others: [String: ConfigNode] = [:]
         try self.init(yaml: yaml, otherKeys: [], others: &others)
     }
 
     /// The same, for a file that also holds other parts' settings: top-level keys in
     /// `otherKeys` (`bgp serve`'s `kernel`, which RouteSync reads) are handed back in
     /// `others` unread instead of being refused.
-    public init(yaml: String, otherKeys: Set<String>, others: inout [String: Node]) throws(ConfigError) {
-        let composed: Node?
-        do {
-            // `.basic`: no implicit typing; scalars are read from their text (ConfigNode), and
-            // skipping the per-scalar regexes makes a million-route originate list 10x faster.
-            composed = try Yams.compose(yaml: yaml, .basic)
-        } catch {
-            throw ConfigError(field: "", "not valid YAML: \(error)")
-        }
-        guard let composed else { throw ConfigError(field: "", "the configuration is empty") }
-        let fields = try ConfigNode(node: composed, path: "").mapping(
-            allowed: Set(["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
-                          "originateFile"]).union(otherKeys))
+    public init(yaml: String, otherKeys: Set<String>, others: inout [String: ConfigNode]) throws(ConfigError) {
+        let fields = try ConfigNode.document(yaml).mapping(
+            allowing: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
+                       "originateFile"] + otherKeys.sorted())
         for key in otherKeys {
-            if let node = fields[key] { others[key] = node.node }
-        }
-        func required(_ name: String) throws(ConfigError) -> ConfigNode {
-            guard let field = fields[name] else { throw ConfigError(field: name, "is required") }
-            return field
+            if let node = fields.optional(key) { others[key] = node }
         }
 
-        localAS = UInt32(try required("localAS").integer(in: 1...UInt64(UInt32.max)))
-        let routerIDNode = try required("routerID")
+        localAS = try fields.required("localAS").integer(in: 1...UInt32.max)
+        let routerIDNode = try fields.required("routerID")
         guard case .v4(let routerID) = try routerIDNode.address(), routerID.value != 0 else {
             throw routerIDNode.error("must be a non-zero IPv4 address")
         }
         self.routerID = routerID
 
-        if let node = fields["listen"] {
+        if let node = fields.optional("listen") {
             let text = try node.string()
             if ["false", "no", "off", "none"].contains(text.lowercased()) {
                 listen = nil
@@ -55,7 +42,7 @@ extension BGPConfig {
             listen = SocketEndpoint(address: .v6(IPv6Address(0)), port: 179)
         }
 
-        if let node = fields["controlSocket"] {
+        if let node = fields.optional("controlSocket") {
             let path = try node.string()
             guard path.hasPrefix("/"), path.utf8.count < 108 else {
                 throw node.error("must be an absolute path shorter than 108 bytes")
@@ -65,60 +52,58 @@ extension BGPConfig {
             controlSocket = "/run/terway-edge/bgp.sock"
         }
 
-        if let node = fields["gracefulRestart"] {
-            let gr = try node.mapping(allowed: ["restartTime", "selectionDeferral"])
-            let time = try gr["restartTime"].map { (n) throws(ConfigError) in try n.integer(in: 1...4095) } ?? 120
-            let deferral = try gr["selectionDeferral"].map { (n) throws(ConfigError) in try n.integer(in: 1...time) }
-            gracefulRestart = GracefulRestartConfig(restartTime: UInt16(time), selectionDeferral: deferral.map(UInt16.init))
+        if let node = fields.optional("gracefulRestart") {
+            let gr = try node.mapping(allowing: ["restartTime", "selectionDeferral"])
+            let time: UInt16 = try gr.optional("restartTime")?.integer(in: 1...4095) ?? 120
+            let deferral: UInt16? = try gr.optional("selectionDeferral")?.integer(in: 1...time)
+            gracefulRestart = GracefulRestartConfig(restartTime: time, selectionDeferral: deferral)
         } else {
             gracefulRestart = nil
         }
 
         peers = []
-        for node in try fields["peers"]?.sequence() ?? [] {
+        for node in try fields.optional("peers")?.list() ?? [] {
             let peer = try PeerConfig(node: node)
             if peers.contains(where: { $0.address == peer.address }) {
-                throw ConfigError(field: "\(node.path).address", "\(peer.address) is configured twice")
+                throw ConfigError(line: node.line, field: "\(node.path).address", "\(peer.address) is configured twice")
             }
             peers.append(peer)
         }
 
         originate = []
         var seen = PrefixSet()
-        for node in try fields["originate"]?.sequence() ?? [] {
+        for node in try fields.optional("originate")?.list() ?? [] {
             let route = try OriginateConfig(node: node)
             guard seen.insert(route.prefix) else {
-                throw ConfigError(field: "\(node.path).prefix", "\(route.prefix) is originated twice")
+                throw ConfigError(line: node.line, field: "\(node.path).prefix", "\(route.prefix) is originated twice")
             }
             originate.append(route)
         }
-        originateFile = try fields["originateFile"]?.string()
+        originateFile = try fields.optional("originateFile")?.string()
     }
 }
 
 extension PeerConfig {
     fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let fields = try node.mapping(allowed: [
+        let fields = try node.mapping(allowing: [
             "address", "port", "as", "passive", "holdTime", "connectRetryTime", "password", "maxPrefixes",
             "ttlSecurity", "families", "exportLearned", "localAddress", "otherFamilyNextHop", "import", "export",
             "multihop", "minHoldTime", "sendHoldTime",
         ])
-        guard let addressNode = fields["address"] else { throw node.error("address is required") }
-        guard let asNode = fields["as"] else { throw node.error("as is required") }
-        address = try addressNode.address()
-        remoteAS = UInt32(try asNode.integer(in: 1...UInt64(UInt32.max)))
-        port = Int(try fields["port"]?.integer(in: 1...65535) ?? 179)
-        passive = try fields["passive"]?.bool() ?? false
-        if let holdNode = fields["holdTime"] {
-            let hold = try holdNode.integer(in: 0...65535)
+        address = try fields.required("address").address()
+        remoteAS = try fields.required("as").integer(in: 1...UInt32.max)
+        port = try fields.optional("port")?.integer(in: 1...65535) ?? 179
+        passive = try fields.optional("passive")?.bool() ?? false
+        if let holdNode = fields.optional("holdTime") {
+            let hold: UInt16 = try holdNode.integer(in: 0...65535)
             // RFC 4271 4.2: the hold time is zero or at least three seconds.
             guard hold == 0 || hold >= 3 else { throw holdNode.error("must be 0 or 3..65535") }
-            holdTime = UInt16(hold)
+            holdTime = hold
         } else {
             holdTime = 90
         }
-        connectRetryTime = UInt16(try fields["connectRetryTime"]?.integer(in: 1...65535) ?? 120)
-        if let passwordNode = fields["password"] {
+        connectRetryTime = try fields.optional("connectRetryTime")?.integer(in: 1...65535) ?? 120
+        if let passwordNode = fields.optional("password") {
             let password = try passwordNode.string()
             // TCP_MD5SIG_MAXKEYLEN in linux/tcp.h.
             guard (1...80).contains(password.utf8.count) else { throw passwordNode.error("must be 1..80 bytes") }
@@ -126,11 +111,11 @@ extension PeerConfig {
         } else {
             password = nil
         }
-        prefixLimit = try fields["maxPrefixes"].map { (n) throws(ConfigError) in try PrefixLimit(node: n) } ?? PrefixLimit()
-        ttlSecurity = try fields["ttlSecurity"].map { (n) throws(ConfigError) in Int(try n.integer(in: 1...254)) }
-        if let familiesNode = fields["families"] {
+        prefixLimit = try fields.optional("maxPrefixes").map { (n) throws(ConfigError) in try PrefixLimit(node: n) } ?? PrefixLimit()
+        ttlSecurity = try fields.optional("ttlSecurity")?.integer(in: 1...254)
+        if let familiesNode = fields.optional("families") {
             var families: Set<IPFamily> = []
-            for item in try familiesNode.sequence() {
+            for item in try familiesNode.list() {
                 switch try item.string().lowercased() {
                 case "ipv4", "ipv4-unicast": families.insert(.v4)
                 case "ipv6", "ipv6-unicast": families.insert(.v6)
@@ -142,8 +127,8 @@ extension PeerConfig {
         } else {
             families = [.v4, .v6]
         }
-        exportLearned = try fields["exportLearned"]?.bool() ?? false
-        if let localNode = fields["localAddress"] {
+        exportLearned = try fields.optional("exportLearned")?.bool() ?? false
+        if let localNode = fields.optional("localAddress") {
             let local = try localNode.address()
             guard local.family == address.family else {
                 throw localNode.error("must be of the same family as address")
@@ -152,7 +137,7 @@ extension PeerConfig {
         } else {
             localAddress = nil
         }
-        if let nextHopNode = fields["otherFamilyNextHop"] {
+        if let nextHopNode = fields.optional("otherFamilyNextHop") {
             let nextHop = try nextHopNode.address()
             guard nextHop.family != address.family else {
                 throw nextHopNode.error("must be of the other family than address")
@@ -161,42 +146,42 @@ extension PeerConfig {
         } else {
             otherFamilyNextHop = nil
         }
-        multihop = try fields["multihop"].map { (n) throws(ConfigError) in Int(try n.integer(in: 1...255)) }
-        if let multihopNode = fields["multihop"], ttlSecurity != nil {
+        multihop = try fields.optional("multihop")?.integer(in: 1...255)
+        if let multihopNode = fields.optional("multihop"), ttlSecurity != nil {
             throw multihopNode.error("cannot be combined with ttlSecurity (GTSM sends TTL 255)")
         }
-        if let minNode = fields["minHoldTime"] {
-            let minimum = try minNode.integer(in: 3...65535)
+        if let minNode = fields.optional("minHoldTime") {
+            let minimum: UInt16 = try minNode.integer(in: 3...65535)
             guard holdTime != 0, minimum <= holdTime else { throw minNode.error("must be at most holdTime (which must not be 0)") }
-            minHoldTime = UInt16(minimum)
+            minHoldTime = minimum
         } else {
             minHoldTime = nil
         }
-        sendHoldTime = try fields["sendHoldTime"].map { (n) throws(ConfigError) in UInt32(try n.integer(in: 1...86400)) }
-        importFilter = try fields["import"].map { (n) throws(ConfigError) in try PrefixFilter(node: n) }
-        exportFilter = try fields["export"].map { (n) throws(ConfigError) in try PrefixFilter(node: n) }
+        sendHoldTime = try fields.optional("sendHoldTime")?.integer(in: 1...86400)
+        importFilter = try fields.optional("import").map { (n) throws(ConfigError) in try PrefixFilter(node: n) }
+        exportFilter = try fields.optional("export").map { (n) throws(ConfigError) in try PrefixFilter(node: n) }
     }
 }
 
 extension PrefixLimit {
     /// `maxPrefixes: N` (both families, stop), or `{ipv4: N, ipv6: M, action: stop|restart|warn, restartAfter: S}`.
     fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let range = UInt64(1)...UInt64(Int32.max)
+        let range = 1...Int(Int32.max)
         guard case .mapping = node.node else {
-            self.init(both: Int(try node.integer(in: range)))
+            self.init(both: try node.integer(in: range))
             return
         }
-        let fields = try node.mapping(allowed: ["ipv4", "ipv6", "action", "restartAfter"])
+        let fields = try node.mapping(allowing: ["ipv4", "ipv6", "action", "restartAfter"])
         self.init()
-        if let n = fields["ipv4"] { ipv4 = Int(try n.integer(in: range)) }
-        if let n = fields["ipv6"] { ipv6 = Int(try n.integer(in: range)) }
-        if let n = fields["action"] {
+        if let n = fields.optional("ipv4") { ipv4 = try n.integer(in: range) }
+        if let n = fields.optional("ipv6") { ipv6 = try n.integer(in: range) }
+        if let n = fields.optional("action") {
             guard let action = Action(rawValue: try n.string()) else { throw n.error("must be stop, restart or warn") }
             self.action = action
         }
-        if let n = fields["restartAfter"] {
+        if let n = fields.optional("restartAfter") {
             guard action == .restart else { throw n.error("needs action: restart") }
-            restartAfter = UInt32(try n.integer(in: 1...86400))
+            restartAfter = try n.integer(in: 1...86400)
         }
     }
 }
@@ -206,7 +191,7 @@ extension PrefixFilter {
     /// list is refused: it would mean "nothing", which leaving the key out already says.
     fileprivate init(node: ConfigNode) throws(ConfigError) {
         var entries: [Entry] = []
-        for item in try node.sequence() {
+        for item in try node.list() {
             let text = try item.string()
             do throws(PrefixFilterError) {
                 entries.append(try Entry(parsing: text))
@@ -221,15 +206,10 @@ extension PrefixFilter {
 
 extension OriginateConfig {
     fileprivate init(node: ConfigNode) throws(ConfigError) {
-        let fields = try node.mapping(allowed: ["prefix", "communities"])
-        guard let prefixNode = fields["prefix"] else { throw node.error("prefix is required") }
-        do {
-            prefix = try IPPrefix(parsing: try prefixNode.string())
-        } catch {
-            throw prefixNode.error("\(error)")
-        }
+        let fields = try node.mapping(allowing: ["prefix", "communities"])
+        prefix = try fields.required("prefix").prefix()
         communities = []
-        for item in try fields["communities"]?.sequence() ?? [] {
+        for item in try fields.optional("communities")?.list() ?? [] {
             guard let community = Community(try item.string()) else {
                 throw item.error("must be ASN:VALUE (each 0..65535) or no-export, no-advertise, no-export-subconfed, no-peer")
             }

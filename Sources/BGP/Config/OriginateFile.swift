@@ -1,4 +1,5 @@
 import BGPCore
+import ConfigFile
 import NetworkCore
 
 /// The `originateFile` format: one prefix per line, optionally followed by communities,
