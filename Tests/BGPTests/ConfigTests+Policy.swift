@@ -24,7 +24,7 @@ extension ConfigTests {
 
     @Test(arguments: [("import: []", "peers[0].import: must list at least one entry"),
                       ("import: [\"10.0.0.0/16 le 8\"]", "peers[0].import[0]: le 8 must be 16..32"),
-                      ("export: any", "peers[0].export: must be a list")])
+                      ("export: any", "peers[0].export: expected a list")])
     func badListsAreRefusedNamingTheField(_ line: String, _ message: String) {
         #expect {
             try BGPConfig(yaml: """
