@@ -60,7 +60,7 @@ let package = Package(
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
-        // The one YAML walker of every configuration file (plan, bgp serve, agent): line-numbered
+        // The one YAML walker of every configuration file (plan, bgp serve, agent, emulator world): line-numbered
         // errors naming the field path, unknown keys refused, typed scalars.
         .target(name: "ConfigFile", dependencies: ["NetworkCore", .product(name: "Yams", package: "Yams")]),
 
@@ -137,11 +137,10 @@ let package = Package(
         .target(
             name: "CloudEmulator",
             dependencies: [
-                "CloudAPI", "JSON", "NetworkCore", "Netlink",
+                "CloudAPI", "ConfigFile", "JSON", "NetworkCore", "Netlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
 
@@ -214,7 +213,7 @@ let package = Package(
         // The official SDKs and our client against the emulator; the emulator's datapath.
         .testTarget(
             name: "CloudEmulatorTests",
-            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "HTTPClient", "JSON", "TestSupport"]
+            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "ConfigFile", "HTTPClient", "JSON", "TestSupport"]
         ),
         .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).

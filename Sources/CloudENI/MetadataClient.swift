@@ -29,26 +29,26 @@ public actor MetadataClient {
             let token = try await sessionToken()
             let request = CloudHTTPRequest(method: "GET", target: "/latest/meta-data/\(path)",
                                            headers: [("X-aliyun-ecs-metadata-token", token)], body: [])
-            let status: Int
-            let body: [UInt8]
+            let response: HTTPResponse
             do {
-                let response = try await transport.send(request, to: endpoint, timeout: 5)
-                (status, body) = (response.status, response.body)
+                response = try await transport.send(request, to: endpoint, timeout: 5)
             } catch {
-                try await backoff(&attempt, MetadataError.unreachable(path: path, reason: "\(error)"))
+                try await backoff(&attempt, .unreachable(path: path, reason: "\(error)", attempts: attempt + 1))
                 continue
             }
-            switch status {
-            case 200: return String(decoding: body, as: UTF8.self)
+            let failure = MetadataError.status(path: path, status: response.status, attempts: attempt + 1)
+            switch response.status {
+            case 200: return String(decoding: response.body, as: UTF8.self)
             case 401:
                 self.token = nil
-                try await backoff(&attempt, MetadataError.status(path: path, status: status))
-            case 429, 500...599: try await backoff(&attempt, MetadataError.status(path: path, status: status))
-            default: throw MetadataError.status(path: path, status: status)
+                try await backoff(&attempt, failure)
+            case 429, 500...599: try await backoff(&attempt, failure)
+            default: throw failure
             }
         }
     }
 
+    /// Waits before the next attempt, or throws `error` when `retry.maxAttempts` are spent.
     private func backoff(_ attempt: inout Int, _ error: MetadataError) async throws {
         guard attempt + 1 < retry.maxAttempts else { throw error }
         try await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, using: &random)))
@@ -57,41 +57,47 @@ public actor MetadataClient {
 
     private func sessionToken() async throws -> String {
         if let token, token.renewAt > Date() { return token.value }
+        let path = "api/token"
         var attempt = 0
         while true {
             let request = CloudHTTPRequest(method: "PUT", target: "/latest/api/token",
                                            headers: [("X-aliyun-ecs-metadata-token-ttl-seconds", String(tokenTTL))], body: [])
+            let response: HTTPResponse
             do {
-                let response = try await transport.send(request, to: endpoint, timeout: 5)
-                if response.status == 200, !response.body.isEmpty {
-                    let value = String(decoding: response.body, as: UTF8.self)
-                    token = (value, Date().addingTimeInterval(Double(tokenTTL) / 2))
-                    return value
-                }
-                guard response.status == 429 || response.status >= 500 else {
-                    throw MetadataError.status(path: "api/token", status: response.status)
-                }
-                try await backoff(&attempt, MetadataError.status(path: "api/token", status: response.status))
-            } catch let error as MetadataError {
-                throw error
+                response = try await transport.send(request, to: endpoint, timeout: 5)
             } catch {
-                try await backoff(&attempt, MetadataError.unreachable(path: "api/token", reason: "\(error)"))
+                try await backoff(&attempt, .unreachable(path: path, reason: "\(error)", attempts: attempt + 1))
+                continue
+            }
+            let failure = MetadataError.status(path: path, status: response.status, attempts: attempt + 1)
+            switch response.status {
+            case 200:
+                guard !response.body.isEmpty else { throw MetadataError.malformed(path: path, reason: "an empty token") }
+                let value = String(decoding: response.body, as: UTF8.self)
+                token = (value, Date().addingTimeInterval(Double(tokenTTL) / 2))
+                return value
+            case 429, 500...599: try await backoff(&attempt, failure)
+            default: throw failure
             }
         }
     }
 }
 
-/// Why a metadata read failed.
+/// Why a metadata read failed; `attempts` counts the requests made before giving up.
 public enum MetadataError: Error, Sendable, Equatable, CustomStringConvertible {
-    case unreachable(path: String, reason: String)
-    case status(path: String, status: Int)
+    case unreachable(path: String, reason: String, attempts: Int)
+    case status(path: String, status: Int, attempts: Int)
     case malformed(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case .unreachable(let path, let reason): "metadata \(path): unreachable: \(reason)"
-        case .status(let path, let status): "metadata \(path): HTTP \(status)"
+        case .unreachable(let path, let reason, let attempts): "metadata \(path): unreachable\(Self.gaveUp(attempts)): \(reason)"
+        case .status(let path, let status, let attempts): "metadata \(path): HTTP \(status)\(Self.gaveUp(attempts))"
         case .malformed(let path, let reason): "metadata \(path): \(reason)"
         }
+    }
+
+    private static func gaveUp(_ attempts: Int) -> String {
+        attempts > 1 ? " (gave up after \(attempts) attempts)" : ""
     }
 }

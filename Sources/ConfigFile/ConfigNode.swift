@@ -68,6 +68,19 @@ public struct ConfigNode {
         return sequence.enumerated().map { ConfigNode(node: $0.element, path: "\(path)[\($0.offset)]") }
     }
 
+    /// A mapping whose keys are names the file chooses (per-action settings), in file order.
+    public func entries() throws(ConfigError) -> [(key: String, value: ConfigNode)] {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping, found \(found)") }
+        var entries: [(key: String, value: ConfigNode)] = []
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                throw ConfigError(line: key.mark?.line, field: path, "expected a text key, found \(ConfigNode(node: key, path: path).found)")
+            }
+            entries.append((name, ConfigNode(node: value, path: path.isEmpty ? name : "\(path).\(name)")))
+        }
+        return entries
+    }
+
     /// A plain or quoted scalar's text.
     public func string() throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node else { throw error("expected a text value, found \(found)") }
@@ -85,6 +98,21 @@ public struct ConfigNode {
         let expected = "an integer from \(range.lowerBound) to \(range.upperBound)"
         guard let value = Value(try plain(expected: expected)), range.contains(value) else { throw error("expected \(expected), found \(found)") }
         return value
+    }
+
+    /// A finite decimal number (seconds, fractions, rates).
+    public func number(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        let expected = "a number from \(range.lowerBound) to \(range.upperBound)"
+        guard let value = Double(try plain(expected: expected)), value.isFinite, range.contains(value) else {
+            throw error("expected \(expected), found \(found)")
+        }
+        return value
+    }
+
+    public func strings() throws(ConfigError) -> [String] {
+        var strings: [String] = []
+        for item in try list() { strings.append(try item.string()) }
+        return strings
     }
 
     public func bool() throws(ConfigError) -> Bool {

@@ -35,7 +35,14 @@ extension TerwayEdge.CloudCommand {
 
         func run() async throws {
             guard let yaml = FileManager.default.contents(atPath: config) else { throw ValidationError("cannot read \(config)") }
-            let world = try EmulatorWorld.load(yaml: String(decoding: yaml, as: UTF8.self))
+            let world: EmulatorWorld
+            do {
+                world = try EmulatorWorld.load(yaml: String(decoding: yaml, as: UTF8.self))
+            } catch {
+                // As `plan check` does: exit code 2 and the line and field to fix.
+                FileHandle.standardError.write(Data("\(config): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
             let emulator = try CloudEmulator(world: world, statePath: state)
             let servers = try await emulator.serve(api: listen ?? world.listen, metadata: metadataListen ?? world.metadataListen)
             FileHandle.standardOutput.write(Data("cloud emulator: API on \(servers.api.channel.localAddress!), metadata on \(servers.metadata.channel.localAddress!)\n".utf8))

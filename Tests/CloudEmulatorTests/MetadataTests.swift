@@ -7,7 +7,7 @@ import TestSupport
 
 /// The metadata client against the emulator's metadata service: token first, the
 /// instance and its ENIs, changes shown only after the configured delay, a lost token
-/// fetched again on 401.
+/// fetched again on 401, 429 and 5xx retried up to the cap and then named in the error.
 @Suite struct MetadataTests {
     /// Sends one GET without its token, to make the service answer 401.
     final class TokenDroppingTransport: CloudTransport {
@@ -21,6 +21,78 @@ import TestSupport
             if drop { request.headers.removeAll { $0.0 == "X-aliyun-ecs-metadata-token" } }
             return try await inner.send(request, to: endpoint, timeout: timeout)
         }
+    }
+
+    /// Answers what `answer(method, n)` gives for the n-th request (from 0) of a method, as an
+    /// overloaded or broken metadata service would; everything else reaches the emulator.
+    final class AnsweringTransport: CloudTransport {
+        let inner: HTTPConnectionCache
+        let answer: @Sendable (_ method: String, _ index: Int) -> HTTPResponse?
+        let requests = Mutex<[String]>([])
+        init(inner: HTTPConnectionCache, answer: @escaping @Sendable (_ method: String, _ index: Int) -> HTTPResponse?) {
+            self.inner = inner
+            self.answer = answer
+        }
+
+        func send(_ request: CloudHTTPRequest, to endpoint: HTTPEndpoint, timeout: Double) async throws -> HTTPResponse {
+            let index = requests.withLock { sent in
+                defer { sent.append(request.method) }
+                return sent.filter { $0 == request.method }.count
+            }
+            if let response = answer(request.method, index) { return response }
+            return try await inner.send(request, to: endpoint, timeout: timeout)
+        }
+    }
+
+    static func refused(_ status: Int) -> HTTPResponse { HTTPResponse(status: status, body: Array("refused".utf8)) }
+
+    /// A metadata client with a short backoff through `answer`, against the test world.
+    static func client(_ harness: EmulatorHarness, _ http: HTTPConnectionCache, maxAttempts: Int,
+                       answer: @escaping @Sendable (String, Int) -> HTTPResponse?) -> (MetadataClient, AnsweringTransport) {
+        let transport = AnsweringTransport(inner: http, answer: answer)
+        return (MetadataClient(endpoint: HTTPEndpoint(host: "127.0.0.1", port: harness.metadataPort), transport: transport,
+                               retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.01, maxDelay: 0.05)), transport)
+    }
+
+    @Test func retriesThrottlingAndServerErrorsWithinTheCap() async throws {
+        let harness = try await EmulatorHarness()
+        let http = HTTPConnectionCache(connectTimeout: 2, tls: nil)
+        defer { Task { await http.closeAll(); await harness.stop() } }
+        // The token: 429 once. The read: 429, then 503, then the value (the third and last attempt).
+        let (metadata, transport) = Self.client(harness, http, maxAttempts: 3) { method, index in
+            switch (method, index) {
+            case ("PUT", 0), ("GET", 0): Self.refused(429)
+            case ("GET", 1): Self.refused(503)
+            default: nil
+            }
+        }
+
+        #expect(try await metadata.get("instance-id") == "i-cloud-1")
+        #expect(transport.requests.withLock { $0 } == ["PUT", "PUT", "GET", "GET", "GET"])
+    }
+
+    @Test func givesUpNamingTheStatus() async throws {
+        let harness = try await EmulatorHarness()
+        let http = HTTPConnectionCache(connectTimeout: 2, tls: nil)
+        defer { Task { await http.closeAll(); await harness.stop() } }
+        let (metadata, transport) = Self.client(harness, http, maxAttempts: 4) { method, _ in method == "GET" ? Self.refused(503) : nil }
+
+        let error = await #expect(throws: MetadataError.self) { try await metadata.get("instance-id") }
+        #expect(error == .status(path: "instance-id", status: 503, attempts: 4))
+        #expect(error?.description == "metadata instance-id: HTTP 503 (gave up after 4 attempts)")
+        #expect(transport.requests.withLock { $0 } == ["PUT", "GET", "GET", "GET", "GET"], "one token, no read past the cap")
+    }
+
+    @Test func anEmptyTokenIsMalformedNotAStatus() async throws {
+        let harness = try await EmulatorHarness()
+        let http = HTTPConnectionCache(connectTimeout: 2, tls: nil)
+        defer { Task { await http.closeAll(); await harness.stop() } }
+        let (metadata, _) = Self.client(harness, http, maxAttempts: 3) { method, _ in
+            method == "PUT" ? HTTPResponse(status: 200, body: []) : nil
+        }
+
+        let error = await #expect(throws: MetadataError.self) { try await metadata.get("instance-id") }
+        #expect(error == .malformed(path: "api/token", reason: "an empty token"))
     }
 
     @Test func instanceAndDelayedChanges() async throws {

@@ -9,6 +9,19 @@ import TestSupport
         try await offPool { try Self.serveTheExample() }
     }
 
+    /// A world the walker refuses stops the command before it listens: exit code 2, and the
+    /// file, line and field on stderr (as `plan check` reports a plan).
+    @Test func aRefusedWorldExitsTwoNamingTheLineAndField() throws {
+        let directory = try TemporaryDirectory("te-cloud-cli")
+        let example = try PlanFixture.exampleText("cloud-world.yaml")
+        try directory.write("world.yaml", example.replacingOccurrences(of: "primaryIP: 192.168.0.10", with: "primaryIp: 192.168.0.10"))
+        let path = directory.file("world.yaml")
+        let result = try run([try builtExecutable("terway-edge"), "cloud", "emulator", "--config", path, "--listen", "127.0.0.1:0",
+                              "--metadata-listen", "127.0.0.1:0"], check: false)
+        #expect(result.status == 2 && result.stdout.isEmpty)
+        #expect(result.stderr == "\(path): line 21: instances[0].primaryIp: unknown field; expected one of id, type, vSwitch, primaryIP, namespace, ramRole, status\n")
+    }
+
     private static func serveTheExample() throws {
         let cli = try builtExecutable("terway-edge")
         let directory = try TemporaryDirectory("te-cloud-cli")
