@@ -54,6 +54,9 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
               \(neighbor.passive ? "passive on;" : "")
               \(neighbor.password.map { "password \"\($0)\";" } ?? "")
               \(neighbor.ttlSecurity ? "ttl security on;" : "")
+              # One hop, but not `direct`: a direct session adds the interface's link-local
+              # address to IPv6 next hops, which a bgpd without zebra (FRR -Z) refuses.
+              multihop 1;
               \(neighbor.gracefulRestart ? "graceful restart on; graceful restart time 120;" : "")
               ipv4 { import all; export where source = RTS_STATIC;
                      \(neighbor.maxPrefixes.map { "import limit \($0) action disable;" } ?? "") };

@@ -13,5 +13,14 @@ public final class BGPTestLink: @unchecked Sendable {
         try left.link(to: right, localName: "bgpl", remoteName: "bgpr",
                       localAddresses: ["\(leftV4)/24", "\(leftV6)/64"],
                       remoteAddresses: ["\(rightV4)/24", "\(rightV6)/64"])
+        // Daemons started while the link-local addresses are still tentative (DAD) announce
+        // IPv6 next hops without them, which FRR refuses from BIRD: wait until both are usable.
+        for (ns, ifname) in [(left, "bgpl"), (right, "bgpr")] {
+            let ready = try waitUntil(timeout: 10, interval: 0.05) {
+                let text = try ns.exec(["ip", "-6", "-o", "addr", "show", "dev", ifname, "scope", "link"]).stdout
+                return text.contains("fe80") && !text.contains("tentative")
+            }
+            guard ready else { throw TestEnvironmentError("link-local address of \(ifname) in \(ns.name) still tentative after 10 s") }
+        }
     }
 }
