@@ -150,12 +150,10 @@ import TestSupport
             originate:
               - { prefix: 10.1.0.0/24 }
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try builtExecutable("terway-edge"))
-        process.arguments = ["bgp", "serve", "--config", file]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Stopped by its PID on every way out of the test, failures too (SIGKILL after 1 s).
+        let process = try BackgroundProcess([try builtExecutable("terway-edge"), "bgp", "serve", "--config", file],
+                                            logFile: fixture.directory.file("a.log"))
+        defer { process.terminate(grace: 1) }
         let b = BGPSpeaker(config: fixture.config(1, peers: [0]))
         try await b.start()
         defer { Task { await b.shutdown() } }
@@ -165,7 +163,7 @@ import TestSupport
         let peers = try ControlClient.send(ControlRequest(command: "peers"), to: fixture.directory.file("a.sock"))
         #expect(peers.peers?.first?.state == "Established")
 
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
         try await eventually("the process exits") { !process.isRunning }
         #expect(process.terminationStatus == 0)
         try await eventually("B got Cease / Administrative Shutdown") {
@@ -405,21 +403,20 @@ extension SpeakerTests {
             originate:
               - { prefix: 10.1.0.0/24 }
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        func serve() throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try builtExecutable("terway-edge"))
-            process.arguments = ["bgp", "serve", "--config", file]
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            return process
+        func serve(_ run: Int) throws -> BackgroundProcess {
+            try BackgroundProcess([try builtExecutable("terway-edge"), "bgp", "serve", "--config", file],
+                                  logFile: fixture.directory.file("serve\(run).log"))
         }
         let b = BGPSpeaker(config: fixture.config(1, peers: [0], gracefulRestart: 60))
         try await b.start()
         defer { Task { await b.shutdown() } }
-        let first = try serve()
+        // Each run is stopped by its PID on every way out of the test (the first run had no
+        // such stop: a failed wait left it running).
+        let first = try serve(1)
+        defer { first.terminate(grace: 1) }
         try await eventually("B learns the route") { try await b.routePrefixes() == ["10.1.0.0/24"] }
 
-        kill(first.processIdentifier, SIGTERM)
+        first.signal(SIGTERM)
         try await eventually("the first run exits 0") { !first.isRunning }
         #expect(first.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: socket + ".restarting"))
@@ -428,12 +425,12 @@ extension SpeakerTests {
         let error = try await b.peer(0)?.lastError
         #expect(kept == ["10.1.0.0/24"] && error == nil)
 
-        let second = try serve()
-        defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+        let second = try serve(2)
+        defer { second.terminate(grace: 1) }
         try await eventually("the session returns") { try await b.peer(0)?.state == "Established" }
         #expect(!FileManager.default.fileExists(atPath: socket + ".restarting"))
         #expect(try await b.routePrefixes() == ["10.1.0.0/24"])
-        kill(second.processIdentifier, SIGTERM)
+        second.signal(SIGTERM)
         try await eventually("the second run exits") { !second.isRunning }
     }
 }

@@ -18,9 +18,11 @@ public struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// Runs a program to completion (no shell), with optional standard input and environment.
+/// A program still running after `timeout` seconds is killed by its PID and the call throws:
+/// a hung child (a CLI waiting on a hung daemon) must not hang the test run with it.
 @discardableResult
 public func run(_ argv: [String], stdin: String? = nil, environment: [String: String]? = nil,
-                check: Bool = true) throws -> CommandResult {
+                check: Bool = true, timeout: Double = 300) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try resolveExecutable(argv[0]))
     process.arguments = Array(argv.dropFirst())
@@ -30,6 +32,13 @@ public func run(_ argv: [String], stdin: String? = nil, environment: [String: St
     process.standardError = err
     process.standardInput = input
     try process.run()
+    let pid = process.processIdentifier
+    nonisolated(unsafe) var timedOut = false
+    let watchdog = DispatchWorkItem {
+        timedOut = true
+        kill(pid, SIGKILL)
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     // Read both pipes before waiting so that a chatty child cannot block on a full pipe.
@@ -39,6 +48,8 @@ public func run(_ argv: [String], stdin: String? = nil, environment: [String: St
     errData = err.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
+    watchdog.cancel()
+    if timedOut { throw TestEnvironmentError("`\(argv.joined(separator: " "))` still running after \(timeout) s: killed") }
     let result = CommandResult(status: process.terminationStatus,
                                stdout: String(decoding: outData, as: UTF8.self),
                                stderr: String(decoding: errData, as: UTF8.self))
