@@ -31,6 +31,6 @@ import TestSupport
         var iterator = stream.makeAsyncIterator()
         let pending = try #require(await iterator.next())
         #expect(pending.count == 2, "\(pending.count) changes pending for 2 prefixes")
-        #expect(pending.last?.prefix == flapping && pending.last?.best != nil)
+        #expect(pending.last?.prefix == flapping && pending.last?.nextHop != nil)
     }
 }

@@ -19,16 +19,18 @@ import TestSupport
         try await eventually("both sessions Established and routes exchanged") {
             let all: Set = ["10.1.0.0/24", "fd00:1::/64", "10.2.0.0/24", "fd00:2::/64"]
             let atA = try await a.routePrefixes(), atB = try await b.routePrefixes()
-            return atA == all && atB == all
+            // B's IPv6 route reaches A with a next hop A cannot forward to (below).
+            return atA == all.subtracting(["fd00:2::/64"]) && atB == all
         }
         let learned = try await b.routes().first { $0.prefix == "10.1.0.0/24" }
         #expect(learned?.asPath == "65001" && learned?.nextHop == "127.0.0.1" && learned?.from == "127.0.0.1")
         let learned6 = try await b.routes().first { $0.prefix == "fd00:1::/64" }
         // A's session address 127.0.0.1 sits on lo beside ::1: that is A's IPv6 next hop.
         #expect(learned6?.nextHop == "::1")
-        // B's 127.0.0.2 is on no interface: the IPv4-mapped form.
-        let learnedAtA = try await a.routes().first { $0.prefix == "fd00:2::/64" }
-        #expect(learnedAtA?.nextHop == "::ffff:7f00:2")
+        // B's 127.0.0.2 is on no interface: the IPv4-mapped form, on no network of A's, so
+        // the route stays out of A's Loc-RIB (RFC 4271 §9.1.2.1) and says why.
+        let learnedAtA = try await a.rejectedRoutes().first { $0.prefix == "fd00:2::/64" }
+        #expect(learnedAtA?.nextHop == "::ffff:7f00:2" && learnedAtA?.rejected?.contains("not on a connected network") == true)
         let peer = try await a.peer(1)
         #expect(peer?.state == "Established" && peer?.prefixesAccepted == 2 && peer?.prefixesAdvertised == 2)
 

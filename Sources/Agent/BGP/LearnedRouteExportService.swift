@@ -81,8 +81,8 @@ public struct LearnedRouteExportService: Service {
 
     private func apply(_ batch: [LearnedRouteChange]) async {
         let changes = batch.map { change -> KernelRouteChange in
-            guard let gateway = change.best?.attributes.nextHop?.address else { return .remove(change.prefix) }
-            return .install(change.prefix, via: KernelNextHop(gateway: gateway))
+            guard let nextHop = change.nextHop else { return .remove(change.prefix) }
+            return .install(change.prefix, via: KernelNextHop(gateway: nextHop.gateway, device: nextHop.interface))
         }
         let started = ContinuousClock.now
         do {

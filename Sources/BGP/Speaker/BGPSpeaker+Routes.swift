@@ -17,13 +17,15 @@ extension BGPSpeaker {
             rib.updatePeer(session.peerID, info)
         }
         let local = connection.channel?.localAddress.flatMap(Self.ipAddress) ?? .v4(config.routerID)
+        session.interfaceIndex = LocalInterfaces.interfaceIndex(holding: local)
         session.export = ExportPolicy(localAS: config.localAS, routerID: config.routerID, peer: session.peerID,
                                       isExternal: session.config.remoteAS != config.localAS,
                                       exportLearned: session.config.exportLearned,
                                       filter: session.config.effectiveExport(localAS: config.localAS),
                                       families: connection.options.families, localAddress: local,
                                       otherFamilyNextHop: session.config.otherFamilyNextHop
-                                          ?? LocalInterfaces.sibling(of: local, family: local.family == .v4 ? .v6 : .v4))
+                                          ?? LocalInterfaces.sibling(of: local, family: local.family == .v4 ? .v6 : .v4),
+                                      ipv6NextHopForIPv4: connection.options.ipv6NextHopFamilies.contains(.ipv4Unicast))
         // RFC 4724 §4.2: stale routes of families whose forwarding state the restarted peer
         // did not keep (no capability, or F bit clear) go at once; the others wait for EoR.
         if !session.stale.isEmpty {

@@ -19,6 +19,9 @@ final class PeerSession: @unchecked Sendable {
     /// The peer's announcements the import policy refused, with the reason (`bgp routes --rejected`).
     var rejected = RejectedRoutes()
     var establishedAt: NIODeadline?
+    /// The interface the session runs over, for link-local next hops in the kernel; kept
+    /// after the session ends, for the routes graceful restart keeps.
+    var interfaceIndex: Int32?
     var lastError: NotificationMessage?
     var prefixesReceived = 0
     /// RFC 4724 receiver side: the peer restarted; these of its routes are stale until it
