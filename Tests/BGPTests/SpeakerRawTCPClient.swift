@@ -11,8 +11,10 @@ struct RawTCPClient {
 
     let fd: Int32
 
-    init(from source: String, to destination: String, port: Int) throws {
+    /// `receiveBuffer`: SO_RCVBUF before connecting, for a peer that is to fall behind quickly.
+    init(from source: String, to destination: String, port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var local = sockaddr_in()
         local.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, source, &local.sin_addr)

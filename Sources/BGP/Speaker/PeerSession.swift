@@ -14,6 +14,8 @@ final class PeerSession: @unchecked Sendable {
     /// An incoming connection racing the primary until collision detection picks one.
     var secondary: PeerConnection?
     var adjRIBOut = AdjRIBOut()
+    /// The prefixes whose UPDATEs wait for the channel to take them (`BGPSpeaker+Output`).
+    var output = OutputQueue()
     var export: ExportPolicy?
     let importPolicy: ImportPolicy
     /// The peer's announcements the import policy refused, with the reason (`bgp routes --rejected`).
