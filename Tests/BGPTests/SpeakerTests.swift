@@ -91,6 +91,53 @@ import TestSupport
         #expect(state == "Idle" && routes.isEmpty)
     }
 
+    /// `action: warn`: the session stays, the prefixes beyond the limit are refused (and
+    /// say why), the ones within it are kept.
+    @Test func maxPrefixWarnKeepsTheSessionAndRefusesTheRest() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.prefixLimit = PrefixLimit(both: 2, action: .warn) })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24", "10.2.1.0/24", "10.2.2.0/24"]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("A holds 2 prefixes and refuses the third") {
+            let kept = try await a.routes().count, refused = try await a.rejectedRoutes().count
+            return kept == 2 && refused == 1
+        }
+        let refused = try await a.rejectedRoutes()
+        #expect(refused.first?.rejected == "the peer's prefix limit is reached")
+        // A new announcement of a prefix A keeps is a replacement, not one more.
+        try await b.originate(OriginateConfig(prefix: IPPrefix(try #require(try await a.routes().first?.prefix))!,
+                                              communities: [Community(asNumber: 65002, value: 1)]))
+        try await eventually("the replacement arrives") { try await a.routes().contains { !$0.communities.isEmpty } }
+        try await Task.sleep(for: .seconds(1))
+        let peer = try await a.peer(1)
+        #expect(peer?.state == "Established" && peer?.lastError == nil && peer?.prefixesAccepted == 2)
+    }
+
+    /// `action: restart`: Cease 6/1, then the session comes back by itself after
+    /// `restartAfter`; here the peer has dropped to the limit meanwhile, so it stays.
+    @Test func maxPrefixRestartBringsTheSessionBackAfterTheWait() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) {
+            $0.prefixLimit = PrefixLimit(ipv4: 2, ipv6: 2, action: .restart, restartAfter: 3)
+        })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24", "10.2.1.0/24", "10.2.2.0/24"]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("A sends Cease 6/1") { try await a.peer(1)?.lastError?.subcode == 1 }
+        try await b.withdraw(IPPrefix("10.2.2.0/24")!)
+        // Down for the wait (B's retries are refused), then up again with B's two prefixes.
+        try await Task.sleep(for: .seconds(1))
+        let waiting = try await a.peer(1)?.state
+        #expect(waiting != "Established")
+        try await eventually("the session is back", timeout: 15) {
+            let state = try await a.peer(1)?.state, prefixes = try await a.routePrefixes()
+            return state == "Established" && prefixes == ["10.2.0.0/24", "10.2.1.0/24"]
+        }
+    }
+
     @Test func connectionFromAnUnconfiguredAddressIsClosedAtOnce() async throws {
         let fixture = try SpeakerFixture(count: 2)
         let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.passive = true })
