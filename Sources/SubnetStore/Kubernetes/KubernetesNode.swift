@@ -3,7 +3,8 @@ import NetworkCore
 
 /// The parts of a `v1.Node` the lease store reads (API reference: Node v1 core):
 /// `metadata.{name, resourceVersion, annotations}`, `spec.{podCIDR, podCIDRs}` and
-/// `status.addresses`. Everything else in the object is ignored.
+/// `status.addresses`. Everything else in the object is ignored. A `PartialObjectMetadata`
+/// (a metadata-only list or watch) decodes as a Node without podCIDRs and addresses.
 public struct KubernetesNode: Sendable, Equatable, Decodable {
     public var name: String
     public var resourceVersion: String
@@ -45,8 +46,8 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let wire = try Wire(from: decoder)
-        if let kind = wire.kind, kind != "Node" {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "kind is '\(kind)', expected 'Node'"))
+        if let kind = wire.kind, kind != "Node", kind != "PartialObjectMetadata" {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "kind is '\(kind)', expected 'Node' or 'PartialObjectMetadata'"))
         }
         guard let name = wire.metadata.name, !name.isEmpty else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a Node without metadata.name"))
