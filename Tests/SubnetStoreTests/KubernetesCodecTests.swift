@@ -27,6 +27,12 @@ import TestSupport
         let decoded = try KubernetesJSON.decode(KubernetesNode.self, from: KubernetesAPIServer.json(KubernetesAPIServer.partial(node)), what: "Node")
         #expect(decoded.name == "edge-1" && decoded.annotations["terway-edge.io/lease"] == "{}")
         #expect(decoded.podCIDRs.isEmpty && decoded.internalIPs.isEmpty)
+        // What a watcher receives per Node change (this Node shape has no images list, which
+        // alone is several KiB on a real node): the metadata is a fraction of it.
+        let whole = KubernetesAPIServer.event("MODIFIED", node).count
+        let partial = KubernetesAPIServer.event("MODIFIED", KubernetesAPIServer.partial(node)).count
+        print("watch event bytes: whole Node \(whole), metadata only \(partial)")
+        #expect(partial * 2 < whole)
     }
 
     @Test func nodeQueriesEncodeSelectorsAndAccept() {

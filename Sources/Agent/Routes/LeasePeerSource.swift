@@ -33,14 +33,14 @@ public struct LeasePeerSource: PeerSource {
         let events = try await store.watch()
         let now = Date()
         let all = try await store.list().compactMap { peer($0, now: now) }
-        return .producing { continuation in
-            continuation.yield(.all(all))
+        return .producing { send in
+            send(.all(all))
             for try await event in events {
                 switch event {
                 case .added(let lease), .changed(let lease), .renewed(let lease):
-                    continuation.yield(peer(lease, now: Date()).map { .set($0) } ?? .removed(lease.node))
+                    send(peer(lease, now: Date()).map { .set($0) } ?? .removed(lease.node))
                 case .expired(let lease), .deleted(let lease):
-                    continuation.yield(.removed(lease.node))
+                    send(.removed(lease.node))
                 }
             }
         }

@@ -27,14 +27,14 @@ public struct NodePeerSource: PeerSource {
 
     public func changes() async throws -> AsyncThrowingStream<PeerChange, any Error> {
         let list = try await reflector.list()
-        return .producing { [self] continuation in
-            continuation.yield(.all(list.items.compactMap(peer)))
+        return .producing { [self] send in
+            send(.all(list.items.compactMap(peer)))
             // Runs until cancelled: failures are retried inside, with the routes left alone.
             await reflector.run(from: list.resourceVersion) { change in
                 switch change {
-                case .listed(let nodes): continuation.yield(.all(nodes.compactMap(peer)))
-                case .updated(let node): continuation.yield(peer(node).map { .set($0) } ?? .removed(node.name))
-                case .deleted(let node): continuation.yield(.removed(node.name))
+                case .listed(let nodes): send(.all(nodes.compactMap(peer)))
+                case .updated(let node): send(peer(node).map { .set($0) } ?? .removed(node.name))
+                case .deleted(let node): send(.removed(node.name))
                 }
             }
         }

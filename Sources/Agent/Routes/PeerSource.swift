@@ -39,13 +39,25 @@ public struct PeerScope: Sendable {
     }
 }
 
+/// A source's consumer fell this many changes behind: its stream ends with this error and
+/// the service asks again (a fresh whole set, applied as a diff) instead of the source
+/// holding changes without bound.
+struct PeerChangesOverflow: Error, CustomStringConvertible {
+    static let limit = 16_384
+    var description: String { "the route writer fell \(Self.limit) peer changes behind; following the peers again" }
+}
+
 extension AsyncThrowingStream where Element == PeerChange, Failure == any Error {
-    /// A stream fed by `produce` on a task of its own, cancelled when the consumer stops.
-    static func producing(_ produce: @escaping @Sendable (Continuation) async throws -> Void) -> Self {
-        let (stream, continuation) = makeStream(of: PeerChange.self)
+    /// A bounded stream fed by `produce` (through `send`) on a task of its own, cancelled
+    /// when the consumer stops.
+    static func producing(_ produce: @escaping @Sendable (_ send: @escaping @Sendable (PeerChange) -> Void) async throws -> Void) -> Self {
+        let (stream, continuation) = makeStream(of: PeerChange.self, bufferingPolicy: .bufferingOldest(PeerChangesOverflow.limit))
+        let send: @Sendable (PeerChange) -> Void = { change in
+            if case .dropped = continuation.yield(change) { continuation.finish(throwing: PeerChangesOverflow()) }
+        }
         let task = Task {
             do {
-                try await produce(continuation)
+                try await produce(send)
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
