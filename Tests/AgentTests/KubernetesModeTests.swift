@@ -124,4 +124,48 @@ import TestSupport
         await store.close()
         await server.stop()
     }
+
+    /// The node's own Node deleted and registered again with another podCIDR (podCIDRs are
+    /// immutable, so that is how they change): the lease and the subnet file follow.
+    @Test func theOwnNodeRegisteredAgainWithAnotherPodCIDRMovesTheSubnetFile() async throws {
+        let directory = try TemporaryDirectory("te-k8sown")
+        let token = "eyJhbGciOiJSUzI1NiJ9.te-own-\(UInt32.random(in: 0...UInt32.max))"
+        try directory.write("token", token)
+        let certificates = try TestCertificates()
+        let server = try await KubernetesAPIServer(token: token, certificates: certificates)
+        server.addNode("edge-1", podCIDRs: ["10.0.1.0/24"], internalIP: "172.16.1.20", labels: Self.edge)
+        let store = try await LeaseStoreFactory.open(
+            url: "\(server.url)?ca=\(certificates.caFile)&token=\(directory.file("token"))", options: LeaseStoreOptions())
+        let logger = Logger(label: "test")
+        let lease = Broadcast<Lease?>(nil)
+        let path = directory.file("subnet.json")
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+            LeaseService(store: store, request: LeaseRequest(node: "edge-1", nodeAddress: IPAddress("172.16.1.20")!, ttl: .seconds(3)),
+                         lease: lease, logger: logger, retryDelay: .milliseconds(100)),
+            SubnetFileService(path: path, lease: lease, logger: logger),
+        ], logger: logger))
+        let running = Task { try await group.run() }
+        func subnets() -> [String] {
+            (try? SubnetFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path).subnets.map(\.description)) ?? []
+        }
+        func wait(for wanted: [String]) async throws -> Bool {
+            let clock = ContinuousClock(), start = clock.now
+            while clock.now - start < .seconds(15) {
+                if subnets() == wanted { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        #expect(try await wait(for: ["10.0.1.0/24"]))
+        server.deleteNode("edge-1")
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(subnets() == ["10.0.1.0/24"], "the file stays while the Node is away: running pods keep their addresses")
+        server.addNode("edge-1", podCIDRs: ["10.0.8.0/24"], internalIP: "172.16.1.20", labels: Self.edge)
+        #expect(try await wait(for: ["10.0.8.0/24"]), "subnet file: \(subnets())")
+        #expect(lease.value?.subnets.map(\.description) == ["10.0.8.0/24"])
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await store.close()
+        await server.stop()
+    }
 }
