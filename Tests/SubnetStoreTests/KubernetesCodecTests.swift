@@ -15,6 +15,7 @@ import TestSupport
         #expect(decoded.name == "edge-1" && decoded.resourceVersion == "0")
         #expect(decoded.podCIDRs == [try IPPrefix(parsing: "10.0.1.0/24"), try IPPrefix(parsing: "fd00:10:0:1::/64")])
         #expect(decoded.internalIPs == [IPAddress("192.168.10.5")!])
+        #expect(decoded.conditions == ["Ready": "True"])
         #expect(decoded.annotations["node.alpha.kubernetes.io/ttl"] == "0")
     }
 

@@ -46,6 +46,8 @@ public final class KubernetesAPIServer: @unchecked Sendable {
         var channel: Channel
         var metadataOnly: Bool
         var labels: [String: String]
+        /// `metadata.name` of a `fieldSelector`, the one field selector of Nodes the agent uses.
+        var name: String?
     }
 
     /// The server's own clock, sent as every answer's `Date`; a test may move it.
@@ -147,6 +149,22 @@ public final class KubernetesAPIServer: @unchecked Sendable {
         withState { state in
             let conditions = (state.nodes[node]?["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
             return conditions.first { $0["type"] as? String == type }?.compactMapValues { $0 as? String }
+        }
+    }
+
+    /// Sets a condition of the Node's status as another controller would (a cloud route
+    /// controller marking the network unavailable).
+    public func setCondition(_ node: String, _ type: String, status: String, reason: String) {
+        mutate { state in
+            var nodeStatus = state.nodes[node]!["status"] as! [String: Any]
+            var conditions = nodeStatus["conditions"] as? [[String: Any]] ?? []
+            let condition: [String: Any] = ["type": type, "status": status, "reason": reason, "message": reason,
+                                            "lastTransitionTime": Self.timestamp(Date()), "lastHeartbeatTime": Self.timestamp(Date())]
+            conditions.removeAll { $0["type"] as? String == type }
+            conditions.append(condition)
+            nodeStatus["conditions"] = conditions
+            state.nodes[node]!["status"] = nodeStatus
+            return (node, "MODIFIED")
         }
     }
 
@@ -265,17 +283,19 @@ public final class KubernetesAPIServer: @unchecked Sendable {
             let pair = $0.split(separator: "=", maxSplits: 1).map(String.init)
             return (pair[0], pair.count > 1 ? pair[1] : "")
         }, uniquingKeysWith: { $1 })
+        let name = parameters["fieldSelector"].flatMap { $0.hasPrefix("metadata.name=") ? String($0.dropFirst(14)) : nil }
         let accept = headers["Accept"].first ?? ""
         switch (method, parts.count) {
         case ("GET", 3) where parameters["watch"] == "1":
             let from = Int(parameters["resourceVersion"] ?? "") ?? 0
-            startWatch(Watcher(channel: channel, metadataOnly: accept.hasPrefix("application/json;as=PartialObjectMetadata;"), labels: labels),
-                       from: from)
+            startWatch(Watcher(channel: channel, metadataOnly: accept.hasPrefix("application/json;as=PartialObjectMetadata;"), labels: labels,
+                               name: name), from: from)
         case ("GET", 3):
             // limit/continue as kube-apiserver pages lists: an opaque token for the next page.
             let metadataOnly = accept.hasPrefix("application/json;as=PartialObjectMetadataList;")
             let (all, version) = withState { state in
-                (state.nodes.keys.sorted().map { state.nodes[$0]! }.filter { Self.matches($0, labels) }, state.resourceVersion)
+                (state.nodes.keys.sorted().filter { name == nil || $0 == name }.map { state.nodes[$0]! }.filter { Self.matches($0, labels) },
+                 state.resourceVersion)
             }
             let start = parameters["continue"].flatMap { Data(base64Encoded: $0) }
                 .flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
@@ -423,7 +443,8 @@ public final class KubernetesAPIServer: @unchecked Sendable {
 
     /// The event line a watcher gets for a change: nil when the Node does not match its selector.
     static func event(_ type: String, _ node: [String: Any], for watcher: Watcher) -> [UInt8]? {
-        guard matches(node, watcher.labels) else { return nil }
+        guard matches(node, watcher.labels),
+              watcher.name == nil || (node["metadata"] as? [String: Any])?["name"] as? String == watcher.name else { return nil }
         return event(type, watcher.metadataOnly ? partial(node) : node)
     }
 

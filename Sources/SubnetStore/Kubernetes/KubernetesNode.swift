@@ -3,7 +3,7 @@ import NetworkCore
 
 /// The parts of a `v1.Node` the lease store reads (API reference: Node v1 core):
 /// `metadata.{name, resourceVersion, annotations}`, `spec.{podCIDR, podCIDRs}` and
-/// `status.addresses`. Everything else in the object is ignored. A `PartialObjectMetadata`
+/// `status.{addresses, conditions}`. Everything else in the object is ignored. A `PartialObjectMetadata`
 /// (a metadata-only list or watch) decodes as a Node without podCIDRs and addresses.
 public struct KubernetesNode: Sendable, Equatable, Decodable {
     public var name: String
@@ -14,14 +14,17 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
     public var podCIDRs: [IPPrefix]
     /// `status.addresses` of type InternalIP.
     public var internalIPs: [IPAddress]
+    /// `status.conditions` as type → status ("True", "False", "Unknown").
+    public var conditions: [String: String]
 
     public init(name: String, resourceVersion: String, annotations: [String: String] = [:],
-                podCIDRs: [IPPrefix] = [], internalIPs: [IPAddress] = []) {
+                podCIDRs: [IPPrefix] = [], internalIPs: [IPAddress] = [], conditions: [String: String] = [:]) {
         self.name = name
         self.resourceVersion = resourceVersion
         self.annotations = annotations
         self.podCIDRs = podCIDRs
         self.internalIPs = internalIPs
+        self.conditions = conditions
     }
 
     private struct Wire: Decodable {
@@ -36,7 +39,9 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
         }
         struct Status: Decodable {
             struct Address: Decodable { var type: String; var address: String }
+            struct Condition: Decodable { var type: String; var status: String }
             var addresses: [Address]?
+            var conditions: [Condition]?
         }
         var kind: String?
         var metadata: Metadata
@@ -64,6 +69,7 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
         }
         podCIDRs = cidrs
         internalIPs = (wire.status?.addresses ?? []).filter { $0.type == "InternalIP" }.compactMap { IPAddress($0.address) }
+        conditions = Dictionary((wire.status?.conditions ?? []).map { ($0.type, $0.status) }, uniquingKeysWith: { _, last in last })
     }
 }
 
