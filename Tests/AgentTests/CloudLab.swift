@@ -83,8 +83,13 @@ final class CloudLab: @unchecked Sendable {
         """
     }
 
-    /// Starts the agent and waits until its address socket answers.
-    func startAgent(_ yaml: String) throws {
+    /// Starts the agent and waits until its address socket answers. Off the cooperative
+    /// pool: the emulator serving the agent runs on it.
+    func startAgent(_ yaml: String) async throws {
+        try await offPool { try self.startAgentBlocking(yaml) }
+    }
+
+    func startAgentBlocking(_ yaml: String) throws {
         try folder.write("agent.yaml", yaml)
         let process = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", folder.file("agent.yaml")],
                                             logFile: folder.file("agent.log"))
@@ -107,6 +112,26 @@ final class CloudLab: @unchecked Sendable {
     func request(_ request: PodAddressRequest) throws -> PodAddressAnswer {
         let bytes = try UnixLineClient.exchange(Array((request.json.serialized() + "\n").utf8), path: addressSocket)
         return try PodAddressAnswer(bytes: bytes, answering: request)
+    }
+
+    func request(_ request: PodAddressRequest) async throws -> PodAddressAnswer {
+        try await offPool { try self.request(request) }
+    }
+
+    func allocate(_ id: String) async throws -> PodAddressAnswer {
+        try await offPool { try self.allocate(id) }
+    }
+
+    func release(_ id: String) async throws {
+        try await offPool { try self.release(id) }
+    }
+
+    func status() async throws -> AgentStatusJSON {
+        try await offPool { try self.status() }
+    }
+
+    func killAgent() async {
+        _ = try? await offPool { self.killAgent() }
     }
 
     func allocate(_ id: String) throws -> PodAddressAnswer {
@@ -135,19 +160,32 @@ final class CloudLab: @unchecked Sendable {
 
     /// What leaked: addresses and ENIs in the cloud that the agent's pool does not hold.
     func leaks() async throws -> (addresses: Int, enis: Int) {
-        let state = try status()
+        let state = try await status()
         let cloud = try await cloudENIs()
         let held = Set(state.cloud.enis.map { String($0.prefix { $0 != " " }) })
         let cloudAddresses = cloud.reduce(0) { $0 + $1.privateIPs.count - 1 }
         return (cloudAddresses - state.cloud.poolSize, Set(cloud.map(\.id)).subtracting(held).count)
     }
 
-    func stop() async {
+    /// Synchronous, for `defer`: the agent and the namespaces are gone when it returns.
+    func stop() {
         agent?.terminate()
-        await servers.close()
-        await http.closeAll()
         node.delete()
         vpc.delete()
+        let servers = servers, http = http
+        Task { await servers.close(); await http.closeAll() }
+    }
+
+    /// `leaks()` once the pool is quiet: a batch or a trim in flight between the status and
+    /// the cloud's answer would read as a difference.
+    func settledLeaks(timeout: Duration = .seconds(10)) async throws -> (addresses: Int, enis: Int) {
+        let deadline = ContinuousClock.now + timeout
+        var leaks = try await leaks()
+        while leaks != (0, 0), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            leaks = try await self.leaks()
+        }
+        return leaks
     }
 }
 

@@ -47,6 +47,7 @@ actor ENIPool {
     var owners: [PodAttachmentKey: String] = [:]
     private var waiters: [(key: PodAttachmentKey, pod: PodReference?, done: CheckedContinuation<PodAddressGrant, any Error>)] = []
     private var filling = false
+    private var trimming = false
     /// Addresses being unassigned: no pod may take them meanwhile.
     var leaving: Set<String> = []
     /// ENIs with a mutation in flight: reconcile does not judge their addresses.
@@ -91,7 +92,7 @@ actor ENIPool {
         record.idleSince = Date().timeIntervalSince1970
         try ledger.record(.address(record))
         publishMetrics()
-        if idleCount > settings.pool.maxIdle { Task { await trim() } }
+        if idleCount > settings.pool.maxIdle { startTrimming() }
     }
 
     func lookup(_ key: PodAttachmentKey) throws -> PodAddressGrant {
@@ -364,6 +365,18 @@ actor ENIPool {
     }
 
     // MARK: Shrinking
+
+    /// Releases in a burst (a deployment scaled down) go back in one call per ENI.
+    func startTrimming() {
+        guard !trimming else { return }
+        trimming = true
+        Task {
+            try? await Task.sleep(for: Self.coalesceWindow)
+            await trim()
+            trimming = false
+            if idleCount > settings.pool.maxIdle { startTrimming() }
+        }
+    }
 
     /// Idle addresses above `maxIdle` go back at once; above `minIdle`, once idle for `idleReclaimAfter`.
     func trim() async {
