@@ -167,7 +167,10 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID, and
         // in-memory fakes of the IPAM and lease stores for the layers above them.
-        .target(name: "TestSupport", dependencies: ["IPAM", "NetworkCore", "SubnetStore"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["IPAM", "NetworkCore", "SubnetStore",
+                                                    // CloudLab: the emulator and terway-edged role cloud in namespaces.
+                                                    "CNI", "CNIProtocol", "CloudAPI", "CloudENI", "CloudEmulator", "HTTPClient"],
+                path: "Tests/TestSupport",
                 // CloudSDK/: the Python scripts the official Alibaba Cloud SDKs run (PythonCloudSDK).
                 exclude: ["CloudSDK"]),
         // Calls/s against the cloud emulator, ours beside the official Python SDKs; signing cost.
@@ -176,6 +179,9 @@ let package = Package(
             dependencies: ["CloudAPI", "CloudENI", "CloudEmulator", "HTTPClient", "TestSupport"],
             path: "Benchmarks/Cloud"
         ),
+        // bench-cloudpool: the address socket's allocation p99 on a warm pool, and a cold pool's
+        // API calls per 100 pods beside Terway's fixed batches of ten.
+        .executableTarget(name: "bench-cloudpool", dependencies: ["CNIProtocol", "TestSupport"], path: "Benchmarks/CloudPool"),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 

@@ -220,7 +220,18 @@ actor ENIPool {
             throw CNIError(.tryAgainLater, "no address left in the vSwitches \(settings.vSwitches.joined(separator: ", "))",
                            details: "each answered that it has no free address; add a vSwitch to cloud.vSwitches")
         }
-        try await createENI(on: vSwitch, addresses: min(need, perENI))
+        // A burst larger than one ENI: its ENIs are created and attached side by side, so a
+        // cold node waits for one attach, not one per ENI.
+        let count = min((need + perENI - 1) / perENI, settings.maxENIs - ledger.state.enis.count)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var left = need
+            for _ in 0..<count {
+                let addresses = min(left, perENI)
+                left -= addresses
+                group.addTask { try await self.createENI(on: vSwitch, addresses: addresses) }
+            }
+            try await group.waitForAll()
+        }
     }
 
     var quotaText: String {
@@ -323,7 +334,7 @@ actor ENIPool {
         if eni.instanceId == nil || eni.status == "Available" {
             try await client.attachNetworkInterface(eniId, to: instance.id)
         }
-        if eni.status != "InUse" { eni = try await client.waitForNetworkInterface(eniId, status: "InUse", interval: 0.1) }
+        if eni.status != "InUse" { eni = try await client.waitForNetworkInterface(eniId, status: "InUse", interval: 0.25) }
         try await record(eni)
     }
 

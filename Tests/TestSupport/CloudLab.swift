@@ -5,28 +5,28 @@ import CNI
 import CNIProtocol
 import Foundation
 import HTTPClient
-import TestSupport
 
 /// One cloud node in `te-` namespaces: the emulator in this process (API and metadata on
 /// loopback, the VPC router and the instance's NICs in namespaces: an ENI attached to the
 /// instance appears there as `ethN` with its MAC), and `terway-edged` role cloud as a
 /// process whose netlink work happens in the node's namespace (`netns`).
-final class CloudLab: @unchecked Sendable {
-    let vpc: TestNamespace
-    let node: TestNamespace
-    let emulator: CloudEmulator
-    let servers: CloudEmulator.Servers
-    let folder: TemporaryDirectory
-    let client: CloudClient
-    let http: HTTPConnectionCache
-    var agent: BackgroundProcess?
-    let instanceId = "i-node"
+public final class CloudLab: @unchecked Sendable {
+    public let vpc: TestNamespace
+    public let node: TestNamespace
+    public let emulator: CloudEmulator
+    public let servers: CloudEmulator.Servers
+    public let folder: TemporaryDirectory
+    public let client: CloudClient
+    public let http: HTTPConnectionCache
+    public var agent: BackgroundProcess?
+    public let instanceId = "i-node"
 
-    var addressSocket: String { folder.file("ip.sock") }
-    var controlSocket: String { folder.file("agent.sock") }
-    var ledger: String { folder.file("ledger") }
+    public var addressSocket: String { folder.file("ip.sock") }
+    public var controlSocket: String { folder.file("agent.sock") }
+    public var ledger: String { folder.file("ledger") }
 
-    init(type: String = "ecs.g6.4xlarge", delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "") async throws {
+    /// `type`: the instance type (ecs.g6.large: 1 ENI of 5 pod addresses; ecs.g6.4xlarge: 7 of 19).
+    public init(type: String = "ecs.g6.4xlarge", delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "") async throws {
         vpc = try TestNamespace("cvpc")
         node = try TestNamespace("cnode")
         folder = try TemporaryDirectory("te-cloud-agent")
@@ -60,7 +60,7 @@ final class CloudLab: @unchecked Sendable {
         try folder.write("credentials", "access_key_id: LTAI-lab\naccess_key_secret: lab-secret\n")
     }
 
-    func config(pool: String = "{ minIdle: 2, maxIdle: 6, idleReclaimAfter: 1 }", reconcileInterval: Double = 60,
+    public func config(pool: String = "{ minIdle: 2, maxIdle: 6, idleReclaimAfter: 1 }", reconcileInterval: Double = 60,
                 vSwitches: String = "[vsw-a]", extra: String = "") -> String {
         """
         role: cloud
@@ -85,11 +85,11 @@ final class CloudLab: @unchecked Sendable {
 
     /// Starts the agent and waits until its address socket answers. Off the cooperative
     /// pool: the emulator serving the agent runs on it.
-    func startAgent(_ yaml: String) async throws {
+    public func startAgent(_ yaml: String) async throws {
         try await offPool { try self.startAgentBlocking(yaml) }
     }
 
-    func startAgentBlocking(_ yaml: String) throws {
+    public func startAgentBlocking(_ yaml: String) throws {
         try folder.write("agent.yaml", yaml)
         let process = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", folder.file("agent.yaml")],
                                             logFile: folder.file("agent.log"))
@@ -100,66 +100,66 @@ final class CloudLab: @unchecked Sendable {
         guard up, process.isRunning else { throw TestEnvironmentError("the agent did not start: \(log)") }
     }
 
-    func killAgent() {
+    public func killAgent() {
         agent?.signal(SIGKILL)
         _ = waitUntil(timeout: 5) { agent?.isRunning != true }
         agent = nil
     }
 
-    var log: String { (try? String(contentsOfFile: folder.file("agent.log"), encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: folder.file("agent.log"), encoding: .utf8)) ?? "" }
 
     /// One request on the address socket, as the plugin makes it.
-    func request(_ request: PodAddressRequest) throws -> PodAddressAnswer {
+    public func request(_ request: PodAddressRequest) throws -> PodAddressAnswer {
         let bytes = try UnixLineClient.exchange(Array((request.json.serialized() + "\n").utf8), path: addressSocket)
         return try PodAddressAnswer(bytes: bytes, answering: request)
     }
 
-    func request(_ request: PodAddressRequest) async throws -> PodAddressAnswer {
+    public func request(_ request: PodAddressRequest) async throws -> PodAddressAnswer {
         try await offPool { try self.request(request) }
     }
 
-    func allocate(_ id: String) async throws -> PodAddressAnswer {
+    public func allocate(_ id: String) async throws -> PodAddressAnswer {
         try await offPool { try self.allocate(id) }
     }
 
-    func release(_ id: String) async throws {
+    public func release(_ id: String) async throws {
         try await offPool { try self.release(id) }
     }
 
-    func status() async throws -> AgentStatusJSON {
+    public func status() async throws -> AgentStatusJSON {
         try await offPool { try self.status() }
     }
 
-    func killAgent() async {
+    public func killAgent() async {
         _ = try? await offPool { self.killAgent() }
     }
 
-    func allocate(_ id: String) throws -> PodAddressAnswer {
+    public func allocate(_ id: String) throws -> PodAddressAnswer {
         try request(.allocate(PodAttachmentKey(containerID: id, ifName: "eth0"), pod: PodReference(namespace: "default", name: id)))
     }
 
-    func release(_ id: String) throws {
+    public func release(_ id: String) throws {
         guard case .released = try request(.release(PodAttachmentKey(containerID: id, ifName: "eth0"))) else {
             throw TestEnvironmentError("release of \(id) refused")
         }
     }
 
-    func status() throws -> AgentStatusJSON {
+    public func status() throws -> AgentStatusJSON {
         let bytes = try UnixLineClient.exchange(Array(#"{"command":"status"}"#.utf8) + [10], path: controlSocket)
         return try JSONDecoder().decode(AgentStatusJSON.self, from: Data(bytes))
     }
 
     /// The ENIs of ours the cloud holds for the instance, and their secondary addresses.
-    func cloudENIs() async throws -> [NetworkInterface] {
+    public func cloudENIs() async throws -> [NetworkInterface] {
         try await client.describeNetworkInterfaces(tags: ["terway-edge-instance": instanceId])
     }
 
-    func cloudAddresses() async throws -> Set<String> {
+    public func cloudAddresses() async throws -> Set<String> {
         Set(try await cloudENIs().flatMap { eni in eni.privateIPs.filter { $0 != eni.primaryIP } })
     }
 
     /// What leaked: addresses and ENIs in the cloud that the agent's pool does not hold.
-    func leaks() async throws -> (addresses: Int, enis: Int) {
+    public func leaks() async throws -> (addresses: Int, enis: Int) {
         let state = try await status()
         let cloud = try await cloudENIs()
         let held = Set(state.cloud.enis.map { String($0.prefix { $0 != " " }) })
@@ -168,7 +168,7 @@ final class CloudLab: @unchecked Sendable {
     }
 
     /// Synchronous, for `defer`: the agent and the namespaces are gone when it returns.
-    func stop() {
+    public func stop() {
         agent?.terminate()
         node.delete()
         vpc.delete()
@@ -178,7 +178,7 @@ final class CloudLab: @unchecked Sendable {
 
     /// `leaks()` once the pool is quiet: a batch or a trim in flight between the status and
     /// the cloud's answer would read as a difference.
-    func settledLeaks(timeout: Duration = .seconds(10)) async throws -> (addresses: Int, enis: Int) {
+    public func settledLeaks(timeout: Duration = .seconds(10)) async throws -> (addresses: Int, enis: Int) {
         let deadline = ContinuousClock.now + timeout
         var leaks = try await leaks()
         while leaks != (0, 0), ContinuousClock.now < deadline {
@@ -190,26 +190,26 @@ final class CloudLab: @unchecked Sendable {
 }
 
 /// The parts of `terway-edge status --output json` the tests read.
-struct AgentStatusJSON: Decodable {
-    var role: String
-    var problems: [String]
-    var cloud: Cloud
+public struct AgentStatusJSON: Decodable, Sendable {
+    public var role: String
+    public var problems: [String]
+    public var cloud: Cloud
 
-    struct Cloud: Decodable {
-        var poolSize: Int
-        var idle: Int
-        var inUse: Int
-        var enis: [String]
-        var leaksRepaired: Int
-        var routesRepaired: Int
-        var apiCalls: [String: Int]
-        var apiThrottled: [String: Int]
+    public struct Cloud: Decodable, Sendable {
+        public var poolSize: Int
+        public var idle: Int
+        public var inUse: Int
+        public var enis: [String]
+        public var leaksRepaired: Int
+        public var routesRepaired: Int
+        public var apiCalls: [String: Int]
+        public var apiThrottled: [String: Int]
     }
 }
 
 /// A blocking client of a line socket: connect, write, read to EOF.
-enum UnixLineClient {
-    static func exchange(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+public enum UnixLineClient {
+    public static func exchange(_ bytes: [UInt8], path: String) throws -> [UInt8] {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestEnvironmentError("socket: errno \(errno)") }
         defer { close(fd) }
