@@ -54,6 +54,12 @@ public struct CloudAgentConfig: Sendable {
         public var maxIdle: Int
         /// Idle addresses above `minIdle` that stayed idle this long go back to the cloud.
         public var idleReclaimAfter: Duration
+
+        public init(minIdle: Int, maxIdle: Int, idleReclaimAfter: Duration) {
+            self.minIdle = minIdle
+            self.maxIdle = maxIdle
+            self.idleReclaimAfter = idleReclaimAfter
+        }
     }
 
     public static let defaultLedger = "/var/lib/terway-edge/cloud"
