@@ -18,10 +18,11 @@ import TestSupport
         #expect(try await lab.request(.lookup(.init(containerID: "c1", ifName: "eth0"))) == first)
         #expect(grant.eni.table == CloudPodRouting.table(slot: grant.eni.slot) && grant.eni.slot >= 1)
         #expect(grant.eni.gateways.map(\.description) == ["192.168.15.253"] && grant.eni.subnets.map(\.description) == ["192.168.0.0/20"])
-        let link = try lab.node.exec(["ip", "-o", "link", "show"]).stdout
+        let node = lab.node
+        let link = try await offPool { try node.exec(["ip", "-o", "link", "show"]).stdout }
             .split(separator: "\n").first { $0.contains(grant.eni.mac.description) }
         #expect(link?.contains("state UP") == true || link?.contains(",UP") == true, "\(link ?? "no link with the ENI's MAC")")
-        let table = try lab.node.exec(["ip", "route", "show", "table", "\(grant.eni.table)"]).stdout
+        let table = try await offPool { try node.exec(["ip", "route", "show", "table", "\(grant.eni.table)"]).stdout }
         #expect(table.contains("default via 192.168.15.253") && table.contains("192.168.0.0/20"), "\(table)")
         var info = stat()
         #expect(stat(lab.addressSocket, &info) == 0 && info.st_mode & 0o777 == 0o600)
@@ -138,28 +139,38 @@ import TestSupport
         let address = grant.addresses[0].description
         // What the plugin installs at ADD (the host end named as the plugin names it).
         let host = EdgeDatapath.hostInterfaceName(containerID: "r1", ifName: "eth0")
-        try lab.node.exec(["ip", "link", "add", host, "type", "veth", "peer", "name", "r1peer"])
-        try lab.node.exec(["ip", "link", "set", host, "up"])
-        try lab.node.exec(["ip", "route", "add", "\(address)/32", "dev", host, "scope", "link"])
-        try lab.node.exec(["ip", "rule", "add", "pref", "512", "to", "\(address)/32", "lookup", "main"])
-        try lab.node.exec(["ip", "rule", "add", "pref", "2048", "from", "\(address)/32", "lookup", "\(grant.eni.table)"])
+        let node = lab.node
+        let table = "\(grant.eni.table)"
+        try await offPool {
+            try node.exec(["ip", "link", "add", host, "type", "veth", "peer", "name", "r1peer"])
+            try node.exec(["ip", "link", "set", host, "up"])
+            try node.exec(["ip", "route", "add", "\(address)/32", "dev", host, "scope", "link"])
+            try node.exec(["ip", "rule", "add", "pref", "512", "to", "\(address)/32", "lookup", "main"])
+            try node.exec(["ip", "rule", "add", "pref", "2048", "from", "\(address)/32", "lookup", table])
+        }
         // The agent adopts them at its next pass (at most a second).
         try await Task.sleep(for: .milliseconds(1500))
-        func back(_ check: @escaping @Sendable () throws -> Bool) async throws -> Duration {
-            let started = ContinuousClock.now
-            while ContinuousClock.now - started < .seconds(3) {
-                if try check() { return ContinuousClock.now - started }
-                try await Task.sleep(for: .milliseconds(10))
+        /// Deletes by hand, then how long until `check` holds again (off the cooperative pool).
+        func back(deleting argv: [String], _ check: @escaping @Sendable () throws -> Bool) async throws -> Duration {
+            try await offPool {
+                try node.exec(argv)
+                let started = ContinuousClock.now
+                while ContinuousClock.now - started < .seconds(3) {
+                    if try check() { return ContinuousClock.now - started }
+                    usleep(10_000)
+                }
+                return .seconds(99)
             }
-            return .seconds(99)
         }
-        let node = lab.node
-        try node.exec(["ip", "rule", "del", "pref", "2048", "from", "\(address)/32", "lookup", "\(grant.eni.table)"])
-        let ruleBack = try await back { try node.exec(["ip", "rule", "show"]).stdout.contains("from \(address) lookup \(grant.eni.table)") }
-        try node.exec(["ip", "route", "del", "\(address)/32", "dev", host])
-        let routeBack = try await back { try node.exec(["ip", "route", "show", "\(address)/32"]).stdout.contains(host) }
-        try node.exec(["ip", "route", "del", "default", "table", "\(grant.eni.table)"])
-        let tableBack = try await back { try node.exec(["ip", "route", "show", "table", "\(grant.eni.table)"]).stdout.contains("default via") }
+        let ruleBack = try await back(deleting: ["ip", "rule", "del", "pref", "2048", "from", "\(address)/32", "lookup", table]) {
+            try node.exec(["ip", "rule", "show"]).stdout.contains("from \(address) lookup \(table)")
+        }
+        let routeBack = try await back(deleting: ["ip", "route", "del", "\(address)/32", "dev", host]) {
+            try node.exec(["ip", "route", "show", "\(address)/32"]).stdout.contains(host)
+        }
+        let tableBack = try await back(deleting: ["ip", "route", "del", "default", "table", table]) {
+            try node.exec(["ip", "route", "show", "table", table]).stdout.contains("default via")
+        }
         #expect(ruleBack < .seconds(1) && routeBack < .seconds(1) && tableBack < .seconds(1),
                 "rule \(ruleBack), host route \(routeBack), ENI table \(tableBack)")
         print("repair: rule back in \(ruleBack), host route in \(routeBack), ENI table default route in \(tableBack)")
