@@ -25,7 +25,9 @@ public final class CloudAgent: Sendable {
         let nodeNamespace = try config.netns.map { path in try NetworkNamespace(path: path) }
         self.logger = logger
         lock = try AgentLock(path: config.lockFile)
-        let tls = config.cloud.endpoint?.tls ?? true ? try TLSOptions().makeContext() : nil
+        // An endpoint left out is the region's public one: HTTPS.
+        let needsTLS = [config.cloud.endpoint, config.cloud.vpcEndpoint].contains { $0?.tls ?? true }
+        let tls = needsTLS ? try TLSOptions().makeContext() : nil
         http = HTTPConnectionCache(connectTimeout: 5, tls: tls)
         let metadata = MetadataClient(endpoint: config.cloud.metadataEndpoint, transport: http)
         let facts = try await metadata.instance()
