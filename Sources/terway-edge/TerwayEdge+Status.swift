@@ -67,7 +67,7 @@ extension TerwayEdge {
             print("POOL \(cloud.poolSize) addresses: \(cloud.inUse) in use, \(cloud.idle) idle (bounds \(cloud.minIdle)...\(cloud.maxIdle))")
             print("ENIS \(cloud.enis.count)/\(cloud.maxENIs)")
             for eni in cloud.enis { print("  \(eni)") }
-            print("REPAIRED \(cloud.leaksRepaired) leaked addresses or ENIs, \(cloud.routesRepaired) pod rules or routes")
+            print("REPAIRED \(cloud.leaksRepaired) leaked addresses or ENIs, \(cloud.routesRepaired) pod rules or routes; \(cloud.intentsOpen) cloud changes in flight")
             print("API CALLS (throttled)")
             for action in cloud.apiCalls.keys.sorted() {
                 print("  \(action) \(cloud.apiCalls[action]!) (\(cloud.apiThrottled[action] ?? 0))")

@@ -23,8 +23,14 @@ import TestSupport
     private func restartAndCheck(_ lab: CloudLab, _ yaml: String, step: String) async throws {
         try await lab.startAgent(yaml)
         // The kill left the step's intent open, and the restart carried it out.
-        #expect(lab.log.contains("completing an interrupted \(step)"), "\(lab.log.suffix(2000))")
+        #expect(lab.log.contains("completed an interrupted \(step)"), "\(lab.log.suffix(2000))")
         let leaks = try await lab.settledLeaks()
+        var open = try await lab.status().cloud.intentsOpen
+        for _ in 0..<50 where open > 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            open = try await lab.status().cloud.intentsOpen
+        }
+        #expect(open == 0, "\(step): \(open) intents still open after the restart")
         #expect(leaks == (0, 0), "\(step): leaked \(leaks.addresses) addresses, \(leaks.enis) ENIs: \(lab.log.suffix(3000))")
         // The restarted pool works.
         guard case .granted = try await lab.allocate("after-\(step)") else { Issue.record("\(step): no address after restart"); return }

@@ -202,6 +202,7 @@ public struct AgentStatusJSON: Decodable, Sendable {
         public var enis: [String]
         public var leaksRepaired: Int
         public var routesRepaired: Int
+        public var intentsOpen: Int
         public var apiCalls: [String: Int]
         public var apiThrottled: [String: Int]
     }

@@ -108,7 +108,7 @@ public final class CloudAgent: Sendable {
             peers: [], masquerade: .init(installed: false, rules: []), problems: problems,
             cloud: .init(instance: state.instance, instanceType: state.instanceType, poolSize: state.size, idle: state.idle,
                          inUse: state.inUse, minIdle: config.cloud.pool.minIdle, maxIdle: config.cloud.pool.maxIdle,
-                         enis: state.enis, maxENIs: state.maxENIs, leaksRepaired: state.leaksRepaired, routesRepaired: links.repaired,
+                         enis: state.enis, maxENIs: state.maxENIs, leaksRepaired: state.leaksRepaired, routesRepaired: links.repaired, intentsOpen: state.intentsOpen,
                          apiCalls: state.statistics.actions.mapValues(\.calls), apiThrottled: state.statistics.actions.mapValues(\.throttled)))
     }
 }
@@ -124,6 +124,7 @@ extension ENIPool {
         var maxENIs: Int
         var quota: String
         var leaksRepaired: Int
+        var intentsOpen: Int
         var lastFailure: String?
         var statistics: CloudClient.Statistics
     }
@@ -135,7 +136,8 @@ extension ENIPool {
             enis: enis.map { eni in
                 "\(eni.id) slot \(eni.slot) table \(CloudPodRouting.table(slot: eni.slot)) \(eni.mac) \(eni.vSwitchId), \(addresses.count { $0.eni == eni.id }) addresses"
             },
-            maxENIs: settings.maxENIs, quota: quotaText, leaksRepaired: leaksRepaired, lastFailure: lastFailure,
+            maxENIs: settings.maxENIs, quota: quotaText, leaksRepaired: leaksRepaired,
+            intentsOpen: ledger.state.intents.count, lastFailure: lastFailure,
             statistics: await client.statistics)
     }
 }

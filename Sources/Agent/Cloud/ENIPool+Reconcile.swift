@@ -11,8 +11,8 @@ extension ENIPool {
     func start() async throws {
         for (key, address) in owners { if let grant = try? grant(address) { links.granted(key, grant) } }
         for intent in ledger.state.intents.values.sorted(by: { $0.token < $1.token }) {
-            logger.info("pool: completing an interrupted \(intent.action.rawValue)", metadata: ["token": "\(intent.token)", "eni": "\(intent.eni ?? "-")"])
             try await complete(intent)
+            logger.info("pool: completed an interrupted \(intent.action.rawValue)", metadata: ["token": "\(intent.token)", "eni": "\(intent.eni ?? "-")"])
         }
         try await reconcile(adopting: true)
         for eni in enis { try await links.setUp(eni) }

@@ -31,6 +31,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         public var maxENIs: Int
         public var leaksRepaired: Int
         public var routesRepaired: Int
+        /// Cloud mutations written to the ledger and not yet confirmed done.
+        public var intentsOpen: Int
         public var apiCalls: [String: Int]
         public var apiThrottled: [String: Int]
     }
