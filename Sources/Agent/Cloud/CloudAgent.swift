@@ -89,7 +89,7 @@ public final class CloudAgent: Sendable {
             AddressSocketService(path: config.addressSocket, pool: pool, logger: logger.with("part", "addresses")),
             ControlService(path: config.controlSocket, logger: logger.with("part", "control"), commands: .init(
                 status: { [self] in await status() },
-                leave: {})),
+                leave: nil)),
         ]
     }
 
