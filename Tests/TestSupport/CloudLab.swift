@@ -27,8 +27,8 @@ public final class CloudLab: @unchecked Sendable {
 
     /// `type`: the instance type (ecs.g6.large: 1 ENI of 5 pod addresses; ecs.g6.4xlarge: 7 of 19).
     public init(type: String = "ecs.g6.4xlarge", delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "") async throws {
-        vpc = try TestNamespace("cvpc")
-        node = try TestNamespace("cnode")
+        // Off the cooperative pool (`ip netns add` blocks): in-process emulators share it.
+        (vpc, node) = try await offPool { (try TestNamespace("cvpc"), try TestNamespace("cnode")) }
         folder = try TemporaryDirectory("te-cloud-agent")
         let world = """
         region: cn-hangzhou
