@@ -76,6 +76,11 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // One request line in, answer lines out, close: the control sockets' framing (BGP speaker, agent).
+        .target(
+            name: "LineSocket",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
         .target(name: "CHostClock"),
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
@@ -94,7 +99,7 @@ let package = Package(
         .target(
             name: "BGP",
             dependencies: [
-                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "POSIX",
+                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "LineSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -108,7 +113,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
