@@ -81,6 +81,8 @@ let package = Package(
             name: "LineSocket",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
+        // glibc's mallopt and its parameters (the agent's memory footprint): headers only.
+        .target(name: "CMalloc"),
         // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
         .target(name: "CHostClock"),
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
@@ -113,7 +115,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket",
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
