@@ -43,9 +43,20 @@ public struct PeerRouteService: Service {
     }
 
     public func run() async throws {
-        while true {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await followWithRetries() }
+                group.addTask { await publishInstalledRoutes() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    private func followWithRetries() async {
+        while !Task.isCancelled {
             do {
-                try await cancelWhenGracefulShutdown { try await follow() }
+                try await follow()
                 return
             } catch is CancellationError {
                 return
@@ -53,8 +64,19 @@ public struct PeerRouteService: Service {
                 AgentMetrics.reconcileErrors("peers").increment()
                 logger.warning("peers: watching the leases failed", metadata: ["error": "\(error)", "retryIn": "\(retryDelay)"])
                 try? await Task.sleep(for: retryDelay)
-                if Task.isCancelled { return }
             }
+        }
+    }
+
+    /// `terway_edge_routes_installed{source="peers"}` from the writer's report, once a
+    /// second: it follows the writer's own repairs too, and a lease change pays nothing for
+    /// it (the report walks every route; per change it would hold up the next change).
+    private func publishInstalledRoutes() async {
+        while !Task.isCancelled {
+            if let report = try? await writer.peerReport() {
+                AgentMetrics.routesInstalled("peers").record(report.installed.count)
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 
@@ -69,16 +91,17 @@ public struct PeerRouteService: Service {
         let started = ContinuousClock.now
         let report = try await writer.setPeers(Array(peers.values))
         AgentMetrics.routeSync("peers").recordInterval(since: started)
-        publish(report)
+        AgentMetrics.routesInstalled("peers").record(report.installed.count)
         readiness?.set("routes", true)
         logger.info("peers: \(report.installed.count)/\(report.expected.count) host routes installed", metadata: [
             "mode": "\(report.mode.rawValue)", "peers": "\(peers.count)", "viaGateway": "\(report.viaGateway.count)"])
         for try await event in events {
+            let arrived = ContinuousClock.now
             let name = event.lease.node
             switch event {
             case .added(let lease), .changed(let lease), .renewed(let lease):
                 guard let peer = peer(lease, now: Date()) else {
-                    if peers.removeValue(forKey: name) != nil { try await remove(name) }
+                    if peers.removeValue(forKey: name) != nil { try await remove(name, arrived: arrived, why: "not a peer now") }
                     continue
                 }
                 guard peers[name] != peer else { continue }
@@ -87,28 +110,28 @@ public struct PeerRouteService: Service {
                 AgentMetrics.routeSync("peers").recordDuration(timing.wall)
                 logger.info("peers: \(name) routed", metadata: [
                     "subnets": "\(peer.subnets.map(\.description).joined(separator: ","))",
-                    "via": "\(peer.nodeAddresses.map(\.description).joined(separator: ","))",
-                    // Inside the writer, from taking the change to the kernel's last ACK.
-                    "writerMicros": "\(Self.micros(timing.wall))", "writerCPUMicros": "\(Self.micros(timing.cpu))"])
+                    "via": "\(peer.nodeAddresses.map(\.description).joined(separator: ","))"].merging(Self.timings(timing, arrived: arrived)) { $1 })
             case .expired, .deleted:
                 guard peers.removeValue(forKey: name) != nil else { continue }
-                try await remove(name)
-                logger.info("peers: \(name) lease \(event.kind), its routes removed")
+                try await remove(name, arrived: arrived, why: "lease \(event.kind)")
             }
-            publish(try await writer.peerReport())
         }
+    }
+
+    /// How long a change took: `agentMicros` from the event's arrival here to the kernel's
+    /// last ACK (the hop to the writer thread included), `writerMicros` and
+    /// `writerCPUMicros` inside the writer alone.
+    static func timings(_ timing: WriterTiming, arrived: ContinuousClock.Instant) -> Logger.Metadata {
+        ["agentMicros": "\(micros(timing.acked - arrived))", "writerMicros": "\(micros(timing.wall))", "writerCPUMicros": "\(micros(timing.cpu))"]
     }
 
     static func micros(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     }
 
-    private func remove(_ name: String) async throws {
+    private func remove(_ name: String, arrived: ContinuousClock.Instant, why: String) async throws {
         let timing = try await writer.removePeer(named: name)
         AgentMetrics.routeSync("peers").recordDuration(timing.wall)
-    }
-
-    private func publish(_ report: PeerRouteReport) {
-        AgentMetrics.routesInstalled("peers").record(report.installed.count)
+        logger.info("peers: \(name) \(why), its routes removed", metadata: Self.timings(timing, arrived: arrived))
     }
 }
