@@ -93,16 +93,10 @@ extension EdgeDatapath {
         return false
     }
 
-    /// DEL: removes the pod's veth pair by deleting its host end. Idempotent: a missing
-    /// namespace (or nil path) or a missing interface is success.
-    public func tearDown(containerID: String, ifName: String, netnsPath: String?) throws(DatapathError) {
-        if let netnsPath, !netnsPath.isEmpty {
-            do throws(DatapathError) {
-                _ = try openNamespace(netnsPath)
-            } catch .namespaceMissing {
-                // Gone with its pod: the kernel removed the pair with it.
-            }
-        }
+    /// DEL: removes the pod's veth pair by deleting its host end, whose name derives from
+    /// the attachment, so the pod's namespace is never opened (it may be gone, and with it
+    /// the pair). Idempotent: a missing interface is success.
+    public func tearDown(containerID: String, ifName: String) throws(DatapathError) {
         let hostName = Self.hostInterfaceName(containerID: containerID, ifName: ifName)
         do throws(NetlinkError) {
             try node.deleteLink(hostName)
