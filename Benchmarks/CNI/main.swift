@@ -254,7 +254,9 @@ for contender in contenders {
 
 func ratio(_ value: Double) -> (text: String, hundredths: Int) {
     let hundredths = Int((value * 100).rounded())
-    return ("\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)", hundredths)
+    // Negative when ours ends below a floor the reference stays above.
+    let size = abs(hundredths)
+    return ((hundredths < 0 ? "-" : "") + "\(size / 100).\(size % 100 < 10 ? "0" : "")\(size % 100)", hundredths)
 }
 let add = ratio(percentile(contenders[0].add, 0.5) / percentile(contenders[1].add, 0.5))
 print("ADD median ratio ours/reference: \(add.text)" + (add.hundredths <= 50 ? " (target <= 0.50 met)" : " (target <= 0.50 missed)"))
