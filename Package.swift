@@ -56,7 +56,7 @@ let package = Package(
         ),
 
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink"], path: "Benchmarks/CNI"),
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink", "NetworkCore"], path: "Benchmarks/CNI"),
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
