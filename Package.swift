@@ -56,7 +56,7 @@ let package = Package(
         ),
 
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink"], path: "Benchmarks/CNI"),
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink", "NetworkCore"], path: "Benchmarks/CNI"),
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
@@ -76,6 +76,13 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // One request line in, answer lines out, close: the control sockets' framing (BGP speaker, agent).
+        .target(
+            name: "LineSocket",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        // glibc's mallopt and its parameters (the agent's memory footprint): headers only.
+        .target(name: "CMalloc"),
         // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
         .target(name: "CHostClock"),
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
@@ -94,7 +101,7 @@ let package = Package(
         .target(
             name: "BGP",
             dependencies: [
-                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "POSIX",
+                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "LineSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -108,7 +115,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket", "CMalloc",
                 // Role cloud: the ENI pool over the cloud client; pods' host ends named as the plugin names them.
                 "CNI", "CNetlink", "CloudAPI", "CloudENI", "HTTPClient", "Datapath",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

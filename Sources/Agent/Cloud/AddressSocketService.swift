@@ -1,6 +1,7 @@
 import CNI
 import CNIProtocol
 import Foundation
+import LineSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -14,24 +15,20 @@ struct AddressSocketService: Service {
     let logger: Logger
 
     func run() async throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let pool = pool
         let logger = logger
+        // The folder first, with the usual mode: the umask below is for the socket alone.
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         // Created 0600 from the start: no window in which another user could connect.
         let previous = umask(0o177)
         let server: any Channel
         do {
             defer { umask(previous) }
-            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(LineRequestHandler(limit: PodAddressSocket.maximumMessageBytes) { line in
-                            Array(await Self.answer(line, pool: pool, logger: logger).json.serialized().utf8)
-                        })
-                    }
-                }
-                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-                .get()
+            server = try await LineRequestServer.bind(path: path, group: MultiThreadedEventLoopGroup.singleton,
+                                                      limit: PodAddressSocket.maximumMessageBytes) { line, reply in
+                let answer = await Self.answer(Array(line.readableBytesView), pool: pool, logger: logger)
+                try? await reply.send(Array(answer.json.serialized().utf8))
+            }
         }
         chmod(path, 0o600)
         logger.info("cloud: serving pod addresses", metadata: ["socket": "\(path)"])
