@@ -45,7 +45,7 @@ let package = Package(
         // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
         .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
-        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
+        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore", "POSIX"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
