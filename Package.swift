@@ -55,8 +55,12 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
 
-        // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink"], path: "Benchmarks/CNI"),
+        // ADD/DEL latency of the plugin (edge mode, and cloud mode from a warm pool) against
+        // bridge + host-local (`scripts/bench-cni.sh`).
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "CNIProtocol", "JSON", "Netlink", "NetworkCore", "PodAddressFixture"], path: "Benchmarks/CNI"),
+        // The address socket answered from memory in place of the cloud agent: the plugin's
+        // tests and bench-cni (apart from TestSupport, so that the bench builds without NIO).
+        .target(name: "PodAddressFixture", dependencies: ["CNI", "CNIProtocol", "NetworkCore"], path: "Tests/PodAddressFixture"),
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
@@ -185,7 +189,7 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
-        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "PodAddressFixture", "TestSupport"]),
         .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "CNI", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "SubnetStoreTests",

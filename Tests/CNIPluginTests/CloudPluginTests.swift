@@ -3,6 +3,7 @@ import CNIProtocol
 import Foundation
 import JSON
 import NetworkCore
+import PodAddressFixture
 import TestSupport
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
     struct Node {
         let binary: String
         let namespace: TestNamespace
-        let server: FixtureAddressServer
+        let server: PodAddressFixture
         let scratch: TemporaryDirectory
 
         init(_ vpc: CloudVPC, label: String, primary: String, pods: [[String]]) throws {
@@ -24,7 +25,7 @@ import Testing
             scratch = try TemporaryDirectory("te-cloud")
             let eni = PodAddressGrant.ENIBinding(mac: macs[1], slot: 1, gateways: [IPAddress(CloudVPC.gateway)!, IPAddress(CloudVPC.gatewayV6)!],
                                                  subnets: [IPPrefix("192.168.0.0/24")!, IPPrefix("fd00:1::/64")!], mtu: 1500)
-            server = try FixtureAddressServer(directory: scratch, eni: eni, addresses: pods.map { $0.map { IPAddress($0)! } })
+            server = try PodAddressFixture(path: scratch.file("ip.sock"), eni: eni, addresses: pods.map { $0.map { IPAddress($0)! } })
             for address in pods.joined() { try vpc.route(address, to: instance, eni: 1, mac: macs[1]) }
         }
 

@@ -3,25 +3,25 @@ import CNIProtocol
 import Foundation
 import Glibc
 import NetworkCore
-import TestSupport
 
-/// A test fixture speaking the address socket contract in place of `terway-edged` (role
-/// cloud): grants from a fixed list of addresses of one ENI, keyed by attachment as the
-/// contract says; an empty list answers code 11 naming the quota, as the agent does. It
-/// tests the plugin's side only; the agent's own server is tested with the agent.
-final class FixtureAddressServer: @unchecked Sendable {
-    let path: String
-    let eni: PodAddressGrant.ENIBinding
+/// A fixture speaking the address socket contract in place of `terway-edged` (role cloud):
+/// grants from a fixed list of addresses of one ENI (a warm pool that never refills), keyed
+/// by attachment as the contract says; an empty list answers code 11 naming the quota, as
+/// the agent does. For the plugin's tests and bench-cni; the agent's own server is tested
+/// with the agent.
+public final class PodAddressFixture: @unchecked Sendable {
+    public let path: String
+    public let eni: PodAddressGrant.ENIBinding
     private let listener: Int32
     private let lock = NSLock()
     private var free: [[IPAddress]]
     private var grants: [PodAttachmentKey: PodAddressGrant] = [:]
-    private(set) var requests: [PodAddressRequest] = []
+    public private(set) var requests: [PodAddressRequest] = []
     private var thread: Thread?
 
     /// `addresses`: one list per pod (one address per family).
-    init(directory: TemporaryDirectory, eni: PodAddressGrant.ENIBinding, addresses: [[IPAddress]]) throws {
-        path = directory.file("ip.sock")
+    public init(path: String, eni: PodAddressGrant.ENIBinding, addresses: [[IPAddress]]) throws {
+        self.path = path
         self.eni = eni
         free = addresses
         listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -35,16 +35,16 @@ final class FixtureAddressServer: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0, listen(listener, 64) == 0 else { throw TestEnvironmentFailure("bind \(path): errno \(errno)") }
+        guard bound == 0, listen(listener, 64) == 0 else { throw PodAddressFixtureError("bind \(path): errno \(errno)") }
         chmod(path, 0o600)
-        let thread = Thread { [unowned self] in self.serve() }
+        let thread = Thread { [weak self, listener] in Self.serve(listener) { self } }
         self.thread = thread
         thread.start()
     }
 
-    var held: [PodAttachmentKey: PodAddressGrant] { lock.withLock { grants } }
+    public var held: [PodAttachmentKey: PodAddressGrant] { lock.withLock { grants } }
 
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         unlink(path)
     }
@@ -54,10 +54,15 @@ final class FixtureAddressServer: @unchecked Sendable {
         close(listener)
     }
 
-    private func serve() {
+    /// Accepts until the listener is shut down; the fixture is held only while answering,
+    /// so that releasing it stops the server.
+    private static func serve(_ listener: Int32, _ fixture: () -> PodAddressFixture?) {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0, let self = fixture() else {
+                if connection >= 0 { close(connection) }
+                return
+            }
             var bytes: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             while !bytes.contains(UInt8(ascii: "\n")) {
@@ -99,11 +104,11 @@ final class FixtureAddressServer: @unchecked Sendable {
         }
     }
 
-    static let quota = CNIError(.tryAgainLater, "no address left: quota of 10 private IPv4 addresses per ENI reached on every ENI",
+    public static let quota = CNIError(.tryAgainLater, "no address left: quota of 10 private IPv4 addresses per ENI reached on every ENI",
                                 details: "ecs.g6.large allows 3 ENIs of 10 private IPv4 addresses each")
 }
 
-struct TestEnvironmentFailure: Error, CustomStringConvertible {
-    let description: String
+public struct PodAddressFixtureError: Error, CustomStringConvertible {
+    public let description: String
     init(_ description: String) { self.description = description }
 }
