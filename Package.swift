@@ -217,7 +217,8 @@ let package = Package(
         // The official SDKs and our client against the emulator; the emulator's datapath.
         .testTarget(
             name: "CloudEmulatorTests",
-            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "ConfigFile", "HTTPClient", "JSON", "TestSupport"]
+            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "CNIProtocol", "ConfigFile", "HTTPClient", "JSON", "NetworkCore",
+                           "PodAddressFixture", "TestSupport"]
         ),
         .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
