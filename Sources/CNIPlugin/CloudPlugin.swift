@@ -22,6 +22,9 @@ public struct CloudPlugin: CNIPluginVerbs {
         let built: PodInterface
         do {
             built = try EdgeDatapath().setUpCloudPod(pod, routing: Self.routing(grant))
+        } catch DatapathError.attachmentExists(let hostName) {
+            // An ADD repeated without DEL: the grant is the running pod's, it stays.
+            throw EdgePlugin.cniError(DatapathError.attachmentExists(hostName: hostName))
         } catch {
             // setUpCloudPod removed what it built; the addresses go back to the pool.
             _ = try? client.send(.release(key))

@@ -79,6 +79,8 @@ extension EdgePlugin {
             return CNIError(EdgePluginCode.datapath, error.description,
                             details: "remove \(list) from \(bridge) (ip addr del ADDRESS dev \(bridge)) or set \"forceAddress\": true to replace it and its subnet route")
         case .invalidSpec: return CNIError(.invalidNetworkConfig, error.description)
+        case .attachmentExists: return CNIError(EdgePluginCode.duplicateAttachment, error.description,
+                                                details: "run DEL for this attachment before adding it again")
         case .netlink, .system: return CNIError(EdgePluginCode.datapath, error.description)
         // The ENI of a grant not plugged yet: the agent grants only attached ENIs, so this clears.
         case .linkMissing: return CNIError(.tryAgainLater, error.description)

@@ -22,7 +22,13 @@ extension EdgeDatapath {
         // The peer cannot come up in the creating request (ENOTCONN): the pod batch does it.
         let peer = LinkSettings(name: pod.ifName, mtu: pod.mtu, mac: veth.containerMAC, namespaceFD: namespace.fd)
         let host = LinkSettings(name: veth.hostName, mtu: pod.mtu, mac: veth.hostMAC, up: true, masterIndex: masterIndex)
-        try netlink { try node.addLink(host, kind: .veth(peer: peer)) }
+        do throws(NetlinkError) {
+            try node.addLink(host, kind: .veth(peer: peer))
+        } catch where error.isExists {
+            throw .attachmentExists(hostName: veth.hostName)
+        } catch {
+            throw .netlink(error)
+        }
         return veth
     }
 

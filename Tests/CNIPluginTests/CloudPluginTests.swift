@@ -207,6 +207,20 @@ import Testing
         #expect(try !node.rules().contains("192.168.0.100"))
     }
 
+    /// A runtime that repeats ADD without DEL gets an error, and the pod keeps its network
+    /// and its addresses (the agent's allocate answers the same grant again).
+    @Test func aSecondAddOfTheSameAttachmentLeavesTheFirstIntact() throws {
+        let vpc = try CloudVPC()
+        let node = try Node(vpc, label: "node", primary: "192.168.0.10", pods: [["192.168.0.100"]])
+        let pod = try TestNamespace("pod")
+        _ = try node.add("c1", pod)
+        let again = try node.run("ADD", containerID: "c1", pod: pod)
+        #expect(again.code == 102, "\(again.stdout)")
+        #expect(node.server.held.count == 1)
+        #expect(try node.rules().contains("192.168.0.100"))
+        try pod.exec(["ping", "-c1", "-W2", "192.168.0.10"])
+    }
+
     @Test func cloudConfigRefusesEdgeKeys() throws {
         let vpc = try CloudVPC()
         let node = try Node(vpc, label: "node", primary: "192.168.0.10", pods: [])
