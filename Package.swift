@@ -113,6 +113,8 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
+                // Role cloud: the ENI pool over the cloud client; pods' host ends named as the plugin names them.
+                "CNI", "CNetlink", "CloudAPI", "CloudENI", "HTTPClient", "Datapath",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -234,6 +236,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "Plan", "BGP", "SubnetStore", "RouteSync", "NetworkCore", "CNIProtocol", "TestSupport",
+                "CNI", "CloudAPI", "CloudENI", "CloudEmulator", "Datapath", "HTTPClient", "Netlink",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

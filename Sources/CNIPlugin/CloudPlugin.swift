@@ -145,6 +145,7 @@ public struct CloudPlugin: CNIPluginVerbs {
         return ENIRouting(
             eniMAC: grant.eni.mac, table: UInt32(grant.eni.table),
             gateways: grant.eni.gateways.filter { families.contains($0.family) },
+            subnets: grant.eni.subnets.filter { families.contains($0.family) },
             rules: CloudPodRouting.rules(for: grant).map { rule in
                 Rule(family: (rule.destination ?? rule.source)!.family, priority: UInt32(rule.priority),
                      source: rule.source, destination: rule.destination, table: UInt32(rule.table))

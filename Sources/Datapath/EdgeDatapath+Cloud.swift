@@ -6,8 +6,8 @@ extension EdgeDatapath {
     /// ADD in cloud mode: a veth pair with the pod's addresses (host routes, /32 and /128)
     /// and its routes via a link-local gateway answered by the host end (on-link, a permanent
     /// neighbour entry); on the host, a route to each address on the host end, the pod's
-    /// rules, and the ENI table's default routes via the vSwitch gateway on the ENI (found by
-    /// MAC, brought up if down). Rules and the ENI table are ensured idempotently: the agent
+    /// rules, and the ENI table's routes (the vSwitch CIDR on the ENI, the default route via
+    /// its gateway; the ENI found by MAC, brought up if down). Rules and the ENI table are ensured idempotently: the agent
     /// installs and repairs the same. On failure, removes the pair and the pod's rules.
     public func setUpCloudPod(_ pod: PodInterfaceSpec, routing: ENIRouting) throws(DatapathError) -> PodInterface {
         try validate(pod)
@@ -38,7 +38,7 @@ extension EdgeDatapath {
             throw .linkMissing("no link has the ENI's MAC \(routing.eniMAC)")
         }
         var changes: [NetlinkRequest] = eni.isUp ? [] : [.setLinkUp(eni.name)]
-        changes += routing.defaultRoutes(eniIndex: eni.index).map { .replaceRoute($0) }
+        changes += routing.tableRoutes(eniIndex: eni.index).map { .replaceRoute($0) }
         try netlink { try node.perform(changes) }
     }
 

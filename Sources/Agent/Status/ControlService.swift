@@ -35,7 +35,9 @@ public struct ControlService: Service {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ControlRequestHandler(commands: commands))
+                    try channel.pipeline.syncOperations.addHandler(LineRequestHandler(limit: 65536) { line in
+                        Array(await ControlService.answer(Data(line), commands: commands))
+                    })
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
@@ -68,30 +70,35 @@ public struct ControlService: Service {
     }
 }
 
-/// Reads one request line, writes the answer and closes.
-private final class ControlRequestHandler: ChannelInboundHandler, @unchecked Sendable {
+/// Reads one request line, writes the answer (and a newline) and closes: the framing of the
+/// control socket and of the cloud role's address socket.
+final class LineRequestHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
-    private let commands: ControlService.Commands
+    private let answer: @Sendable ([UInt8]) async -> [UInt8]
+    private let limit: Int
     private var request = ByteBuffer()
     private var answered = false
 
-    init(commands: ControlService.Commands) { self.commands = commands }
+    init(limit: Int, answer: @escaping @Sendable ([UInt8]) async -> [UInt8]) {
+        self.limit = limit
+        self.answer = answer
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var chunk = unwrapInboundIn(data)
         request.writeBuffer(&chunk)
         guard !answered, let newline = request.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if request.readableBytes > 65536 { context.close(promise: nil) }
+            if request.readableBytes > limit { context.close(promise: nil) }
             return
         }
         answered = true
-        let line = Data(request.readableBytesView[request.readerIndex..<newline])
+        let line = Array(request.readableBytesView[request.readerIndex..<newline])
         let channel = context.channel
-        let commands = commands
+        let answer = answer
         Task {
             var out = channel.allocator.buffer(capacity: 1024)
-            out.writeBytes(await ControlService.answer(line, commands: commands))
+            out.writeBytes(await answer(line))
             out.writeString("\n")
             try? await channel.writeAndFlush(out)
             try? await channel.close()
