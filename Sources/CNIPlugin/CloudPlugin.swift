@@ -34,22 +34,27 @@ public struct CloudPlugin: CNIPluginVerbs {
                                ips: pod.addresses.map { ($0, CloudPodRouting.podGateway($0.family)) }, dns: config.dns)
     }
 
-    /// Best effort: the pod's rules (of the addresses the agent holds for it, prevResult
-    /// lists, or the host end routes to) and its veth pair go, then the agent releases the
-    /// addresses. Fails only when the kernel refuses or the agent cannot be told.
+    /// Best effort: the veth pair goes, the agent releases the addresses, then their rules go
+    /// (of the addresses the agent held, prevResult lists, or the host end routed to; after the
+    /// release, since the agent repairs the rules of what it holds). Fails only when the kernel
+    /// refuses or the agent cannot be told.
     public func del(_ request: CNIRequest) throws {
         let client = (try? CloudConfig(request.config))?.client ?? PodAddressClient()
         let key = Self.key(request)
-        var addresses = request.config.prevResult?.ips.map(\.address.address) ?? []
-        if case .granted(let grant)? = try? client.send(.lookup(key)) { addresses += grant.addresses }
+        var addresses = Set(request.config.prevResult?.ips.map(\.address.address) ?? [])
+        if case .granted(let grant)? = try? client.send(.lookup(key)) { addresses.formUnion(grant.addresses) }
         let netns = request.netns.isEmpty || !SystemFiles.isNetworkNamespace(request.netns) ? nil : request.netns
+        let released: Result<PodAddressAnswer, CNIError>
         do {
-            try EdgeDatapath().tearDownCloudPod(containerID: request.containerID, ifName: request.ifname, netnsPath: netns,
-                                                addresses: addresses, rulePriorities: Self.rulePriorities)
+            let datapath = try EdgeDatapath()
+            addresses.formUnion(try datapath.cloudPodAddresses(containerID: request.containerID, ifName: request.ifname))
+            try datapath.tearDown(containerID: request.containerID, ifName: request.ifname, netnsPath: netns)
+            released = Result { () throws(CNIError) in try client.call(.release(key)) }
+            try datapath.removeRules(of: addresses, rulePriorities: Self.rulePriorities)
         } catch {
             throw EdgePlugin.cniError(error)
         }
-        _ = try client.call(.release(key))
+        _ = try released.get()
     }
 
     /// Compares the pod with prevResult and with the agent's grant: the interface named

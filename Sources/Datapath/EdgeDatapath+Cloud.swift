@@ -46,18 +46,11 @@ extension EdgeDatapath {
         KernelRoute(destination: IPPrefix(network: address, length: address.family.bitWidth)!, outputInterface: index)
     }
 
-    /// DEL in cloud mode, best effort and idempotent: the rules of `addresses` and of every
-    /// address the host end still routes to (at `rulePriorities`, whatever their table), then
-    /// the pair. Missing pieces are success.
-    public func tearDownCloudPod(containerID: String, ifName: String, netnsPath: String?, addresses: [IPAddress],
-                                 rulePriorities: Set<UInt32>) throws(DatapathError) {
-        let hostName = Self.hostInterfaceName(containerID: containerID, ifName: ifName)
-        var addresses = Set(addresses)
-        if let host = try? node.link(named: hostName) {
-            addresses.formUnion(try routedAddresses(viaIndex: host.index))
-        }
-        try removeRules(of: addresses, rulePriorities: rulePriorities)
-        try tearDown(containerID: containerID, ifName: ifName, netnsPath: netnsPath)
+    /// DEL in cloud mode, before the pair goes: the addresses the pod's host end routes to
+    /// (none when it is gone), whose rules `removeRules` deletes after the release.
+    public func cloudPodAddresses(containerID: String, ifName: String) throws(DatapathError) -> Set<IPAddress> {
+        guard let host = try? node.link(named: Self.hostInterfaceName(containerID: containerID, ifName: ifName)) else { return [] }
+        return try routedAddresses(viaIndex: host.index)
     }
 
     /// The host addresses (/32, /128) the main table routes to link `index`.
@@ -72,8 +65,9 @@ extension EdgeDatapath {
         return found
     }
 
-    /// Deletes every rule at `rulePriorities` whose source or destination is one of `addresses`.
-    func removeRules(of addresses: Set<IPAddress>, rulePriorities: Set<UInt32>) throws(DatapathError) {
+    /// Deletes every rule at `rulePriorities` whose source or destination is one of `addresses`
+    /// (DEL, after the agent released them: before, its repair would put them back).
+    public func removeRules(of addresses: Set<IPAddress>, rulePriorities: Set<UInt32>) throws(DatapathError) {
         guard !addresses.isEmpty else { return }
         var stale: [NetlinkRequest] = []
         for family in Set(addresses.map(\.family)) {
