@@ -33,7 +33,7 @@ extension EdgeDatapath {
 
     /// The ENI's link up and its table's default routes in place.
     func ensureENITable(_ routing: ENIRouting) throws(DatapathError) {
-        let links = try netlink { try node.listLinks() }
+        let links = try dump { try node.listLinks() }
         guard let eni = links.first(where: { $0.mac == routing.eniMAC }) else {
             throw .linkMissing("no link has the ENI's MAC \(routing.eniMAC)")
         }
@@ -57,7 +57,7 @@ extension EdgeDatapath {
     func routedAddresses(viaIndex index: Int32) throws(DatapathError) -> Set<IPAddress> {
         var found = Set<IPAddress>()
         for family in [IPFamily.v4, .v6] {
-            for route in try netlink({ try node.listRoutes(family: family) })
+            for route in try dump({ try node.listRoutes(family: family) })
             where route.outputInterface == index && route.gateway == nil && route.destination.length == family.bitWidth {
                 found.insert(route.destination.network)
             }
@@ -71,7 +71,7 @@ extension EdgeDatapath {
         guard !addresses.isEmpty else { return }
         var stale: [NetlinkRequest] = []
         for family in Set(addresses.map(\.family)) {
-            for rule in try netlink({ try node.listRules(family: family) }) where rule.priority.map(rulePriorities.contains) ?? false {
+            for rule in try dump({ try node.listRules(family: family) }) where rule.priority.map(rulePriorities.contains) ?? false {
                 let address = rule.source?.network ?? rule.destination?.network
                 if let address, addresses.contains(address) { stale.append(.deleteRule(rule).tolerating(ENOENT)) }
             }
@@ -84,7 +84,7 @@ extension EdgeDatapath {
     public func removeCloudPods(keeping: Set<IPAddress>, rulePriorities: Set<UInt32>) throws(DatapathError) -> Set<IPAddress> {
         var stale = Set<IPAddress>()
         for family in [IPFamily.v4, .v6] {
-            for rule in try netlink({ try node.listRules(family: family) }) where rule.priority.map(rulePriorities.contains) ?? false {
+            for rule in try dump({ try node.listRules(family: family) }) where rule.priority.map(rulePriorities.contains) ?? false {
                 if let address = rule.source?.network ?? rule.destination?.network, !keeping.contains(address) { stale.insert(address) }
             }
         }
@@ -92,7 +92,7 @@ extension EdgeDatapath {
         // A host end routing to a stale address is a pod the runtime no longer knows.
         var hostEnds = Set<Int32>()
         for family in [IPFamily.v4, .v6] {
-            for route in try netlink({ try node.listRoutes(family: family) })
+            for route in try dump({ try node.listRoutes(family: family) })
             where route.gateway == nil && stale.contains(route.destination.network) && route.destination.length == family.bitWidth {
                 if let index = route.outputInterface { hostEnds.insert(index) }
             }
@@ -117,7 +117,7 @@ extension EdgeDatapath {
         guard hostLink.isUp else { throw .drift("\(hostName) is down") }
         let (socket, podLink) = try checkContainerSide(pod, in: namespace, containerMAC: containerMAC)
         for gateway in Set(pod.routes.compactMap(\.gateway)) {
-            let entries = try netlink { try socket.listNeighbours(family: gateway.family, index: podLink.index) }
+            let entries = try dump { try socket.listNeighbours(family: gateway.family, index: podLink.index) }
             guard entries.contains(where: { $0.address == gateway && $0.mac == hostLink.mac && $0.state & Neighbour.permanent != 0 }) else {
                 throw .drift("no permanent neighbour entry for \(gateway) to \(hostName)'s MAC in \(pod.netnsPath)")
             }
@@ -127,16 +127,16 @@ extension EdgeDatapath {
             throw .drift("no route to \(address.address) on \(hostName)")
         }
         for family in Set(routing.rules.map(\.family)) {
-            let present = Set(try netlink { try node.listRules(family: family) })
+            let present = Set(try dump { try node.listRules(family: family) })
             for rule in routing.rules where rule.family == family && !present.contains(rule) {
                 throw .drift("rule \(rule) missing")
             }
         }
-        guard let eni = try netlink({ try node.listLinks() }).first(where: { $0.mac == routing.eniMAC }) else {
+        guard let eni = try dump({ try node.listLinks() }).first(where: { $0.mac == routing.eniMAC }) else {
             throw .drift("no link has the ENI's MAC \(routing.eniMAC)")
         }
         for family in Set(routing.gateways.map(\.family)) {
-            let table = try netlink { try node.listRoutes(family: family, table: routing.table) }
+            let table = try dump { try node.listRoutes(family: family, table: routing.table) }
             for expected in routing.defaultRoutes(eniIndex: eni.index) where expected.family == family {
                 guard table.contains(where: { $0.destination == expected.destination && $0.gateway == expected.gateway
                                               && $0.outputInterface == eni.index }) else {

@@ -44,6 +44,15 @@ public final class EdgeDatapath {
         }
     }
 
+    /// A dump, read again when a concurrent change interrupted it (NLM_F_DUMP_INTR: other
+    /// pods' ADDs and DELs change links, routes and rules all the time on a busy node).
+    func dump<T>(_ body: () throws -> T) throws(DatapathError) -> T {
+        for _ in 0..<9 {
+            do { return try body() } catch NetlinkError.dumpInterrupted { continue } catch { break }
+        }
+        return try netlink(body)
+    }
+
     /// Routing between pods and out of the node needs forwarding on; write only when off.
     func enableForwarding(ipv6: Bool) throws(DatapathError) {
         let keys = ["net.ipv4.ip_forward"] + (ipv6 ? ["net.ipv6.conf.all.forwarding"] : [])
