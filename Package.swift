@@ -80,6 +80,13 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // One request line in, answer lines out, close: the control sockets' framing (BGP speaker, agent).
+        .target(
+            name: "LineSocket",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        // glibc's mallopt and its parameters (the agent's memory footprint): headers only.
+        .target(name: "CMalloc"),
         // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
         .target(name: "CHostClock"),
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
@@ -98,7 +105,7 @@ let package = Package(
         .target(
             name: "BGP",
             dependencies: [
-                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "POSIX",
+                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "LineSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -112,7 +119,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket", "CMalloc",
                 // Role cloud: the ENI pool over the cloud client; pods' host ends named as the plugin names them.
                 "CNI", "CNetlink", "CloudAPI", "CloudENI", "HTTPClient", "Datapath",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

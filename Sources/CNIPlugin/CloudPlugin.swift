@@ -43,12 +43,11 @@ public struct CloudPlugin: CNIPluginVerbs {
         let key = Self.key(request)
         var addresses = Set(request.config.prevResult?.ips.map(\.address.address) ?? [])
         if case .granted(let grant)? = try? client.send(.lookup(key)) { addresses.formUnion(grant.addresses) }
-        let netns = request.netns.isEmpty || !SystemFiles.isNetworkNamespace(request.netns) ? nil : request.netns
         let released: Result<PodAddressAnswer, CNIError>
         do {
             let datapath = try EdgeDatapath()
             addresses.formUnion(try datapath.cloudPodAddresses(containerID: request.containerID, ifName: request.ifname))
-            try datapath.tearDown(containerID: request.containerID, ifName: request.ifname, netnsPath: netns)
+            try datapath.tearDown(containerID: request.containerID, ifName: request.ifname)
             released = Result { () throws(CNIError) in try client.call(.release(key)) }
             try datapath.removeRules(of: addresses, rulePriorities: Self.rulePriorities)
         } catch {

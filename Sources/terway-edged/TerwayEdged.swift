@@ -28,6 +28,7 @@ struct TerwayEdged: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryFootprint.configure()
         let loaded = try NodeAgentConfig.load(contentsOf: config)
         if checkConfig {
             switch loaded {

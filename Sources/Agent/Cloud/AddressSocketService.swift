@@ -25,7 +25,7 @@ struct AddressSocketService: Service {
             server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(LineRequestHandler(limit: PodAddressSocket.maximumMessageBytes) { line in
+                        try channel.pipeline.syncOperations.addHandler(AddressRequestHandler(limit: PodAddressSocket.maximumMessageBytes) { line in
                             Array(await Self.answer(line, pool: pool, logger: logger).json.serialized().utf8)
                         })
                     }
@@ -58,6 +58,42 @@ struct AddressSocketService: Service {
         } catch {
             logger.error("cloud: a request failed", metadata: ["error": "\(error)"])
             return .failed(CNIError(.ioFailure, "the agent failed: \(error)"))
+        }
+    }
+}
+
+/// Reads one request line (up to `limit` bytes: a GC's `keep` list outgrows LineSocket's
+/// 64 KiB), writes the answer (and a newline) and closes: the address socket's framing.
+private final class AddressRequestHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let answer: @Sendable ([UInt8]) async -> [UInt8]
+    private let limit: Int
+    private var request = ByteBuffer()
+    private var answered = false
+
+    init(limit: Int, answer: @escaping @Sendable ([UInt8]) async -> [UInt8]) {
+        self.limit = limit
+        self.answer = answer
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        request.writeBuffer(&chunk)
+        guard !answered, let newline = request.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if request.readableBytes > limit { context.close(promise: nil) }
+            return
+        }
+        answered = true
+        let line = Array(request.readableBytesView[request.readerIndex..<newline])
+        let channel = context.channel
+        let answer = answer
+        Task {
+            var out = channel.allocator.buffer(capacity: 1024)
+            out.writeBytes(await answer(line))
+            out.writeString("\n")
+            try? await channel.writeAndFlush(out)
+            try? await channel.close()
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LineSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -29,19 +30,10 @@ public struct ControlService: Service {
     }
 
     public func run() async throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let commands = commands
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(LineRequestHandler(limit: 65536) { line in
-                        Array(await ControlService.answer(Data(line), commands: commands))
-                    })
-                }
-            }
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-            .get()
+        let server = try await LineRequestServer.bind(path: path, group: MultiThreadedEventLoopGroup.singleton) { line, reply in
+            try? await reply.send(await Self.answer(Data(line.readableBytesView), commands: commands))
+        }
         logger.info("control: serving status", metadata: ["socket": "\(path)"])
         try? await gracefulShutdown()
         try await server.close()
@@ -66,42 +58,6 @@ public struct ControlService: Service {
             return (try? encoder.encode(Done(done: "lease released, routes withdrawn, agent stopping"))) ?? Data()
         default:
             return (try? encoder.encode(Refusal(error: "unknown command \(request.command); the agent answers status and leave"))) ?? Data()
-        }
-    }
-}
-
-/// Reads one request line, writes the answer (and a newline) and closes: the framing of the
-/// control socket and of the cloud role's address socket.
-final class LineRequestHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    private let answer: @Sendable ([UInt8]) async -> [UInt8]
-    private let limit: Int
-    private var request = ByteBuffer()
-    private var answered = false
-
-    init(limit: Int, answer: @escaping @Sendable ([UInt8]) async -> [UInt8]) {
-        self.limit = limit
-        self.answer = answer
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var chunk = unwrapInboundIn(data)
-        request.writeBuffer(&chunk)
-        guard !answered, let newline = request.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if request.readableBytes > limit { context.close(promise: nil) }
-            return
-        }
-        answered = true
-        let line = Array(request.readableBytesView[request.readerIndex..<newline])
-        let channel = context.channel
-        let answer = answer
-        Task {
-            var out = channel.allocator.buffer(capacity: 1024)
-            out.writeBytes(await answer(line))
-            out.writeString("\n")
-            try? await channel.writeAndFlush(out)
-            try? await channel.close()
         }
     }
 }
