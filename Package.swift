@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "NetworkCore"),
         // The one EINTR loop, and whole-file reads and writes over it. Glibc only.
         .target(name: "POSIX"),
+        // Programs run to completion without a shell (the lab, and the tests through TestSupport).
+        .target(name: "Command"),
 
         // Linux headers for rtnetlink, and the netlink client over them.
         .target(name: "CNetlink"),
@@ -144,13 +146,16 @@ let package = Package(
             ]
         ),
 
+        // `terway-edge lab`: the seed's topology in te- namespaces from one plan, its path tests, its teardown.
+        .target(name: "Lab", dependencies: ["Agent", "Command", "Formatting", "Netlink", "NetworkCore", "Plan"]),
+
         // The operator's CLI: wiring only.
         .executableTarget(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator",
+                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator", "Lab",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -165,7 +170,7 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID, and
         // in-memory fakes of the IPAM and lease stores for the layers above them.
-        .target(name: "TestSupport", dependencies: ["IPAM", "NetworkCore", "SubnetStore"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["Command", "IPAM", "NetworkCore", "SubnetStore"], path: "Tests/TestSupport",
                 // CloudSDK/: the Python scripts the official Alibaba Cloud SDKs run (PythonCloudSDK).
                 exclude: ["CloudSDK"]),
         // Calls/s against the cloud emulator, ours beside the official Python SDKs; signing cost.
@@ -215,6 +220,8 @@ let package = Package(
             name: "CloudEmulatorTests",
             dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "ConfigFile", "HTTPClient", "JSON", "TestSupport"]
         ),
+        // The topology from the plan (pure), and `lab up/test/down` run as processes on the seed and two-domain plans.
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Plan", "NetworkCore", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
         .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),
@@ -228,7 +235,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Plan", "BGP", "SubnetStore", "RouteSync", "NetworkCore", "CNIProtocol", "TestSupport",
+                "Agent", "Lab", "Plan", "BGP", "SubnetStore", "RouteSync", "NetworkCore", "CNIProtocol", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

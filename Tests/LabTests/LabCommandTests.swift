@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `terway-edge lab up`, `test`, `status` and `down` run as processes, as an operator runs
+/// them, on the seed plan and on the two-domain plan; afterwards nothing of the lab is left:
+/// no te-<lab>- namespace, no process, no state folder. Each run has its own lab name.
+@Suite(.serialized) struct LabCommandTests {
+    struct Lab {
+        let cli: String
+        let name = "t" + String(UInt32.random(in: 0..<UInt32.max) % 46656, radix: 36)
+
+        init() throws {
+            try requireRoot()
+            cli = try builtExecutable("terway-edge")
+        }
+
+        func lab(_ arguments: [String]) throws -> CommandResult {
+            try run([cli, "lab"] + arguments + ["--name", name], check: false)
+        }
+
+        var namespaces: [String] {
+            ((try? run(["ip", "netns", "list"]).stdout) ?? "").split(separator: "\n")
+                .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix("te-\(name)-") }
+        }
+
+        /// The lab's processes: any process inside one of its namespaces.
+        var processes: [String] {
+            namespaces.flatMap { ((try? run(["ip", "netns", "pids", $0]).stdout) ?? "").split(separator: "\n").map(String.init) }
+        }
+    }
+
+    /// Runs up, test (JSON), status and down; returns the checks and up's time.
+    static func upTestDown(_ plan: String, _ extra: [String]) throws -> (checks: [[String: Any]], upSeconds: Double, test: CommandResult) {
+        let lab = try Lab()
+        var downed = false
+        defer { if !downed { _ = try? lab.lab(["down"]) } }
+        let start = Date()
+        let up = try lab.lab(["up", PlanFixture.example(plan)] + extra)
+        let upSeconds = Date().timeIntervalSince(start)
+        try #require(up.succeeded, "lab up: \(up.stdout)\(up.stderr)")
+        let test = try lab.lab(["test", "--output", "json"])
+        let checks = try JSONSerialization.jsonObject(with: Data(test.stdout.utf8)) as? [[String: Any]] ?? []
+        let status = try lab.lab(["status"])
+        #expect(status.succeeded && status.stdout.contains("ready"), "\(status.stdout)")
+        #expect(!lab.processes.isEmpty)
+        let down = try lab.lab(["down"])
+        downed = true
+        #expect(down.succeeded, "\(down.stdout)\(down.stderr)")
+        #expect(lab.namespaces.isEmpty, "left: \(lab.namespaces)")
+        #expect(!FileManager.default.fileExists(atPath: "/run/terway-edge-lab/\(lab.name)"))
+        return (checks, upSeconds, test)
+    }
+
+    static func expectAllPass(_ checks: [[String: Any]], _ test: CommandResult, paths: Set<String>) {
+        #expect(test.succeeded, "lab test: \(test.stdout)\(test.stderr)")
+        for check in checks {
+            #expect(Set(check.keys) == ["path", "from", "to", "ok", "latencyMs", "detail"])
+            #expect(check["ok"] as? Bool == true, "\(check)")
+        }
+        let seen = Set(checks.compactMap { ($0["path"] as? String) })
+        #expect(seen.isSuperset(of: paths), "paths tested: \(seen.sorted())")
+    }
+
+    @Test func seedPlanUpTestDownLeavesNothing() async throws {
+        try await offPool {
+            let (checks, seconds, test) = try Self.upTestDown("seed.yaml", [])
+            Self.expectAllPass(checks, test, paths: ["plan", "bgp-session", "bgp-gateway", "edge-pod/edge-pod same-node",
+                                                      "edge-pod/edge-pod cross-node", "edge-pod/ecs-vm", "ecs-vm/edge-pod",
+                                                      "edge-pod/internet masquerade"])
+            print("lab up (seed, 3 edge nodes, 2 cloud nodes, 2 pods each): \(String(format: "%.1f", seconds)) s")
+        }
+    }
+
+    @Test func twoDomainPlanUpTestDownLeavesNothing() async throws {
+        try await offPool {
+            let (checks, seconds, test) = try Self.upTestDown("two-domains.yaml", ["--edge-nodes", "4", "--cloud-nodes", "1", "--pods-per-node", "2"])
+            Self.expectAllPass(checks, test, paths: ["edge-pod/edge-pod cross-domain", "edge-pod/edge-pod same-node ipv6",
+                                                      "edge-pod/ecs-vm", "edge-pod/internet masquerade", "bgp-gateway"])
+            print("lab up (two domains, 4 edge nodes, 1 cloud node): \(String(format: "%.1f", seconds)) s")
+        }
+    }
+
+    /// A `lab up` killed part way: `lab down` still removes every namespace and process.
+    @Test func downAfterAKilledUpLeavesNothing() async throws {
+        try await offPool {
+            let lab = try Lab()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: lab.cli)
+            process.arguments = ["lab", "up", PlanFixture.example("seed.yaml"), "--name", lab.name]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Until some daemons run: the emulator or BIRD inside the lab's namespaces.
+            let started = waitUntil(timeout: 30, interval: 0.1) { !lab.processes.isEmpty }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(started, "lab up started no process within 30 s")
+            #expect(!lab.namespaces.isEmpty)
+            let down = try lab.lab(["down"])
+            #expect(down.succeeded, "\(down.stdout)\(down.stderr)")
+            #expect(lab.namespaces.isEmpty && lab.processes.isEmpty, "left: \(lab.namespaces)")
+        }
+    }
+}
