@@ -2,7 +2,8 @@ import Command
 import Foundation
 
 /// Daemons of the lab outlive `lab up`: each starts in its own session (a Ctrl-C of `lab up`
-/// does not reach it; `lab down` stops it by PID), stdin from /dev/null, output to its log.
+/// does not reach it; `lab down` stops it by PID), stdin from /dev/null, output to its log,
+/// no other descriptor.
 enum DetachedProcess {
     /// glibc's POSIX_SPAWN_SETSID (spawn.h), which the Glibc module does not import.
     private static let setsid: Int16 = 0x80
@@ -18,6 +19,12 @@ enum DetachedProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours: a pipe `lab up`'s caller reads would stay open in the daemon
+        // and the caller would wait for its end forever. (glibc's addclosefrom_np is not
+        // imported; every inherited descriptor is marked close-on-exec instead.)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
+        }
         let program = try resolveExecutable(argv[0])
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: Int32 = 0

@@ -78,9 +78,9 @@ struct HopWalk {
     /// did, else that the routes are whole both ways (the packet was dropped on a link or by a filter).
     func explain(from: String, source: String, to: String, destination: String) -> String {
         let forward = walk(from: from, source: source, to: destination)
-        if let stop = forward.stop { return "\(path(forward.hops)): \(stop)" }
+        if let stop = forward.stop { return "\(stop) (hops: \(path(forward.hops)))" }
         let back = walk(from: forward.hops.last ?? to, source: destination, to: source)
-        if let stop = back.stop { return "reply \(path(back.hops)): \(stop)" }
+        if let stop = back.stop { return "the reply \(stop) (hops: \(path(back.hops)))" }
         return "routes whole both ways (\(path(forward.hops))), yet no answer: dropped on a link or by a filter at one of these hops"
     }
 

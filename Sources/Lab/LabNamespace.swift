@@ -21,7 +21,7 @@ public struct LabNamespace: Codable, Sendable, Hashable {
 
     public var name: String
     public var role: Role
-    /// What a person calls it: `edge-1`, `router of dc1-site`, `i-ecs-1`.
+    /// What a person calls it, and a hop in `lab test`: `edge-1`, `router of dc1-site`, `i-ecs-1`.
     public var label: String
 
     public init(name: String, role: Role, label: String) {

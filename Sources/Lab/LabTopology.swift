@@ -107,7 +107,7 @@ public struct LabTopology: Sendable {
     // MARK: - The VPC and its instances
 
     private mutating func addVPC() throws {
-        add(vpcNamespace, .vpc, "VPC router (\(plan.vpc.cidrs.map { "\($0.prefix)" }.joined(separator: ", ")))")
+        add(vpcNamespace, .vpc, "VPC router")
         forwarding.append(vpcNamespace)
         addresses.append(Address(namespace: vpcNamespace, device: "lo", cidr: "\(Self.cloudAddress)/32"))
         let switches = plan.vpc.vSwitches.compactMap { vsw in vsw.cidrs.first { $0.prefix.family == .v4 }.map { (vsw.name, $0.prefix) } }
@@ -126,8 +126,7 @@ public struct LabTopology: Sendable {
                                       vSwitchCIDR: "\(block)", primaryIP: "\(primary)", isCloudNode: true))
         }
         for instance in instances {
-            add(instance.namespace, instance.isCloudNode ? .cloudNode : .ecsVM,
-                "\(instance.isCloudNode ? "cloud node" : "ECS VM") \(instance.id) (\(instance.primaryIP))")
+            add(instance.namespace, instance.isCloudNode ? .cloudNode : .ecsVM, instance.id)
             if instance.isCloudNode { forwarding.append(instance.namespace) }
         }
         for route in plan.routes(for: .vpc).flatMap(\.routes) {
@@ -222,7 +221,7 @@ public struct LabTopology: Sendable {
     /// A host outside every cluster range behind each data-center router (its default
     /// route): what a pod reaches masqueraded as its node.
     private mutating func addInternet() {
-        add(internetNamespace, .internet, "the internet (\(Self.internetHost))")
+        add(internetNamespace, .internet, "internet")
         addresses.append(Address(namespace: internetNamespace, device: "lo", cidr: "\(Self.internetHost)/32"))
         for (index, dc) in plan.dataCenters.enumerated() {
             let router = "te-\(lab)-dc\(index + 1)", device = "dc\(index + 1)"
@@ -277,7 +276,7 @@ public struct LabTopology: Sendable {
                 routes.append(Route(namespace: namespace, destination: block.family == .v4 ? "default" : "::/0",
                                     via: "\(network.gateway.address)", device: "eth0", path: "the node's default route: its gateway"))
             }
-            add(namespace, .edgeNode, "\(name) of \(domain.name) (\(nodeAddresses.joined(separator: ", ")))")
+            add(namespace, .edgeNode, name)
             forwarding.append(namespace)
             veths.append(Veth(a: End(namespace: namespace, device: "eth0"), b: End(namespace: router, device: "en\(index + 1)", bridge: "br\(segment)")))
             edgeNodes.append(EdgeNode(name: name, namespace: namespace, domain: domain.name, addresses: nodeAddresses, gateways: gatewayAddresses))

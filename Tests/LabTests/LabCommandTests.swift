@@ -31,7 +31,9 @@ import TestSupport
     }
 
     /// Runs up, test (JSON), status and down; returns the checks and up's time.
-    static func upTestDown(_ plan: String, _ extra: [String]) throws -> (checks: [[String: Any]], upSeconds: Double, test: CommandResult) {
+    /// `broken`: run on the lab after its test, before it goes down.
+    static func upTestDown(_ plan: String, _ extra: [String], broken: (Lab) throws -> Void = { _ in }) throws
+        -> (checks: [[String: Any]], upSeconds: Double, test: CommandResult) {
         let lab = try Lab()
         var downed = false
         defer { if !downed { _ = try? lab.lab(["down"]) } }
@@ -44,6 +46,7 @@ import TestSupport
         let status = try lab.lab(["status"])
         #expect(status.succeeded && status.stdout.contains("ready"), "\(status.stdout)")
         #expect(!lab.processes.isEmpty)
+        try broken(lab)
         let down = try lab.lab(["down"])
         downed = true
         #expect(down.succeeded, "\(down.stdout)\(down.stderr)")
@@ -64,7 +67,18 @@ import TestSupport
 
     @Test func seedPlanUpTestDownLeavesNothing() async throws {
         try await offPool {
-            let (checks, seconds, test) = try Self.upTestDown("seed.yaml", [])
+            let (checks, seconds, test) = try Self.upTestDown("seed.yaml", []) { lab in
+                // The VBR loses its route to the edge pods (inside the lab's own namespace): the
+                // paths from the VPC fail, and each names the VBR as the hop where they stop.
+                try run(["ip", "-n", "te-\(lab.name)-vbr1", "route", "del", "10.0.0.0/16"])
+                let test = try lab.lab(["test", "--output", "json"])
+                #expect(test.status == 1)
+                let failed = (try JSONSerialization.jsonObject(with: Data(test.stdout.utf8)) as? [[String: Any]] ?? []).filter { $0["ok"] as? Bool == false }
+                #expect(Set(failed.compactMap { $0["path"] as? String }) == ["edge-pod/ecs-vm", "ecs-vm/edge-pod"], "\(failed)")
+                for check in failed {
+                    #expect((check["detail"] as? String)?.contains("stops at VBR of dc1-site: no route to 10.0.") == true, "\(check)")
+                }
+            }
             Self.expectAllPass(checks, test, paths: ["plan", "bgp-session", "bgp-gateway", "edge-pod/edge-pod same-node",
                                                       "edge-pod/edge-pod cross-node", "edge-pod/ecs-vm", "ecs-vm/edge-pod",
                                                       "edge-pod/internet masquerade"])
