@@ -31,6 +31,7 @@ public struct LabTester {
         let probes = self.probes()
         checks += (try? parallel(probes) { ping($0) }) ?? []
         checks += (try? parallel(masqueradeProbes()) { masquerade($0) }) ?? []
+        checks += (try? parallel(state.instances) { metadata($0) }) ?? []
         return checks
     }
 
@@ -148,6 +149,30 @@ public struct LabTester {
         } catch {
             return LabCheck(path: "edge-pod/internet masquerade", from: from, to: to, ok: false,
                             detail: "\(error); \(walk.explain(from: probe.pod.namespace, source: probe.pod.addresses[0], to: internet, destination: host))")
+        }
+    }
+
+    // MARK: - The cloud emulator
+
+    /// Each ECS instance asks the metadata service at 100.100.100.200 who it is (token first,
+    /// as the SDKs do): the answer must be its own instance id, told apart by source address.
+    func metadata(_ instance: LabTopology.Instance) -> LabCheck {
+        let path = "/var/run/netns/\(instance.namespace)", host = LabTopology.cloudAddress
+        let from = "\(instance.id) (\(instance.primaryIP))", to = "metadata \(host)"
+        let start = Date()
+        do {
+            let token = try SourceProbe.http(from: path, to: host, port: 80, method: "PUT", path: "/latest/api/token",
+                                             headers: ["X-aliyun-ecs-metadata-token-ttl-seconds": "60"])
+            guard token.status == 200 else { throw SourceProbe.Failure(description: "token: HTTP \(token.status) \(token.body)") }
+            let id = try SourceProbe.http(from: path, to: host, port: 80, method: "GET", path: "/latest/meta-data/instance-id",
+                                          headers: ["X-aliyun-ecs-metadata-token": token.body])
+            let ok = id.status == 200 && id.body == instance.id
+            return LabCheck(path: "\(instance.isCloudNode ? "cloud-node" : "ecs-vm")/metadata", from: from, to: to, ok: ok,
+                            latencyMs: (Date().timeIntervalSince(start) * 1_000_000).rounded() / 1000,
+                            detail: ok ? "answered as \(id.body)" : "HTTP \(id.status): \(id.body.prefix(120))")
+        } catch {
+            return LabCheck(path: "\(instance.isCloudNode ? "cloud-node" : "ecs-vm")/metadata", from: from, to: to, ok: false,
+                            detail: "\(error); \(walk.explain(from: instance.namespace, source: instance.primaryIP, to: state.namespaces.first { $0.role == .vpc }?.name ?? "", destination: host))")
         }
     }
 }

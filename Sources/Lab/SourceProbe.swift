@@ -35,21 +35,7 @@ enum SourceProbe {
         }
         defer { close(listener.0) }
         let start = Date()
-        let connection = try NetworkNamespace(path: client).run { () throws -> Int32 in
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-            // connect(2) gives up after SO_SNDTIMEO.
-            var limit = timeval(tv_sec: timeout, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-            var remote = sockaddr_in(address: address, port: listener.1)
-            guard withUnsafePointer(to: &remote, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }) == 0 else {
-                let code = errno
-                close(fd)
-                throw Failure(description: "TCP to \(host) failed: \(String(cString: strerror(code)))")
-            }
-            return fd
-        }
+        let connection = try connect(from: client, to: address, port: listener.1, timeout: timeout)
         defer { close(connection) }
         let milliseconds = Date().timeIntervalSince(start) * 1000
         var poll = pollfd(fd: listener.0, events: Int16(POLLIN), revents: 0)
@@ -60,6 +46,53 @@ enum SourceProbe {
         close(accepted)
         let source = IPv4Address(UInt32(bigEndian: peer.sin_addr.s_addr))
         return Seen(source: "\(source)", milliseconds: (milliseconds * 1000).rounded() / 1000)
+    }
+}
+
+extension SourceProbe {
+    /// A TCP connection made inside the namespace at `path` (the socket stays in it).
+    static func connect(from path: String, to address: IPv4Address, port: UInt16, timeout: Int) throws -> Int32 {
+        try NetworkNamespace(path: path).run { () throws -> Int32 in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
+            // connect(2) gives up after SO_SNDTIMEO; reads after SO_RCVTIMEO.
+            var limit = timeval(tv_sec: timeout, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+            var remote = sockaddr_in(address: address, port: port)
+            guard withUnsafePointer(to: &remote, { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }) == 0 else {
+                let code = errno
+                close(fd)
+                throw Failure(description: "TCP to \(address):\(port) failed: \(String(cString: strerror(code)))")
+            }
+            return fd
+        }
+    }
+
+    /// One HTTP/1.1 request from inside the namespace (`Connection: close`): the status and body.
+    static func http(from path: String, to host: String, port: UInt16, method: String, path target: String,
+                     headers: [String: String], timeout: Int = 3) throws -> (status: Int, body: String) {
+        guard case .v4(let address) = IPAddress(host) else { throw Failure(description: "\(host) is no IPv4 address") }
+        let fd = try connect(from: path, to: address, port: port, timeout: timeout)
+        defer { close(fd) }
+        var request = "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: 0\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { request += "\(name): \(value)\r\n" }
+        let bytes = Array((request + "\r\n").utf8)
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw Failure(description: "sending to \(host): errno \(errno)")
+        }
+        var answer: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
+        while answer.count < 1 << 20 {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            answer += buffer[..<count]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        guard let head = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "") else {
+            throw Failure(description: "no HTTP answer from \(host):\(port)")
+        }
+        return (status, String(text[head.upperBound...]))
     }
 }
 

@@ -37,10 +37,15 @@ import TestSupport
         let lab = try Lab()
         var downed = false
         defer { if !downed { _ = try? lab.lab(["down"]) } }
+        let root = try Self.rootNetwork()
         let start = Date()
         let up = try lab.lab(["up", PlanFixture.example(plan)] + extra)
         let upSeconds = Date().timeIntervalSince(start)
         try #require(up.succeeded, "lab up: \(up.stdout)\(up.stderr)")
+        // Nothing in the host's own namespace: its addresses and routes are as before, and
+        // 100.100.100.200 lives only inside the lab.
+        #expect(try Self.rootNetwork() == root)
+        #expect(!root.contains("100.100.100.200"))
         let test = try lab.lab(["test", "--output", "json"])
         let checks = try JSONSerialization.jsonObject(with: Data(test.stdout.utf8)) as? [[String: Any]] ?? []
         let status = try lab.lab(["status"])
@@ -53,6 +58,12 @@ import TestSupport
         #expect(lab.namespaces.isEmpty, "left: \(lab.namespaces)")
         #expect(!FileManager.default.fileExists(atPath: "/run/terway-edge-lab/\(lab.name)"))
         return (checks, upSeconds, test)
+    }
+
+    /// The root namespace's addresses and routes, both families.
+    static func rootNetwork() throws -> String {
+        try [["-o", "addr"], ["-4", "route", "show", "table", "all"], ["-6", "route", "show", "table", "all"]]
+            .map { try run(["ip"] + $0).stdout }.joined()
     }
 
     static func expectAllPass(_ checks: [[String: Any]], _ test: CommandResult, paths: Set<String>) {
@@ -81,7 +92,7 @@ import TestSupport
             }
             Self.expectAllPass(checks, test, paths: ["plan", "bgp-session", "bgp-gateway", "edge-pod/edge-pod same-node",
                                                       "edge-pod/edge-pod cross-node", "edge-pod/ecs-vm", "ecs-vm/edge-pod",
-                                                      "edge-pod/internet masquerade"])
+                                                      "edge-pod/internet masquerade", "ecs-vm/metadata", "cloud-node/metadata"])
             print("lab up (seed, 3 edge nodes, 2 cloud nodes, 2 pods each): \(String(format: "%.1f", seconds)) s")
         }
     }
