@@ -19,9 +19,10 @@ struct LabOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The lab's name: its namespaces are te-<name>-*, its state /run/terway-edge-lab/<name>/.", valueName: "name"))
     var name: String = "lab"
 
-    /// Our other programs are built beside this one.
+    /// Our other programs are built beside this one (found through /proc/self/exe, so also
+    /// when this one was run from PATH).
     var binaries: LabBinaries {
-        LabBinaries(folder: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path)
+        LabBinaries(folder: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path)
     }
 
     func validate() throws {

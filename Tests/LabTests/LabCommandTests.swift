@@ -106,6 +106,26 @@ import TestSupport
         }
     }
 
+    /// A plan `plan check` refuses builds nothing; a second `lab up` of a lab that is up is refused.
+    @Test func anUnsoundPlanOrALabAlreadyUpIsRefusedAndBuildsNothing() async throws {
+        try await offPool {
+            let lab = try Lab()
+            let folder = try TemporaryDirectory("te-lab-plan")
+            try folder.write("broken.yaml", try PlanFixture.exampleText("seed.yaml").replacingOccurrences(of: "cidrs: [172.21.0.0/20]", with: "cidrs: [10.0.0.0/20]"))
+            let broken = try lab.lab(["up", folder.file("broken.yaml")])
+            #expect(broken.status == 1 && broken.stderr.contains("error"), "\(broken.stdout)\(broken.stderr)")
+            #expect(lab.namespaces.isEmpty)
+
+            defer { _ = try? lab.lab(["down"]) }
+            let first = try lab.lab(["up", PlanFixture.example("seed.yaml"), "--edge-nodes", "1", "--cloud-nodes", "0", "--pods-per-node", "1"])
+            try #require(first.succeeded, "\(first.stdout)\(first.stderr)")
+            let count = lab.namespaces.count
+            let second = try lab.lab(["up", PlanFixture.example("seed.yaml")])
+            #expect(second.status == 1 && second.stderr.contains("is already up"), "\(second.stderr)")
+            #expect(lab.namespaces.count == count)
+        }
+    }
+
     /// A `lab up` killed part way: `lab down` still removes every namespace and process.
     @Test func downAfterAKilledUpLeavesNothing() async throws {
         try await offPool {
