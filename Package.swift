@@ -170,7 +170,14 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID, and
         // in-memory fakes of the IPAM and lease stores for the layers above them.
-        .target(name: "TestSupport", dependencies: ["Command", "IPAM", "NetworkCore", "SubnetStore"], path: "Tests/TestSupport",
+        // KubernetesAPIServer: the loopback Nodes API of the Kubernetes store and agent tests.
+        .target(name: "TestSupport", dependencies: [
+                    "Command", "IPAM", "NetworkCore", "SubnetStore",
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                ], path: "Tests/TestSupport",
                 // CloudSDK/: the Python scripts the official Alibaba Cloud SDKs run (PythonCloudSDK).
                 exclude: ["CloudSDK"]),
         // Calls/s against the cloud emulator, ours beside the official Python SDKs; signing cost.
@@ -236,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Lab", "Plan", "BGP", "SubnetStore", "RouteSync", "NetworkCore", "CNIProtocol", "TestSupport",
+                "Agent", "Lab", "Plan", "BGP", "SubnetStore", "RouteSync", "Netlink", "NetworkCore", "CNIProtocol", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
