@@ -50,26 +50,36 @@ struct HopWalk {
             let device = fields.firstIndex(of: "dev").map { fields[$0 + 1] } ?? "?"
             let nextHop = via ?? destination
             let owners = addresses.filter { $0.address == nextHop && $0.namespace != current }
-            guard let next = owners.first?.namespace else {
+            let next: String
+            if let owner = owners.first?.namespace {
+                next = owner
+                let candidates = owners.filter { $0.namespace == next }
+                incoming = candidates.count == 1 ? candidates[0].device
+                    : peer(of: device, in: current).flatMap { peer in candidates.first { $0.device == peer.device }?.device } ?? candidates[0].device
+            } else if let peer = peer(of: device, in: current) {
+                // A next hop no interface holds (a link-local gateway answered by a static
+                // neighbour entry, as for cloud pods): the other end of the veth.
+                next = peer.namespace
+                incoming = peer.device
+            } else {
                 return Outcome(hops: hops, stop: "stops at \(label(current)): next hop \(nextHop) on \(device) is no lab namespace's address")
             }
-            let candidates = owners.filter { $0.namespace == next }
-            incoming = candidates.count == 1 ? candidates[0].device : peerDevice(of: device, in: current, among: candidates.map(\.device), at: next) ?? candidates[0].device
             current = next
             hops.append(next)
         }
         return Outcome(hops: hops, stop: "a routing loop: \(hops.suffix(4).map(label).joined(separator: " → "))")
     }
 
-    /// The veth end in `namespace` whose peer is `device` of `from` (`ip -o link`: `eth0@if7`).
-    private func peerDevice(of device: String, in from: String, among candidates: [String], at namespace: String) -> String? {
-        guard let mine = try? run(["ip", "-n", from, "-o", "link", "show", "dev", device], check: false).stdout,
-              let index = mine.split(separator: ":").first.map({ $0.trimmingCharacters(in: .whitespaces) }),
-              let peers = try? run(["ip", "-n", namespace, "-o", "link", "show"], check: false).stdout else { return nil }
-        for line in peers.split(separator: "\n") {
-            let name = line.split(separator: ":").dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            let parts = name.split(separator: "@")
-            if parts.count == 2, parts[1] == "if\(index)", candidates.contains(String(parts[0])) { return String(parts[0]) }
+    /// The other end of veth `device` of `namespace` (`ip -o link`: `eth0@if7: … link-netns NAME`).
+    private func peer(of device: String, in namespace: String) -> (namespace: String, device: String)? {
+        guard let line = try? run(["ip", "-n", namespace, "-o", "link", "show", "dev", device], check: false).stdout,
+              let at = line.range(of: "@if"), let netns = line.range(of: "link-netns ") else { return nil }
+        let index = line[at.upperBound...].prefix { $0.isNumber }
+        let other = String(line[netns.upperBound...].prefix { !$0.isWhitespace })
+        guard let links = try? run(["ip", "-n", other, "-o", "link", "show"], check: false).stdout else { return nil }
+        for entry in links.split(separator: "\n") where entry.hasPrefix("\(index): ") {
+            let name = entry.dropFirst(index.count + 2).prefix { $0 != ":" && $0 != "@" }
+            return (other, String(name))
         }
         return nil
     }
