@@ -99,10 +99,11 @@ import TestSupport
 
     @Test func twoDomainPlanUpTestDownLeavesNothing() async throws {
         try await offPool {
-            let (checks, seconds, test) = try Self.upTestDown("two-domains.yaml", ["--edge-nodes", "4", "--cloud-nodes", "1", "--pods-per-node", "2"])
+            // The issue's larger lab: 10 edge nodes in two domains, 2 cloud nodes.
+            let (checks, seconds, test) = try Self.upTestDown("two-domains.yaml", ["--edge-nodes", "10", "--cloud-nodes", "2", "--pods-per-node", "2"])
             Self.expectAllPass(checks, test, paths: ["edge-pod/edge-pod cross-domain", "edge-pod/edge-pod same-node ipv6",
                                                       "edge-pod/ecs-vm", "edge-pod/internet masquerade", "bgp-gateway"])
-            print("lab up (two domains, 4 edge nodes, 1 cloud node): \(String(format: "%.1f", seconds)) s")
+            print("lab up (two domains, 10 edge nodes, 2 cloud nodes, 2 pods each): \(String(format: "%.1f", seconds)) s")
         }
     }
 
