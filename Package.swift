@@ -58,7 +58,7 @@ let package = Package(
         ),
 
         // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink"], path: "Benchmarks/CNI"),
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink", "NetworkCore"], path: "Benchmarks/CNI"),
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
@@ -78,6 +78,13 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // One request line in, answer lines out, close: the control sockets' framing (BGP speaker, agent).
+        .target(
+            name: "LineSocket",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        // glibc's mallopt and its parameters (the agent's memory footprint): headers only.
+        .target(name: "CMalloc"),
         // The kernel's wall clock by system call, past any LD_PRELOAD time shim (one C function).
         .target(name: "CHostClock"),
         // Node subnet leases, the BGP speaker, the CIDR plan checker.
@@ -96,7 +103,7 @@ let package = Package(
         .target(
             name: "BGP",
             dependencies: [
-                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "POSIX",
+                "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "LineSocket", "POSIX",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -110,7 +117,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol",
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

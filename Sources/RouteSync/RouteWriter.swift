@@ -150,7 +150,8 @@ public final class RouteWriter: @unchecked Sendable {
         let start = clock.now, cpuStart = WriterTiming.threadCPUTime()
         change()
         try reconcilePeers()
-        return WriterTiming(wall: clock.now - start, cpu: WriterTiming.threadCPUTime() - cpuStart)
+        let acked = clock.now
+        return WriterTiming(wall: acked - start, cpu: WriterTiming.threadCPUTime() - cpuStart, acked: acked)
     }
 
     private func reconcilePeers() throws(NetlinkError) {

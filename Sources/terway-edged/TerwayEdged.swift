@@ -28,6 +28,7 @@ struct TerwayEdged: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryFootprint.configure()
         let resolved = try AgentConfig.load(contentsOf: config)
         if checkConfig {
             print(resolved.resolvedSettings, terminator: "")

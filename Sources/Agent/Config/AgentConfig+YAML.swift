@@ -119,8 +119,8 @@ extension AgentBGPConfig {
                                                 "gtsm", "restartTime", "kernel"])
         if let advertiseField = map.optional("advertise") {
             let text = try advertiseField.string()
-            guard let advertise = Advertise(rawValue: text) else {
-                throw advertiseField.error("expected one of \(Advertise.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text)\"")
+            guard let advertise = NodeAdvertisement(rawValue: text) else {
+                throw advertiseField.error("expected one of \(NodeAdvertisement.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text)\"")
             }
             self.advertise = advertise
         }

@@ -25,9 +25,20 @@ public struct PeerRouteService: Service {
     }
 
     public func run() async throws {
-        while true {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await followWithRetries() }
+                group.addTask { await publishInstalledRoutes() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    private func followWithRetries() async {
+        while !Task.isCancelled {
             do {
-                try await cancelWhenGracefulShutdown { try await follow() }
+                try await follow()
                 return
             } catch is CancellationError {
                 return
@@ -35,20 +46,32 @@ public struct PeerRouteService: Service {
                 AgentMetrics.reconcileErrors("peers").increment()
                 logger.warning("peers: following the peers failed", metadata: ["error": "\(error)", "retryIn": "\(retryDelay)"])
                 try? await Task.sleep(for: retryDelay)
-                if Task.isCancelled { return }
             }
+        }
+    }
+
+    /// `terway_edge_routes_installed{source="peers"}` from the writer's report, once a
+    /// second: it follows the writer's own repairs too, and a peer change pays nothing for
+    /// it (the report walks every route; per change it would hold up the next change).
+    private func publishInstalledRoutes() async {
+        while !Task.isCancelled {
+            if let report = try? await writer.peerReport() {
+                AgentMetrics.routesInstalled("peers").record(report.installed.count)
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 
     private func follow() async throws {
         var peers: [String: PeerNode] = [:]
         for try await change in try await source.changes() {
+            let arrived = ContinuousClock.now
             switch change {
             case .all(let all):
                 peers = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
-                let started = ContinuousClock.now
                 let report = try await writer.setPeers(Array(peers.values))
-                AgentMetrics.routeSync("peers").recordInterval(since: started)
+                AgentMetrics.routeSync("peers").recordInterval(since: arrived)
+                AgentMetrics.routesInstalled("peers").record(report.installed.count)
                 readiness?.set("routes", true)
                 logger.info("peers: \(report.installed.count)/\(report.expected.count) host routes installed", metadata: [
                     "mode": "\(report.mode.rawValue)", "peers": "\(peers.count)", "viaGateway": "\(report.viaGateway.count)"])
@@ -59,17 +82,21 @@ public struct PeerRouteService: Service {
                 AgentMetrics.routeSync("peers").recordDuration(timing.wall)
                 logger.info("peers: \(peer.name) routed", metadata: [
                     "subnets": "\(peer.subnets.map(\.description).joined(separator: ","))",
-                    "via": "\(peer.nodeAddresses.map(\.description).joined(separator: ","))",
-                    // Inside the writer, from taking the change to the kernel's last ACK.
-                    "writerMicros": "\(Self.micros(timing.wall))", "writerCPUMicros": "\(Self.micros(timing.cpu))"])
+                    "via": "\(peer.nodeAddresses.map(\.description).joined(separator: ","))"].merging(Self.timings(timing, arrived: arrived)) { $1 })
             case .removed(let name):
                 guard peers.removeValue(forKey: name) != nil else { continue }
                 let timing = try await writer.removePeer(named: name)
                 AgentMetrics.routeSync("peers").recordDuration(timing.wall)
-                logger.info("peers: \(name) gone, its routes removed")
+                logger.info("peers: \(name) gone, its routes removed", metadata: Self.timings(timing, arrived: arrived))
             }
-            AgentMetrics.routesInstalled("peers").record(try await writer.peerReport().installed.count)
         }
+    }
+
+    /// How long a change took: `agentMicros` from its arrival here to the kernel's last ACK
+    /// (the hop to the writer thread included), `writerMicros` and `writerCPUMicros` inside
+    /// the writer alone.
+    static func timings(_ timing: WriterTiming, arrived: ContinuousClock.Instant) -> Logger.Metadata {
+        ["agentMicros": "\(micros(timing.acked - arrived))", "writerMicros": "\(micros(timing.wall))", "writerCPUMicros": "\(micros(timing.cpu))"]
     }
 
     static func micros(_ duration: Duration) -> Int64 {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Masquerade
 import NetworkCore
+import NIOPosix
 import Prometheus
 import RouteSync
 import ServiceLifecycle
@@ -36,8 +37,9 @@ public final class EdgeAgent: Sendable {
         writer = try RouteWriter(config: config.routes, log: { routeLogger.info("\($0)") })
         let speakerConfig = config.speakerConfig()
         let speakerLogger = logger.with("part", "bgp")
+        // On the agent's one event loop (`MemoryFootprint`), not a thread of its own.
         speaker = BGPSpeaker(config: speakerConfig, restarting: GracefulRestartMarker.consume(for: speakerConfig),
-                             log: { speakerLogger.info("\($0)") })
+                             group: MultiThreadedEventLoopGroup.singleton, log: { speakerLogger.info("\($0)") })
     }
 
     /// Runs until SIGTERM/SIGINT (or a service fails), then closes the store.
