@@ -35,7 +35,11 @@ public enum LabTeardown {
         }
         report.namespaces = namespaces.count
         report.left = try Self.namespaces(prefix: prefix)
-        if report.left.isEmpty { try? FileManager.default.removeItem(atPath: LabState.directory(lab: lab)) }
+        if report.left.isEmpty {
+            try? FileManager.default.removeItem(atPath: LabState.directory(lab: lab))
+            // The labs' folder too once no lab is left in it (rmdir refuses a folder that is not empty).
+            rmdir(LabState.root)
+        }
         return report
     }
 
