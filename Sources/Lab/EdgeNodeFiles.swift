@@ -42,13 +42,20 @@ public struct EdgeNodeFiles: Sendable {
         """
     }
 
+    public func addPod(plugin: String, nodeNamespace: String, podNamespace: String, containerID: String) throws -> [String] {
+        try PodWiring.add(plugin: plugin, config: cniConfig, nodeNamespace: nodeNamespace, podNamespace: podNamespace, containerID: containerID)
+    }
+}
+
+/// What a container runtime does for a pod, as the lab and the tests do it.
+public enum PodWiring {
     /// CNI ADD of a pod (its namespace exists) run inside the node's namespace, as the
     /// runtime runs it; the pod's addresses without prefix length, IPv4 first.
-    public func addPod(plugin: String, nodeNamespace: String, podNamespace: String, containerID: String) throws -> [String] {
+    public static func add(plugin: String, config: String, nodeNamespace: String, podNamespace: String, containerID: String) throws -> [String] {
         let environment = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": containerID, "CNI_NETNS": "/var/run/netns/\(podNamespace)",
                            "CNI_IFNAME": "eth0", "CNI_PATH": (plugin as NSString).deletingLastPathComponent,
                            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-        let result = try run(["ip", "netns", "exec", nodeNamespace, plugin], stdin: cniConfig, environment: environment)
+        let result = try run(["ip", "netns", "exec", nodeNamespace, plugin], stdin: config, environment: environment)
         let answer = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let addresses = (answer?["ips"] as? [[String: Any]] ?? []).compactMap { ($0["address"] as? String)?.split(separator: "/").first.map(String.init) }
         guard !addresses.isEmpty else { throw LabError("the plugin gave pod \(podNamespace) no address: \(result.stdout)") }

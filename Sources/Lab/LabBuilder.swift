@@ -30,7 +30,8 @@ public final class LabBuilder {
         try stage("cloud") { try startCloud() }
         try stage("gateways") { try startGateways() }
         try stage("edge nodes") { try startEdgeNodes() }
-        try stage("pods") { try addEdgePods() }
+        try stage("cloud nodes") { try startCloudNodes() }
+        try stage("pods") { try addPods() }
         try stage("sessions") { try waitForSessions() }
         state.ready = true
         try state.save()
@@ -121,28 +122,36 @@ public final class LabBuilder {
         }
     }
 
-    private func addEdgePods() throws {
-        var pods: [(LabTopology.EdgeNode, String)] = []
-        for (index, node) in topology.edgeNodes.enumerated() {
-            for pod in 1...max(topology.size.podsPerNode, 1) where topology.size.podsPerNode > 0 {
-                pods.append((node, "te-\(topology.lab)-en\(index + 1)p\(pod)"))
+    /// K pods on every node: edge pods from the node's subnet, cloud pods from its ENIs.
+    private func addPods() throws {
+        var pending: [LabState.Pod] = []
+        let count = topology.size.podsPerNode
+        for (index, node) in topology.edgeNodes.enumerated() where count > 0 {
+            for pod in 1...count {
+                pending.append(LabState.Pod(name: "\(node.name)/pod-\(pod)", namespace: "te-\(topology.lab)-en\(index + 1)p\(pod)",
+                                            role: .edgePod, node: node.name, nodeNamespace: node.namespace, addresses: []))
             }
         }
-        let pending = pods.map { node, namespace in
-            LabState.Pod(name: "\(node.name)/pod-\(namespace.split(separator: "p").last!)", namespace: namespace, role: .edgePod,
-                         node: node.name, nodeNamespace: node.namespace, addresses: [])
+        for instance in topology.instances where instance.isCloudNode && count > 0 {
+            for pod in 1...count {
+                pending.append(LabState.Pod(name: "\(instance.node!)/pod-\(pod)", namespace: "\(instance.namespace)p\(pod)",
+                                            role: .cloudPod, node: instance.node!, nodeNamespace: instance.namespace, addresses: []))
+            }
         }
-        state.namespaces += pending.map { LabNamespace(name: $0.namespace, role: .edgePod, label: $0.name) }
+        state.namespaces += pending.map { LabNamespace(name: $0.namespace, role: $0.role, label: $0.name) }
         try state.save()
         try run(["ip", "-batch", "-"], stdin: pending.map { "netns add \($0.namespace)\n" }.joined())
         // Pods of one node one at a time (as a kubelet does), nodes in parallel.
         let byNode = Dictionary(grouping: pending.indices, by: { pending[$0].nodeNamespace })
         let results = try parallel(Array(byNode.values)) { indices in
             try indices.map { index -> (Int, [String]) in
-                let pod = pending[index]
-                let files = EdgeNodeFiles(folder: self.nodeFolder(pod.node))
-                return (index, try files.addPod(plugin: self.binaries.plugin, nodeNamespace: pod.nodeNamespace,
-                                                podNamespace: pod.namespace, containerID: pod.namespace))
+                let pod = pending[index], folder = self.nodeFolder(pod.node)
+                let addresses = pod.role == .edgePod
+                    ? try EdgeNodeFiles(folder: folder).addPod(plugin: self.binaries.plugin, nodeNamespace: pod.nodeNamespace,
+                                                              podNamespace: pod.namespace, containerID: pod.namespace)
+                    : try CloudNodeFiles(folder: folder).addPod(plugin: self.binaries.plugin, nodeNamespace: pod.nodeNamespace,
+                                                               podNamespace: pod.namespace, containerID: pod.namespace)
+                return (index, addresses)
             }
         }
         var wired = pending

@@ -105,6 +105,25 @@ public struct LabTester {
                 probes.append(Probe(path: "ecs-vm/edge-pod", from: vmEnd, to: ("\(pod.name)", pod.namespace, pod.addresses[0])))
             }
         }
+        // Cloud pods: on one node, across nodes, with the edge pods both ways, to the ECS VMs.
+        let cloudPods = state.pods.filter { $0.role == .cloudPod }
+        let cloudNodes = state.instances.compactMap(\.node)
+        for node in cloudNodes {
+            let mine = cloudPods.filter { $0.node == node }
+            if mine.count >= 2 { add("cloud-pod/cloud-pod same-node", mine[0], mine[1]) }
+        }
+        let cloudFirsts = cloudNodes.compactMap { node in cloudPods.first { $0.node == node } }
+        for (a, b) in zip(cloudFirsts, cloudFirsts.dropFirst()) { add("cloud-pod/cloud-pod cross-node", a, b) }
+        for cloud in cloudFirsts {
+            for pod in heads {
+                add("edge-pod/cloud-pod", pod, cloud)
+                add("cloud-pod/edge-pod", cloud, pod)
+            }
+            for vm in state.instances where !vm.isCloudNode {
+                probes.append(Probe(path: "cloud-pod/ecs-vm", from: ("\(cloud.name)", cloud.namespace, cloud.addresses[0]),
+                                    to: ("\(vm.id)", vm.namespace, vm.primaryIP)))
+            }
+        }
         return probes
     }
 

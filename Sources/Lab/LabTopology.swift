@@ -84,7 +84,9 @@ public struct LabTopology: Sendable {
         public var vSwitch: String
         public var vSwitchCIDR: String
         public var primaryIP: String
-        public var isCloudNode: Bool
+        /// The Kubernetes node name of a cloud node (`cloud-N`); nil for an ECS VM.
+        public var node: String?
+        public var isCloudNode: Bool { node != nil }
     }
 
     public var vpcNamespace: String { "te-\(lab)-vpc" }
@@ -115,7 +117,7 @@ public struct LabTopology: Sendable {
         // One ECS VM per vSwitch, then the cloud nodes spread over the vSwitches.
         for (index, (name, block)) in switches.enumerated() {
             instances.append(Instance(id: "i-ecs-\(index + 1)", namespace: "te-\(lab)-ecs\(index + 1)", vSwitch: name,
-                                      vSwitchCIDR: "\(block)", primaryIP: "\(block.address(at: 10)!)", isCloudNode: false))
+                                      vSwitchCIDR: "\(block)", primaryIP: "\(block.address(at: 10)!)", node: nil))
         }
         for index in 0..<size.cloudNodes {
             let (name, block) = switches[index % switches.count]
@@ -123,7 +125,7 @@ public struct LabTopology: Sendable {
                 throw LabError("vSwitch \(name) (\(block)) is too small for \(size.cloudNodes) cloud nodes")
             }
             instances.append(Instance(id: "i-node-\(index + 1)", namespace: "te-\(lab)-cn\(index + 1)", vSwitch: name,
-                                      vSwitchCIDR: "\(block)", primaryIP: "\(primary)", isCloudNode: true))
+                                      vSwitchCIDR: "\(block)", primaryIP: "\(primary)", node: "cloud-\(index + 1)"))
         }
         for instance in instances {
             add(instance.namespace, instance.isCloudNode ? .cloudNode : .ecsVM, instance.id)

@@ -80,19 +80,21 @@ import TestSupport
         try await offPool {
             let (checks, seconds, test) = try Self.upTestDown("seed.yaml", []) { lab in
                 // The VBR loses its route to the edge pods (inside the lab's own namespace): the
-                // paths from the VPC fail, and each names the VBR as the hop where they stop.
+                // paths between the VPC and the edge pods fail, each naming the VBR as the hop where they stop.
                 try run(["ip", "-n", "te-\(lab.name)-vbr1", "route", "del", "10.0.0.0/16"])
                 let test = try lab.lab(["test", "--output", "json"])
                 #expect(test.status == 1)
                 let failed = (try JSONSerialization.jsonObject(with: Data(test.stdout.utf8)) as? [[String: Any]] ?? []).filter { $0["ok"] as? Bool == false }
-                #expect(Set(failed.compactMap { $0["path"] as? String }) == ["edge-pod/ecs-vm", "ecs-vm/edge-pod"], "\(failed)")
+                #expect(Set(failed.compactMap { $0["path"] as? String }) == ["edge-pod/ecs-vm", "ecs-vm/edge-pod", "edge-pod/cloud-pod", "cloud-pod/edge-pod"], "\(failed)")
                 for check in failed {
                     #expect((check["detail"] as? String)?.contains("stops at VBR of dc1-site: no route to 10.0.") == true, "\(check)")
                 }
             }
             Self.expectAllPass(checks, test, paths: ["plan", "bgp-session", "bgp-gateway", "edge-pod/edge-pod same-node",
                                                       "edge-pod/edge-pod cross-node", "edge-pod/ecs-vm", "ecs-vm/edge-pod",
-                                                      "edge-pod/internet masquerade", "ecs-vm/metadata", "cloud-node/metadata"])
+                                                      "edge-pod/internet masquerade", "ecs-vm/metadata", "cloud-node/metadata",
+                                                      "edge-pod/cloud-pod", "cloud-pod/edge-pod", "cloud-pod/cloud-pod same-node",
+                                                      "cloud-pod/cloud-pod cross-node", "cloud-pod/ecs-vm"])
             print("lab up (seed, 3 edge nodes, 2 cloud nodes, 2 pods each): \(String(format: "%.1f", seconds)) s")
         }
     }
@@ -101,7 +103,7 @@ import TestSupport
         try await offPool {
             // The issue's larger lab: 10 edge nodes in two domains, 2 cloud nodes.
             let (checks, seconds, test) = try Self.upTestDown("two-domains.yaml", ["--edge-nodes", "10", "--cloud-nodes", "2", "--pods-per-node", "2"])
-            Self.expectAllPass(checks, test, paths: ["edge-pod/edge-pod cross-domain", "edge-pod/edge-pod same-node ipv6",
+            Self.expectAllPass(checks, test, paths: ["edge-pod/edge-pod cross-domain", "edge-pod/edge-pod same-node ipv6", "edge-pod/cloud-pod",
                                                       "edge-pod/ecs-vm", "edge-pod/internet masquerade", "bgp-gateway"])
             print("lab up (two domains, 10 edge nodes, 2 cloud nodes, 2 pods each): \(String(format: "%.1f", seconds)) s")
         }
