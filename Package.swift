@@ -47,7 +47,7 @@ let package = Package(
         // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
         .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
-        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
+        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore", "POSIX"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
@@ -57,8 +57,12 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
 
-        // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink", "NetworkCore"], path: "Benchmarks/CNI"),
+        // ADD/DEL latency of the plugin (edge mode, and cloud mode from a warm pool) against
+        // bridge + host-local (`scripts/bench-cni.sh`).
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "CNIProtocol", "JSON", "Netlink", "NetworkCore", "PodAddressFixture"], path: "Benchmarks/CNI"),
+        // The address socket answered from memory in place of the cloud agent: the plugin's
+        // tests and bench-cni (apart from TestSupport, so that the bench builds without NIO).
+        .target(name: "PodAddressFixture", dependencies: ["CNI", "CNIProtocol", "NetworkCore"], path: "Tests/PodAddressFixture"),
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
@@ -118,6 +122,8 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket", "CMalloc",
+                // Role cloud: the ENI pool over the cloud client; pods' host ends named as the plugin names them.
+                "CNI", "CNetlink", "CloudAPI", "CloudENI", "HTTPClient", "Datapath",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -177,9 +183,11 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID, and
         // in-memory fakes of the IPAM and lease stores for the layers above them.
-        // KubernetesAPIServer: the loopback Nodes API of the Kubernetes store and agent tests.
+        // KubernetesAPIServer: the loopback Nodes API of the Kubernetes store and agent tests;
+        // CloudLab: the emulator and terway-edged role cloud in namespaces.
         .target(name: "TestSupport", dependencies: [
-                    "Command", "IPAM", "NetworkCore", "SubnetStore",
+                    "Command", "IPAM", "NetworkCore", "POSIX", "SubnetStore",
+                    "CNI", "CNIProtocol", "CloudAPI", "CloudENI", "CloudEmulator", "HTTPClient",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
                     .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -193,6 +201,9 @@ let package = Package(
             dependencies: ["CloudAPI", "CloudENI", "CloudEmulator", "HTTPClient", "TestSupport"],
             path: "Benchmarks/Cloud"
         ),
+        // bench-cloudpool: the address socket's allocation p99 on a warm pool, and a cold pool's
+        // API calls per 100 pods beside Terway's fixed batches of ten.
+        .executableTarget(name: "bench-cloudpool", dependencies: ["CNIProtocol", "POSIX", "TestSupport"], path: "Benchmarks/CloudPool"),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
@@ -204,7 +215,7 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
-        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "PodAddressFixture", "TestSupport"]),
         .testTarget(name: "FormattingTests", dependencies: ["Formatting"]),
         .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "CNI", "NetworkCore", "TestSupport"]),
         .testTarget(
@@ -233,7 +244,8 @@ let package = Package(
         // The official SDKs and our client against the emulator; the emulator's datapath.
         .testTarget(
             name: "CloudEmulatorTests",
-            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "ConfigFile", "HTTPClient", "JSON", "TestSupport"]
+            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "CNIProtocol", "ConfigFile", "HTTPClient", "JSON", "NetworkCore",
+                           "PodAddressFixture", "TestSupport"]
         ),
         // The topology from the plan (pure), and `lab up/test/down` run as processes on the seed and two-domain plans.
         .testTarget(name: "LabTests", dependencies: ["Lab", "Plan", "NetworkCore", "TestSupport"]),
@@ -251,6 +263,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "Lab", "Plan", "BGP", "SubnetStore", "RouteSync", "Netlink", "NetworkCore", "CNIProtocol", "TestSupport",
+                "CNI", "CloudAPI", "CloudENI", "CloudEmulator", "Datapath", "HTTPClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

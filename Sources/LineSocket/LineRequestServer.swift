@@ -14,14 +14,14 @@ public enum LineRequestServer {
     public static let writeTimeout: TimeAmount = .seconds(10)
 
     /// Creates the socket's folder, binds `path` (replacing a stale socket file) on `group`
-    /// and serves until the returned channel is closed.
-    public static func bind(path: String, group: any EventLoopGroup,
+    /// and serves until the returned channel is closed. `limit`: the longest request line.
+    public static func bind(path: String, group: any EventLoopGroup, limit: Int = LineRequestServer.maxRequestBytes,
                             answer: @escaping @Sendable (_ request: ByteBuffer, _ reply: Reply) async -> Void) async throws -> any Channel {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         return try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(LineRequestHandler(answer: answer))
+                    try channel.pipeline.syncOperations.addHandler(LineRequestHandler(limit: limit, answer: answer))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
@@ -50,16 +50,20 @@ private final class LineRequestHandler: ChannelInboundHandler, @unchecked Sendab
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
     private let answer: @Sendable (ByteBuffer, LineRequestServer.Reply) async -> Void
+    private let limit: Int
     private var request = ByteBuffer()
     private var answered = false
 
-    init(answer: @escaping @Sendable (ByteBuffer, LineRequestServer.Reply) async -> Void) { self.answer = answer }
+    init(limit: Int, answer: @escaping @Sendable (ByteBuffer, LineRequestServer.Reply) async -> Void) {
+        self.limit = limit
+        self.answer = answer
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var chunk = unwrapInboundIn(data)
         request.writeBuffer(&chunk)
         guard !answered, let newline = request.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if request.readableBytes > LineRequestServer.maxRequestBytes { context.close(promise: nil) }
+            if request.readableBytes > limit { context.close(promise: nil) }
             return
         }
         answered = true

@@ -15,9 +15,10 @@ public struct ControlService: Service {
 
     public struct Commands: Sendable {
         public var status: @Sendable () async -> AgentStatus
-        public var leave: @Sendable () async -> Void
+        /// nil: the role has nothing to give back (cloud: ENIs and addresses stay with the instance).
+        public var leave: (@Sendable () async -> Void)?
 
-        public init(status: @escaping @Sendable () async -> AgentStatus, leave: @escaping @Sendable () async -> Void) {
+        public init(status: @escaping @Sendable () async -> AgentStatus, leave: (@Sendable () async -> Void)?) {
             self.status = status
             self.leave = leave
         }
@@ -54,7 +55,10 @@ public struct ControlService: Service {
         case "status":
             return (try? encoder.encode(await commands.status())) ?? Data()
         case "leave":
-            await commands.leave()
+            guard let leave = commands.leave else {
+                return (try? encoder.encode(Refusal(error: "this agent's role has no leave; stop it with SIGTERM"))) ?? Data()
+            }
+            await leave()
             return (try? encoder.encode(Done(done: "lease released, routes withdrawn, agent stopping"))) ?? Data()
         default:
             return (try? encoder.encode(Refusal(error: "unknown command \(request.command); the agent answers status and leave"))) ?? Data()
