@@ -45,7 +45,9 @@ let package = Package(
         // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
         .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
-        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
+        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore", "POSIX"]),
+        // The init container's work: the plugin binary and our conflist into the runtime's folders, by atomic rename.
+        .target(name: "CNIInstall", dependencies: ["JSON", "POSIX"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
@@ -150,7 +152,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator",
+                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator", "CNIInstall",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -186,6 +188,7 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIInstallTests", dependencies: ["CNIInstall", "CNI", "JSON", "POSIX", "TestSupport"]),
         .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "NetworkCore", "TestSupport"]),
         .testTarget(
             name: "SubnetStoreTests",
