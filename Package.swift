@@ -120,6 +120,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // `terway-edge doctor`: reads the node (kernel, sysctls, CNI files, subnet file, agent, BGP, routes); changes nothing.
+        .target(
+            name: "Doctor",
+            dependencies: ["Agent", "BGP", "CNI", "CNIInstall", "CNIProtocol", "JSON", "Masquerade", "Netlink", "NetworkCore"]
+        ),
         .executableTarget(
             name: "terway-edged",
             dependencies: [
@@ -152,7 +157,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator", "CNIInstall",
+                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator", "CNIInstall", "Doctor",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -218,6 +223,16 @@ let package = Package(
             name: "CloudEmulatorTests",
             dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "ConfigFile", "HTTPClient", "JSON", "TestSupport"]
         ),
+        // doctor in a te- node namespace with each problem planted; the deploy manifests, the image under podman.
+        .testTarget(
+            name: "DoctorTests",
+            dependencies: [
+                "Agent", "BGP", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
         .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),

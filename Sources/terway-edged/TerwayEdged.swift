@@ -14,6 +14,9 @@ struct TerwayEdged: AsyncParsableCommand {
     @Option(help: "The agent's YAML configuration.")
     var config = "/etc/terway-edge/agent.yaml"
 
+    @Option(help: "The node's name, over the config's node and the host name (a DaemonSet passes the Downward API's spec.nodeName: cloud node names are not host names).")
+    var node: String?
+
     @Flag(help: "Validate the configuration, print the resolved settings and exit.")
     var checkConfig = false
 
@@ -28,7 +31,8 @@ struct TerwayEdged: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved = try AgentConfig.load(contentsOf: config)
+        var resolved = try AgentConfig.load(contentsOf: config)
+        if let node { resolved.node = node }
         if checkConfig {
             print(resolved.resolvedSettings, terminator: "")
             return
