@@ -5,7 +5,8 @@
 #   bgp     1,000,000-prefix feed in and out vs BIRD 2 and GoBGP       (~5 min)
 #   routes  10k/20k peer host routes via nexthop objects vs ip -batch   (~2 min)
 #   agent   terway-edged idle RSS at 1,000 peers vs BIRD 2; lease change -> kernel p99 (~1 min)
-#   cloud   API calls/s against the cloud emulator vs the official Python SDKs, signing cost
+#   cloud   API calls/s against the cloud emulator vs the official Python SDKs, signing cost;
+#           the cloud role's pool: socket allocation p99 (warm), API calls per 100 pods (cold, attach 2 s)
 # Usage: scripts/bench.sh [cni|leases|bgp|routes|agent|cloud ...]   (default: all). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,10 @@ for bench in "${which[@]}"; do
       "$(swift build -c release --show-bin-path)/bench-routes" ;;
     cloud)
       swift build -c release --product bench-cloud
-      "$(swift build -c release --show-bin-path)/bench-cloud" ;;
+      "$(swift build -c release --show-bin-path)/bench-cloud"
+      swift build -c release --product bench-cloudpool
+      swift build -c release --product terway-edged
+      TERWAY_EDGE_BIN="$(swift build -c release --show-bin-path)" "$(swift build -c release --show-bin-path)/bench-cloudpool" ;;
     *) echo "unknown benchmark '$bench' (cni, leases, bgp, routes, agent, cloud)" >&2; exit 2 ;;
   esac
 done

@@ -29,10 +29,10 @@ public struct EdgePlugin: CNIPluginVerbs {
     /// are released by container id and interface, whatever the rest of the config says now.
     /// Fails only when the kernel refuses the deletion or the store cannot be written.
     public func del(_ request: CNIRequest) throws {
-        // A path that is gone or not a namespace still lets the host end (and with it the pair) go.
-        let netns = request.netns.isEmpty || !SystemFiles.isNetworkNamespace(request.netns) ? nil : request.netns
+        // CNI_NETNS is not read: a path that is gone or not a namespace still lets the host end
+        // (and with it the pair) go.
         do {
-            try EdgeDatapath().tearDown(containerID: request.containerID, ifName: request.ifname, netnsPath: netns)
+            try EdgeDatapath().tearDown(containerID: request.containerID, ifName: request.ifname)
         } catch {
             throw Self.cniError(error)
         }
@@ -100,7 +100,7 @@ public struct EdgePlugin: CNIPluginVerbs {
         // A pod killed mid-ADD may have left its host veth: remove it by its derived name.
         let collection = try Self.ipam {
             try allocator.collectGarbage(keeping: valid) { owner in
-                try datapath.tearDown(containerID: owner.containerID, ifName: owner.ifname, netnsPath: nil)
+                try datapath.tearDown(containerID: owner.containerID, ifName: owner.ifname)
             }
         }
         guard collection.failures.isEmpty else {

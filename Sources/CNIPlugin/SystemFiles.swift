@@ -43,10 +43,6 @@ enum SystemFiles {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    static func isNetworkNamespace(_ path: String) -> Bool {
-        (try? checkNetworkNamespace(path)) != nil
-    }
-
     static func errnoText(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "errno \(code)" }
         return "\(String(cString: text)) (errno \(code))"

@@ -25,6 +25,14 @@ public actor CloudClient {
         public var throttled = 0
         /// The longest single backoff slept.
         public var longestBackoff: Double = 0
+        /// Calls and throttled attempts per action.
+        public var actions: [String: ActionCount] = [:]
+    }
+
+    public struct ActionCount: Sendable, Hashable {
+        public var calls = 0
+        public var throttled = 0
+        public init() {}
     }
 
     public init(config: CloudClientConfig, transport: any CloudTransport, credentials: any CredentialProvider,
@@ -42,6 +50,7 @@ public actor CloudClient {
             request.parameters["ClientToken"] = UUID().uuidString.lowercased()
         }
         statistics.calls += 1
+        statistics.actions[request.action, default: ActionCount()].calls += 1
         let endpoint = config.endpoint(for: request.service)
         var attempt = 0
         while true {
@@ -58,7 +67,10 @@ public actor CloudClient {
             } catch let error as CloudAPIError {
                 let clean = Self.scrub(error, keys)
                 guard clean.isRetryable else { throw clean }
-                if clean.code.hasPrefix("Throttling") { statistics.throttled += 1 }
+                if clean.code.hasPrefix("Throttling") {
+                    statistics.throttled += 1
+                    statistics.actions[request.action, default: ActionCount()].throttled += 1
+                }
                 failure = clean
             } catch let error as CloudResponseError {
                 failure = error

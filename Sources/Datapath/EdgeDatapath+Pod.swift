@@ -37,9 +37,16 @@ extension EdgeDatapath {
                             containerMAC: containerMAC, sandbox: pod.netnsPath, routes: routes)
     }
 
-    /// Inside the pod, on a socket opened there: `arp_notify` on, the addresses, the link up
-    /// (so the gratuitous ARP of `arp_notify` carries them: a reused address's new MAC
-    /// reaches the neighbours at once), then the routes. Returns the routes it added.
+    /// Inside the pod, on a socket opened there: `arp_notify` on, IPv6 DAD off, the
+    /// addresses, the link up (so the gratuitous ARP of `arp_notify` carries them: a reused
+    /// address's new MAC reaches the neighbours at once), then the routes. Returns the
+    /// routes it added.
+    ///
+    /// DAD is off on the pod's interface before it comes up, so that its link-local address
+    /// is usable at once instead of tentative for a second or more. IPAM owns the pod's
+    /// addresses (the global ones carry IFA_F_NODAD too) and the link-local one is derived
+    /// from a MAC unique to the attachment; the reference `bridge` turns DAD off as well
+    /// when hairpin could echo the pod's own solicitations back to it.
     ///
     /// The bridge enables the host end's port only once the kernel has handled its carrier,
     /// asynchronously, so the ARP sent as the link comes up can meet a port that still drops
@@ -49,9 +56,11 @@ extension EdgeDatapath {
     private func configureContainerSide(_ pod: PodInterfaceSpec, in namespace: NetworkNamespace,
                                         hostName: String, mac: MACAddress) throws(DatapathError) -> [PodRoute] {
         let announce = pod.addresses.contains { $0.family == .v4 }
+        let ipv6 = pod.addresses.contains { $0.family == .v6 }
         let socket = try Self.socket(in: namespace) {
             // The slash form: an interface name may hold dots.
             if announce { try Sysctl.write("net/ipv4/conf/\(pod.ifName)/arp_notify", "1") }
+            if ipv6 { try Sysctl.write("net/ipv6/conf/\(pod.ifName)/accept_dad", "0") }
         }
         return try netlink {
             let index = try socket.link(named: pod.ifName).index
@@ -84,16 +93,10 @@ extension EdgeDatapath {
         return false
     }
 
-    /// DEL: removes the pod's veth pair by deleting its host end. Idempotent: a missing
-    /// namespace (or nil path) or a missing interface is success.
-    public func tearDown(containerID: String, ifName: String, netnsPath: String?) throws(DatapathError) {
-        if let netnsPath, !netnsPath.isEmpty {
-            do throws(DatapathError) {
-                _ = try openNamespace(netnsPath)
-            } catch .namespaceMissing {
-                // Gone with its pod: the kernel removed the pair with it.
-            }
-        }
+    /// DEL: removes the pod's veth pair by deleting its host end, whose name derives from
+    /// the attachment, so the pod's namespace is never opened (it may be gone, and with it
+    /// the pair). Idempotent: a missing interface is success.
+    public func tearDown(containerID: String, ifName: String) throws(DatapathError) {
         let hostName = Self.hostInterfaceName(containerID: containerID, ifName: ifName)
         do throws(NetlinkError) {
             try node.deleteLink(hostName)

@@ -7,6 +7,7 @@ public enum NetlinkEvent: Hashable, Sendable {
     case address(Address, removed: Bool)
     case route(KernelRoute, removed: Bool)
     case nexthop(Nexthop, removed: Bool)
+    case rule(Rule, removed: Bool)
     /// The socket's receive buffer overflowed (ENOBUFS): some events are gone for good, so
     /// whatever the listener keeps in step with the kernel must be read again in full.
     case eventsLost
@@ -26,6 +27,8 @@ public enum NetlinkEvent: Hashable, Sendable {
             return .route(try KernelRoute(route), removed: message.type == UInt16(RTM_DELROUTE))
         case Int(RTM_NEWNEXTHOP), Int(RTM_DELNEXTHOP):
             return .nexthop(try Nexthop(NexthopMessage(decoding: payload)), removed: message.type == UInt16(RTM_DELNEXTHOP))
+        case Int(RTM_NEWRULE), Int(RTM_DELRULE):
+            return .rule(try Rule(RuleMessage(decoding: payload)), removed: message.type == UInt16(RTM_DELRULE))
         default:
             return nil
         }
@@ -34,7 +37,7 @@ public enum NetlinkEvent: Hashable, Sendable {
 
 /// The rtnetlink multicast groups a monitor can join (RTNLGRP_*).
 public enum MonitorGroup: Hashable, Sendable, CaseIterable {
-    case link, ipv4Address, ipv6Address, ipv4Route, ipv6Route, nexthop
+    case link, ipv4Address, ipv6Address, ipv4Route, ipv6Route, nexthop, ipv4Rule, ipv6Rule
 
     var number: UInt32 {
         switch self {
@@ -44,6 +47,8 @@ public enum MonitorGroup: Hashable, Sendable, CaseIterable {
         case .ipv4Route: RTNLGRP_IPV4_ROUTE.rawValue
         case .ipv6Route: RTNLGRP_IPV6_ROUTE.rawValue
         case .nexthop: RTNLGRP_NEXTHOP.rawValue
+        case .ipv4Rule: RTNLGRP_IPV4_RULE.rawValue
+        case .ipv6Rule: RTNLGRP_IPV6_RULE.rawValue
         }
     }
 }

@@ -30,9 +30,11 @@ public enum BIRDConfig {
         let v = session.family == .v4 ? "v4" : "v6"
         let channel = session.family == .v4 ? "ipv4" : "ipv6"
         let name = "te_\(policy.tag)_\(v)"
-        let accepted = session.accepted.map { "\($0.block){\($0.nodeSubnetLength),\($0.nodeSubnetLength)}" }
+        let accepted = session.accepted.map { "\($0.block){\($0.length),\($0.length)}" }
         var lines = [
-            "# \(session.family): node subnets of the pod CIDRs, exactly their length.",
+            session.accepted.allSatisfy(\.isAggregate)
+                ? "# \(session.family): the pod CIDRs themselves (the nodes announce the domain aggregate)."
+                : "# \(session.family): node subnets of the pod CIDRs, exactly their length.",
             "define \(name)_pods = [ \(accepted.joined(separator: ", ")) ];",
         ]
         if !session.exported.isEmpty {
@@ -40,7 +42,7 @@ public enum BIRDConfig {
         }
         lines += [
             "",
-            "# A node subnet is taken only from the node that forwards it: next hop = the peer.",
+            "# A prefix is taken only from the node that forwards it: next hop = the peer.",
             "filter \(name)_from_nodes {",
             "  if net !~ \(name)_pods then reject;",
             "  if bgp_next_hop != from then reject;",

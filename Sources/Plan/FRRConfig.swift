@@ -63,8 +63,10 @@ public enum FRRConfig {
 
     private static func prefixLists(_ session: GatewayPolicy.Session, name: String) -> [String] {
         let ip = session.family == .v4 ? "ip" : "ipv6"
+        // FRR wants ge above the block's length: the aggregate is the block alone.
         var lines = session.accepted.enumerated().map { index, accepted in
-            "\(ip) prefix-list \(name)-PODS seq \(5 * (index + 1)) permit \(accepted.block) ge \(accepted.nodeSubnetLength) le \(accepted.nodeSubnetLength)"
+            "\(ip) prefix-list \(name)-PODS seq \(5 * (index + 1)) permit \(accepted.block)"
+                + (accepted.isAggregate ? "" : " ge \(accepted.length) le \(accepted.length)")
         }
         for (index, block) in session.exported.enumerated() {
             lines.append("\(ip) prefix-list \(name)-VPC seq \(5 * (index + 1)) permit \(block)")

@@ -3,7 +3,8 @@ import NetworkCore
 /// What the edge gateway's BGP configuration must say for one domain, independent of the
 /// daemon: one passive session set per family, a dynamic peer range per node network with
 /// the gateway's own address there, accepting from each node only node subnets with the node
-/// itself as next hop, and optionally announcing the VPC back. `BIRDConfig` and `FRRConfig`
+/// itself as next hop (or only the domain's pod CIDRs whole, when the plan says the nodes
+/// announce the aggregate), and optionally announcing the VPC back. `BIRDConfig` and `FRRConfig`
 /// only spell it out.
 public struct GatewayPolicy: Hashable, Sendable {
     public var planName: String
@@ -28,7 +29,7 @@ public struct GatewayPolicy: Hashable, Sendable {
         public var family: IPFamily
         /// The node networks of this family: nodes peer from each with the gateway's address on it.
         public var ranges: [PeerRange]
-        /// Pod CIDRs with the node subnet length the nodes announce them in.
+        /// Pod CIDRs with the length the nodes announce them in.
         public var accepted: [Accepted]
         /// Per-peer prefix limit: `prefixesPerNode`.
         public var maxPrefixes: Int
@@ -42,15 +43,19 @@ public struct GatewayPolicy: Hashable, Sendable {
         public var localAddress: IPAddress
     }
 
-    /// A pod CIDR and the length of the node subnets the nodes announce from it.
+    /// A pod CIDR and the length of what the nodes announce from it: the node subnet
+    /// length, or the block's own length when they announce the domain aggregate.
     public struct Accepted: Hashable, Sendable {
         public var block: IPPrefix
-        public var nodeSubnetLength: Int
+        public var length: Int
 
-        public init(block: IPPrefix, nodeSubnetLength: Int) {
+        public init(block: IPPrefix, length: Int) {
             self.block = block
-            self.nodeSubnetLength = nodeSubnetLength
+            self.length = length
         }
+
+        /// The block itself, not node subnets of it.
+        public var isAggregate: Bool { length == block.length }
     }
 
     /// What the rendered policy cannot check, said in the config's comments: which node holds
@@ -108,7 +113,10 @@ public struct GatewayPolicy: Hashable, Sendable {
             Session(
                 family: family,
                 ranges: domain.nodeNetworks(of: family).map { PeerRange(range: $0.cidr.prefix, localAddress: $0.gateway.address) },
-                accepted: domain.podCIDRs(of: family).map { Accepted(block: $0.prefix, nodeSubnetLength: domain.nodeSubnetLength[family]!.value) },
+                accepted: domain.podCIDRs(of: family).map { block in
+                    Accepted(block: block.prefix, length: domain.gateway.nodesAdvertise == .domainAggregate
+                        ? block.prefix.length : domain.nodeSubnetLength[family]!.value)
+                },
                 maxPrefixes: Self.prefixesPerNode,
                 exported: domain.gateway.exportVPCRoutes ? plan.vpc.cidrs.map(\.prefix).filter { $0.family == family } : [])
         }

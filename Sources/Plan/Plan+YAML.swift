@@ -131,7 +131,7 @@ extension Plan.EdgeDomain {
 
 extension Plan.Gateway {
     init(_ field: ConfigNode) throws(ConfigError) {
-        let map = try field.mapping(allowing: ["addresses", "as", "nodesAS", "routerID", "password", "gtsm", "exportVPCRoutes"])
+        let map = try field.mapping(allowing: ["addresses", "as", "nodesAS", "routerID", "password", "gtsm", "exportVPCRoutes", "nodesAdvertise"])
         if let addresses = map.optional("addresses") {
             throw addresses.error("replaced by nodeNetworks[].gateway: give the gateway's address on each node network")
         }
@@ -153,6 +153,14 @@ extension Plan.Gateway {
         }
         gtsm = try map.optional("gtsm")?.bool() ?? false
         exportVPCRoutes = try map.optional("exportVPCRoutes")?.bool() ?? false
+        nodesAdvertise = .nodeSubnet
+        if let field = map.optional("nodesAdvertise") {
+            let text = try field.string()
+            guard let parsed = NodeAdvertisement(rawValue: text) else {
+                throw field.error("expected one of \(NodeAdvertisement.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text)\"")
+            }
+            nodesAdvertise = parsed
+        }
     }
 }
 

@@ -130,6 +130,8 @@ public struct Plan: Hashable, Sendable {
         public var gtsm: Bool
         /// Announce the VPC CIDRs to the nodes.
         public var exportVPCRoutes: Bool
+        /// What the nodes announce, so what the gateway accepts from them.
+        public var nodesAdvertise: NodeAdvertisement
     }
 }
 

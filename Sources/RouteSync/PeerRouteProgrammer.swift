@@ -202,6 +202,8 @@ final class PeerRouteProgrammer {
             guard address.scope != ConnectedNetwork.hostScope else { return false }
             needsRescan = true
             return true
+        case .rule:
+            return false
         case .eventsLost:
             needsRescan = true
             return true

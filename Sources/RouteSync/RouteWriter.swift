@@ -49,7 +49,9 @@ public final class RouteWriter: @unchecked Sendable {
                             log: @escaping @Sendable (String) -> Void) throws {
         let socket = try namespace?.openNetlinkSocket() ?? NetlinkSocket()
         socket.enlargeBuffers(forChunksOf: Self.chunkSize)
-        let monitor = try namespace?.openNetlinkMonitor(groups: Set(MonitorGroup.allCases)) ?? NetlinkMonitor(groups: Set(MonitorGroup.allCases))
+        // Rules are not the writer's: it leaves their groups out.
+        let groups: Set<MonitorGroup> = [.link, .ipv4Address, .ipv6Address, .ipv4Route, .ipv6Route, .nexthop]
+        let monitor = try namespace?.openNetlinkMonitor(groups: groups) ?? NetlinkMonitor(groups: groups)
         try self.init(config: config, socket: socket, monitor: monitor, log: log)
     }
 
@@ -150,7 +152,8 @@ public final class RouteWriter: @unchecked Sendable {
         let start = clock.now, cpuStart = WriterTiming.threadCPUTime()
         change()
         try reconcilePeers()
-        return WriterTiming(wall: clock.now - start, cpu: WriterTiming.threadCPUTime() - cpuStart)
+        let acked = clock.now
+        return WriterTiming(wall: acked - start, cpu: WriterTiming.threadCPUTime() - cpuStart, acked: acked)
     }
 
     private func reconcilePeers() throws(NetlinkError) {

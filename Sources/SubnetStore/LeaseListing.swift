@@ -23,17 +23,8 @@ public enum LeaseListing {
     /// `59m58s`, `2h0m`, `3d4h`, or `expired 12s ago`.
     public static func expiresIn(_ lease: Lease, now: Date) -> String {
         let remaining = lease.expiresAt.timeIntervalSince(now)
-        let text = duration(abs(remaining))
+        let text = DurationText.format(seconds: Int(abs(remaining).rounded(.down)), .compact)
         return remaining > 0 ? text : "expired \(text) ago"
-    }
-
-    static func duration(_ seconds: TimeInterval) -> String {
-        let total = Int(seconds.rounded(.down))
-        let (days, hours, minutes, secs) = (total / 86400, total % 86400 / 3600, total % 3600 / 60, total % 60)
-        if days > 0 { return "\(days)d\(hours)h" }
-        if hours > 0 { return "\(hours)h\(minutes)m" }
-        if minutes > 0 { return "\(minutes)m\(secs)s" }
-        return "\(secs)s"
     }
 
     /// A JSON array, one object per lease, keys sorted; times in RFC 3339 like the records.

@@ -62,17 +62,10 @@ extension TerwayEdge.BGPCommand {
         static func printTable(_ peers: [PeerStatus]) {
             print(TextTable.render(["ADDRESS", "AS", "STATE", "UPTIME", "RECEIVED", "ACCEPTED", "ADVERTISED", "LAST ERROR"],
                                    peers.map { peer in
-                                       [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? duration(peer.uptimeSeconds) : "-",
+                                       [peer.address, "\(peer.as)", peer.state, peer.state == "Established" ? DurationText.format(seconds: peer.uptimeSeconds, .clock) : "-",
                                         "\(peer.prefixesReceived)", "\(peer.prefixesAccepted)", "\(peer.prefixesAdvertised)",
                                         peer.lastError.map { "\($0.code)/\($0.subcode) \($0.name)" } ?? "-"]
                                    }), terminator: "")
-        }
-
-        /// Uptime of an Established session; a session that came up this second shows 00:00:00.
-        static func duration(_ seconds: Int) -> String {
-            let days = seconds / 86400, rest = seconds % 86400
-            let clock = String(format: "%02d:%02d:%02d", rest / 3600, rest % 3600 / 60, rest % 60)
-            return days > 0 ? "\(days)d \(clock)" : clock
         }
     }
 

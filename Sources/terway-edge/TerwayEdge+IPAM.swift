@@ -152,9 +152,12 @@ extension TerwayEdge.IPAMCommand {
         @Option(help: "New lifetime in seconds from now.")
         var ttl = 3600.0
 
+        @Option(help: "This machine's identity; a lease another machine holds is not renewed. Default: /etc/machine-id.")
+        var owner = MachineID.current
+
         func run() async throws {
             let store = try await storeOptions.open()
-            let lease = try await store.renew(node: node, ttl: .milliseconds(Int64(ttl * 1000)))
+            let lease = try await store.renew(node: node, ttl: .milliseconds(Int64(ttl * 1000)), owner: owner)
             await store.close()
             print(storeOptions.output.render([lease]), terminator: "")
         }

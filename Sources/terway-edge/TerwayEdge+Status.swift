@@ -7,7 +7,7 @@ extension TerwayEdge {
     struct StatusCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
-            abstract: "Show what the node agent is doing: problems first, then lease, routes, BGP sessions, masquerade.")
+            abstract: "Show what the node agent is doing: problems first, then lease, routes, BGP sessions, masquerade (role cloud: the address pool, its ENIs, repairs, API calls).")
 
         @Option(help: "The agent's control socket.")
         var socket = "/run/terway-edge/agent.sock"
@@ -43,6 +43,10 @@ extension TerwayEdge {
                 for problem in status.problems { print("  - \(problem)") }
             }
             print("")
+            if let cloud = status.cloud {
+                printCloud(node: status.node, cloud)
+                return
+            }
             print("NODE \(status.node)  ROLE \(status.role)  DOMAIN \(status.domain)")
             print("LEASE \(status.lease.subnets.isEmpty ? "none" : status.lease.subnets.joined(separator: " "))"
                 + (status.lease.expiresAt.map { "  expires \($0)" } ?? ""))
@@ -55,6 +59,19 @@ extension TerwayEdge {
             print("MASQUERADE \(status.masquerade.installed ? "installed, \(status.masquerade.rules.count) rules" : "not installed")")
             print("")
             TerwayEdge.BGPCommand.Peers.printTable(status.peers)
+        }
+
+        /// Role cloud: the pool, its ENIs (slot and table each), repairs, the API calls.
+        static func printCloud(node: String, _ cloud: AgentStatus.CloudState) {
+            print("NODE \(node)  ROLE cloud  INSTANCE \(cloud.instance) (\(cloud.instanceType))")
+            print("POOL \(cloud.poolSize) addresses: \(cloud.inUse) in use, \(cloud.idle) idle (bounds \(cloud.minIdle)...\(cloud.maxIdle))")
+            print("ENIS \(cloud.enis.count)/\(cloud.maxENIs)")
+            for eni in cloud.enis { print("  \(eni)") }
+            print("REPAIRED \(cloud.leaksRepaired) leaked addresses or ENIs, \(cloud.routesRepaired) pod rules or routes; \(cloud.intentsOpen) cloud changes in flight")
+            print("API CALLS (throttled)")
+            for action in cloud.apiCalls.keys.sorted() {
+                print("  \(action) \(cloud.apiCalls[action]!) (\(cloud.apiThrottled[action] ?? 0))")
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ import Prometheus
 struct TerwayEdged: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "terway-edged",
-        abstract: "The TerwayEdge node agent: lease, subnet file, host routes, BGP to the gateway, masquerade, status and metrics.")
+        abstract: "The TerwayEdge node agent. Role edge: lease, subnet file, host routes, BGP to the gateway, masquerade. Role cloud: the ENI warm pool and the pods' address socket. Both: status and metrics.")
 
     @Option(help: "The agent's YAML configuration.")
     var config = "/etc/terway-edge/agent.yaml"
@@ -31,18 +31,45 @@ struct TerwayEdged: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var resolved = try AgentConfig.load(contentsOf: config)
-        if let node { resolved.node = node }
+        MemoryFootprint.configure()
+        var loaded = try NodeAgentConfig.load(contentsOf: config)
+        if let node {
+            switch loaded {
+            case .edge(var edge): edge.node = node; loaded = .edge(edge)
+            case .cloud(var cloud): cloud.node = node; loaded = .cloud(cloud)
+            }
+        }
         if checkConfig {
-            print(resolved.resolvedSettings, terminator: "")
+            switch loaded {
+            case .edge(let resolved): print(resolved.resolvedSettings, terminator: "")
+            case .cloud(let resolved): print(resolved.resolvedSettings, terminator: "")
+            }
             return
         }
         AgentLogging.bootstrap(level: logLevel)
         let logger = Logger(label: "terway-edged")
+        let resolved: AgentConfig
+        switch loaded {
+        case .edge(let edge): resolved = edge
+        case .cloud(let cloud):
+            guard !cleanup else {
+                throw ValidationError("role cloud: --cleanup is not supported; the ENIs and addresses stay with the instance for the next run")
+            }
+            let registry = Self.bootstrapMetrics()
+            let agent = try await CloudAgent(config: cloud, logger: logger)
+            try await agent.run(registry: registry)
+            return
+        }
         if cleanup {
             try await AgentCleanup.run(config: resolved, logger: logger)
             return
         }
+        let registry = Self.bootstrapMetrics()
+        let agent = try await EdgeAgent(config: resolved, logger: logger)
+        try await agent.run(registry: registry)
+    }
+
+    static func bootstrapMetrics() -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         // One lease change reaches the kernel in well under a millisecond: buckets from 50 µs.
@@ -51,8 +78,7 @@ struct TerwayEdged: AsyncParsableCommand {
             .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1), .seconds(10),
         ]
         MetricsSystem.bootstrap(factory)
-        let agent = try await EdgeAgent(config: resolved, logger: logger)
-        try await agent.run(registry: registry)
+        return registry
     }
 }
 

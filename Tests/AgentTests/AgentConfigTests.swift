@@ -17,7 +17,7 @@ import Testing
         #expect(config.bgpControlSocket == "/run/terway-edge/bgp.sock")
         #expect(config.metricsAddress.description == "127.0.0.1:9464")
         #expect(config.routes.mode == .auto)
-        #expect(config.bgp.advertise == .nodeSubnet)
+        #expect(config.advertise == .nodeSubnet)
         #expect(config.masquerade)
         #expect(config.pools.map { "\($0.block)/\($0.subnetLength)" } == ["10.0.0.0/16/24", "fd00:a::/48/64"])
 
@@ -78,6 +78,9 @@ import Testing
         #expect(speaker.peers[0].localAddress == IPAddress("172.17.0.7") && speaker.peers[1].localAddress == IPAddress("fd00:10::20"))
         // The aggregate of each family the node holds a subnet in.
         #expect(config.advertised(for: [IPPrefix("10.0.3.0/24")!]) == [IPPrefix("10.0.0.0/16")!])
+        // Without the key, what the plan says the gateway takes.
+        let aggregatePlan = AgentFixture.plan.replacingOccurrences(of: "      gtsm: true\n", with: "      gtsm: true\n      nodesAdvertise: domain-aggregate\n")
+        #expect(try AgentFixture.config("plan: plan.yaml\n", environment: AgentFixture.environment(files: ["/etc/te/plan.yaml": aggregatePlan])).advertise == .domainAggregate)
         #expect(try !AgentFixture.config("plan: plan.yaml\nbgp: {kernel: false}\n").bgp.kernel)
     }
 

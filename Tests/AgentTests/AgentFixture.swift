@@ -2,15 +2,16 @@ import Agent
 import Foundation
 import NetworkCore
 
-/// A dual-stack plan with one edge domain (`dc1`: pods 10.0.0.0/16 and fd00:a::/48 in /24
-/// and /64 node subnets, nodes on 172.16.1.0/24 and fd00:10::/64 with the gateway at .1 and
-/// ::1, and on 172.17.0.0/24 with the gateway at 172.17.0.1) and agent configs over it.
-/// The host's default routes leave from 172.16.1.20 and fd00:10::20.
+/// The one plan of the agent tests (the config tests read it, the lab's agents and its
+/// BIRD gateway too): one dual-stack edge domain `dc1`, pods 10.0.0.0/16 and fd00:a::/48 in
+/// /24 and /64 node subnets, nodes on 172.16.1.0/24 and fd00:10::/64 (the gateway at .1 and
+/// ::1) and on 172.17.0.0/24 and fd00:11::/64 behind it; agent configs over it for a host
+/// whose default routes leave from 172.16.1.20 and fd00:10::20.
 enum AgentFixture {
     static let plan = """
-    name: agent-fixture
+    name: lab
     vpc:
-      cidrs: [192.168.0.0/16, "fd00:c0::/48"]
+      cidrs: [192.168.0.0/16]
       vSwitches:
         - name: a
           cidrs: [192.168.0.0/24]
@@ -21,7 +22,7 @@ enum AgentFixture {
       expectedServices: 100
     dataCenters:
       - name: site
-        networks: [172.16.0.0/16, "fd00:10::/64", 172.17.0.0/24]
+        networks: [172.16.1.0/24, "fd00:10::/64", 172.17.0.0/24, "fd00:11::/64"]
         circuit:
           links:
             - cidr: 172.31.0.0/30
@@ -36,6 +37,7 @@ enum AgentFixture {
           - {cidr: 172.16.1.0/24, gateway: 172.16.1.1}
           - {cidr: "fd00:10::/64", gateway: "fd00:10::1"}
           - {cidr: 172.17.0.0/24, gateway: 172.17.0.1}
+          - {cidr: "fd00:11::/64", gateway: "fd00:11::1"}
         edgeNodes: 10
         podsPerEdgeNode: 100
         gateway:

@@ -2,51 +2,12 @@ import Foundation
 import TestSupport
 
 /// Edge nodes on one L2 segment (a bridge in a switch namespace) with a BIRD gateway whose
-/// configuration is `terway-edge plan render --for bird` of the same plan the agents read.
+/// configuration is `terway-edge plan render --for bird` of the plan the agents read
+/// (`AgentFixture.plan`).
 /// Each node is a `te-` namespace running `terway-edged`; pods are namespaces wired by
 /// `terway-edge-cni` with `subnetFile`. A node of `remote` sits on another network behind
 /// the gateway. Everything is stopped by PID and the namespaces are deleted at the end.
 final class EdgeLab: @unchecked Sendable {
-    static let plan = """
-    name: lab
-    vpc:
-      cidrs: [192.168.0.0/16]
-      vSwitches:
-        - name: a
-          cidrs: [192.168.0.0/24]
-      cloudNodes: 1
-      podsPerCloudNode: 10
-    services:
-      cidrs: [172.21.0.0/24]
-      expectedServices: 100
-    dataCenters:
-      - name: site
-        networks: [172.16.1.0/24, "fd00:10::/64", 172.17.0.0/24, "fd00:11::/64"]
-        circuit:
-          links:
-            - cidr: 172.31.0.0/30
-              vbr: 172.31.0.1
-              dcRouter: 172.31.0.2
-    edgeDomains:
-      - name: dc1
-        dataCenter: site
-        podCIDRs: [10.0.0.0/16, "fd00:a::/48"]
-        nodeSubnetLength: {ipv4: 24, ipv6: 64}
-        nodeNetworks:
-          - {cidr: 172.16.1.0/24, gateway: 172.16.1.1}
-          - {cidr: "fd00:10::/64", gateway: "fd00:10::1"}
-          - {cidr: 172.17.0.0/24, gateway: 172.17.0.1}
-          - {cidr: "fd00:11::/64", gateway: "fd00:11::1"}
-        edgeNodes: 10
-        podsPerEdgeNode: 100
-        gateway:
-          as: 65000
-          nodesAS: 65001
-          password: k3y
-          gtsm: true
-
-    """
-
     final class Node: @unchecked Sendable {
         let name: String
         let namespace: TestNamespace
@@ -88,19 +49,18 @@ final class EdgeLab: @unchecked Sendable {
     private var etcd: EtcdCluster?
     private var monitors: [BackgroundProcess] = []
     private var store: String
-    private let extraConfig: String
 
-    /// `store`: the lease store URL every agent uses (nil: an embedded store in the lab's folder).
-    init(store: String? = nil, extraConfig: String = "") throws {
+    /// `store`: the lease store URL every agent uses (nil: an embedded store in the lab's
+    /// folder); `plan`: what the agents and the gateway read.
+    init(store: String? = nil, plan: String = AgentFixture.plan) throws {
         agentBinary = try builtExecutable("terway-edged")
         cliBinary = try builtExecutable("terway-edge")
         pluginBinary = try builtExecutable("terway-edge-cni")
         directory = try TemporaryDirectory("te-agentlab")
         self.store = store ?? "file://\(directory.file("leases.db"))"
-        self.extraConfig = extraConfig
         switchNamespace = try TestNamespace("sw")
         gateway = try TestNamespace("gw")
-        try directory.write("plan.yaml", Self.plan)
+        try directory.write("plan.yaml", plan)
         try switchNamespace.exec(["ip", "link", "add", "br0", "type", "bridge"])
         try switchNamespace.exec(["ip", "link", "set", "br0", "up"])
         // The switch's own address: where a lease store on the segment listens.
@@ -164,6 +124,15 @@ final class EdgeLab: @unchecked Sendable {
         })
     }
 
+    /// The next hops of the gateway's paths to exactly `prefix` (one per node announcing it).
+    func gatewayNextHops(_ prefix: String) throws -> Set<String> {
+        Set(try birdc(["show", "route", prefix]).split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let via = words.firstIndex(of: "via"), via + 1 < words.count else { return nil }
+            return words[via + 1]
+        })
+    }
+
     /// Adds node `index` (1-based): on the segment (172.16.1.1N, fd00:10::1N), or with
     /// `remote` on its own network behind the gateway (172.17.0.N, fd00:11::N).
     @discardableResult
@@ -201,7 +170,7 @@ final class EdgeLab: @unchecked Sendable {
           holdTime: 9
           connectRetryTime: 1
           restartTime: 10
-        \(extraConfig)
+
         """)
         nodes.append(node)
         return node

@@ -135,6 +135,42 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: leaving.subnetFile))
     }
 
+    /// The plan's `gateway.nodesAdvertise: domain-aggregate`: the agents announce the domain's
+    /// pod CIDRs (their `bgp.advertise` default) and the gateway rendered from the same plan
+    /// takes them, one path per node, and no node subnet; a node that leaves withdraws its
+    /// path, the last one the aggregate itself. (With the agents' `bgp.advertise` alone the
+    /// gateway took nothing: it accepts node subnets only unless the plan says otherwise.)
+    @Test func withTheDomainAggregateTheGatewayLearnsTheDomainNotTheNodeSubnets() async throws {
+        try await offPool { try Self.withTheDomainAggregateTheGatewayLearnsTheDomainNotTheNodeSubnetsBody() }
+    }
+
+    static func withTheDomainAggregateTheGatewayLearnsTheDomainNotTheNodeSubnetsBody() throws {
+        let lab = try EdgeLab(plan: AgentFixture.plan.replacingOccurrences(
+            of: "      gtsm: true\n", with: "      gtsm: true\n      nodesAdvertise: domain-aggregate\n"))
+        try lab.startGateway()
+        for index in 1...2 { try lab.startAgent(try lab.addNode(index)) }
+        let (one, two) = (lab.nodes[0], lab.nodes[1])
+        func paths() throws -> [String: Set<String>] {
+            ["10.0.0.0/16": try lab.gatewayNextHops("10.0.0.0/16"), "fd00:a::/48": try lab.gatewayNextHops("fd00:a::/48")]
+        }
+        let both = try waitUntil(timeout: 30, interval: 0.2) {
+            try paths() == ["10.0.0.0/16": [one.address4, two.address4], "fd00:a::/48": [one.address6, two.address6]]
+        }
+        #expect(both, "gateway paths \((try? paths()) ?? [:])\n\(lab.logs())")
+        #expect(try lab.gatewayRoutes() == ["10.0.0.0/16", "fd00:a::/48"], "no node subnet: \((try? lab.gatewayRoutes()) ?? [])")
+        #expect(try Self.leasedSubnets(lab).count == 4, "the nodes hold their own subnets all the same")
+
+        for (leaving, staying) in [(two, [one.address4, one.address6]), (one, [])] {
+            let cleanup = try leaving.namespace.exec([lab.agentBinary, "--cleanup", "--config", leaving.config], check: false)
+            #expect(cleanup.succeeded, "\(cleanup.stdout)\(cleanup.stderr)")
+            let withdrawn = try waitUntil(timeout: 5, interval: 0.1) {
+                try paths().values.reduce(Set()) { $0.union($1) } == Set(staying)
+            }
+            #expect(withdrawn, "after \(leaving.name) left the gateway has \((try? paths()) ?? [:])\n\(lab.logs())")
+        }
+        #expect(try lab.gatewayRoutes().isEmpty, "\((try? lab.gatewayRoutes()) ?? [])")
+    }
+
     /// A route and a nexthop deleted by hand are back within 1 s (event-driven repair).
     @Test func aRouteOrNexthopDeletedByHandComesBack() async throws {
         try await offPool { try Self.aRouteOrNexthopDeletedByHandComesBackBody() }

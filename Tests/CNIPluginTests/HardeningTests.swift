@@ -193,6 +193,24 @@ import Testing
         #expect(updated, "the node still has the old MAC for 10.0.9.3")
     }
 
+    // MARK: IPv6 usable at once
+
+    /// Every IPv6 address in the pod is usable as ADD returns: none tentative (DAD would keep
+    /// the link-local one so for a second or more) and the gateway answers the first echo.
+    @Test func podIPv6AddressesAreUsableRightAfterAdd() throws {
+        let node = try EdgeNode()
+        let pod = try TestNamespace("pod")
+        _ = try Self.add(node, node.config(subnet: ["10.0.3.0/24", "fd00:0:3::/64"]), "c1", pod)
+        let addresses = try pod.exec(["ip", "-6", "addr", "show", "dev", "eth0"]).stdout
+        #expect(addresses.contains("fd00:0:3::2/64"), "\(addresses)")
+        #expect(addresses.contains("fe80::"), "\(addresses)")
+        #expect(!addresses.contains("tentative"), "\(addresses)")
+        #expect(try pod.exec(["ping", "-6", "-c1", "-W2", "fd00:0:3::1"], check: false).status == 0)
+        // Only the pod's interface: the namespace's defaults stay as they were.
+        #expect(try pod.exec(["cat", "/proc/sys/net/ipv6/conf/eth0/accept_dad"]).stdout.hasPrefix("0"))
+        #expect(try pod.exec(["cat", "/proc/sys/net/ipv6/conf/default/accept_dad"]).stdout.hasPrefix("1"))
+    }
+
     // MARK: 8. IPv6 MTU
 
     @Test func ipv6SubnetWithAnMTUBelow1280IsAConfigError() throws {

@@ -21,7 +21,7 @@ import Testing
         try pods[0].exec(["ping", "-c", "1", "-W", "2", "10.77.0.59"])
         for pod in pods {
             tearDown.append(try milliseconds {
-                try fixture.datapath.tearDown(containerID: "container-\(pod.name)", ifName: "eth0", netnsPath: pod.path)
+                try fixture.datapath.tearDown(containerID: "container-\(pod.name)", ifName: "eth0")
             })
         }
         #expect(try fixture.vethNames.isEmpty)

@@ -56,7 +56,7 @@ final class DatapathFixture {
         try fixture.datapath.check(fixture.spec(podA, host: 2), on: fixture.bridge)
         try fixture.datapath.check(fixture.spec(podB, host: 3), on: fixture.bridge)
 
-        try fixture.datapath.tearDown(containerID: "container-\(podA.name)", ifName: "eth0", netnsPath: podA.path)
+        try fixture.datapath.tearDown(containerID: "container-\(podA.name)", ifName: "eth0")
         #expect(try !podA.exec(["ip", "link"]).stdout.contains("eth0"))
         #expect(try fixture.vethNames == [b.hostName])
         try podB.exec(["ping", "-c", "1", "-W", "2", "10.77.0.1"])
@@ -70,16 +70,14 @@ final class DatapathFixture {
         let spec = fixture.spec(pod, host: 4)
         _ = try fixture.datapath.setUp(spec, on: fixture.bridge)
         for _ in 0..<2 {
-            try fixture.datapath.tearDown(containerID: spec.containerID, ifName: "eth0", netnsPath: pod.path)
+            try fixture.datapath.tearDown(containerID: spec.containerID, ifName: "eth0")
         }
         #expect(try fixture.vethNames.isEmpty)
-        // Namespace gone, no namespace given, never-seen container: all success.
+        // Namespace gone (and the pair with it), never-seen container: both success.
         _ = try fixture.datapath.setUp(spec, on: fixture.bridge)
-        let path = pod.path
         pod.delete()
-        try fixture.datapath.tearDown(containerID: spec.containerID, ifName: "eth0", netnsPath: path)
-        try fixture.datapath.tearDown(containerID: spec.containerID, ifName: "eth0", netnsPath: nil)
-        try fixture.datapath.tearDown(containerID: "never-added", ifName: "eth0", netnsPath: "")
+        try fixture.datapath.tearDown(containerID: spec.containerID, ifName: "eth0")
+        try fixture.datapath.tearDown(containerID: "never-added", ifName: "eth0")
         #expect(try fixture.vethNames.isEmpty)
     }
 

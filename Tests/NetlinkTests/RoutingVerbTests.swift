@@ -131,4 +131,19 @@ import Testing
         #expect(try !ns.socket.listRules(family: .v4).contains(marked))
         #expect { try ns.socket.deleteRule(marked) } throws: { ($0 as? NetlinkError)?.isNotFound == true }
     }
+
+    /// What a repair loop watches: a rule deleted by hand is announced with its selector and
+    /// its table past 255 (FRA_TABLE), and added ones likewise.
+    @Test func monitorReportsRuleEvents() throws {
+        let ns = try LiveNamespace("rulemon")
+        let monitor = try ns.namespace.openNetlinkMonitor(groups: [.ipv4Rule, .ipv6Rule])
+        let fromPod = Rule(family: .v4, priority: 2048, source: IPPrefix("192.168.0.23/32")!, table: 1001)
+        let v6 = Rule(family: .v6, priority: 512, destination: IPPrefix("2408:4005::17/128")!, table: 254)
+        try ns.socket.addRule(fromPod)
+        try ns.exec(["ip", "-6", "rule", "add", "pref", "512", "to", "2408:4005::17/128", "lookup", "main"])
+        try ns.exec(["ip", "rule", "del", "pref", "2048", "from", "192.168.0.23/32", "lookup", "1001"])
+        var events: [NetlinkEvent] = []
+        while let event = try monitor.next(timeout: .milliseconds(300)) { events.append(event) }
+        #expect(events == [.rule(fromPod, removed: false), .rule(v6, removed: false), .rule(fromPod, removed: true)])
+    }
 }

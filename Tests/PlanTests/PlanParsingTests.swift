@@ -36,7 +36,9 @@ import TestSupport
          "unknown field; expected one of name, dataCenter, podCIDRs, nodeSubnetLength, nodeNetworks, edgeNodes, podsPerEdgeNode, gateway"),
         (["DOMAIN_EXTRA": "      gtsm: yes"], 40, "edgeDomains[0].gateway.gtsm", "expected true or false, found \"yes\""),
         (["DOMAIN_EXTRA": "      password2: two words"], 40, "edgeDomains[0].gateway.password2",
-         "unknown field; expected one of addresses, as, nodesAS, routerID, password, gtsm, exportVPCRoutes"),
+         "unknown field; expected one of addresses, as, nodesAS, routerID, password, gtsm, exportVPCRoutes, nodesAdvertise"),
+        (["DOMAIN_EXTRA": "      nodesAdvertise: all"], 40, "edgeDomains[0].gateway.nodesAdvertise",
+         "expected one of node-subnet, domain-aggregate, found \"all\""),
         (["VSW_EXTRA": "      shared: true"], 8, "vpc.vSwitches[0].shared", "unknown field; expected one of name, cidrs"),
         (["NODES": "172.16.1.0/24\n        gateways: [172.16.1.1]"], 32, "edgeDomains[0].nodeNetworks[0].gateways", "unknown field; expected one of cidr, gateway"),
         // 6: names end up in device configurations: plain words only, refused with the field.

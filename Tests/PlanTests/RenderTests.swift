@@ -67,7 +67,7 @@ import TestSupport
         let session = try #require(policy.sessions.first)
         #expect(policy.sessions.count == 1)
         #expect(session.ranges == [GatewayPolicy.PeerRange(range: IPPrefix("172.16.10.0/24")!, localAddress: IPAddress("172.16.10.1")!)])
-        #expect(session.accepted == [GatewayPolicy.Accepted(block: IPPrefix("10.0.0.0/16")!, nodeSubnetLength: 24)])
+        #expect(session.accepted == [GatewayPolicy.Accepted(block: IPPrefix("10.0.0.0/16")!, length: 24)])
         // A node's own subnet and one more per session; 100 nodes plus 20% headroom at once.
         #expect(session.maxPrefixes == 2 && policy.maxPeers == 120)
         #expect(session.exported == [IPPrefix("192.168.0.0/16")!])
@@ -113,6 +113,17 @@ import TestSupport
             #expect(config.split(separator: "\n").contains(Substring(line)), "\(line)")
         }
         #expect(!config.contains("permit 10.0.0.0/16\n"), "the aggregate is not taken from a node")
+    }
+
+    /// `gateway.nodesAdvertise: domain-aggregate`: both daemons take the pod CIDR whole from
+    /// a node, and no node subnet (the default takes node subnets only, above).
+    @Test func theAggregateWhenThePlanSaysTheNodesAnnounceIt() throws {
+        let yaml = PlanFixture.yaml(["DOMAIN_EXTRA": "      nodesAdvertise: domain-aggregate"])
+        let policy = try GatewayPolicy(plan: Plan(yaml: yaml), domain: nil)
+        #expect(policy.sessions.flatMap(\.accepted) == [GatewayPolicy.Accepted(block: IPPrefix("10.0.0.0/16")!, length: 16)])
+        let bird = BIRDConfig.render(policy), frr = FRRConfig.render(policy)
+        #expect(bird.contains("define te_dc1_v4_pods = [ 10.0.0.0/16{16,16} ];\n"), "\(bird)")
+        #expect(frr.contains("ip prefix-list TE-dc1-V4-PODS seq 5 permit 10.0.0.0/16\n") && !frr.contains(" ge "), "\(frr)")
     }
 
     /// 11: what the gateway cannot check is said in the config, in both daemons' comments.

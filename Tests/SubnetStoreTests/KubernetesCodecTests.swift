@@ -3,6 +3,7 @@ import HTTPClient
 import NetworkCore
 @testable import SubnetStore
 import Testing
+import TestSupport
 
 /// The Kubernetes codecs against objects shaped as in the API reference (core/v1 Node,
 /// NodeList, Status, WatchEvent).
@@ -14,7 +15,44 @@ import Testing
         #expect(decoded.name == "edge-1" && decoded.resourceVersion == "0")
         #expect(decoded.podCIDRs == [try IPPrefix(parsing: "10.0.1.0/24"), try IPPrefix(parsing: "fd00:10:0:1::/64")])
         #expect(decoded.internalIPs == [IPAddress("192.168.10.5")!])
+        #expect(decoded.conditions == ["Ready": "True"])
         #expect(decoded.annotations["node.alpha.kubernetes.io/ttl"] == "0")
+    }
+
+    /// What a metadata-only list or watch sends: the Node's metadata, no spec or status.
+    @Test func partialObjectMetadataDecodesWithoutSpec() throws {
+        var node = Self.node
+        var metadata = node["metadata"] as! [String: Any]
+        metadata["annotations"] = ["terway-edge.io/lease": "{}"]
+        node["metadata"] = metadata
+        let decoded = try KubernetesJSON.decode(KubernetesNode.self, from: KubernetesAPIServer.json(KubernetesAPIServer.partial(node)), what: "Node")
+        #expect(decoded.name == "edge-1" && decoded.annotations["terway-edge.io/lease"] == "{}")
+        #expect(decoded.podCIDRs.isEmpty && decoded.internalIPs.isEmpty)
+        // What a watcher receives per Node change (this Node shape has no images list, which
+        // alone is several KiB on a real node): the metadata is a fraction of it.
+        let whole = KubernetesAPIServer.event("MODIFIED", node).count
+        let partial = KubernetesAPIServer.event("MODIFIED", KubernetesAPIServer.partial(node)).count
+        print("watch event bytes: whole Node \(whole), metadata only \(partial)")
+        #expect(partial * 2 < whole)
+    }
+
+    @Test func nodeQueriesEncodeSelectorsAndAccept() {
+        let query = KubernetesNodeQuery(labelSelector: "alibabacloud.com/is-edge-worker=true", fieldSelector: "metadata.name=edge-1",
+                                        metadataOnly: true)
+        #expect(query.parameters == ["labelSelector=alibabacloud.com%2Fis-edge-worker%3Dtrue", "fieldSelector=metadata.name%3Dedge-1"])
+        #expect(query.accept(watch: true) == "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json")
+        #expect(query.accept(watch: false) == "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json")
+        #expect(KubernetesNodeQuery.all.parameters.isEmpty && KubernetesNodeQuery.all.accept(watch: true) == "application/json")
+    }
+
+    /// The patch flannel sends, with our reason: one condition, merged by type.
+    @Test func networkAvailablePatch() throws {
+        let patch = KubernetesNodeCondition.networkAvailable.statusPatch(at: Date(timeIntervalSince1970: 1_800_000_000))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(patch)) as? [String: Any])
+        let conditions = try #require((object["status"] as? [String: Any])?["conditions"] as? [[String: String]])
+        #expect(object.keys.sorted() == ["status"] && conditions == [[
+            "type": "NetworkUnavailable", "status": "False", "reason": "TerwayEdgeIsUp", "message": "TerwayEdge is running on this node",
+            "lastTransitionTime": "2027-01-15T08:00:00Z", "lastHeartbeatTime": "2027-01-15T08:00:00Z"]])
     }
 
     @Test func legacyPodCIDRAndNoneYet() throws {

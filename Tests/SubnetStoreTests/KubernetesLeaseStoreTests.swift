@@ -110,6 +110,24 @@ import TestSupport
         await cluster.server.stop()
     }
 
+    /// Issue 16: a node renews only its own lease; another machine under the same node name
+    /// (a cloned image) is refused, naming both, and the lease is left as it was.
+    @Test func renewingAnotherMachinesLeaseIsRefused() async throws {
+        let cluster = try await Cluster()
+        let store = try cluster.store()
+        var request = Self.request("edge-1")
+        request.owner = "3d1219c7c4c5404aaa1f6d2a48adfd01"
+        let held = try await store.acquire(request)
+        let clone = "9f0c1219c7c4c5404aaa1f6d2a48adfd"
+        #expect(await Self.storeError { _ = try await store.renew(node: "edge-1", ttl: .seconds(900), owner: clone) }
+                == .ownedElsewhere(node: "edge-1", owner: request.owner, requester: clone))
+        #expect(try await store.get(node: "edge-1") == held, "the refused renewal patched nothing")
+        let renewed = try await store.renew(node: "edge-1", ttl: .seconds(900), owner: request.owner)
+        #expect(renewed.owner == request.owner && renewed.expiresAt > held.expiresAt)
+        await store.close()
+        await cluster.server.stop()
+    }
+
     @Test func renewReleaseAndExpiry() async throws {
         let cluster = try await Cluster()
         // The cluster's time moves: the API server's Date headers, which the store goes by.
@@ -306,6 +324,68 @@ extension KubernetesLeaseStoreTests {
     }
 }
 
+
+extension KubernetesLeaseStoreTests {
+    /// Issue 16: the lease watch asks for metadata only (the lease is an annotation), so the
+    /// kubelet's status rewrites of every Node do not travel to every watcher; leases still
+    /// arrive, and a re-list after 410 is metadata-only too.
+    @Test func theLeaseWatchIsMetadataOnly() async throws {
+        let cluster = try await Cluster()
+        let writer = try cluster.store()
+        _ = try await writer.acquire(Self.request("edge-1"))
+        let watcher = try cluster.store()
+        let events = LeaseEventCollector(try await watcher.watch())
+        _ = try await events.next("added", node: "edge-1")
+        _ = try await writer.acquire(Self.request("edge-2"))
+        let added = try await events.next("added", node: "edge-2")
+        #expect(added.lease.subnets.map(\.description) == ["10.0.2.0/24", "fd00:10:0:2::/64"])
+        let partial = "application/json;as=PartialObjectMetadata"
+        #expect(cluster.server.accept(ofLastRequest: { $0.hasPrefix("GET /api/v1/nodes?watch=1") })?.hasPrefix(partial + ";") == true)
+        #expect(cluster.server.accept(ofLastRequest: { $0 == "GET /api/v1/nodes" })?.hasPrefix(partial + "List;") == true)
+        cluster.server.setAnnotationUnseen("edge-1", KubernetesLeaseStore.annotation, nil)
+        cluster.server.compactHistory(notify: true)
+        _ = try await events.next("deleted", node: "edge-1", timeout: .seconds(5))
+        #expect(await events.failure == nil)
+        await events.stop()
+        await watcher.close()
+        await writer.close()
+        await cluster.server.stop()
+    }
+
+    /// Issue 16 item 3: a watch that stays open and sends nothing (no event, no bookmark: a
+    /// hung API server or a dead path) is given up after the heartbeat (`heartbeat=`, 150 s
+    /// by default; 1 s here), reported, and opened again; the change it hid then arrives.
+    @Test func aSilentWatchIsNoticedAndReopened() async throws {
+        let cluster = try await Cluster()
+        let reports = LeaseReportCollector()
+        let watcher = try KubernetesLeaseStore(
+            url: LeaseStoreURL(parsing: "\(cluster.server.url)?ca=\(cluster.certificates.caFile)&token=\(cluster.directory.file("token"))&heartbeat=1"),
+            options: LeaseStoreOptions(report: reports.sink))
+        let writer = try cluster.store()
+        let events = LeaseEventCollector(try await watcher.watch())
+        while !cluster.server.requests.contains(where: { $0.hasPrefix("GET /api/v1/nodes?watch=1") }) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        cluster.server.holdWatchesSilent(true)
+        cluster.server.endWatches()   // the next watch the watcher opens stays silent
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await writer.acquire(Self.request("edge-1"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await events.kinds(of: "edge-1").isEmpty, "nothing arrives over the silent watch")
+        cluster.server.holdWatchesSilent(false)
+        let clock = ContinuousClock(), start = clock.now
+        _ = try await events.next("added", node: "edge-1", timeout: .seconds(10))
+        let waited = clock.now - start
+        #expect(waited < .seconds(3), "noticed within the heartbeat and a retry pause, not after \(waited)")
+        #expect(reports.watchRetries >= 1 && reports.all.contains { "\($0)".contains("did not answer within 1.0s") },
+                "the silence is reported: \(reports.all)")
+        #expect(cluster.server.requests.filter { $0.hasPrefix("GET /api/v1/nodes?watch=1") }.count >= 3)
+        await events.stop()
+        await watcher.close()
+        await writer.close()
+        await cluster.server.stop()
+    }
+}
 
 /// A clock a test moves forward.
 final class OffsetClock: @unchecked Sendable {

@@ -35,7 +35,7 @@ enum LeaseStoreConformance {
         Check(name: "a foreign record is a clear error", body: foreignRecord),
         Check(name: "an invalid request changes nothing", body: invalidRequest),
         Check(name: "a record over the size limit is refused when written", body: oversizedRecord),
-        Check(name: "a second machine with the same node name is refused", body: secondOwner),
+        Check(name: "a second machine with the same node name is refused, acquiring and renewing", body: secondOwner),
     ]
 
     // MARK: - Fixtures
@@ -283,6 +283,11 @@ enum LeaseStoreConformance {
         let error = await storeError { _ = try await store.acquire(clone) }
         #expect(error == .ownedElsewhere(node: "edge-1", owner: request.owner, requester: clone.owner))
         #expect(error?.description.contains(request.owner) == true && error?.description.contains(clone.owner) == true)
+        // Nor does the clone keep the other machine's lease alive by renewing it.
+        let renewal = await storeError { _ = try await store.renew(node: "edge-1", ttl: .seconds(900), owner: clone.owner) }
+        #expect(renewal == .ownedElsewhere(node: "edge-1", owner: request.owner, requester: clone.owner))
+        #expect(try await store.get(node: "edge-1")?.expiresAt == first.expiresAt, "the refused renewal wrote nothing")
+        #expect(try await store.renew(node: "edge-1", ttl: .seconds(900), owner: request.owner).owner == request.owner)
         #expect(try await store.acquire(request).subnets == first.subnets, "the owner itself carries on")
         await store.close()
     }

@@ -39,6 +39,15 @@ import TestSupport
         #expect(try !Self.store("kubernetes://127.0.0.1:8001").client.configuration.endpoint.tls, "kubectl proxy: no credentials, plain HTTP")
     }
 
+    /// Issue 16 item 3: how long a Kubernetes watch may stay silent: 150 s unless `heartbeat=` says.
+    @Test func kubernetesWatchHeartbeat() throws {
+        #expect(try Self.store("kubernetes://127.0.0.1:8001").client.configuration.watchIdleTimeout == 150)
+        #expect(try Self.store("kubernetes://127.0.0.1:8001?heartbeat=1.5").client.configuration.watchIdleTimeout == 1.5)
+        for bad in ["0", "-3", "soon", "7200"] {
+            #expect(throws: LeaseStoreError.self) { try Self.store("kubernetes://127.0.0.1:8001?heartbeat=\(bad)") }
+        }
+    }
+
     @Test func plainHTTPWithCredentialsIsRefused() throws {
         #expect(throws: LeaseStoreError.self) { try Self.store("kubernetes://127.0.0.1:8001?token=/run/token&tls=0") }
     }

@@ -30,9 +30,9 @@ public actor MemoryLeaseStore: LeaseStore {
         return commit(plan.lease)
     }
 
-    public func renew(node: String, ttl: Duration) async throws -> Lease {
+    public func renew(node: String, ttl: Duration, owner: String) async throws -> Lease {
         try checkOpen()
-        return commit(try LeasePlanner.renewal(of: node, ttl: ttl, existing: leases[node], now: clock()))
+        return commit(try LeasePlanner.renewal(of: node, ttl: ttl, owner: owner, existing: leases[node], now: clock()))
     }
 
     @discardableResult

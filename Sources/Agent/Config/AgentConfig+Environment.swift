@@ -1,3 +1,4 @@
+import ConfigFile
 import Foundation
 import NetworkCore
 
@@ -69,6 +70,27 @@ extension AgentConfig {
         do {
             return try AgentConfig(yaml: text, folder: (path as NSString).deletingLastPathComponent, environment: environment)
         } catch {
+            throw ConfigRefused(description: "\(path): \(error)")
+        }
+    }
+}
+
+/// Which role a configuration file is for (`role:`, default edge), and that role's settings.
+public enum NodeAgentConfig {
+    case edge(AgentConfig)
+    case cloud(CloudAgentConfig)
+
+    public static func load(contentsOf path: String, environment: AgentConfig.Environment = .host) throws -> NodeAgentConfig {
+        let text: String
+        do { text = try environment.readFile(path) } catch {
+            throw ConfigRefused(description: "cannot read \(path): \(error)")
+        }
+        do {
+            guard try CloudAgentConfig.role(ofYAML: text) == "cloud" else {
+                return .edge(try AgentConfig.load(contentsOf: path, environment: environment))
+            }
+            return .cloud(try CloudAgentConfig(yaml: text, environment: environment))
+        } catch let error as ConfigError {
             throw ConfigRefused(description: "\(path): \(error)")
         }
     }

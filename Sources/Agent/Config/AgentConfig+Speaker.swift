@@ -65,7 +65,7 @@ extension AgentConfig {
     /// What the node announces for its lease: its subnets, or the domain's pod CIDRs of the
     /// families it holds a subnet in (`bgp.advertise: domain-aggregate`).
     public func advertised(for subnets: [IPPrefix]) -> [IPPrefix] {
-        switch bgp.advertise {
+        switch advertise {
         case .nodeSubnet:
             return subnets
         case .domainAggregate:
@@ -96,7 +96,7 @@ extension AgentConfig {
             "routes.protocol: \(routes.peerProtocolID)",
             "bgp.localAS: \(gateway.nodesASN.value)",
             "bgp.routerID: \(bgp.routerID.map { "\($0)" } ?? "-")",
-            "bgp.advertise: \(bgp.advertise.rawValue)",
+            "bgp.advertise: \(advertise.rawValue)",
             "bgp.holdTime: \(bgp.holdTime)",
             "bgp.connectRetryTime: \(bgp.connectRetryTime)",
             "bgp.restartTime: \(bgp.restartTime)",

@@ -20,13 +20,14 @@ extension AgentConfig {
         }
     }
 
-    static let keys = ["plan", "domain", "node", "nodeAddress", "store", "subnetFile", "controlSocket",
+    static let keys = ["role", "plan", "domain", "node", "nodeAddress", "store", "subnetFile", "controlSocket",
                        "metricsAddress", "leaseTTL", "routes", "bgp", "masquerade"]
 
     /// Parses and resolves the agent's YAML. Every refusal names the line and the field; the
     /// plan is read through `environment.readFile` (a relative path is taken from `folder`).
     public init(yaml: String, folder: String = ".", environment: Environment) throws(ConfigError) {
         let top = try ConfigNode.document(yaml).mapping(allowing: Self.keys)
+        if let role = top.optional("role"), try role.string() != "edge" { throw role.error("expected edge") }
         let planField = try top.required("plan")
         let planText = try planField.string()
         planPath = planText.hasPrefix("/") ? planText : "\(folder)/\(planText)"
@@ -64,15 +65,7 @@ extension AgentConfig {
         store = try top.optional("store")?.string() ?? Self.defaultStore
         subnetFile = try top.optional("subnetFile")?.absolutePath() ?? Self.defaultSubnetFile
         controlSocket = try top.optional("controlSocket")?.socketPath() ?? Self.defaultControlSocket
-        if let field = top.optional("metricsAddress") {
-            let text = try field.string()
-            guard let endpoint = SocketEndpoint(text), text.hasSuffix(":\(endpoint.port)") else {
-                throw field.error("expected ADDRESS:PORT or [IPV6]:PORT")
-            }
-            metricsAddress = endpoint
-        } else {
-            metricsAddress = Self.defaultMetricsAddress
-        }
+        metricsAddress = try top.optional("metricsAddress")?.metricsEndpoint() ?? Self.defaultMetricsAddress
         leaseTTL = .seconds(try top.optional("leaseTTL")?.integer(in: 10...86400 * 7) ?? 3600)
         routes = RouteSyncConfig()
         if let field = top.optional("routes") { try routes.readRoutes(field) }
@@ -119,8 +112,8 @@ extension AgentBGPConfig {
                                                 "gtsm", "restartTime", "kernel"])
         if let advertiseField = map.optional("advertise") {
             let text = try advertiseField.string()
-            guard let advertise = Advertise(rawValue: text) else {
-                throw advertiseField.error("expected one of \(Advertise.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text)\"")
+            guard let advertise = NodeAdvertisement(rawValue: text) else {
+                throw advertiseField.error("expected one of \(NodeAdvertisement.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(text)\"")
             }
             self.advertise = advertise
         }
@@ -160,6 +153,14 @@ extension ConfigNode {
         let path = try string()
         guard path.hasPrefix("/") else { throw error("expected an absolute path, found \"\(path)\"") }
         return path
+    }
+
+    func metricsEndpoint() throws(ConfigError) -> SocketEndpoint {
+        let text = try string()
+        guard let endpoint = SocketEndpoint(text), text.hasSuffix(":\(endpoint.port)") else {
+            throw error("expected ADDRESS:PORT or [IPV6]:PORT")
+        }
+        return endpoint
     }
 
     /// A Unix socket path: absolute and within sun_path's 108 bytes.

@@ -48,14 +48,8 @@ public struct AgentConfig: Sendable, Equatable {
 
 /// `bgp`: overrides of the plan's session settings, and the kernel import.
 public struct AgentBGPConfig: Sendable, Equatable {
-    public enum Advertise: String, Sendable, CaseIterable {
-        /// Each node announces its own subnet(s).
-        case nodeSubnet = "node-subnet"
-        /// Each node announces the domain's pod CIDRs; the gateway forwards to any node.
-        case domainAggregate = "domain-aggregate"
-    }
-
-    public var advertise: Advertise = .nodeSubnet
+    /// Override of the plan's `gateway.nodesAdvertise` (what the rendered gateway accepts).
+    public var advertise: NodeAdvertisement?
     /// Default: the node's IPv4 address.
     public var routerID: IPv4Address?
     public var holdTime: UInt16 = 90
@@ -73,6 +67,9 @@ public struct AgentBGPConfig: Sendable, Equatable {
 }
 
 extension AgentConfig {
+    /// What the node announces: `bgp.advertise`, by default the plan's `gateway.nodesAdvertise`.
+    public var advertise: NodeAdvertisement { bgp.advertise ?? domain.gateway.nodesAdvertise }
+
     /// Destinations pods reach with their own address (never masqueraded): every domain's
     /// pod CIDRs, the VPC CIDRs, the service CIDRs and the data-center networks.
     public var clusterRanges: [IPPrefix] {

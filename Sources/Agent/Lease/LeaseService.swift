@@ -81,7 +81,7 @@ public struct LeaseService: Service {
     /// A renewal; after an expiry the store refuses it and the lease is acquired again.
     private func renewOrAcquire(_ held: Lease) async throws -> Lease {
         do {
-            let renewed = try await store.renew(node: request.node, ttl: request.ttl)
+            let renewed = try await store.renew(node: request.node, ttl: request.ttl, owner: request.owner)
             logger.debug("lease renewed", metadata: Self.metadata(renewed, previous: nil))
             return renewed
         } catch LeaseStoreError.leaseExpired, LeaseStoreError.notFound {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Masquerade
 import NetworkCore
+import NIOPosix
 import Prometheus
 import RouteSync
 import ServiceLifecycle
@@ -36,8 +37,9 @@ public final class EdgeAgent: Sendable {
         writer = try RouteWriter(config: config.routes, log: { routeLogger.info("\($0)") })
         let speakerConfig = config.speakerConfig()
         let speakerLogger = logger.with("part", "bgp")
+        // On the agent's one event loop (`MemoryFootprint`), not a thread of its own.
         speaker = BGPSpeaker(config: speakerConfig, restarting: GracefulRestartMarker.consume(for: speakerConfig),
-                             log: { speakerLogger.info("\($0)") })
+                             group: MultiThreadedEventLoopGroup.singleton, log: { speakerLogger.info("\($0)") })
     }
 
     /// Runs until SIGTERM/SIGINT (or a service fails), then closes the store.
@@ -68,13 +70,23 @@ public final class EdgeAgent: Sendable {
             MetricsService(address: config.metricsAddress, registry: registry, readiness: readiness, logger: logger.with("part", "metrics")),
             LeaseService(store: store, request: LeaseRequest(
                 node: config.node, nodeAddress: config.nodeAddress, domain: .edge, ttl: config.leaseTTL,
-                backendData: [PeerRouteService.addressesKey: config.nodeAddresses.map(\.description).joined(separator: ",")]),
+                backendData: [LeasePeerSource.addressesKey: config.nodeAddresses.map(\.description).joined(separator: ",")]),
                          lease: lease, readiness: readiness, logger: logger.with("part", "lease"),
                          leaving: { [self] in leaving.withLock { $0 } }),
             SubnetFileService(path: config.subnetFile, lease: lease, readiness: readiness, logger: logger.with("part", "subnetFile")),
         ]
-        services.append(PeerRouteService(store: store, writer: writer, config: config, readiness: readiness,
-                                         logger: logger.with("part", "routes")))
+        // Kubernetes mode: peers are the Nodes, and the Node is told when its network is up.
+        let routeLogger = logger.with("part", "routes")
+        let scope = PeerScope(node: config.node, podCIDRs: config.domain.podCIDRs.map(\.prefix))
+        let kubernetes = store as? KubernetesLeaseStore
+        let source: any PeerSource = kubernetes.map { store in
+            NodePeerSource(client: store.client, scope: scope, report: { report in routeLogger.warning("\(report)") })
+        } ?? LeasePeerSource(store: store, scope: scope)
+        services.append(PeerRouteService(source: source, writer: writer, readiness: readiness, logger: routeLogger))
+        if let kubernetes {
+            services.append(NetworkConditionService(client: kubernetes.client, node: config.node, readiness: readiness,
+                                                    logger: logger.with("part", "node")))
+        }
         if config.masquerade {
             services.append(MasqueradeService(masquerade: masquerade, clusterRanges: config.clusterRanges, lease: lease,
                                               recheck: config.routes.resyncInterval, logger: logger.with("part", "masquerade")))

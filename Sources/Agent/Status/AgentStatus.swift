@@ -4,7 +4,7 @@ import BGP
 /// exactly these keys (`lease.expiresAt` is null while the node holds no lease).
 public struct AgentStatus: Codable, Sendable, Equatable {
     public var node: String
-    /// `edge` (the cloud role comes later).
+    /// `edge` or `cloud`.
     public var role: String
     public var domain: String
     public var lease: LeaseState
@@ -14,6 +14,28 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var masquerade: MasqueradeState
     /// Each a sentence naming what to do.
     public var problems: [String]
+    /// Role cloud: the ENI warm pool (absent for the edge role).
+    public var cloud: CloudState?
+
+    public struct CloudState: Codable, Sendable, Equatable {
+        public var instance: String
+        public var instanceType: String
+        /// Addresses in the pool, idle ones, and those held by pods.
+        public var poolSize: Int
+        public var idle: Int
+        public var inUse: Int
+        public var minIdle: Int
+        public var maxIdle: Int
+        /// `eni-… slot N table T MAC, K addresses`.
+        public var enis: [String]
+        public var maxENIs: Int
+        public var leaksRepaired: Int
+        public var routesRepaired: Int
+        /// Cloud mutations written to the ledger and not yet confirmed done.
+        public var intentsOpen: Int
+        public var apiCalls: [String: Int]
+        public var apiThrottled: [String: Int]
+    }
 
     public struct LeaseState: Codable, Sendable, Equatable {
         public var subnets: [String]
@@ -61,7 +83,7 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     }
 
     public init(node: String, role: String, domain: String, lease: LeaseState, routes: RouteState, peers: [PeerStatus],
-                masquerade: MasqueradeState, problems: [String]) {
+                masquerade: MasqueradeState, problems: [String], cloud: CloudState? = nil) {
         self.node = node
         self.role = role
         self.domain = domain
@@ -70,5 +92,6 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         self.peers = peers
         self.masquerade = masquerade
         self.problems = problems
+        self.cloud = cloud
     }
 }

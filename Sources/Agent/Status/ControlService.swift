@@ -1,4 +1,5 @@
 import Foundation
+import LineSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -14,9 +15,10 @@ public struct ControlService: Service {
 
     public struct Commands: Sendable {
         public var status: @Sendable () async -> AgentStatus
-        public var leave: @Sendable () async -> Void
+        /// nil: the role has nothing to give back (cloud: ENIs and addresses stay with the instance).
+        public var leave: (@Sendable () async -> Void)?
 
-        public init(status: @escaping @Sendable () async -> AgentStatus, leave: @escaping @Sendable () async -> Void) {
+        public init(status: @escaping @Sendable () async -> AgentStatus, leave: (@Sendable () async -> Void)?) {
             self.status = status
             self.leave = leave
         }
@@ -29,17 +31,10 @@ public struct ControlService: Service {
     }
 
     public func run() async throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let commands = commands
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ControlRequestHandler(commands: commands))
-                }
-            }
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-            .get()
+        let server = try await LineRequestServer.bind(path: path, group: MultiThreadedEventLoopGroup.singleton) { line, reply in
+            try? await reply.send(await Self.answer(Data(line.readableBytesView), commands: commands))
+        }
         logger.info("control: serving status", metadata: ["socket": "\(path)"])
         try? await gracefulShutdown()
         try await server.close()
@@ -60,41 +55,13 @@ public struct ControlService: Service {
         case "status":
             return (try? encoder.encode(await commands.status())) ?? Data()
         case "leave":
-            await commands.leave()
+            guard let leave = commands.leave else {
+                return (try? encoder.encode(Refusal(error: "this agent's role has no leave; stop it with SIGTERM"))) ?? Data()
+            }
+            await leave()
             return (try? encoder.encode(Done(done: "lease released, routes withdrawn, agent stopping"))) ?? Data()
         default:
             return (try? encoder.encode(Refusal(error: "unknown command \(request.command); the agent answers status and leave"))) ?? Data()
-        }
-    }
-}
-
-/// Reads one request line, writes the answer and closes.
-private final class ControlRequestHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    private let commands: ControlService.Commands
-    private var request = ByteBuffer()
-    private var answered = false
-
-    init(commands: ControlService.Commands) { self.commands = commands }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var chunk = unwrapInboundIn(data)
-        request.writeBuffer(&chunk)
-        guard !answered, let newline = request.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if request.readableBytes > 65536 { context.close(promise: nil) }
-            return
-        }
-        answered = true
-        let line = Data(request.readableBytesView[request.readerIndex..<newline])
-        let channel = context.channel
-        let commands = commands
-        Task {
-            var out = channel.allocator.buffer(capacity: 1024)
-            out.writeBytes(await ControlService.answer(line, commands: commands))
-            out.writeString("\n")
-            try? await channel.writeAndFlush(out)
-            try? await channel.close()
         }
     }
 }

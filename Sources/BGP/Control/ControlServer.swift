@@ -1,29 +1,23 @@
 import Foundation
+import LineSocket
 import NIOCore
-import NIOPosix
 import NetworkCore
 
 /// Serves `ControlRequest`s on the Unix socket of the config (`controlSocket`). Nothing
 /// heavy runs on the speaker's event loop: a listing takes a copy of the RIB there (copy on
 /// write: O(1) until the RIB next changes) and is sorted, built and written elsewhere, page
 /// by page, each page waiting for the last to leave; a client that stops reading for
-/// `ControlServer.writeTimeout` is cut off.
+/// `LineRequestServer.writeTimeout` is cut off.
 extension BGPSpeaker {
     func startControlServer() async throws {
-        let path = config.controlSocket
-        let directory = (path as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            controlServer = try await ServerBootstrap(group: loop)
-                .childChannelInitializer { [self] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ControlHandler(speaker: self))
-                    }
+            controlServer = try await LineRequestServer.bind(path: config.controlSocket, group: loop) { [self] line, reply in
+                try? await answer(line) { page in
+                    try await reply.send((try? JSONEncoder().encode(page)) ?? Data("{\"error\":\"encoding\"}".utf8))
                 }
-                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-                .get()
+            }
         } catch {
-            throw SpeakerError.controlSocket(path, "\(error)")
+            throw SpeakerError.controlSocket(config.controlSocket, "\(error)")
         }
     }
 
@@ -69,43 +63,5 @@ extension BGPSpeaker {
 extension Array {
     fileprivate func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
-    }
-}
-
-/// Reads one request line, writes the answer's pages and closes.
-private final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    private let speaker: BGPSpeaker
-    private var request = ByteBuffer()
-    private var answered = false
-
-    /// A page that has not left after this long means the client stopped reading.
-    static let writeTimeout: TimeAmount = .seconds(10)
-
-    init(speaker: BGPSpeaker) { self.speaker = speaker }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var chunk = unwrapInboundIn(data)
-        request.writeBuffer(&chunk)
-        guard !answered, let newline = request.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if request.readableBytes > 65536 { context.close(promise: nil) }
-            return
-        }
-        answered = true
-        let line = request.getSlice(at: request.readerIndex, length: newline - request.readerIndex) ?? ByteBuffer()
-        let channel = context.channel
-        let speaker = self.speaker
-        Task {
-            try? await speaker.answer(line) { page in
-                var out = channel.allocator.buffer(capacity: 256)
-                out.writeBytes((try? JSONEncoder().encode(page)) ?? Data("{\"error\":\"encoding\"}".utf8))
-                out.writeString("\n")
-                let cutOff = channel.eventLoop.scheduleTask(in: Self.writeTimeout) { channel.close(promise: nil) }
-                defer { cutOff.cancel() }
-                try await channel.writeAndFlush(out)
-            }
-            try? await channel.close()
-        }
     }
 }

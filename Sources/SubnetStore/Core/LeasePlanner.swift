@@ -79,12 +79,21 @@ public struct LeasePlanner: Sendable {
         return Plan(lease: lease, reclaimed: reclaimed.filter { seen.insert($0.node).inserted })
     }
 
-    /// The renewal of `node`'s lease in `existing`, or why there is none. `judgeExpiry` false:
-    /// the store's server says whether the lease still lives (etcd's lease keep-alive).
-    public static func renewal(of node: String, ttl: Duration, existing: Lease?, now: Date,
+    /// The renewal of `node`'s lease in `existing` by the machine `owner`, or why there is
+    /// none: only the machine holding a lease extends it (a clone under the same node name
+    /// must not keep another machine's subnet alive). `judgeExpiry` false: the store's server
+    /// says whether the lease still lives (etcd's lease keep-alive).
+    public static func renewal(of node: String, ttl: Duration, owner: String, existing: Lease?, now: Date,
                                judgeExpiry: Bool = true) throws(LeaseStoreError) -> Lease {
-        do { try LeaseLimits.validateTTL(ttl) } catch { throw .invalidRequest(node: node, reason: error.description) }
+        do {
+            try LeaseLimits.validateTTL(ttl)
+            try LeaseLimits.validateOwner(owner)
+        } catch { throw .invalidRequest(node: node, reason: error.description) }
         guard let existing else { throw .notFound(node: node) }
+        // Records from before owners existed name none: any machine may renew those.
+        guard existing.owner.isEmpty || existing.owner == owner else {
+            throw .ownedElsewhere(node: node, owner: existing.owner, requester: owner)
+        }
         guard !judgeExpiry || !existing.isExpired(at: now) else { throw .leaseExpired(node: node) }
         return existing.renewed(at: now, ttl: ttl)
     }

@@ -12,8 +12,9 @@
 public protocol LeaseStore: Sendable {
     /// Takes (or takes back) subnets for `request.node`, valid for `request.ttl`.
     func acquire(_ request: LeaseRequest) async throws -> Lease
-    /// Extends a live lease by `ttl` from now. Throws `.notFound` or `.leaseExpired`.
-    func renew(node: String, ttl: Duration) async throws -> Lease
+    /// Extends a live lease by `ttl` from now, for the machine `owner` that holds it. Throws
+    /// `.notFound`, `.leaseExpired`, or `.ownedElsewhere` when another machine holds it.
+    func renew(node: String, ttl: Duration, owner: String) async throws -> Lease
     /// Gives the subnets back; returns the released lease, nil when there was none.
     @discardableResult
     func release(node: String) async throws -> Lease?
@@ -26,4 +27,11 @@ public protocol LeaseStore: Sendable {
     func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error>
     /// Stops watches and releases connections/locks. Idempotent; later calls throw `.closed`.
     func close() async
+}
+
+extension LeaseStore {
+    /// Renews as this machine (`MachineID.current`), the owner every request names by default.
+    public func renew(node: String, ttl: Duration) async throws -> Lease {
+        try await renew(node: node, ttl: ttl, owner: MachineID.current)
+    }
 }

@@ -76,9 +76,9 @@ public actor EmbeddedLeaseStore: LeaseStore {
         }
     }
 
-    public func renew(node: String, ttl: Duration) async throws -> Lease {
+    public func renew(node: String, ttl: Duration, owner: String) async throws -> Lease {
         try await write { database, now throws(LeaseStoreError) in
-            let renewed = try LeasePlanner.renewal(of: node, ttl: ttl, existing: database.lease(of: node), now: now)
+            let renewed = try LeasePlanner.renewal(of: node, ttl: ttl, owner: owner, existing: database.lease(of: node), now: now)
             let (stored, lines) = database.commit(puts: [renewed])
             return (stored[0], lines)
         }

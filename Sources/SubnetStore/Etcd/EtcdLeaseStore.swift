@@ -118,12 +118,12 @@ public final class EtcdLeaseStore: LeaseStore {
         }
     }
 
-    public func renew(node: String, ttl: Duration) async throws -> Lease {
+    public func renew(node: String, ttl: Duration, owner: String) async throws -> Lease {
         try await guarded {
             for _ in 0..<Self.maxAttempts {
                 let mine = try await read(node: node)
                 // Whether the lease lives is etcd's to say (the keep-alive below), not this clock's.
-                var renewed = try LeasePlanner.renewal(of: node, ttl: ttl, existing: mine?.lease, now: clock(), judgeExpiry: false)
+                var renewed = try LeasePlanner.renewal(of: node, ttl: ttl, owner: owner, existing: mine?.lease, now: clock(), judgeExpiry: false)
                 guard let mine else { throw LeaseStoreError.notFound(node: node) }
                 // Keep the etcd lease when its TTL fits the new one, else move to a new lease.
                 let wanted = Self.etcdTTL(ttl)

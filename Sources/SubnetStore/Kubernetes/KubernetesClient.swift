@@ -1,7 +1,7 @@
 import Foundation
 import HTTPClient
 
-/// A minimal client of the Kubernetes API for Nodes: get, list, merge-patch, watch.
+/// A minimal client of the Kubernetes API for Nodes: get, list, merge-patch, status patch, watch.
 /// Authenticates with a service-account bearer token read from a file on every request
 /// (kubelet rotates projected tokens), over HTTPS with the cluster's CA (or plain HTTP to a
 /// local `kubectl proxy`).
@@ -66,15 +66,15 @@ public final class KubernetesClient: Sendable {
         return try KubernetesJSON.decode(KubernetesNode.self, from: try ok(response), what: "Node \(name)")
     }
 
-    /// Every Node, read in pages of `pageSize` (a Node object is several KiB; thousands of
-    /// them in one answer would be tens of MiB). The pages form one consistent snapshot.
-    public func nodes(pageSize: Int = 250) async throws -> KubernetesNodeList {
+    /// The Nodes `query` selects, read in pages of `pageSize` (a Node object is several KiB;
+    /// thousands of them in one answer would be tens of MiB). The pages form one consistent snapshot.
+    public func nodes(_ query: KubernetesNodeQuery = .all, pageSize: Int = 250) async throws -> KubernetesNodeList {
         var list = KubernetesNodeList(resourceVersion: "", items: [])
         var token = ""
         repeat {
-            let query = "limit=\(pageSize)" + (token.isEmpty ? "" : "&continue=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token)")
-            let page = try KubernetesJSON.decode(KubernetesNodeList.self, from: try ok(try await send("GET", "/api/v1/nodes?\(query)")),
-                                                 what: "NodeList")
+            let parameters = ["limit=\(pageSize)"] + query.parameters + (token.isEmpty ? [] : ["continue=\(KubernetesNodeQuery.encode(token))"])
+            let response = try await send("GET", "/api/v1/nodes?\(parameters.joined(separator: "&"))", accept: query.accept(watch: false))
+            let page = try KubernetesJSON.decode(KubernetesNodeList.self, from: try ok(response), what: "NodeList")
             if list.resourceVersion.isEmpty { list.resourceVersion = page.resourceVersion }
             list.items += page.items
             token = page.continueToken
@@ -89,10 +89,20 @@ public final class KubernetesClient: Sendable {
         return try KubernetesJSON.decode(KubernetesNode.self, from: try ok(response), what: "patched Node \(name)")
     }
 
-    /// Watches every Node from `resourceVersion`. A 410 answer throws `.status` with code 410.
-    public func watchNodes(from resourceVersion: String) async throws -> KubernetesWatch {
-        let query = "watch=1&allowWatchBookmarks=true&resourceVersion=\(resourceVersion)"
-        let stream = try await HTTPStream.open(try request("GET", "/api/v1/nodes?\(query)"), to: configuration.endpoint,
+    /// Patches the Node's status subresource with a strategic merge patch, as kubectl and
+    /// kubelet do: `status.conditions` merge by `type`, so one condition is set and the
+    /// others stay.
+    public func patchNodeStatus(named name: String, strategicMergePatch: [UInt8]) async throws {
+        _ = try ok(try await send("PATCH", "/api/v1/nodes/\(name)/status", body: strategicMergePatch,
+                                  contentType: "application/strategic-merge-patch+json"))
+    }
+
+    /// Watches the Nodes `query` selects from `resourceVersion`, with bookmarks. A 410
+    /// answer throws `.status` with code 410.
+    public func watchNodes(_ query: KubernetesNodeQuery = .all, from resourceVersion: String) async throws -> KubernetesWatch {
+        let parameters = ["watch=1", "allowWatchBookmarks=true", "resourceVersion=\(resourceVersion)"] + query.parameters
+        let stream = try await HTTPStream.open(try request("GET", "/api/v1/nodes?\(parameters.joined(separator: "&"))",
+                                                           accept: query.accept(watch: true)), to: configuration.endpoint,
                                                tls: connections.tls, group: connections.group,
                                                timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)),
                                                idleTimeout: .milliseconds(Int64(configuration.watchIdleTimeout * 1000)))
@@ -106,9 +116,9 @@ public final class KubernetesClient: Sendable {
 
     // MARK: Transport
 
-    private func request(_ method: String, _ path: String, body: [UInt8] = [],
-                         contentType: String = "application/json") throws(KubernetesError) -> HTTPRequest {
-        var headers = [("Accept", "application/json")]
+    private func request(_ method: String, _ path: String, body: [UInt8] = [], contentType: String = "application/json",
+                         accept: String = "application/json") throws(KubernetesError) -> HTTPRequest {
+        var headers = [("Accept", accept)]
         if !body.isEmpty { headers.append(("Content-Type", contentType)) }
         if let tokenFile = configuration.tokenFile {
             guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8)
@@ -120,9 +130,9 @@ public final class KubernetesClient: Sendable {
         return HTTPRequest(method: method, path: path, headers: headers, body: body)
     }
 
-    private func send(_ method: String, _ path: String, body: [UInt8] = [],
-                      contentType: String = "application/json") async throws -> HTTPResponse {
-        let request = try request(method, path, body: body, contentType: contentType)
+    private func send(_ method: String, _ path: String, body: [UInt8] = [], contentType: String = "application/json",
+                      accept: String = "application/json") async throws -> HTTPResponse {
+        let request = try request(method, path, body: body, contentType: contentType, accept: accept)
         let response: HTTPResponse
         do {
             response = try await connections.send(request, to: configuration.endpoint, timeout: configuration.requestTimeout)

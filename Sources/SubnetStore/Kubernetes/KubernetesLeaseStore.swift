@@ -17,7 +17,8 @@ import Synchronization
 public final class KubernetesLeaseStore: LeaseStore {
     public static let annotation = "terway-edge.io/lease"
 
-    let client: KubernetesClient
+    /// The store's API client; the agent's Node watch and status patches share it.
+    public let client: KubernetesClient
     private let pools: [NodeSubnetAllocator]
     private let clock: @Sendable () -> Date
     let report: @Sendable (LeaseStoreReport) -> Void
@@ -38,10 +39,11 @@ public final class KubernetesLeaseStore: LeaseStore {
     /// `kubernetes://host:port?ca=/path/ca.crt&token=/path/token`. HTTPS when `ca=`, `tls=1`
     /// or any credential (`token=`, `cert=`, `key=`) is given: credentials never travel in
     /// clear, and `tls=0` with a credential is refused. Plain HTTP only without credentials,
-    /// e.g. to `kubectl proxy` on 127.0.0.1:8001.
+    /// e.g. to `kubectl proxy` on 127.0.0.1:8001. `heartbeat=S` (default 150): a watch
+    /// silent this long (no event, no bookmark) is dropped and opened again.
     public convenience init(url: LeaseStoreURL, options: LeaseStoreOptions,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(LeaseStoreError) {
-        let known = ["token", "ca", "cert", "key", "tls"]
+        let known = ["token", "ca", "cert", "key", "tls", "heartbeat"]
         for key in url.query.keys where !known.contains(key) {
             throw .badConfiguration("unknown kubernetes store option '\(key)'; known: \(known.joined(separator: ", "))")
         }
@@ -62,6 +64,12 @@ public final class KubernetesLeaseStore: LeaseStore {
             default: throw KubernetesError.configuration("one API server address, not \(url.endpoints.count)")
             }
             if let token = url.query["token"] { configuration.tokenFile = token }
+            if let text = url.query["heartbeat"] {
+                guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                    throw KubernetesError.configuration("heartbeat=\(text): give the seconds a watch may stay silent, more than 0 and at most 3600")
+                }
+                configuration.watchIdleTimeout = seconds
+            }
             if url.query["cert"] != nil || url.query["key"] != nil {
                 var tls = configuration.tls ?? TLSOptions()
                 tls.certificateFile = url.query["cert"]
@@ -100,10 +108,10 @@ public final class KubernetesLeaseStore: LeaseStore {
         }
     }
 
-    public func renew(node name: String, ttl: Duration) async throws -> Lease {
+    public func renew(node name: String, ttl: Duration, owner: String) async throws -> Lease {
         try await guarded {
             try await update(node: name) { _, existing, now throws(LeaseStoreError) in
-                try LeasePlanner.renewal(of: name, ttl: ttl, existing: existing, now: now)
+                try LeasePlanner.renewal(of: name, ttl: ttl, owner: owner, existing: existing, now: now)
             }!
         }
     }
@@ -135,12 +143,17 @@ public final class KubernetesLeaseStore: LeaseStore {
         try await guarded { try await client.nodes().items.compactMap(readableLease).sorted { $0.node < $1.node } }
     }
 
+    /// Nodes as metadata only: the lease is an annotation, and a watcher need not receive
+    /// every Node's status (conditions, images) each time the kubelet rewrites it.
+    static let watchQuery = KubernetesNodeQuery(metadataOnly: true)
+
     public func watch() async throws -> AsyncThrowingStream<LeaseEvent, any Error> {
-        let list = try await guarded { try await client.nodes() }
+        let reflector = KubernetesNodeReflector(client: client, query: Self.watchQuery, report: report)
+        let list = try await guarded { try await reflector.list() }
         let view = view(of: list.items)
         let (stream, continuation) = LeaseEventStream.make(leases: view.count)
         let watch = KubernetesLeaseWatch(store: self, view: view, clock: { [self] in now() }, continuation: continuation)
-        watches.start(continuation) { await watch.run(from: list.resourceVersion) }
+        watches.start(continuation) { await watch.run(reflector, from: list.resourceVersion) }
         return stream
     }
 
@@ -199,7 +212,8 @@ public final class KubernetesLeaseStore: LeaseStore {
     }
 
     /// The lease the Node's annotation holds, nil without one. The record must name this
-    /// Node and its subnets must be the Node's podCIDRs.
+    /// Node and its subnets must be the Node's podCIDRs (when the Node came with its spec,
+    /// not as metadata only).
     func lease(of node: KubernetesNode) throws(LeaseStoreError) -> Lease? {
         guard let text = node.annotations[Self.annotation] else { return nil }
         let key = "node/\(node.name) annotation \(Self.annotation)"

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// One watcher of a `KubernetesLeaseStore`: follows the Nodes watch, keeps the view of
-/// leases, re-lists after `410 Gone`, and reports expiries on time (nothing in Kubernetes
+/// One watcher of a `KubernetesLeaseStore`: follows the Nodes (metadata only: the lease is
+/// an annotation) through a `KubernetesNodeReflector`, keeps the view of leases, and
+/// reports expiries on time (nothing in Kubernetes
 /// deletes an expired annotation, so the watcher's clock does).
 final class KubernetesLeaseWatch: Sendable {
     /// A Node's lease with the annotation text it came from: a Node update that leaves the
@@ -32,61 +33,30 @@ final class KubernetesLeaseWatch: Sendable {
         self.view = Mutex(view)
     }
 
-    /// Watches until cancelled, with a second task reporting expiries as they fall due. Any
-    /// failure, a stream silent past the client's idle timeout included (the server sends a
-    /// bookmark every minute or so), is reported and retried after a capped, jittered pause,
-    /// forever.
-    func run(from resourceVersion: String) async {
+    /// Follows the Nodes until cancelled (the reflector re-lists after 410 and retries every
+    /// failure, a stream silent past the client's idle timeout included), with a second task
+    /// reporting expiries as they fall due.
+    func run(_ reflector: KubernetesNodeReflector, from resourceVersion: String) async {
         let ticker = Task { await self.reportExpiries() }
         defer { ticker.cancel() }
-        var resourceVersion = resourceVersion
-        var backoff = WatchBackoff()
-        let monotonic = ContinuousClock()
-        var lastNews = monotonic.now
-        while !Task.isCancelled {
-            do {
-                let watch = try await store.client.watchNodes(from: resourceVersion)
-                defer { watch.close() }
-                while let event = try await watch.next() {
-                    backoff.reset()
-                    lastNews = monotonic.now
-                    switch event {
-                    case .added(let node), .modified(let node):
-                        apply(node.name, entry: store.readableLease(of: node).map { Entry(text: node.annotations[KubernetesLeaseStore.annotation]!, lease: $0) })
-                        resourceVersion = node.resourceVersion
-                    case .deleted(let node):
-                        apply(node.name, entry: nil)
-                        resourceVersion = node.resourceVersion
-                    case .bookmark(let version):
-                        resourceVersion = version
-                    case .error(let status) where status.isGone:
-                        resourceVersion = try await relist()
-                    case .error(let status):
-                        throw KubernetesError.status(status)
-                    }
-                }
-            } catch KubernetesError.status(let status) where status.isGone {
-                do { resourceVersion = try await relist() } catch {
-                    await pause(after: error, backoff: &backoff, since: monotonic.now - lastNews)
-                }
-            } catch {
-                if Task.isCancelled { break }
-                await pause(after: error, backoff: &backoff, since: monotonic.now - lastNews)
+        await reflector.run(from: resourceVersion) { change in
+            switch change {
+            case .listed(let nodes): replace(with: store.view(of: nodes))
+            case .updated(let node):
+                apply(node.name, entry: store.readableLease(of: node).map { Entry(text: node.annotations[KubernetesLeaseStore.annotation]!, lease: $0) })
+            case .deleted(let node): apply(node.name, entry: nil)
             }
         }
         continuation.finish()
     }
 
-    /// Lists anew (the history the watch needed is gone) and reports what differs.
-    private func relist() async throws -> String {
-        let list = try await store.client.nodes()
-        let entries = store.view(of: list.items)
+    /// A fresh list (the history the watch needed is gone): reports what differs.
+    private func replace(with entries: [String: Entry]) {
         let events = view.withLock { view in
             view.entries = entries
             return view.events.update(to: entries.values.map(\.lease), now: clock())
         }
         for event in events { continuation.deliver(event, store: store.name) }
-        return list.resourceVersion
     }
 
     private func apply(_ node: String, entry: Entry?) {
@@ -105,13 +75,5 @@ final class KubernetesLeaseWatch: Sendable {
             let wait = min(max(next.map { $0.timeIntervalSince(clock()) } ?? 1, 0.01), 1)
             try? await Task.sleep(for: .milliseconds(Int64(wait * 1000) + 5))
         }
-    }
-
-    /// Reports a failed watch and waits the backoff's next pause.
-    private func pause(after error: any Error, backoff: inout WatchBackoff, since lastNews: Duration) async {
-        let pause = backoff.next()
-        store.report(.watchRetry(store: store.name, error: "\(LeaseStoreError.wrapping(error, store: store.name))",
-                                 failures: backoff.failures, sinceLastEvent: lastNews, retryIn: pause))
-        try? await Task.sleep(for: pause)
     }
 }

@@ -3,7 +3,8 @@ import NetworkCore
 
 /// The parts of a `v1.Node` the lease store reads (API reference: Node v1 core):
 /// `metadata.{name, resourceVersion, annotations}`, `spec.{podCIDR, podCIDRs}` and
-/// `status.addresses`. Everything else in the object is ignored.
+/// `status.{addresses, conditions}`. Everything else in the object is ignored. A `PartialObjectMetadata`
+/// (a metadata-only list or watch) decodes as a Node without podCIDRs and addresses.
 public struct KubernetesNode: Sendable, Equatable, Decodable {
     public var name: String
     public var resourceVersion: String
@@ -13,14 +14,17 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
     public var podCIDRs: [IPPrefix]
     /// `status.addresses` of type InternalIP.
     public var internalIPs: [IPAddress]
+    /// `status.conditions` as type → status ("True", "False", "Unknown").
+    public var conditions: [String: String]
 
     public init(name: String, resourceVersion: String, annotations: [String: String] = [:],
-                podCIDRs: [IPPrefix] = [], internalIPs: [IPAddress] = []) {
+                podCIDRs: [IPPrefix] = [], internalIPs: [IPAddress] = [], conditions: [String: String] = [:]) {
         self.name = name
         self.resourceVersion = resourceVersion
         self.annotations = annotations
         self.podCIDRs = podCIDRs
         self.internalIPs = internalIPs
+        self.conditions = conditions
     }
 
     private struct Wire: Decodable {
@@ -35,7 +39,9 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
         }
         struct Status: Decodable {
             struct Address: Decodable { var type: String; var address: String }
+            struct Condition: Decodable { var type: String; var status: String }
             var addresses: [Address]?
+            var conditions: [Condition]?
         }
         var kind: String?
         var metadata: Metadata
@@ -45,8 +51,8 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let wire = try Wire(from: decoder)
-        if let kind = wire.kind, kind != "Node" {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "kind is '\(kind)', expected 'Node'"))
+        if let kind = wire.kind, kind != "Node", kind != "PartialObjectMetadata" {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "kind is '\(kind)', expected 'Node' or 'PartialObjectMetadata'"))
         }
         guard let name = wire.metadata.name, !name.isEmpty else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a Node without metadata.name"))
@@ -63,6 +69,7 @@ public struct KubernetesNode: Sendable, Equatable, Decodable {
         }
         podCIDRs = cidrs
         internalIPs = (wire.status?.addresses ?? []).filter { $0.type == "InternalIP" }.compactMap { IPAddress($0.address) }
+        conditions = Dictionary((wire.status?.conditions ?? []).map { ($0.type, $0.status) }, uniquingKeysWith: { _, last in last })
     }
 }
 

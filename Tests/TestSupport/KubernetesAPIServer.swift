@@ -4,8 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
-@testable import SubnetStore
-import TestSupport
+import SubnetStore
 import Synchronization
 
 /// A stand-in for kube-apiserver's Nodes API on 127.0.0.1, since no API server can run here.
@@ -13,10 +12,15 @@ import Synchronization
 /// WatchEvent), keeps a resourceVersion counter and an event history like the real server,
 /// honours merge patches with a resourceVersion precondition (409), checks the bearer
 /// token (401), and can compact its history so that watches get `410 Gone`, either as an
-/// `ERROR` watch event (what kube-apiserver sends) or as an HTTP 410 answer.
-final class KubernetesAPIServer: @unchecked Sendable {
-    let token: String
-    private let channel: Channel
+/// `ERROR` watch event (what kube-apiserver sends) or as an HTTP 410 answer. It filters by
+/// equality label selectors, sends `PartialObjectMetadata` to clients that ask for metadata
+/// only, patches `status.conditions` by strategic merge on `/status`, can hold its watches
+/// silent, and can be stopped and started again on its port with its state (a restart).
+public final class KubernetesAPIServer: @unchecked Sendable {
+    public let token: String
+    public let port: Int
+    private let tls: NIOSSLContext?
+    private let box = ServerBox()
     // JSON objects are [String: Any], which is not Sendable: one lock guards them all.
     private let lock = NSLock()
     private var stateStorage = State()
@@ -28,47 +32,76 @@ final class KubernetesAPIServer: @unchecked Sendable {
         var history: [(Int, String, [String: Any])] = []
         var compactedThrough = 0
         var goneAsHTTPStatus = false
-        var watchers: [ObjectIdentifier: Channel] = [:]
+        var watchers: [ObjectIdentifier: Watcher] = [:]
+        var channel: Channel?
+        var silent = false
         var requests: [String] = []
+        var accepts: [String: String] = [:]
         var patchConflicts = 0
         var clock: @Sendable () -> Date = { Date() }
     }
 
+    /// An open watch: where to write, and what it asked for.
+    struct Watcher {
+        var channel: Channel
+        var metadataOnly: Bool
+        var labels: [String: String]
+        /// `metadata.name` of a `fieldSelector`, the one field selector of Nodes the agent uses.
+        var name: String?
+    }
+
     /// The server's own clock, sent as every answer's `Date`; a test may move it.
-    var clock: @Sendable () -> Date {
+    public var clock: @Sendable () -> Date {
         get { withState { $0.clock } }
         set { withState { $0.clock = newValue } }
     }
 
-    var port: Int { channel.localAddress!.port! }
-    var url: String { "kubernetes://127.0.0.1:\(port)" }
+    public var url: String { "kubernetes://127.0.0.1:\(port)" }
 
     /// With `certificates`, it serves HTTPS with their server certificate, as kube-apiserver does.
-    init(token: String, certificates: TestCertificates? = nil) async throws {
+    public init(token: String, certificates: TestCertificates? = nil) async throws {
         self.token = token
-        let box = ServerBox()
-        let tls = try certificates.map { certificates in
+        tls = try certificates.map { certificates in
             try NIOSSLContext(configuration: .makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificateFile).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKeyFile, format: .pem))))
         }
-        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await Self.listen(port: 0, tls: tls, box: box)
+        port = channel.localAddress!.port!
+        withState { $0.channel = channel }
+        box.server.withLock { $0 = self }
+    }
+
+    private static func listen(port: Int, tls: NIOSSLContext?, box: ServerBox) async throws -> Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                box.connections.withLock { $0[ObjectIdentifier(channel)] = channel }
+                channel.closeFuture.whenComplete { _ in _ = box.connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) } }
+                return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(box: box))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        box.server.withLock { $0 = self }
+            .bind(host: "127.0.0.1", port: port).get()
     }
 
-    func stop() async {
-        let watchers = withState { Array($0.watchers.values) }
-        for watcher in watchers { try? await watcher.close() }
-        try? await channel.close()
+    /// Closes the listener and every connection, open watches included; the Nodes and their
+    /// history stay for `start()`.
+    public func stop() async {
+        let channel = withState { state in
+            defer { state.watchers = [:]; state.channel = nil }
+            return state.channel
+        }
+        try? await channel?.close()
+        for connection in box.connections.withLock({ Array($0.values) }) { try? await connection.close() }
+    }
+
+    /// Listens again on the same port after `stop()`: the API server back from a restart.
+    public func start() async throws {
+        let channel = try await Self.listen(port: port, tls: tls, box: box)
+        withState { $0.channel = channel }
     }
 
     private func withState<T>(_ body: (inout State) -> T) -> T {
@@ -80,15 +113,74 @@ final class KubernetesAPIServer: @unchecked Sendable {
     // MARK: What tests do to the cluster
 
     /// A Node as the kubelet registers it, with podCIDRs as kube-controller-manager sets them.
-    func addNode(_ name: String, podCIDRs: [String], internalIP: String = "192.168.10.5") {
+    public func addNode(_ name: String, podCIDRs: [String], internalIP: String = "192.168.10.5", labels: [String: String] = [:]) {
         mutate { state in
-            state.nodes[name] = Self.node(name: name, podCIDRs: podCIDRs, internalIP: internalIP)
+            state.nodes[name] = Self.node(name: name, podCIDRs: podCIDRs, internalIP: internalIP, labels: labels)
             return (name, "ADDED")
         }
     }
 
+    /// Replaces the Node's podCIDRs (a Node deleted and registered again under its name, seen
+    /// as one change).
+    public func setPodCIDRs(_ name: String, _ podCIDRs: [String]) {
+        mutate { state in
+            var spec = state.nodes[name]!["spec"] as! [String: Any]
+            spec["podCIDR"] = podCIDRs.first
+            spec["podCIDRs"] = podCIDRs
+            state.nodes[name]!["spec"] = spec
+            return (name, "MODIFIED")
+        }
+    }
+
+    /// A Node registered without anyone's watch seeing it: only a re-list shows it.
+    public func addNodeUnseen(_ name: String, podCIDRs: [String], internalIP: String, labels: [String: String] = [:]) {
+        withState { state in
+            state.resourceVersion += 1
+            var node = Self.node(name: name, podCIDRs: podCIDRs, internalIP: internalIP, labels: labels)
+            var metadata = node["metadata"] as! [String: Any]
+            metadata["resourceVersion"] = String(state.resourceVersion)
+            node["metadata"] = metadata
+            state.nodes[name] = node
+        }
+    }
+
+    /// The condition of `type` in the Node's status, as a client would read it.
+    public func condition(_ node: String, _ type: String) -> [String: String]? {
+        withState { state in
+            let conditions = (state.nodes[node]?["status"] as? [String: Any])?["conditions"] as? [[String: Any]] ?? []
+            return conditions.first { $0["type"] as? String == type }?.compactMapValues { $0 as? String }
+        }
+    }
+
+    /// Sets a condition of the Node's status as another controller would (a cloud route
+    /// controller marking the network unavailable).
+    public func setCondition(_ node: String, _ type: String, status: String, reason: String) {
+        mutate { state in
+            var nodeStatus = state.nodes[node]!["status"] as! [String: Any]
+            var conditions = nodeStatus["conditions"] as? [[String: Any]] ?? []
+            let condition: [String: Any] = ["type": type, "status": status, "reason": reason, "message": reason,
+                                            "lastTransitionTime": Self.timestamp(Date()), "lastHeartbeatTime": Self.timestamp(Date())]
+            conditions.removeAll { $0["type"] as? String == type }
+            conditions.append(condition)
+            nodeStatus["conditions"] = conditions
+            state.nodes[node]!["status"] = nodeStatus
+            return (node, "MODIFIED")
+        }
+    }
+
+    /// Silent: watches stay open and send nothing, not even their backlog (a dead path, a
+    /// hung API server); changes are still kept for the next watch.
+    public func holdWatchesSilent(_ silent: Bool) {
+        withState { $0.silent = silent }
+    }
+
+    /// The `Accept` header of the last request whose logged line (see `requests`) matches.
+    public func accept(ofLastRequest matching: (String) -> Bool) -> String? {
+        withState { state in state.requests.last(where: matching).flatMap { state.accepts[$0] } }
+    }
+
     /// The kubelet's status heartbeat: a new resourceVersion, no lease change.
-    func heartbeat(_ name: String) {
+    public func heartbeat(_ name: String) {
         mutate { state in
             var status = state.nodes[name]!["status"] as! [String: Any]
             var conditions = status["conditions"] as! [[String: Any]]
@@ -99,7 +191,7 @@ final class KubernetesAPIServer: @unchecked Sendable {
         }
     }
 
-    func deleteNode(_ name: String) {
+    public func deleteNode(_ name: String) {
         mutate { state in (name, "DELETED") }
         _ = withState { $0.nodes.removeValue(forKey: name) }
     }
@@ -109,7 +201,7 @@ final class KubernetesAPIServer: @unchecked Sendable {
     /// does this when it falls behind); without, they are just ended, and the 410 comes
     /// when the client watches again: as an `ERROR` event, or with `goneAsHTTPStatus` as
     /// the HTTP status of the answer.
-    func compactHistory(notify: Bool, goneAsHTTPStatus: Bool = false) {
+    public func compactHistory(notify: Bool, goneAsHTTPStatus: Bool = false) {
         let (watchers, line) = withState { state in
             state.compactedThrough = state.resourceVersion
             state.history.removeAll()
@@ -117,14 +209,14 @@ final class KubernetesAPIServer: @unchecked Sendable {
             defer { state.watchers = [:] }
             return (Array(state.watchers.values), Self.goneEvent(state.resourceVersion))
         }
-        for watcher in watchers {
+        for watcher in watchers.map(\.channel) {
             if notify { watcher.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: line))), promise: nil) }
             watcher.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
         }
     }
 
     /// Sets an annotation as another client would, but loses the event: only a re-list shows it.
-    func setAnnotationUnseen(_ node: String, _ key: String, _ value: String?) {
+    public func setAnnotationUnseen(_ node: String, _ key: String, _ value: String?) {
         withState { state in
             var object = state.nodes[node]!
             var metadata = object["metadata"] as! [String: Any]
@@ -139,7 +231,7 @@ final class KubernetesAPIServer: @unchecked Sendable {
     }
 
     /// Sets an annotation with a normal change event (a foreign writer, bit rot).
-    func setAnnotation(_ node: String, _ key: String, _ value: String?) {
+    public func setAnnotation(_ node: String, _ key: String, _ value: String?) {
         setAnnotationUnseen(node, key, value)
         withState { state in
             state.history.append((state.resourceVersion, "MODIFIED", state.nodes[node]!))
@@ -147,22 +239,22 @@ final class KubernetesAPIServer: @unchecked Sendable {
     }
 
     /// Ends every open watch (kube-apiserver does after --min-request-timeout).
-    func endWatches() {
+    public func endWatches() {
         let watchers = withState { state in
             defer { state.watchers = [:] }
             return Array(state.watchers.values)
         }
-        for watcher in watchers { watcher.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil) }
+        for watcher in watchers { watcher.channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil) }
     }
 
     /// The next `count` patches answer 409 Conflict, as if another writer won.
-    func failNextPatches(_ count: Int) { withState { $0.patchConflicts = count } }
+    public func failNextPatches(_ count: Int) { withState { $0.patchConflicts = count } }
 
-    func annotation(_ node: String, _ key: String) -> String? {
+    public func annotation(_ node: String, _ key: String) -> String? {
         withState { (($0.nodes[node]?["metadata"] as? [String: Any])?["annotations"] as? [String: String])?[key] }
     }
 
-    var requests: [String] { withState { $0.requests } }
+    public var requests: [String] { withState { $0.requests } }
 
     // MARK: Serving
 
@@ -170,7 +262,10 @@ final class KubernetesAPIServer: @unchecked Sendable {
         // Lists are logged as "GET /api/v1/nodes", later pages as "... (next page)".
         let isList = method == "GET" && uri.hasPrefix("/api/v1/nodes?") && !uri.contains("watch=1")
         let logged = !isList ? "\(method) \(uri)" : uri.contains("continue=") ? "GET /api/v1/nodes (next page)" : "GET /api/v1/nodes"
-        withState { $0.requests.append(logged) }
+        withState { state in
+            state.requests.append(logged)
+            state.accepts[logged] = headers["Accept"].first ?? ""
+        }
         guard headers["Authorization"].first == "Bearer \(token)" else {
             return reply(channel, 401, Self.status(401, "Unauthorized", "Unauthorized"))
         }
@@ -179,27 +274,38 @@ final class KubernetesAPIServer: @unchecked Sendable {
         guard parts.count >= 3, parts[0] == "api", parts[1] == "v1", parts[2] == "nodes" else {
             return reply(channel, 404, Self.status(404, "NotFound", "the server could not find the requested resource"))
         }
+        let parameters = Dictionary(query.split(separator: "&").map {
+            let pair = $0.split(separator: "=", maxSplits: 1).map(String.init)
+            return (pair[0], (pair.count > 1 ? pair[1] : "").removingPercentEncoding ?? "")
+        }, uniquingKeysWith: { $1 })
+        // Equality selectors only ("a=b,c=d"), which is what the agent sends.
+        let labels = Dictionary((parameters["labelSelector"] ?? "").split(separator: ",").map {
+            let pair = $0.split(separator: "=", maxSplits: 1).map(String.init)
+            return (pair[0], pair.count > 1 ? pair[1] : "")
+        }, uniquingKeysWith: { $1 })
+        let name = parameters["fieldSelector"].flatMap { $0.hasPrefix("metadata.name=") ? String($0.dropFirst(14)) : nil }
+        let accept = headers["Accept"].first ?? ""
         switch (method, parts.count) {
-        case ("GET", 3) where query.contains("watch=1"):
-            let from = Int(query.split(separator: "&").first { $0.hasPrefix("resourceVersion=") }?.dropFirst(16) ?? "") ?? 0
-            startWatch(channel, from: from)
+        case ("GET", 3) where parameters["watch"] == "1":
+            let from = Int(parameters["resourceVersion"] ?? "") ?? 0
+            startWatch(Watcher(channel: channel, metadataOnly: accept.hasPrefix("application/json;as=PartialObjectMetadata;"), labels: labels,
+                               name: name), from: from)
         case ("GET", 3):
             // limit/continue as kube-apiserver pages lists: an opaque token for the next page.
-            let parameters = Dictionary(query.split(separator: "&").map {
-                let pair = $0.split(separator: "=", maxSplits: 1).map(String.init)
-                return (pair[0], pair.count > 1 ? pair[1] : "")
-            }, uniquingKeysWith: { $1 })
+            let metadataOnly = accept.hasPrefix("application/json;as=PartialObjectMetadataList;")
             let (all, version) = withState { state in
-                (state.nodes.keys.sorted().map { state.nodes[$0]! }, state.resourceVersion)
+                (state.nodes.keys.sorted().filter { name == nil || $0 == name }.map { state.nodes[$0]! }.filter { Self.matches($0, labels) },
+                 state.resourceVersion)
             }
-            let start = parameters["continue"].flatMap { Data(base64Encoded: $0.removingPercentEncoding ?? $0) }
+            let start = parameters["continue"].flatMap { Data(base64Encoded: $0) }
                 .flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
             let limit = parameters["limit"].flatMap { Int($0) } ?? all.count
             let end = min(all.count, start + limit)
             var metadata: [String: Any] = ["resourceVersion": String(version)]
             if end < all.count { metadata["continue"] = Data(String(end).utf8).base64EncodedString() }
-            reply(channel, 200, Self.json(["kind": "NodeList", "apiVersion": "v1", "metadata": metadata,
-                                           "items": Array(all[start..<end])]))
+            let items = all[start..<end].map { metadataOnly ? Self.partial($0) : $0 }
+            reply(channel, 200, Self.json(["kind": metadataOnly ? "PartialObjectMetadataList" : "NodeList",
+                                           "apiVersion": metadataOnly ? "meta.k8s.io/v1" : "v1", "metadata": metadata, "items": items]))
         case ("GET", 4):
             guard let node = withState({ $0.nodes[parts[3]] }) else {
                 return reply(channel, 404, Self.status(404, "NotFound", "nodes \"\(parts[3])\" not found"))
@@ -207,9 +313,40 @@ final class KubernetesAPIServer: @unchecked Sendable {
             reply(channel, 200, Self.json(node))
         case ("PATCH", 4):
             patch(parts[3], contentType: headers["Content-Type"].first ?? "", body: body, channel: channel)
+        case ("PATCH", 5) where parts[4] == "status":
+            patchStatus(parts[3], contentType: headers["Content-Type"].first ?? "", body: body, channel: channel)
         default:
             reply(channel, 405, Self.status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"))
         }
+    }
+
+    /// `PATCH /api/v1/nodes/NAME/status`, strategic merge: each condition in the patch
+    /// replaces the one of its `type` (the list's merge key) or is appended.
+    private func patchStatus(_ name: String, contentType: String, body: [UInt8], channel: Channel) {
+        guard contentType == "application/strategic-merge-patch+json" else {
+            return reply(channel, 415, Self.status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"))
+        }
+        guard let patch = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let patchStatus = patch["status"] as? [String: Any], patch.keys.allSatisfy({ $0 == "status" }) else {
+            return reply(channel, 400, Self.status(400, "BadRequest", "error decoding patch"))
+        }
+        let found = withState { $0.nodes[name] != nil }
+        guard found else { return reply(channel, 404, Self.status(404, "NotFound", "nodes \"\(name)\" not found")) }
+        mutate { state in
+            var status = state.nodes[name]!["status"] as! [String: Any]
+            var conditions = status["conditions"] as? [[String: Any]] ?? []
+            for condition in patchStatus["conditions"] as? [[String: Any]] ?? [] {
+                if let index = conditions.firstIndex(where: { $0["type"] as? String == condition["type"] as? String }) {
+                    conditions[index] = condition
+                } else {
+                    conditions.append(condition)
+                }
+            }
+            status["conditions"] = conditions
+            state.nodes[name]!["status"] = status
+            return (name, "MODIFIED")
+        }
+        reply(channel, 200, Self.json(withState { $0.nodes[name]! }))
     }
 
     private func patch(_ name: String, contentType: String, body: [UInt8], channel: Channel) {
@@ -245,14 +382,16 @@ final class KubernetesAPIServer: @unchecked Sendable {
         reply(channel, 200, Self.json(withState { $0.nodes[name]! }))
     }
 
-    private func startWatch(_ channel: Channel, from version: Int) {
+    private func startWatch(_ watcher: Watcher, from version: Int) {
+        let channel = watcher.channel
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Content-Type", value: "application/json")
         head.headers.add(name: "Transfer-Encoding", value: "chunked")
         let (gone, asHTTP, backlog) = withState { state -> (Bool, Bool, [[UInt8]]) in
             if version < state.compactedThrough { return (true, state.goneAsHTTPStatus, []) }
-            state.watchers[ObjectIdentifier(channel)] = channel
-            return (false, false, state.history.filter { $0.0 > version }.map { Self.event($0.1, $0.2) })
+            if state.silent { return (false, false, []) }
+            state.watchers[ObjectIdentifier(channel)] = watcher
+            return (false, false, state.history.filter { $0.0 > version }.compactMap { Self.event($0.1, $0.2, for: watcher) })
         }
         if gone && asHTTP {
             return reply(channel, 410, Self.status(410, "Expired", "too old resource version: \(version) (\(withState { $0.compactedThrough }))"))
@@ -270,9 +409,10 @@ final class KubernetesAPIServer: @unchecked Sendable {
         }
     }
 
-    /// Applies a change, bumps the resourceVersion, records it and sends it to open watches.
+    /// Applies a change, bumps the resourceVersion, records it and sends it to open watches
+    /// (none while silent).
     private func mutate(_ change: (inout State) -> (String, String)) {
-        let (watchers, line) = withState { state -> ([Channel], [UInt8]) in
+        let sends = withState { state -> [(Channel, [UInt8])] in
             let (name, type) = change(&state)
             state.resourceVersion += 1
             var node = state.nodes[name]!
@@ -281,10 +421,11 @@ final class KubernetesAPIServer: @unchecked Sendable {
             node["metadata"] = metadata
             state.nodes[name] = node
             state.history.append((state.resourceVersion, type, node))
-            return (Array(state.watchers.values), Self.event(type, node))
+            guard !state.silent else { return [] }
+            return state.watchers.values.compactMap { watcher in Self.event(type, node, for: watcher).map { (watcher.channel, $0) } }
         }
-        for watcher in watchers {
-            watcher.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: line))), promise: nil)
+        for (channel, line) in sends {
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: line))), promise: nil)
         }
     }
 
@@ -300,7 +441,24 @@ final class KubernetesAPIServer: @unchecked Sendable {
 
     // MARK: Object shapes (Kubernetes API reference, core/v1)
 
-    static func node(name: String, podCIDRs: [String], internalIP: String) -> [String: Any] {
+    /// The event line a watcher gets for a change: nil when the Node does not match its selector.
+    static func event(_ type: String, _ node: [String: Any], for watcher: Watcher) -> [UInt8]? {
+        guard matches(node, watcher.labels),
+              watcher.name == nil || (node["metadata"] as? [String: Any])?["name"] as? String == watcher.name else { return nil }
+        return event(type, watcher.metadataOnly ? partial(node) : node)
+    }
+
+    public static func matches(_ node: [String: Any], _ labels: [String: String]) -> Bool {
+        let own = (node["metadata"] as? [String: Any])?["labels"] as? [String: String] ?? [:]
+        return labels.allSatisfy { own[$0.key] == $0.value }
+    }
+
+    /// The Node as `PartialObjectMetadata`: its metadata only.
+    public static func partial(_ node: [String: Any]) -> [String: Any] {
+        ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": node["metadata"] ?? [:]]
+    }
+
+    public static func node(name: String, podCIDRs: [String], internalIP: String, labels: [String: String] = [:]) -> [String: Any] {
         var spec: [String: Any] = ["providerID": "edge://\(name)"]
         if let first = podCIDRs.first {
             spec["podCIDR"] = first
@@ -312,7 +470,7 @@ final class KubernetesAPIServer: @unchecked Sendable {
             "metadata": [
                 "name": name, "uid": UUID().uuidString.lowercased(), "resourceVersion": "0", "creationTimestamp": now,
                 "labels": ["kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-                           "node-role.kubernetes.io/edge": ""],
+                           "node-role.kubernetes.io/edge": ""].merging(labels) { $1 },
                 "annotations": ["node.alpha.kubernetes.io/ttl": "0",
                                 "volumes.kubernetes.io/controller-managed-attach-detach": "true"],
             ] as [String: Any],
@@ -331,26 +489,26 @@ final class KubernetesAPIServer: @unchecked Sendable {
         ]
     }
 
-    static func status(_ code: Int, _ reason: String, _ message: String) -> [UInt8] {
+    public static func status(_ code: Int, _ reason: String, _ message: String) -> [UInt8] {
         json(["kind": "Status", "apiVersion": "v1", "metadata": [:] as [String: Any], "status": "Failure",
               "message": message, "reason": reason, "code": code])
     }
 
-    static func event(_ type: String, _ object: [String: Any]) -> [UInt8] {
+    public static func event(_ type: String, _ object: [String: Any]) -> [UInt8] {
         json(["type": type, "object": object]) + [0x0A]
     }
 
-    static func goneEvent(_ version: Int) -> [UInt8] {
+    public static func goneEvent(_ version: Int) -> [UInt8] {
         json(["type": "ERROR", "object": ["kind": "Status", "apiVersion": "v1", "metadata": [:] as [String: Any],
                                           "status": "Failure", "message": "too old resource version: \(version) (\(version + 1))",
                                           "reason": "Expired", "code": 410] as [String: Any]]) + [0x0A]
     }
 
-    static func json(_ object: [String: Any]) -> [UInt8] {
+    public static func json(_ object: [String: Any]) -> [UInt8] {
         Array(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         ISO8601DateFormatter().string(from: date)
     }
 }
@@ -358,6 +516,8 @@ final class KubernetesAPIServer: @unchecked Sendable {
 /// Lets the channel handlers reach the server once it has been created.
 private final class ServerBox: Sendable {
     let server = Mutex<KubernetesAPIServer?>(nil)
+    /// Every accepted connection, so that a stop closes them as a restarting server would.
+    let connections = Mutex<[ObjectIdentifier: Channel]>([:])
 }
 
 /// Collects one request (head and body) and hands it to the server.

@@ -1,0 +1,2 @@
+// Headers only: SwiftPM wants a source file in a C target.
+#include "CMalloc.h"

@@ -1,0 +1,87 @@
+import CNIProtocol
+import Foundation
+import Testing
+import TestSupport
+
+/// SIGKILL of `terway-edged` role cloud at each step of assign, create-ENI and release,
+/// with the emulator's latency or attach delay holding the step open: after a restart the
+/// cloud holds no address and no ENI of the node that the pool does not.
+@Suite(.serialized) struct CloudCrashTests {
+    /// Waits until the ledger's journal shows an intent of `action` (the step is under way),
+    /// then kills the agent.
+    private func kill(_ lab: CloudLab, during action: String, timeout: Double = 30) async throws {
+        let marker = "\"action\":\"\(action)\""
+        try await offPool {
+            let seen = waitUntil(timeout: timeout, interval: 0.005) {
+                ((try? String(contentsOfFile: lab.ledger + "/ledger.journal", encoding: .utf8)) ?? "").contains(marker)
+            }
+            guard seen else { throw TestEnvironmentError("no \(action) intent within \(timeout) s: \(lab.log.suffix(2000))") }
+            lab.killAgent()
+        }
+    }
+
+    private func restartAndCheck(_ lab: CloudLab, _ yaml: String, step: String) async throws {
+        try await lab.startAgent(yaml)
+        // The kill left the step's intent open, and the restart carried it out.
+        #expect(lab.log.contains("completed an interrupted \(step)"), "\(lab.log.suffix(2000))")
+        let leaks = try await lab.settledLeaks()
+        var open = try await lab.status().cloud.intentsOpen
+        for _ in 0..<50 where open > 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            open = try await lab.status().cloud.intentsOpen
+        }
+        #expect(open == 0, "\(step): \(open) intents still open after the restart")
+        #expect(leaks == (0, 0), "\(step): leaked \(leaks.addresses) addresses, \(leaks.enis) ENIs: \(lab.log.suffix(3000))")
+        // The restarted pool works.
+        guard case .granted = try await lab.allocate("after-\(step)") else { Issue.record("\(step): no address after restart"); return }
+    }
+
+    @Test func killedWhileAssigning() async throws {
+        let lab = try await CloudLab(faults: "faults: { latency: 0.4 }")
+        defer { lab.stop() }
+        let yaml = lab.config(pool: "{ minIdle: 1, maxIdle: 10, idleReclaimAfter: 60 }")
+        try await lab.startAgent(yaml)
+        _ = try await offPool { waitUntil(timeout: 20) { ((try? lab.status().cloud.idle) ?? 0) >= 1 } }
+        // Two pods take the idle address and ask for more: an assign on the ENI.
+        let background = Thread { for id in ["a1", "a2", "a3"] { _ = try? lab.allocate(id) } }
+        background.start()
+        try await kill(lab, during: "assign")
+        try await restartAndCheck(lab, yaml, step: "assign")
+    }
+
+    @Test func killedWhileCreatingTheENI() async throws {
+        let lab = try await CloudLab(faults: "faults: { latency: 0.4 }")
+        defer { lab.stop() }
+        let yaml = lab.config(pool: "{ minIdle: 2, maxIdle: 10, idleReclaimAfter: 60 }")
+        // The pool's first ENI is created at start: killed with CreateNetworkInterface in flight.
+        try lab.folder.write("agent.yaml", yaml)
+        lab.agent = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", lab.folder.file("agent.yaml")],
+                                          logFile: lab.folder.file("agent.log"))
+        try await kill(lab, during: "createENI")
+        try await restartAndCheck(lab, yaml, step: "createENI")
+    }
+
+    @Test func killedWhileAttachingTheNewENI() async throws {
+        let lab = try await CloudLab(delays: "{ attach: 2, detach: 0.1, metadata: 0.05 }")
+        defer { lab.stop() }
+        let yaml = lab.config(pool: "{ minIdle: 2, maxIdle: 10, idleReclaimAfter: 60 }")
+        try lab.folder.write("agent.yaml", yaml)
+        lab.agent = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", lab.folder.file("agent.yaml")],
+                                          logFile: lab.folder.file("agent.log"))
+        // Created (the intent now names the ENI), the attach under way for 2 s.
+        try await kill(lab, during: "attachENI")
+        try await restartAndCheck(lab, yaml, step: "attachENI")
+    }
+
+    @Test func killedWhileReleasing() async throws {
+        let lab = try await CloudLab(faults: "faults: { latency: 0.4 }")
+        defer { lab.stop() }
+        let yaml = lab.config(pool: "{ minIdle: 0, maxIdle: 1, idleReclaimAfter: 60 }")
+        try await lab.startAgent(yaml)
+        for id in ["r1", "r2", "r3", "r4"] { _ = try await lab.allocate(id) }
+        // Four idle against maxIdle 1: three go back (UnassignPrivateIpAddresses).
+        for id in ["r1", "r2", "r3", "r4"] { try await lab.release(id) }
+        try await kill(lab, during: "unassign")
+        try await restartAndCheck(lab, yaml, step: "unassign")
+    }
+}

@@ -1,0 +1,198 @@
+import CloudAPI
+import CNI
+import CNIProtocol
+import Datapath
+import Foundation
+import Testing
+import TestSupport
+
+/// `terway-edged` role cloud against the emulator with its real datapath (see `CloudLab`).
+@Suite(.serialized) struct CloudPoolTests {
+    @Test func allocateIsIdempotentAndTheENIIsUpWithItsTable() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config())
+        let first = try await lab.allocate("c1")
+        guard case .granted(let grant) = first else { Issue.record("\(first) \(lab.log)"); return }
+        #expect(try await lab.allocate("c1") == first, "a retried ADD gets the same grant")
+        #expect(try await lab.request(.lookup(.init(containerID: "c1", ifName: "eth0"))) == first)
+        #expect(grant.eni.table == CloudPodRouting.table(slot: grant.eni.slot) && grant.eni.slot >= 1)
+        #expect(grant.eni.gateways.map(\.description) == ["192.168.15.253"] && grant.eni.subnets.map(\.description) == ["192.168.0.0/20"])
+        let node = lab.node
+        let link = try await offPool { try node.exec(["ip", "-o", "link", "show"]).stdout }
+            .split(separator: "\n").first { $0.contains(grant.eni.mac.description) }
+        #expect(link?.contains("state UP") == true || link?.contains(",UP") == true, "\(link ?? "no link with the ENI's MAC")")
+        let table = try await offPool { try node.exec(["ip", "route", "show", "table", "\(grant.eni.table)"]).stdout }
+        #expect(table.contains("default via 192.168.15.253") && table.contains("192.168.0.0/20"), "\(table)")
+        var info = stat()
+        #expect(stat(lab.addressSocket, &info) == 0 && info.st_mode & 0o777 == 0o600)
+
+        try await lab.release("c1")
+        try await lab.release("c1")
+        guard case .failed(let error) = try await lab.request(.lookup(.init(containerID: "c1", ifName: "eth0"))) else {
+            Issue.record("lookup after release must fail"); return
+        }
+        #expect(error.code == .unknownContainer)
+        // GC: only c3 stays.
+        _ = try await lab.allocate("c2")
+        _ = try await lab.allocate("c3")
+        #expect(try await lab.request(.keep([.init(containerID: "c3", ifName: "eth0")])) == .kept(released: 1))
+        let status = try await lab.status()
+        #expect(status.role == "cloud" && status.cloud.inUse == 1 && status.cloud.enis.count == 1, "\(status)")
+    }
+
+    @Test func fiveHundredPodsInWavesKeepThePoolWithinItsBounds() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 3, maxIdle: 8, idleReclaimAfter: 0.5 }", reconcileInterval: 1))
+        var pods = 0
+        for wave in 0..<5 {
+            let ids = (0..<100).map { "w\(wave)-\($0)" }
+            let granted = try await offPool {
+                try ids.concurrentMap { id -> String? in
+                    if case .granted(let grant) = try lab.allocate(id) { return grant.addresses[0].description }
+                    return nil
+                }
+            }
+            #expect(granted.allSatisfy { $0 != nil } && Set(granted.compactMap { $0 }).count == 100, "wave \(wave): \(lab.log.suffix(2000))")
+            pods += 100
+            _ = try await offPool { try ids.concurrentMap { try lab.release($0) } }
+            // Back within bounds once the surplus went back (idleReclaimAfter).
+            var settled = false
+            for _ in 0..<100 where !settled {
+                let pool = try await lab.status().cloud
+                settled = pool.inUse == 0 && pool.idle <= 8 && pool.idle >= 3
+                if !settled { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let pool = try await lab.status().cloud
+            #expect(settled, "wave \(wave): idle \(pool.idle) (bounds 3...8), in use \(pool.inUse)")
+            let leaks = try await lab.settledLeaks()
+            #expect(leaks == (0, 0), "wave \(wave): cloud minus pool: \(leaks.addresses) addresses, \(leaks.enis) ENIs")
+        }
+        let calls = try await lab.status().cloud.apiCalls
+        print("cloud pool: \(pods) pods in 5 waves: API calls \(calls.sorted { $0.key < $1.key })")
+    }
+
+    @Test func throttlingStormEveryAllocationSucceeds() async throws {
+        let lab = try await CloudLab(faults: "faults: { throttle: { \"*\": { fraction: 0.5 } } }")
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 1, maxIdle: 4, idleReclaimAfter: 60 }"))
+        let ids = (0..<60).map { "storm-\($0)" }
+        let answers = try await offPool { try ids.concurrentMap { try lab.allocate($0) } }
+        let failed = answers.filter { if case .granted = $0 { false } else { true } }
+        #expect(failed.isEmpty, "\(failed.prefix(3)) \(lab.log.suffix(2000))")
+        let throttled = try await lab.status().cloud.apiThrottled.values.reduce(0, +)
+        #expect(throttled > 10, "the storm was felt: \(throttled) throttled attempts")
+    }
+
+    @Test func quotaReachedFailsWithCode11NamingTheQuota() async throws {
+        // ecs.g6.large: 2 ENIs (1 for pods) of 6 addresses (5 for pods).
+        let lab = try await CloudLab(type: "ecs.g6.large")
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 5, idleReclaimAfter: 60 }"))
+        for index in 0..<5 {
+            guard case .granted = try await lab.allocate("q\(index)") else { Issue.record("q\(index): \(lab.log)"); return }
+        }
+        guard case .failed(let error) = try await lab.allocate("q5") else { Issue.record("the sixth pod must fail"); return }
+        #expect(error.code == .tryAgainLater)
+        let text = "\(error.msg) \(error.details)"
+        #expect(text.contains("ecs.g6.large") && text.contains("eniQuantity") && text.contains("eniPrivateIpAddressQuantity"), "\(text)")
+    }
+
+    @Test func vSwitchOutOfAddressesMovesToTheNextAtOnce() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        // vsw-tiny holds 5 usable addresses (a /29): its ENI fills, the next ENI comes from vsw-a.
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 20, idleReclaimAfter: 60 }", vSwitches: "[vsw-tiny, vsw-a]"))
+        var subnets: Set<String> = []
+        for index in 0..<8 {
+            guard case .granted(let grant) = try await lab.allocate("v\(index)") else { Issue.record("v\(index): \(lab.log.suffix(2000))"); return }
+            subnets.formUnion(grant.eni.subnets.map(\.description))
+        }
+        #expect(subnets == ["192.168.32.0/29", "192.168.0.0/20"], "\(subnets)")
+    }
+
+    @Test func anAddressNobodyOwnsIsReleasedWithinTwoReconcileIntervals() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 1, maxIdle: 4, idleReclaimAfter: 60 }", reconcileInterval: 1))
+        guard case .granted = try await lab.allocate("owner") else { Issue.record("\(lab.log)"); return }
+        let eni = try #require(try await lab.cloudENIs().first)
+        let stray = try #require(try await lab.client.assignPrivateIpAddresses(eni.id, count: 1).first)
+        let started = ContinuousClock.now
+        var gone = false
+        while !gone, ContinuousClock.now - started < .seconds(4) {
+            gone = try await !lab.cloudAddresses().contains(stray)
+            if !gone { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(gone && elapsed <= .milliseconds(2300), "released after \(elapsed) (two intervals: 2 s)")
+        #expect(try await lab.status().cloud.leaksRepaired >= 1)
+        print("leak repair: a stray address released after \(elapsed) with reconcileInterval 1 s")
+    }
+
+    @Test func aHandDeletedRuleOrRouteIsBackWithinOneSecond() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config())
+        guard case .granted(let grant) = try await lab.allocate("r1") else { Issue.record("\(lab.log)"); return }
+        let address = grant.addresses[0].description
+        // What the plugin installs at ADD (the host end named as the plugin names it).
+        let host = EdgeDatapath.hostInterfaceName(containerID: "r1", ifName: "eth0")
+        let node = lab.node
+        let table = "\(grant.eni.table)"
+        try await offPool {
+            try node.exec(["ip", "link", "add", host, "type", "veth", "peer", "name", "r1peer"])
+            try node.exec(["ip", "link", "set", host, "up"])
+            try node.exec(["ip", "route", "add", "\(address)/32", "dev", host, "scope", "link"])
+            try node.exec(["ip", "rule", "add", "pref", "512", "to", "\(address)/32", "lookup", "main"])
+            try node.exec(["ip", "rule", "add", "pref", "2048", "from", "\(address)/32", "lookup", table])
+        }
+        // The agent adopts them at its next pass (at most a second).
+        try await Task.sleep(for: .milliseconds(1500))
+        /// Deletes by hand, then how long until `check` holds again (off the cooperative pool).
+        func back(deleting argv: [String], _ check: @escaping @Sendable () throws -> Bool) async throws -> Duration {
+            try await offPool {
+                try node.exec(argv)
+                let started = ContinuousClock.now
+                while ContinuousClock.now - started < .seconds(3) {
+                    if try check() { return ContinuousClock.now - started }
+                    usleep(10_000)
+                }
+                return .seconds(99)
+            }
+        }
+        let ruleBack = try await back(deleting: ["ip", "rule", "del", "pref", "2048", "from", "\(address)/32", "lookup", table]) {
+            try node.exec(["ip", "rule", "show"]).stdout.contains("from \(address) lookup \(table)")
+        }
+        let routeBack = try await back(deleting: ["ip", "route", "del", "\(address)/32", "dev", host]) {
+            try node.exec(["ip", "route", "show", "\(address)/32"]).stdout.contains(host)
+        }
+        let tableBack = try await back(deleting: ["ip", "route", "del", "default", "table", table]) {
+            try node.exec(["ip", "route", "show", "table", table]).stdout.contains("default via")
+        }
+        #expect(ruleBack < .seconds(1) && routeBack < .seconds(1) && tableBack < .seconds(1),
+                "rule \(ruleBack), host route \(routeBack), ENI table \(tableBack)")
+        print("repair: rule back in \(ruleBack), host route in \(routeBack), ENI table default route in \(tableBack)")
+    }
+}
+
+extension Array where Element: Sendable {
+    /// Runs `body` on every element from up to 16 threads; results in order.
+    func concurrentMap<T: Sendable>(_ body: @escaping @Sendable (Element) throws -> T) throws -> [T] {
+        let results = UnsafeMutableBufferPointer<Result<T, any Error>?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let box = UnsafeSendable(results)
+        let elements = self
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            box.value[index] = Result { try body(elements[index]) }
+        }
+        return try results.map { try $0!.get() }
+    }
+}
+
+private struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

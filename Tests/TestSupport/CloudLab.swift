@@ -1,0 +1,237 @@
+import CloudAPI
+import CloudEmulator
+import CloudENI
+import CNI
+import CNIProtocol
+import Foundation
+import HTTPClient
+
+/// One cloud node in `te-` namespaces: the emulator in this process (API and metadata on
+/// loopback, the VPC router and the instance's NICs in namespaces: an ENI attached to the
+/// instance appears there as `ethN` with its MAC), and `terway-edged` role cloud as a
+/// process whose netlink work happens in the node's namespace (`netns`).
+public final class CloudLab: @unchecked Sendable {
+    public let vpc: TestNamespace
+    public let node: TestNamespace
+    public let emulator: CloudEmulator
+    public let servers: CloudEmulator.Servers
+    public let folder: TemporaryDirectory
+    public let client: CloudClient
+    public let http: HTTPConnectionCache
+    public var agent: BackgroundProcess?
+    public let instanceId = "i-node"
+
+    public var addressSocket: String { folder.file("ip.sock") }
+    public var controlSocket: String { folder.file("agent.sock") }
+    public var ledger: String { folder.file("ledger") }
+
+    /// `type`: the instance type (ecs.g6.large: 1 ENI of 5 pod addresses; ecs.g6.4xlarge: 7 of 19).
+    public init(type: String = "ecs.g6.4xlarge", delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "") async throws {
+        // Off the cooperative pool (`ip netns add` blocks): in-process emulators share it.
+        (vpc, node) = try await offPool { (try TestNamespace("cvpc"), try TestNamespace("cnode")) }
+        folder = try TemporaryDirectory("te-cloud-agent")
+        let world = """
+        region: cn-hangzhou
+        zones: [cn-hangzhou-h]
+        vpc: { id: vpc-lab, cidrs: [192.168.0.0/16], namespace: \(vpc.name) }
+        vSwitches:
+          - { id: vsw-tiny, zone: cn-hangzhou-h, cidr: 192.168.32.0/29 }
+          - { id: vsw-a, zone: cn-hangzhou-h, cidr: 192.168.0.0/20 }
+        securityGroups: [sg-lab]
+        instanceTypes:
+          - { id: ecs.g6.large, eniQuantity: 2, eniPrivateIpAddressQuantity: 6, eniIpv6AddressQuantity: 1 }
+          - { id: ecs.g6.4xlarge, eniQuantity: 8, eniPrivateIpAddressQuantity: 20, eniIpv6AddressQuantity: 1 }
+        instances:
+          - { id: \(instanceId), type: \(type), vSwitch: vsw-a, primaryIP: 192.168.0.10, namespace: \(node.name) }
+        accessKeys:
+          - { id: LTAI-lab, secret: lab-secret }
+        metadataDefaultInstance: \(instanceId)
+        delays: \(delays)
+        \(faults)
+        """
+        emulator = try CloudEmulator(world: try EmulatorWorld.load(yaml: world))
+        servers = try await emulator.serve(api: "127.0.0.1:0", metadata: "127.0.0.1:0")
+        http = HTTPConnectionCache(connectTimeout: 2, tls: nil)
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: servers.api.port)
+        client = CloudClient(config: CloudClientConfig(region: "cn-hangzhou", ecsEndpoint: endpoint, vpcEndpoint: endpoint,
+                                                       retry: RetryPolicy(maxAttempts: 16, baseDelay: 0.005, maxDelay: 0.05),
+                                                       defaultRate: 10_000, timeout: 5),
+                             transport: http, credentials: StaticCredentials(CloudCredentials(accessKeyId: "LTAI-lab", accessKeySecret: "lab-secret")))
+        try folder.write("credentials", "access_key_id: LTAI-lab\naccess_key_secret: lab-secret\n")
+    }
+
+    public func config(pool: String = "{ minIdle: 2, maxIdle: 6, idleReclaimAfter: 1 }", reconcileInterval: Double = 60,
+                vSwitches: String = "[vsw-a]", extra: String = "") -> String {
+        """
+        role: cloud
+        node: cloud-1
+        controlSocket: \(controlSocket)
+        metricsAddress: 127.0.0.1:\(Int.random(in: 20000...40000))
+        addressSocket: \(addressSocket)
+        ledger: \(ledger)
+        netns: \(node.path)
+        cloud:
+          endpoint: http://127.0.0.1:\(servers.api.port)
+          metadataEndpoint: http://127.0.0.1:\(servers.metadata.port)
+          credentials: { file: \(folder.file("credentials")) }
+          signature: v3
+          vSwitches: \(vSwitches)
+          securityGroups: [sg-lab]
+          pool: \(pool)
+          reconcileInterval: \(reconcileInterval)
+        \(extra)
+        """
+    }
+
+    /// Starts the agent and waits until its address socket answers. Off the cooperative
+    /// pool: the emulator serving the agent runs on it.
+    public func startAgent(_ yaml: String) async throws {
+        try await offPool { try self.startAgentBlocking(yaml) }
+    }
+
+    public func startAgentBlocking(_ yaml: String) throws {
+        try folder.write("agent.yaml", yaml)
+        let process = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", folder.file("agent.yaml")],
+                                            logFile: folder.file("agent.log"))
+        agent = process
+        let up = waitUntil(timeout: 30, interval: 0.05) {
+            (try? request(.lookup(PodAttachmentKey(containerID: "probe", ifName: "eth0")))) != nil || !process.isRunning
+        }
+        guard up, process.isRunning else { throw TestEnvironmentError("the agent did not start: \(log)") }
+    }
+
+    public func killAgent() {
+        agent?.signal(SIGKILL)
+        _ = waitUntil(timeout: 5) { agent?.isRunning != true }
+        agent = nil
+    }
+
+    public var log: String { (try? String(contentsOfFile: folder.file("agent.log"), encoding: .utf8)) ?? "" }
+
+    /// One request on the address socket, as the plugin makes it.
+    public func request(_ request: PodAddressRequest) throws -> PodAddressAnswer {
+        let bytes = try UnixLineClient.exchange(Array((request.json.serialized() + "\n").utf8), path: addressSocket)
+        return try PodAddressAnswer(bytes: bytes, answering: request)
+    }
+
+    public func request(_ request: PodAddressRequest) async throws -> PodAddressAnswer {
+        try await offPool { try self.request(request) }
+    }
+
+    public func allocate(_ id: String) async throws -> PodAddressAnswer {
+        try await offPool { try self.allocate(id) }
+    }
+
+    public func release(_ id: String) async throws {
+        try await offPool { try self.release(id) }
+    }
+
+    public func status() async throws -> AgentStatusJSON {
+        try await offPool { try self.status() }
+    }
+
+    public func killAgent() async {
+        _ = try? await offPool { self.killAgent() }
+    }
+
+    public func allocate(_ id: String) throws -> PodAddressAnswer {
+        try request(.allocate(PodAttachmentKey(containerID: id, ifName: "eth0"), pod: PodReference(namespace: "default", name: id)))
+    }
+
+    public func release(_ id: String) throws {
+        guard case .released = try request(.release(PodAttachmentKey(containerID: id, ifName: "eth0"))) else {
+            throw TestEnvironmentError("release of \(id) refused")
+        }
+    }
+
+    public func status() throws -> AgentStatusJSON {
+        let bytes = try UnixLineClient.exchange(Array(#"{"command":"status"}"#.utf8) + [10], path: controlSocket)
+        return try JSONDecoder().decode(AgentStatusJSON.self, from: Data(bytes))
+    }
+
+    /// The ENIs of ours the cloud holds for the instance, and their secondary addresses.
+    public func cloudENIs() async throws -> [NetworkInterface] {
+        try await client.describeNetworkInterfaces(tags: ["terway-edge-instance": instanceId])
+    }
+
+    public func cloudAddresses() async throws -> Set<String> {
+        Set(try await cloudENIs().flatMap { eni in eni.privateIPs.filter { $0 != eni.primaryIP } })
+    }
+
+    /// What leaked: addresses and ENIs in the cloud that the agent's pool does not hold.
+    public func leaks() async throws -> (addresses: Int, enis: Int) {
+        let state = try await status()
+        let cloud = try await cloudENIs()
+        let held = Set(state.cloud.enis.map { String($0.prefix { $0 != " " }) })
+        let cloudAddresses = cloud.reduce(0) { $0 + $1.privateIPs.count - 1 }
+        return (cloudAddresses - state.cloud.poolSize, Set(cloud.map(\.id)).subtracting(held).count)
+    }
+
+    /// Synchronous, for `defer`: the agent and the namespaces are gone when it returns.
+    public func stop() {
+        agent?.terminate()
+        node.delete()
+        vpc.delete()
+        let servers = servers, http = http
+        Task { await servers.close(); await http.closeAll() }
+    }
+
+    /// `leaks()` once the pool is quiet: a batch or a trim in flight between the status and
+    /// the cloud's answer would read as a difference.
+    public func settledLeaks(timeout: Duration = .seconds(10)) async throws -> (addresses: Int, enis: Int) {
+        let deadline = ContinuousClock.now + timeout
+        var leaks = try await leaks()
+        while leaks != (0, 0), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            leaks = try await self.leaks()
+        }
+        return leaks
+    }
+}
+
+/// The parts of `terway-edge status --output json` the tests read.
+public struct AgentStatusJSON: Decodable, Sendable {
+    public var role: String
+    public var problems: [String]
+    public var cloud: Cloud
+
+    public struct Cloud: Decodable, Sendable {
+        public var poolSize: Int
+        public var idle: Int
+        public var inUse: Int
+        public var enis: [String]
+        public var leaksRepaired: Int
+        public var routesRepaired: Int
+        public var intentsOpen: Int
+        public var apiCalls: [String: Int]
+        public var apiThrottled: [String: Int]
+    }
+}
+
+/// A blocking client of a line socket: connect, write, read to EOF.
+public enum UnixLineClient {
+    public static func exchange(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestEnvironmentError("socket: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: Array(path.utf8) + [0])
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw TestEnvironmentError("connect \(path): errno \(errno)") }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            answer += buffer[..<count]
+        }
+        while answer.last == 10 { answer.removeLast() }
+        return answer
+    }
+}
