@@ -64,8 +64,10 @@ final class DoctorNode: @unchecked Sendable {
     /// Runs `body` while the control socket answers `status`.
     func withAgentSocket<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         let logger = Logger(label: "doctor-test")
+        // Weakly: the server's handlers may outlive the group briefly, and must not keep the
+        // node (its namespace and folder go when it does).
         let service = ControlService(path: directory.file("agent.sock"), logger: logger, commands: .init(
-            status: { [self] in self.status }, leave: {}))
+            status: { [weak self] in self?.status ?? DoctorNode.healthyStatus }, leave: {}))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
