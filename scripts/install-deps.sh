@@ -2,6 +2,7 @@
 # Installs the Debian packages that the demo, the tests and the benchmarks use as real
 # parts: BGP daemons, etcd, the reference CNI plugins, a container runtime, data-path tools.
 # Safe to run again; runs `apt-get update` only when a package is missing.
+# `install-deps.sh lab`: only what `terway-edge lab` runs (iproute2, ping, nftables, BIRD 2).
 set -euo pipefail
 
 packages=(
@@ -9,10 +10,11 @@ packages=(
   bird2 frr gobgpd exabgp
   etcd-server etcd-client
   containernetworking-plugins podman runc busybox-static
-  hyperfine valgrind
+  hyperfine valgrind file binutils
   faketime
   python3 python3-venv
 )
+[ "${1:-}" = lab ] && packages=(iproute2 iputils-ping nftables bird2)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,3 +28,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v swift >/dev/null || { echo "swift 6.3 is not on PATH (expected at /opt/swift)" >&2; exit 1; }
+
+# kubernetes-validate (PyPI) with the Kubernetes schemas it ships, for the manifest tests
+# (Tests/DeployTests; TestSupport's KubernetesValidate uses the same venv).
+venv=${TE_K8S_VENV:-/var/tmp/te-k8s-venv}
+if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate
+fi
