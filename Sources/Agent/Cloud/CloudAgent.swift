@@ -106,7 +106,7 @@ public final class CloudAgent: Sendable {
             node: config.node, role: "cloud", domain: "cloud",
             lease: .init(subnets: [], expiresAt: nil), routes: .init(expected: 0, installed: 0, missing: [], viaGateway: []),
             peers: [], masquerade: .init(installed: false, rules: []), problems: problems,
-            cloud: .init(instance: state.instance, instanceType: state.instanceType, poolSize: state.size, idle: state.idle,
+            cloud: .init(instance: state.instance, instanceType: state.instanceType, poolSize: state.size, ipv6PoolSize: state.ipv6Size, idle: state.idle,
                          inUse: state.inUse, minIdle: config.cloud.pool.minIdle, maxIdle: config.cloud.pool.maxIdle,
                          enis: state.enis, maxENIs: state.maxENIs, leaksRepaired: state.leaksRepaired, routesRepaired: links.repaired, intentsOpen: state.intentsOpen,
                          apiCalls: state.statistics.actions.mapValues(\.calls), apiThrottled: state.statistics.actions.mapValues(\.throttled)))
@@ -118,6 +118,7 @@ extension ENIPool {
         var instance: String
         var instanceType: String
         var size: Int
+        var ipv6Size: Int
         var idle: Int
         var inUse: Int
         var enis: [String]
@@ -132,7 +133,7 @@ extension ENIPool {
     func snapshot() async -> Snapshot {
         let addresses = ledger.state.addresses.values
         return Snapshot(
-            instance: instance.id, instanceType: instance.type, size: addresses.count, idle: idleCount, inUse: inUseCount,
+            instance: instance.id, instanceType: instance.type, size: addresses.count, ipv6Size: addresses.count { $0.ipv6 != nil }, idle: idleCount, inUse: inUseCount,
             enis: enis.map { eni in
                 "\(eni.id) slot \(eni.slot) table \(CloudPodRouting.table(slot: eni.slot)) \(eni.mac) \(eni.vSwitchId), \(addresses.count { $0.eni == eni.id }) addresses"
             },
