@@ -108,6 +108,11 @@ public final class CloudLab: @unchecked Sendable {
         agent = nil
     }
 
+    /// SIGTERM, and waits for the agent to end.
+    public func stopAgent() async {
+        _ = try? await offPool { self.agent?.terminate(); self.agent = nil }
+    }
+
     public var log: String { (try? String(contentsOfFile: folder.file("agent.log"), encoding: .utf8)) ?? "" }
 
     /// One request on the address socket, as the plugin makes it.

@@ -20,11 +20,12 @@ public final class CloudAgent: Sendable {
     let readiness = Readiness(["pool"])
     private let lock: AgentLock
 
-    public init(config: CloudAgentConfig, logger: Logger) async throws {
+    /// `lockWait`: how long to wait for a running agent to end (`--cleanup` waits for one that stops).
+    public init(config: CloudAgentConfig, logger: Logger, lockWait: Duration = .zero) async throws {
         self.config = config
         let nodeNamespace = try config.netns.map { path in try NetworkNamespace(path: path) }
         self.logger = logger
-        lock = try AgentLock(path: config.lockFile)
+        lock = try AgentLock(path: config.lockFile, timeout: lockWait)
         // An endpoint left out is the region's public one: HTTPS.
         let needsTLS = [config.cloud.endpoint, config.cloud.vpcEndpoint].contains { $0?.tls ?? true }
         let tls = needsTLS ? try TLSOptions().makeContext() : nil
@@ -91,6 +92,14 @@ public final class CloudAgent: Sendable {
                 status: { [self] in await status() },
                 leave: nil)),
         ]
+    }
+
+    /// `terway-edged --cleanup`: every ENI and address of ours back to the cloud, our rules and
+    /// ENI tables off the node (see `ENIPool.cleanup`). The agent must not run meanwhile.
+    public func cleanup() async throws {
+        let result = try await pool.cleanup()
+        await http.closeAll()
+        logger.info("cleanup: deleted \(result.enis) ENIs with \(result.addresses) pod addresses; removed \(result.rules) pod rules and \(result.routes) ENI table routes")
     }
 
     public func status() async -> AgentStatus {

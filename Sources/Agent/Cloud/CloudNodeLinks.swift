@@ -91,6 +91,29 @@ final class CloudNodeLinks: Sendable {
         }
     }
 
+    /// `--cleanup`: the grants' rules and host routes, any other pod rule of ours (toward an
+    /// ENI table, or to an address of an ENI's vSwitch), and the ENI tables' routes.
+    func removeAll(enis: [PoolLedger.ENI], grants: [PodAttachmentKey: PodAddressGrant]) throws -> (rules: Int, routes: Int) {
+        let socket = try socket()
+        for (key, grant) in grants { try removeHostState(of: key, grant, socket: socket) }
+        let tables = Set(enis.map { UInt32(CloudPodRouting.table(slot: $0.slot)) })
+        let subnets = enis.flatMap { [IPPrefix($0.cidr), $0.ipv6Cidr.flatMap(IPPrefix.init)].compactMap { $0 } }
+        var rules = 0, routes = 0
+        for rule in try socket.listRules(family: .v4) + socket.listRules(family: .v6) {
+            let fromPod = rule.priority == UInt32(CloudPodRouting.fromPodPriority) && tables.contains(rule.table)
+            let toPod = rule.priority == UInt32(CloudPodRouting.toPodPriority) && rule.table == KernelRoute.mainTable
+                && rule.destination.map { destination in subnets.contains { $0.contains(destination) } } == true
+            guard fromPod || toPod else { continue }
+            do throws(NetlinkError) { try socket.deleteRule(rule); rules += 1 } catch { if !error.isNotFound { throw error } }
+        }
+        for table in tables {
+            for route in try socket.listRoutes(family: .v4, table: table) + socket.listRoutes(family: .v6, table: table) {
+                do throws(NetlinkError) { try socket.deleteRoute(route); routes += 1 } catch { if !error.isNotFound { throw error } }
+            }
+        }
+        return (rules, routes)
+    }
+
     /// false: the link is not there (yet).
     private func installTable(_ eni: PoolLedger.ENI, socket: NetlinkSocket) throws -> Bool {
         guard let mac = MACAddress(eni.mac), let cidr = IPPrefix(eni.cidr), let gateway = IPAddress(eni.gateway) else {
