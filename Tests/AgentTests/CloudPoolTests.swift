@@ -206,6 +206,48 @@ import TestSupport
         print("repair: rule back in \(ruleBack), host route in \(routeBack), ENI table default route in \(tableBack)")
     }
 
+    @Test func anIdleENIIsDeletedButNeverOneWithAnAddressInUse() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 2, idleReclaimAfter: 1 }"))
+        // 25 pods: two ENIs of 19.
+        var slots: [String: Int] = [:]
+        for index in 0..<25 {
+            guard case .granted(let grant) = try await lab.allocate("s\(index)") else { Issue.record("\(lab.log)"); return }
+            slots["s\(index)"] = grant.eni.slot
+        }
+        let before = try await lab.cloudENIs()
+        try #require(before.count == 2, "\(before.map(\.id))")
+        let emptied = slots.values.max()!, kept = slots.values.min()!
+        let leaving = slots.filter { $0.value == emptied }.keys.sorted()
+        // All but one of the pods of the second ENI go: it keeps an address in use.
+        for id in leaving.dropFirst() { try await lab.release(id) }
+        try await Task.sleep(for: .seconds(3))
+        #expect(try await lab.cloudENIs().count == 2, "an ENI with an address in use was deleted")
+        // The last one goes: the ENI is deleted after idleReclaimAfter (1 s) plus a loop tick.
+        try await lab.release(leaving[0])
+        let started = ContinuousClock.now
+        var left = try await lab.cloudENIs()
+        while left.count > 1, ContinuousClock.now - started < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(100))
+            left = try await lab.cloudENIs()
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(left.count == 1, "\(left.map(\.id)) after \(elapsed)")
+        // The pods of the first ENI still hold their addresses, and nothing leaked.
+        let stays = slots.first { $0.value == kept }!.key
+        guard case .granted(let grant) = try await lab.request(.lookup(PodAttachmentKey(containerID: stays, ifName: "eth0"))) else {
+            Issue.record("\(stays) lost its address"); return
+        }
+        #expect(grant.eni.slot == kept)
+        #expect(try await lab.settledLeaks() == (0, 0))
+        let table = try await offPool { [node = lab.node] in
+            try node.exec(["ip", "route", "show", "table", "\(1000 + emptied)"]).stdout
+        }
+        #expect(table.isEmpty, "\(table)")
+        if left.count == 1 { print("pool shrink: the idle ENI deleted \(elapsed) after its last pod left (idleReclaimAfter 1 s)") }
+    }
+
     @Test func aReleasedGrantLeavesNoRuleOrRouteBehind() async throws {
         let lab = try await CloudLab()
         defer { lab.stop() }

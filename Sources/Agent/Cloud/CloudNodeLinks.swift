@@ -60,6 +60,12 @@ final class CloudNodeLinks: Sendable {
         state.withLock { $0.grants[key] = grant }
     }
 
+    /// The ENI is gone (deleted, or lost): its table is no longer kept. Its routes left the
+    /// kernel with its link.
+    func removed(_ eniId: String) {
+        state.withLock { _ = $0.enis.removeValue(forKey: eniId) }
+    }
+
     /// Forgets the grant and deletes its rules and host route where still present.
     func released(_ key: PodAttachmentKey) {
         changing.withLock { _ in

@@ -35,6 +35,7 @@ extension ENIPool {
             let lost = ledger.state.addresses.values.filter { $0.eni == eni.id && $0.owner != nil }.map(\.address)
             logger.error("pool: ENI \(eni.id) is gone from the cloud", metadata: ["podsLosingTheirAddress": "\(lost.joined(separator: ","))"])
             try ledger.record(.eniGone(eni.id))
+            links.removed(eni.id)
             for (key, address) in owners where lost.contains(address) {
                 owners[key] = nil
                 links.released(key)
@@ -135,6 +136,7 @@ extension ENIPool {
                 }
             }
             await trim()
+            await reclaimENIs()
             if idleCount < settings.pool.minIdle { startFilling() }
             CloudMetrics.publish(await client.statistics)
         }

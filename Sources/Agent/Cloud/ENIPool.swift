@@ -237,7 +237,7 @@ actor ENIPool {
         let perENI = settings.quota.eniPrivateIpAddressQuantity - 1
         let perENIv6 = settings.quota.eniIpv6AddressQuantity
         // IPv4 addresses of a dual-stack ENI still without their IPv6 partner come first.
-        for eni in enis where isDualStack(eni) && !exhausted.contains(eni.vSwitchId) {
+        for eni in enis where isDualStack(eni) && !exhausted.contains(eni.vSwitchId) && !busy.contains(eni.id) {
             let records = ledger.state.addresses.values.filter { $0.eni == eni.id }
             let unpaired = records.count { $0.ipv6 == nil }
             let room = perENIv6 - records.count { $0.ipv6 != nil }
@@ -246,7 +246,8 @@ actor ENIPool {
                 return
             }
         }
-        let candidates = enis.filter { !exhausted.contains($0.vSwitchId) }.map { eni in
+        // Not one being deleted (`reclaimENIs`).
+        let candidates = enis.filter { !exhausted.contains($0.vSwitchId) && !busy.contains($0.id) }.map { eni in
             let records = ledger.state.addresses.values.filter { $0.eni == eni.id }
             let room = perENI - records.count
             return (eni, isDualStack(eni) ? min(room, perENIv6 - records.count { $0.ipv6 != nil }) : room)
@@ -382,6 +383,7 @@ actor ENIPool {
                 try await client.deleteNetworkInterface(eniId)
             } catch let error as CloudAPIError where error.code == "InvalidEniId.NotFound" {}
             try ledger.record(.eniGone(eniId))
+            links.removed(eniId)
         }
         try ledger.record(.done(intent.token))
     }
@@ -478,6 +480,38 @@ actor ENIPool {
         }
         publishMetrics()
     }
+
+    /// An ENI of ours with no address in use, whose addresses all idled for `idleReclaimAfter`,
+    /// is detached and deleted (with its addresses) when the pool keeps `minIdle` without it.
+    /// The primary ENI is never in the ledger, so never a candidate.
+    func reclaimENIs() async {
+        let now = Date().timeIntervalSince1970
+        let reclaimAfter = Double(settings.pool.idleReclaimAfter.components.seconds)
+            + Double(settings.pool.idleReclaimAfter.components.attoseconds) / 1e18
+        // The emptiest first: the fewest addresses go back to the cloud with it.
+        for eni in enis.reversed().sorted(by: { addressCount(on: $0.id) < addressCount(on: $1.id) }) where !busy.contains(eni.id) {
+            let records = ledger.state.addresses.values.filter { $0.eni == eni.id }
+            guard records.allSatisfy({ $0.owner == nil && !leaving.contains($0.address) && now - $0.idleSince >= reclaimAfter }),
+                  idleCount - records.count(where: isComplete) >= settings.pool.minIdle else { continue }
+            let addresses = records.map(\.address)
+            leaving.formUnion(addresses)
+            defer { leaving.subtract(addresses) }
+            logger.info("pool: deleting ENI \(eni.id), idle", metadata: ["slot": "\(eni.slot)", "addresses": "\(addresses.count)"])
+            do {
+                let intent = PoolLedger.Intent(token: Self.newToken(), action: .deleteENI, eni: eni.id)
+                try ledger.record(.intent(intent))
+                busy.insert(eni.id)
+                defer { busy.remove(eni.id) }
+                try await complete(intent)
+            } catch {
+                lastFailure = "deleting the idle ENI \(eni.id) failed: \(error)"
+                logger.warning("pool: deleting an idle ENI failed", metadata: ["eni": "\(eni.id)", "error": "\(error)"])
+            }
+        }
+        publishMetrics()
+    }
+
+    private func addressCount(on eniId: String) -> Int { ledger.state.addresses.values.count { $0.eni == eniId } }
 
     func publishMetrics() {
         let idle = idleCount
