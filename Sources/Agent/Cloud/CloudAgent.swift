@@ -99,7 +99,7 @@ public final class CloudAgent: Sendable {
     public func cleanup() async throws {
         let result = try await pool.cleanup()
         await http.closeAll()
-        logger.info("cleanup: deleted \(result.enis) ENIs with \(result.addresses) pod addresses; removed \(result.rules) pod rules and \(result.routes) ENI table routes")
+        logger.info("cleanup: deleted \(result.enis) ENIs with \(result.addresses) pod addresses; removed \(result.rules) pod rules and \(result.routes) host and ENI table routes")
     }
 
     public func status() async -> AgentStatus {

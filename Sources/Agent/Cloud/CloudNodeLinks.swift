@@ -74,37 +74,44 @@ final class CloudNodeLinks: Sendable {
                 return $0.grants.removeValue(forKey: key)
             }
             guard let grant else { return }
-            do { try removeHostState(of: key, grant, socket: try socket()) } catch {
+            do { _ = try removeHostState(of: key, grant, socket: try socket()) } catch {
                 logger.warning("cloud routes: removing a released pod's rules failed", metadata: ["pod": "\(key)", "error": "\(error)"])
             }
         }
     }
 
-    /// What the plugin installed for the grant, gone; the plugin's DEL may have taken some already.
-    private func removeHostState(of key: PodAttachmentKey, _ grant: PodAddressGrant, socket: NetlinkSocket) throws {
+    /// What the plugin installed for the grant, gone (the plugin's DEL may have taken some
+    /// already); returns the rules and routes deleted.
+    private func removeHostState(of key: PodAttachmentKey, _ grant: PodAddressGrant, socket: NetlinkSocket) throws -> (rules: Int, routes: Int) {
+        var rules = 0, routes = 0
         for rule in CloudPodRouting.rules(for: grant) {
-            do throws(NetlinkError) { try socket.deleteRule(Self.netlinkRule(rule)) } catch {
+            do throws(NetlinkError) { try socket.deleteRule(Self.netlinkRule(rule)); rules += 1 } catch {
                 if !error.isNotFound { throw error }
             }
         }
         let hostName = EdgeDatapath.hostInterfaceName(containerID: key.containerID, ifName: key.ifName)
-        guard let veth = try socket.listLinks().first(where: { $0.name == hostName }) else { return }
+        guard let veth = try socket.listLinks().first(where: { $0.name == hostName }) else { return (rules, routes) }
         for address in grant.addresses {
             let host = IPPrefix(network: address, length: address.family.bitWidth)!
-            do throws(NetlinkError) { try socket.deleteRoute(KernelRoute(destination: host, outputInterface: veth.index)) } catch {
+            do throws(NetlinkError) { try socket.deleteRoute(KernelRoute(destination: host, outputInterface: veth.index)); routes += 1 } catch {
                 if !error.isNotFound { throw error }
             }
         }
+        return (rules, routes)
     }
 
     /// `--cleanup`: the grants' rules and host routes, any other pod rule of ours (toward an
     /// ENI table, or to an address of an ENI's vSwitch), and the ENI tables' routes.
     func removeAll(enis: [PoolLedger.ENI], grants: [PodAttachmentKey: PodAddressGrant]) throws -> (rules: Int, routes: Int) {
         let socket = try socket()
-        for (key, grant) in grants { try removeHostState(of: key, grant, socket: socket) }
+        var rules = 0, routes = 0
+        for (key, grant) in grants {
+            let removed = try removeHostState(of: key, grant, socket: socket)
+            rules += removed.rules
+            routes += removed.routes
+        }
         let tables = Set(enis.map { UInt32(CloudPodRouting.table(slot: $0.slot)) })
         let subnets = enis.flatMap { [IPPrefix($0.cidr), $0.ipv6Cidr.flatMap(IPPrefix.init)].compactMap { $0 } }
-        var rules = 0, routes = 0
         for rule in try socket.listRules(family: .v4) + socket.listRules(family: .v6) {
             let fromPod = rule.priority == UInt32(CloudPodRouting.fromPodPriority) && tables.contains(rule.table)
             let toPod = rule.priority == UInt32(CloudPodRouting.toPodPriority) && rule.table == KernelRoute.mainTable
