@@ -17,6 +17,8 @@ import TestSupport
             grants.append(grant)
         }
         #expect(try await lab.cloudENIs().count == 2)
+        // The second ENI was created on a vSwitch known dual-stack: with its IPv6 addresses.
+        #expect(grants.allSatisfy { $0.addresses.map(\.family) == [.v4, .v6] }, "\(grants.filter { $0.addresses.count != 2 })")
         // One pod's host state as the plugin leaves it.
         let address = grants[0].addresses[0].description, table = "\(grants[0].eni.table)"
         let host = EdgeDatapath.hostInterfaceName(containerID: "c0", ifName: "eth0")

@@ -3,6 +3,7 @@ import CNI
 import CNIProtocol
 import Datapath
 import Foundation
+import NetworkCore
 import Testing
 import TestSupport
 
@@ -159,6 +160,20 @@ import TestSupport
             Issue.record("lookup refused"); return
         }
         #expect(again.addresses == grant.addresses)
+
+        // A burst of 40: new ENIs on the vSwitch now known dual-stack come with IPv6
+        // addresses (at most 10 in the create call, the rest assigned after).
+        let ids = (0..<40).map { "b\($0)" }
+        let families = try await offPool {
+            try ids.concurrentMap { id -> [IPFamily] in
+                if case .granted(let grant) = try lab.allocate(id) { return grant.addresses.map(\.family) }
+                return []
+            }
+        }
+        #expect(families.allSatisfy { $0 == [.v4, .v6] }, "\(families) \(lab.log.suffix(2000))")
+        #expect(try await lab.settledLeaks() == (0, 0))
+        let calls = try await lab.status().cloud.apiCalls
+        print("dual-stack: 41 pods, API calls \(calls.sorted { $0.key < $1.key }.filter { !$0.key.hasPrefix("Describe") })")
     }
 
     @Test func aHandDeletedRuleOrRouteIsBackWithinOneSecond() async throws {

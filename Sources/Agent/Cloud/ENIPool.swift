@@ -30,7 +30,8 @@ actor ENIPool {
     }
 
     static let coalesceWindow: Duration = .milliseconds(20)
-    /// The API's limit on `SecondaryPrivateIpAddressCount` of one `AssignPrivateIpAddresses`.
+    /// The API's limit on `SecondaryPrivateIpAddressCount` of one `AssignPrivateIpAddresses`,
+    /// and on `Ipv6AddressCount` of one `AssignIpv6Addresses` or `CreateNetworkInterface`.
     static let assignBatchLimit = 10
     /// The tag every ENI of ours carries: its value is the instance, so reconcile finds
     /// ENIs a crash left unattached.
@@ -263,15 +264,19 @@ actor ENIPool {
             throw CNIError(.tryAgainLater, "no address left in the vSwitches \(settings.vSwitches.joined(separator: ", "))",
                            details: "each answered that it has no free address; add a vSwitch to cloud.vSwitches")
         }
+        // A vSwitch known dual-stack (from an ENI of ours on it): the new ENI comes with its
+        // IPv6 partners in the same call, and no more IPv4 than the IPv6 quota pairs.
+        let dualStack = enis.contains { $0.vSwitchId == vSwitch && isDualStack($0) }
+        let perNewENI = dualStack ? min(perENI, perENIv6) : perENI
         // A burst larger than one ENI: its ENIs are created and attached side by side, so a
         // cold node waits for one attach, not one per ENI.
-        let count = min((need + perENI - 1) / perENI, settings.maxENIs - ledger.state.enis.count)
+        let count = min((need + perNewENI - 1) / perNewENI, settings.maxENIs - ledger.state.enis.count)
         try await withThrowingTaskGroup(of: Void.self) { group in
             var left = need
             for _ in 0..<count {
-                let addresses = min(left, perENI)
+                let addresses = min(left, perNewENI)
                 left -= addresses
-                group.addTask { try await self.createENI(on: vSwitch, addresses: addresses) }
+                group.addTask { try await self.createENI(on: vSwitch, addresses: addresses, ipv6: dualStack) }
             }
             try await group.waitForAll()
         }
@@ -302,8 +307,9 @@ actor ENIPool {
         }
     }
 
-    private func createENI(on vSwitch: String, addresses: Int) async throws {
-        let intent = PoolLedger.Intent(token: Self.newToken(), action: .createENI, vSwitchId: vSwitch, count: addresses)
+    private func createENI(on vSwitch: String, addresses: Int, ipv6: Bool) async throws {
+        let intent = PoolLedger.Intent(token: Self.newToken(), action: .createENI, vSwitchId: vSwitch, count: addresses,
+                                       ipv6Count: ipv6 ? min(addresses, Self.assignBatchLimit) : nil)
         try ledger.record(.intent(intent))
         do {
             try await complete(intent)
@@ -348,7 +354,7 @@ actor ENIPool {
             if eniId == nil, let vSwitch = intent.vSwitchId {
                 var request = CloudRequest.createNetworkInterface(
                     region: client.config.region, vSwitchId: vSwitch, securityGroupIds: settings.securityGroups,
-                    secondaryPrivateIPCount: intent.count ?? 0, description: "terway-edge pods of \(instance.id)",
+                    secondaryPrivateIPCount: intent.count ?? 0, ipv6Count: intent.ipv6Count ?? 0, description: "terway-edge pods of \(instance.id)",
                     tags: [Self.instanceTag: instance.id])
                 request.parameters["ClientToken"] = intent.token
                 let created = try NetworkInterface(json: try await client.call(request), action: request.action)

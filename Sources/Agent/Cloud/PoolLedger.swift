@@ -48,6 +48,8 @@ final class PoolLedger {
         var vSwitchId: String?
         var addresses: [String]?
         var count: Int?
+        /// createENI on a dual-stack vSwitch: the IPv6 addresses made with the ENI.
+        var ipv6Count: Int?
     }
 
     struct State: Codable, Sendable {
