@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "NetworkCore"),
         // The one EINTR loop, and whole-file reads and writes over it. Glibc only.
         .target(name: "POSIX"),
+        // Programs run to completion without a shell (the lab, and the tests through TestSupport).
+        .target(name: "Command"),
 
         // Linux headers for rtnetlink, and the netlink client over them.
         .target(name: "CNetlink"),
@@ -45,7 +47,7 @@ let package = Package(
         // Pod traffic leaving the cluster ranges masqueraded, in our own nftables table (through `nft -f -`).
         .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
-        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore"]),
+        .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore", "POSIX"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
@@ -55,8 +57,12 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
 
-        // ADD/DEL latency of the plugin against bridge + host-local (`swift run -c release bench-cni`).
-        .executableTarget(name: "bench-cni", dependencies: ["CNI", "JSON", "Netlink", "NetworkCore"], path: "Benchmarks/CNI"),
+        // ADD/DEL latency of the plugin (edge mode, and cloud mode from a warm pool) against
+        // bridge + host-local (`scripts/bench-cni.sh`).
+        .executableTarget(name: "bench-cni", dependencies: ["CNI", "CNIProtocol", "JSON", "Netlink", "NetworkCore", "PodAddressFixture"], path: "Benchmarks/CNI"),
+        // The address socket answered from memory in place of the cloud agent: the plugin's
+        // tests and bench-cni (apart from TestSupport, so that the bench builds without NIO).
+        .target(name: "PodAddressFixture", dependencies: ["CNI", "CNIProtocol", "NetworkCore"], path: "Tests/PodAddressFixture"),
 
         // What commands print and stores write: stable JSON, aligned text tables.
         .target(name: "Formatting"),
@@ -153,13 +159,16 @@ let package = Package(
             ]
         ),
 
+        // `terway-edge lab`: the seed's topology in te- namespaces from one plan, its path tests, its teardown.
+        .target(name: "Lab", dependencies: ["Agent", "Command", "Formatting", "Netlink", "NetworkCore", "Plan"]),
+
         // The operator's CLI: wiring only.
         .executableTarget(
             name: "terway-edge",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator",
+                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator", "Lab",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -177,7 +186,7 @@ let package = Package(
         // KubernetesAPIServer: the loopback Nodes API of the Kubernetes store and agent tests;
         // CloudLab: the emulator and terway-edged role cloud in namespaces.
         .target(name: "TestSupport", dependencies: [
-                    "IPAM", "NetworkCore", "SubnetStore",
+                    "Command", "IPAM", "NetworkCore", "POSIX", "SubnetStore",
                     "CNI", "CNIProtocol", "CloudAPI", "CloudENI", "CloudEmulator", "HTTPClient",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
@@ -194,7 +203,7 @@ let package = Package(
         ),
         // bench-cloudpool: the address socket's allocation p99 on a warm pool, and a cold pool's
         // API calls per 100 pods beside Terway's fixed batches of ten.
-        .executableTarget(name: "bench-cloudpool", dependencies: ["CNIProtocol", "TestSupport"], path: "Benchmarks/CloudPool"),
+        .executableTarget(name: "bench-cloudpool", dependencies: ["CNIProtocol", "POSIX", "TestSupport"], path: "Benchmarks/CloudPool"),
         // A full table into our speaker, BIRD and GoBGP, and out to BIRD (scripts/bench-bgp.sh).
         .executableTarget(name: "bench-bgp", dependencies: ["BGP", "BGPCore", "NetworkCore", "TestSupport"], path: "Benchmarks/BGP"),
 
@@ -206,7 +215,7 @@ let package = Package(
         .testTarget(name: "CNITests", dependencies: ["CNI", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
-        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "TestSupport"]),
+        .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "PodAddressFixture", "TestSupport"]),
         .testTarget(name: "FormattingTests", dependencies: ["Formatting"]),
         .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "CNI", "NetworkCore", "TestSupport"]),
         .testTarget(
@@ -235,8 +244,11 @@ let package = Package(
         // The official SDKs and our client against the emulator; the emulator's datapath.
         .testTarget(
             name: "CloudEmulatorTests",
-            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "ConfigFile", "HTTPClient", "JSON", "TestSupport"]
+            dependencies: ["CloudEmulator", "CloudENI", "CloudAPI", "CNIProtocol", "ConfigFile", "HTTPClient", "JSON", "NetworkCore",
+                           "PodAddressFixture", "TestSupport"]
         ),
+        // The topology from the plan (pure), and `lab up/test/down` run as processes on the seed and two-domain plans.
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Plan", "NetworkCore", "TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
         .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),
@@ -250,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Plan", "BGP", "SubnetStore", "RouteSync", "Netlink", "NetworkCore", "CNIProtocol", "TestSupport",
+                "Agent", "Lab", "Plan", "BGP", "SubnetStore", "RouteSync", "Netlink", "NetworkCore", "CNIProtocol", "TestSupport",
                 "CNI", "CloudAPI", "CloudENI", "CloudEmulator", "Datapath", "HTTPClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@
 # Installs the Debian packages that the demo, the tests and the benchmarks use as real
 # parts: BGP daemons, etcd, the reference CNI plugins, a container runtime, data-path tools.
 # Safe to run again; runs `apt-get update` only when a package is missing.
+# `install-deps.sh lab`: only what `terway-edge lab` runs (iproute2, ping, nftables, BIRD 2).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   faketime
   python3 python3-venv
 )
+[ "${1:-}" = lab ] && packages=(iproute2 iputils-ping nftables bird2)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,9 +1,15 @@
 import CNI
+import CNIProtocol
 import Glibc
 import JSON
 import Netlink
 import NetworkCore
+import PodAddressFixture
 
+// The cloud mode runs in the same interleaving (the last contender): a node with an ENI (a
+// veth carrying the ENI's MAC) and a warm pool served over the address socket by
+// `PodAddressFixture` (the contract's answers from memory: the plugin's cost, not the agent's).
+//
 // bench-cni: ADD and DEL latency of terway-edge-cni against the reference bridge +
 // host-local plugins with an equivalent config (same /24, bridge, MTU, default route,
 // hairpin), a process per verb and pod, interleaved pod by pod so that both see the same
@@ -163,6 +169,21 @@ var dataDirectory = Array("\(storeFolder)/te-bench-XXXXXX".utf8CString)
 guard let made = mkdtemp(&dataDirectory) else { print("mkdtemp failed"); exit(1) }
 let data = String(cString: made)
 
+let eniMAC = MACAddress("00:16:3e:00:00:11")!
+var pool: PodAddressFixture?
+/// A cloud node: its secondary ENI as a veth carrying the ENI's MAC, and the warm pool's socket.
+@MainActor func cloudNode() throws -> String {
+    let node = try namespaces.make("n3")
+    try namespaces.run(in: node) {
+        try NetlinkSocket().addLink(LinkSettings(name: "eth1", mac: eniMAC, up: true), kind: .veth(peer: LinkSettings(name: "vpc1")))
+    }
+    let eni = PodAddressGrant.ENIBinding(mac: eniMAC, slot: 1, gateways: [IPAddress("192.168.0.253")!],
+                                         subnets: [IPPrefix("192.168.0.0/16")!], mtu: 1500)
+    pool = try PodAddressFixture(path: data + "/ip.sock", eni: eni,
+                                 addresses: (0...pods).map { [IPAddress("192.168.\(1 + $0 / 250).\(1 + $0 % 250)")!] })
+    return node
+}
+
 var failure: String?
 var contenders: [Contender] = []
 /// The deletions of each floor pair, in `floors`' order.
@@ -178,6 +199,10 @@ do {
             "isGateway": true, "isDefaultGateway": true, "hairpinMode": true, "ipMasq": false,
             "ipam": ["type": "host-local", "ranges": [[["subnet": "10.77.0.0/24"]]], "dataDir": .string(data + "/reference")],
         ], node: try namespaces.make("n2")),
+        Contender(name: "terway-edge-cni mode cloud (warm)", binary: ourBinary, config: [
+            "cniVersion": "1.0.0", "name": "bench", "type": "terway-edge-cni", "mode": "cloud",
+            "socket": .string(data + "/ip.sock"),
+        ], node: try cloudNode()),
     ]
     for c in contenders.indices {
         contenders[c].podNamespaces = try (0...pods).map { try namespaces.make("\(c)p\($0)") }
@@ -260,6 +285,8 @@ func ratio(_ value: Double) -> (text: String, hundredths: Int) {
 }
 let add = ratio(percentile(contenders[0].add, 0.5) / percentile(contenders[1].add, 0.5))
 print("ADD median ratio ours/reference: \(add.text)" + (add.hundredths <= 50 ? " (target <= 0.50 met)" : " (target <= 0.50 missed)"))
+let cloudAdd = ratio(percentile(contenders[2].add, 0.5) / percentile(contenders[1].add, 0.5))
+print("ADD median ratio mode cloud (warm pool)/reference: \(cloudAdd.text)" + (cloudAdd.hundredths <= 50 ? " (target <= 0.50 met)" : " (target <= 0.50 missed)"))
 for (label, samples) in zip(["the floor", "the pod-like floor", "`ip link del` of a pod-like pair"], floor) {
     let floorMedian = percentile(samples, 0.5)
     let ourAbove = percentile(contenders[0].del, 0.5) - floorMedian

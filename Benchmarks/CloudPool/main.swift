@@ -1,5 +1,6 @@
 import CNIProtocol
 import Foundation
+import POSIX
 import TestSupport
 
 // terway-edged role cloud against the emulator with its real datapath (TestSupport's
@@ -44,7 +45,7 @@ do {
             ours.append(try micros { answer = try warm.allocate("bench-\(index)") })
             guard case .granted = answer else { throw BenchError(description: "allocation \(index): \(String(describing: answer))") }
             try warm.release("bench-\(index)")
-            floor.append(try micros { _ = try UnixLineClient.exchange(Array(#"{"command":"none"}"#.utf8) + [10], path: warm.controlSocket) })
+            floor.append(try micros { _ = try UnixStreamSocket.exchange(path: warm.controlSocket, request: Array(#"{"command":"none"}"#.utf8), limit: 1 << 20) })
         }
         return (ours, floor)
     }

@@ -125,7 +125,7 @@ public struct EdgeConfig: Sendable {
         if isDefaultGateway ?? (listed == nil && raw["ipam"] == nil) {
             for family in [IPFamily.v4, .v6] where ranges.contains(where: { $0.subnet.family == family })
                 && !routes.contains(where: { $0.destination.family == family && $0.destination.length == 0 }) {
-                routes.append((IPPrefix(network: family == .v4 ? .v4(.init(0)) : .v6(.init(0)), length: 0)!, nil))
+                routes.append((IPPrefix.defaultRoute(family), nil))
             }
         }
         self.routes = routes
@@ -218,7 +218,7 @@ public struct EdgeConfig: Sendable {
         let mode = try raw.string("mode") ?? "edge"
         guard mode == "edge" else {
             throw CNIError(.invalidNetworkConfig, "mode \"\(mode)\" is not supported",
-                           details: "this version of \(Self.pluginType) implements mode \"edge\" only")
+                           details: "\(Self.pluginType) implements mode \"edge\" (the default) and \"cloud\"")
         }
         return try dataDirectory(raw)
     }

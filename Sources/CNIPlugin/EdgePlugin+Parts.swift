@@ -59,23 +59,11 @@ extension EdgePlugin {
         config.ranges.first { $0.subnet.contains(address.address) }?.gateway
     }
 
-    /// The newest-format Result: the previous plugins' part first (chaining), then, as the
-    /// reference `bridge` lists them, the bridge, the host end and the container end, our
-    /// addresses and the routes this ADD added.
+    /// The newest-format Result, as the reference `bridge` lists it: the bridge, the host
+    /// end and the container end, our addresses with their range's gateway, the routes this ADD added.
     static func result(_ config: EdgeConfig, _ request: CNIRequest, _ addresses: [InterfaceAddress], _ pod: PodInterface) -> CNIResult {
-        var result = request.config.prevResult ?? CNIResult()
-        result.interfaces.append(.init(name: pod.bridgeName, mac: pod.bridgeMAC?.description))
-        result.interfaces.append(.init(name: pod.hostName, mac: pod.hostMAC.description))
-        result.interfaces.append(.init(name: pod.containerName, mac: pod.containerMAC.description, mtu: config.mtu, sandbox: pod.sandbox))
-        let container = result.interfaces.count - 1
-        for address in addresses {
-            result.ips.append(.init(address: address, gateway: gateway(config, of: address), interface: container))
-        }
-        for route in pod.routes {
-            result.routes.append(.init(destination: route.destination, gateway: route.gateway))
-        }
-        if let dns = config.dns { result.dns = dns }
-        return result
+        PodResult.build(previous: request.config.prevResult, pod: pod, mtu: config.mtu,
+                        ips: addresses.map { ($0, gateway(config, of: $0)) }, dns: config.dns)
     }
 
     /// Datapath failures: a bad namespace is the runtime's input (4), drift is CHECK's finding,
@@ -91,7 +79,11 @@ extension EdgePlugin {
             return CNIError(EdgePluginCode.datapath, error.description,
                             details: "remove \(list) from \(bridge) (ip addr del ADDRESS dev \(bridge)) or set \"forceAddress\": true to replace it and its subnet route")
         case .invalidSpec: return CNIError(.invalidNetworkConfig, error.description)
+        case .attachmentExists: return CNIError(EdgePluginCode.duplicateAttachment, error.description,
+                                                details: "run DEL for this attachment before adding it again")
         case .netlink, .system: return CNIError(EdgePluginCode.datapath, error.description)
+        // The ENI of a grant not plugged yet: the agent grants only attached ENIs, so this clears.
+        case .linkMissing: return CNIError(.tryAgainLater, error.description)
         }
     }
 }

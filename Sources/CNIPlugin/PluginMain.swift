@@ -8,7 +8,7 @@ public enum PluginMain {
         CNIDispatcher().run(
             environment: { name in getenv(name).map { String(cString: $0) } },
             stdin: readStandardInput,
-            plugin: EdgePlugin(),
+            plugin: ModePlugin(),
             output: { text in writeStandardOutput(text + "\n") })
     }
 

@@ -88,12 +88,14 @@ public enum PodAddressAnswer: Hashable, Sendable {
     case released
     /// `keep`: how many grants outside the list were released.
     case kept(released: Int)
+    /// `status`: the pool can serve an allocate now.
+    case ready
     case failed(CNIError)
 
     public var json: JSONValue {
         switch self {
         case .granted(let grant): return ["ok": grant.json]
-        case .released: return ["ok": .object(JSONObject())]
+        case .released, .ready: return ["ok": .object(JSONObject())]
         case .kept(let released): return ["ok": ["released": .integer(Int64(released))]]
         case .failed(let error):
             var object = JSONObject()
@@ -119,6 +121,7 @@ public enum PodAddressAnswer: Hashable, Sendable {
             case .allocate, .lookup: self = .granted(try PodAddressGrant(ok))
             case .release: self = .released
             case .keep: self = .kept(released: Int(try ok.integer("released") ?? 0))
+            case .status: self = .ready
             }
         } catch {
             throw CNIError(.decodingFailure, "answer: \(error.msg)", details: error.details)

@@ -11,6 +11,9 @@ public enum PodAddressRequest: Hashable, Sendable {
     case lookup(PodAttachmentKey)
     /// GC: the attachments still valid; every other grant is released.
     case keep([PodAttachmentKey])
+    /// STATUS: `ok` when an allocate can be served now (an idle address, or room and a
+    /// reachable cloud to get one); otherwise an error saying why (code 50).
+    case status
 
     public var json: JSONValue {
         var object = JSONObject()
@@ -32,6 +35,8 @@ public enum PodAddressRequest: Hashable, Sendable {
                 key.write(into: &entry)
                 return .object(entry)
             })
+        case .status:
+            object["op"] = "status"
         }
         return .object(object)
     }
@@ -54,8 +59,9 @@ public enum PodAddressRequest: Hashable, Sendable {
                     keys.append(try PodAttachmentKey(try entry.requireObject(what: "attachment")))
                 }
                 self = .keep(keys)
+            case "status": self = .status
             case let op:
-                throw CNIError(.decodingFailure, "unknown op \"\(op)\"", details: "use allocate, release, lookup or keep")
+                throw CNIError(.decodingFailure, "unknown op \"\(op)\"", details: "use allocate, release, lookup, keep or status")
             }
         } catch {
             throw CNIError(.decodingFailure, error.msg, details: error.details)

@@ -14,6 +14,7 @@ import JSON
 ///     → {"op":"release","containerID":"c1","ifName":"eth0"}         ← {"ok":{}}
 ///     → {"op":"lookup","containerID":"c1","ifName":"eth0"}          ← as allocate, or error code 3
 ///     → {"op":"keep","attachments":[{"containerID":"c1","ifName":"eth0"}]}   ← {"ok":{"released":2}}
+///     → {"op":"status"}                                              ← {"ok":{}}, or error code 50
 ///     ← {"error":{"code":11,"msg":"no address left","details":"ecs.g6.large allows 2 ENIs ..."}}
 public enum PodAddressSocket {
     public static let defaultPath = "/run/terway-edge/ip.sock"

@@ -1,6 +1,7 @@
 import CloudAPI
 import Foundation
 import JSON
+import NetworkCore
 
 /// The emulated Alibaba Cloud: ECS/VPC API semantics (`EmulatorEngine`), signature checks,
 /// injected faults, instance metadata per source address, the datapath, and the state file.
@@ -59,8 +60,9 @@ public actor CloudEmulator {
                 case .unplug(_, let instance, let index):
                     try datapath.unplug(instanceId: instance, deviceIndex: index)
                 case .route(let address, let id):
-                    if let eni = engine.state.enis[id], let instance = eni.instanceId, let index = eni.deviceIndex {
-                        try datapath.route(address, instanceId: instance, deviceIndex: index)
+                    if let eni = engine.state.enis[id], let instance = eni.instanceId, let index = eni.deviceIndex,
+                       let mac = MACAddress(eni.macAddress) {
+                        try datapath.route(address, instanceId: instance, deviceIndex: index, mac: mac)
                     }
                 case .unroute(let address):
                     try datapath.unroute(address)

@@ -63,7 +63,7 @@ final class EmulatorDatapath: @unchecked Sendable {
                 try socket.replaceRoute(KernelRoute(destination: IPPrefix("0.0.0.0/0")!, gateway: gateway, outputInterface: eth0.index))
             }
         }
-        for address in addresses { try route(address, instanceId: instanceId, deviceIndex: deviceIndex) }
+        for address in addresses { try route(address, instanceId: instanceId, deviceIndex: deviceIndex, mac: macAddress) }
     }
 
     /// Deleting the VPC end removes the pair and every route through it.
@@ -76,10 +76,14 @@ final class EmulatorDatapath: @unchecked Sendable {
         }
     }
 
-    func route(_ address: String, instanceId: String, deviceIndex: Int) throws {
+    /// Routes `address` to the ENI, and, as the VPC knows where each of its addresses lives,
+    /// resolves it to the ENI's MAC without asking: the address may be a pod's behind the
+    /// instance, which the instance does not answer ARP for.
+    func route(_ address: String, instanceId: String, deviceIndex: Int, mac: MACAddress) throws {
         guard instances[instanceId] != nil, let ip = IPAddress(address), ip.family == .v4 else { return }
         let link = try vpcLinks.link(named: Self.vpcLinkName(instanceId: instanceId, deviceIndex: deviceIndex))
         try vpcLinks.replaceRoute(KernelRoute(destination: IPPrefix(network: ip, length: 32)!, outputInterface: link.index))
+        try vpcLinks.replaceNeighbour(Neighbour(address: ip, mac: mac, index: link.index))
     }
 
     func unroute(_ address: String) throws {

@@ -13,6 +13,10 @@ public enum DatapathError: Error, CustomStringConvertible {
     case drift(String)
     /// The bridge holds global addresses that are not this network's gateways.
     case staleBridgeAddresses(bridge: String, addresses: [InterfaceAddress])
+    /// The attachment's host end exists already: an ADD repeated without DEL. Nothing was changed.
+    case attachmentExists(hostName: String)
+    /// A link the pod needs is not there (the ENI of a cloud pod's addresses).
+    case linkMissing(String)
     /// The kernel or a system call refused; the underlying error keeps errno, operation and extack.
     case netlink(NetlinkError)
     /// A system call outside netlink failed (open, fstatfs).
@@ -26,6 +30,8 @@ public enum DatapathError: Error, CustomStringConvertible {
         case .drift(let what): "pod network drifted: \(what)"
         case .staleBridgeAddresses(let bridge, let addresses):
             "\(bridge) holds \(addresses.map(\.description).joined(separator: ", ")), not a gateway of this network's subnets"
+        case .attachmentExists(let hostName): "the attachment's host interface \(hostName) exists already"
+        case .linkMissing(let what): what
         case .netlink(let error): error.description
         case .system(let call, let path, let errno): "\(call) \(path): \(systemErrorText(errno))"
         }

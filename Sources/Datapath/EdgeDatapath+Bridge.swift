@@ -49,18 +49,4 @@ extension EdgeDatapath {
         try enableForwarding(ipv6: bridge.gatewayAddresses.contains { $0.family == .v6 })
         return link
     }
-
-    /// Routing between pods and out of the node needs forwarding on; write only when off.
-    private func enableForwarding(ipv6: Bool) throws(DatapathError) {
-        let keys = ["net.ipv4.ip_forward"] + (ipv6 ? ["net.ipv6.conf.all.forwarding"] : [])
-        for key in keys {
-            try netlink {
-                if let nodeNamespace {
-                    if try nodeNamespace.readSysctl(key) != "1" { try nodeNamespace.writeSysctl(key, "1") }
-                } else if try Sysctl.read(key) != "1" {
-                    try Sysctl.write(key, "1")
-                }
-            }
-        }
-    }
 }

@@ -2,9 +2,10 @@ import Glibc
 import Netlink
 import NetworkCore
 
-/// The edge mode's pod networking, as the `bridge` reference plugin builds it: a bridge
-/// in the node namespace holding the gateways, and per pod a veth pair whose container
-/// end is created directly inside the pod's namespace.
+/// The pod networking of both modes: per pod a veth pair whose container end is created
+/// directly inside the pod's namespace. The edge mode puts the host end on a bridge holding
+/// the gateways, as the `bridge` reference plugin does (`+Pod`, `+Bridge`); the cloud mode
+/// routes to the host end and steers the pod's traffic into its ENI's table (`+Cloud`).
 ///
 /// Create one per plugin invocation; it keeps one netlink socket bound to the node
 /// namespace and opens one more inside each pod namespace it touches.
@@ -40,6 +41,29 @@ public final class EdgeDatapath {
             throw DatapathError(error)
         } catch {
             throw .system(call: "open netlink socket in", path: namespace.path, errno: EIO)
+        }
+    }
+
+    /// A dump, read again when a concurrent change interrupted it (NLM_F_DUMP_INTR: other
+    /// pods' ADDs and DELs change links, routes and rules all the time on a busy node).
+    func dump<T>(_ body: () throws -> T) throws(DatapathError) -> T {
+        for _ in 0..<9 {
+            do { return try body() } catch NetlinkError.dumpInterrupted { continue } catch { break }
+        }
+        return try netlink(body)
+    }
+
+    /// Routing between pods and out of the node needs forwarding on; write only when off.
+    func enableForwarding(ipv6: Bool) throws(DatapathError) {
+        let keys = ["net.ipv4.ip_forward"] + (ipv6 ? ["net.ipv6.conf.all.forwarding"] : [])
+        for key in keys {
+            try netlink {
+                if let nodeNamespace {
+                    if try nodeNamespace.readSysctl(key) != "1" { try nodeNamespace.writeSysctl(key, "1") }
+                } else if try Sysctl.read(key) != "1" {
+                    try Sysctl.write(key, "1")
+                }
+            }
         }
     }
 

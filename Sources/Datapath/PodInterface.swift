@@ -1,11 +1,11 @@
 import NetworkCore
 
-/// What `EdgeDatapath.setUp` built, for the CNI result's `interfaces`.
+/// What `EdgeDatapath.setUp` or `setUpCloudPod` built, for the CNI result's `interfaces`.
 public struct PodInterface: Hashable, Sendable {
-    /// The node bridge the host end is on.
-    public var bridgeName: String
+    /// The node bridge the host end is on; nil in cloud mode, where the host routes to it.
+    public var bridgeName: String?
     public var bridgeMAC: MACAddress?
-    /// The host end, on the bridge.
+    /// The host end.
     public var hostName: String
     public var hostMAC: MACAddress
     /// The container end (`eth0`).

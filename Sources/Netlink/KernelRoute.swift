@@ -21,12 +21,15 @@ public struct KernelRoute: Hashable, Sendable {
     public var protocolID: UInt8
     /// RTN_* (`unicast` 1, `blackhole` 6...).
     public var type: UInt8
+    /// RTNH_F_ONLINK (`onlink`): the gateway is on the link even though no address of the
+    /// link covers it (a link-local gateway, an ENI without addresses).
+    public var onLink: Bool
 
     public static let mainTable: UInt32 = UInt32(RT_TABLE_MAIN.rawValue)
 
     public init(destination: IPPrefix, gateway: IPAddress? = nil, outputInterface: Int32? = nil, nexthopID: UInt32? = nil,
                 source: IPAddress? = nil, metric: UInt32? = nil, table: UInt32 = KernelRoute.mainTable, scope: UInt8? = nil,
-                protocolID: UInt8 = UInt8(RTPROT_BOOT), type: UInt8 = UInt8(RTN_UNICAST)) {
+                protocolID: UInt8 = UInt8(RTPROT_BOOT), type: UInt8 = UInt8(RTN_UNICAST), onLink: Bool = false) {
         self.destination = destination
         self.gateway = gateway
         self.outputInterface = outputInterface
@@ -37,6 +40,7 @@ public struct KernelRoute: Hashable, Sendable {
         self.scope = scope
         self.protocolID = protocolID
         self.type = type
+        self.onLink = onLink
     }
 
     public var family: IPFamily { destination.family }
@@ -55,6 +59,7 @@ public struct KernelRoute: Hashable, Sendable {
         scope = message.scope
         protocolID = message.protocolID
         type = message.type
+        onLink = message.flags & UInt32(RTNH_F_ONLINK) != 0
     }
 
     /// The rtmsg that adds, replaces or (with `forDeletion`) matches this route. Deletion
@@ -78,7 +83,8 @@ public struct KernelRoute: Hashable, Sendable {
                             table: table < 256 ? UInt8(table) : UInt8(RT_TABLE_UNSPEC.rawValue),
                             protocolID: forDeletion && !matchingProtocol ? 0 : protocolID,
                             scope: forDeletion ? UInt8(RT_SCOPE_NOWHERE.rawValue) : scope ?? defaultScope,
-                            type: forDeletion ? 0 : type, attributes: attributes)
+                            type: forDeletion ? 0 : type, flags: onLink && !forDeletion ? UInt32(RTNH_F_ONLINK) : 0,
+                            attributes: attributes)
     }
 }
 
@@ -88,6 +94,7 @@ extension KernelRoute: CustomStringConvertible {
         var text = destination.length == 0 ? "default" : destination.description
         if let nexthopID { text += " nhid \(nexthopID)" }
         if let gateway { text += " via \(gateway)" }
+        if onLink { text += " onlink" }
         if let outputInterface { text += " dev \(outputInterface)" }
         if let source { text += " src \(source)" }
         if let metric { text += " metric \(metric)" }

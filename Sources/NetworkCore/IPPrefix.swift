@@ -122,3 +122,10 @@ public enum PrefixParseError: Error, Hashable, Sendable, CustomStringConvertible
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
+
+extension IPPrefix {
+    /// `0.0.0.0/0` or `::/0`: the default route's destination.
+    public static func defaultRoute(_ family: IPFamily) -> IPPrefix {
+        IPPrefix(network: family == .v4 ? .v4(IPv4Address(0)) : .v6(IPv6Address(0)), length: 0)!
+    }
+}

@@ -21,6 +21,10 @@ struct PlanFileOptions: ParsableArguments {
     /// Reads and parses the plan; an unreadable or unparsable file ends the command with
     /// exit code 2 and the line and field to fix.
     func load() throws -> Plan {
+        try Self.load(plan)
+    }
+
+    static func load(_ plan: String) throws -> Plan {
         let text: String
         do {
             text = try String(contentsOfFile: plan, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import Lab
 import TestSupport
 
 /// Edge nodes on one L2 segment (a bridge in a switch namespace) with a BIRD gateway whose
@@ -26,9 +27,11 @@ final class EdgeLab: @unchecked Sendable {
             self.directory = directory
         }
 
-        var config: String { directory + "/agent.yaml" }
-        var socket: String { directory + "/agent.sock" }
-        var subnetFile: String { directory + "/subnet.json" }
+        /// Its config, subnet file and socket, laid out as `lab up` lays out a node's.
+        var files: EdgeNodeFiles { EdgeNodeFiles(folder: directory) }
+        var config: String { files.config }
+        var socket: String { files.controlSocket }
+        var subnetFile: String { files.subnetFile }
         func log(_ run: Int) -> String { directory + "/agent.log.\(run)" }
     }
 
@@ -158,20 +161,8 @@ final class EdgeLab: @unchecked Sendable {
             try namespace.exec(["ip", "route", "add", "default", "via", "172.16.1.1"])
             try namespace.exec(["ip", "-6", "route", "add", "default", "via", "fd00:10::1"])
         }
-        try directory.write("n\(index)/agent.yaml", """
-        plan: \(directory.file("plan.yaml"))
-        node: \(node.name)
-        nodeAddress: \(node.address4)
-        store: \(store)
-        subnetFile: \(node.subnetFile)
-        controlSocket: \(node.socket)
-        metricsAddress: 127.0.0.1:9464
-        bgp:
-          holdTime: 9
-          connectRetryTime: 1
-          restartTime: 10
-
-        """)
+        try directory.write("n\(index)/agent.yaml", node.files.agentConfig(
+            plan: directory.file("plan.yaml"), node: node.name, address: node.address4, store: store))
         nodes.append(node)
         return node
     }
@@ -204,20 +195,12 @@ final class EdgeLab: @unchecked Sendable {
     @discardableResult
     func addPod(_ node: Node, _ name: String) throws -> Pod {
         let namespace = try TestNamespace("p\(name)")
-        let config = """
-        {"cniVersion": "1.1.0", "name": "edge", "type": "terway-edge-cni", "mode": "edge", "bridge": "cni0",
-         "subnetFile": "\(node.subnetFile)", "dataDir": "\(node.directory)/ipam"}
-        """
-        let environment = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "pod-\(name)", "CNI_NETNS": namespace.path,
-                           "CNI_IFNAME": "eth0", "CNI_PATH": (pluginBinary as NSString).deletingLastPathComponent,
-                           "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-        let result = try node.namespace.exec([pluginBinary], stdin: config, environment: environment)
-        let answer = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        let ips = (answer?["ips"] as? [[String: Any]] ?? []).compactMap { $0["address"] as? String }
+        let ips = try node.files.addPod(plugin: pluginBinary, nodeNamespace: node.namespace.name,
+                                        podNamespace: namespace.name, containerID: "pod-\(name)")
         guard let v4 = ips.first(where: { !$0.contains(":") }), let v6 = ips.first(where: { $0.contains(":") }) else {
-            throw TestEnvironmentError("the plugin gave pod \(name) no dual-stack addresses: \(result.stdout)")
+            throw TestEnvironmentError("the plugin gave pod \(name) no dual-stack addresses: \(ips)")
         }
-        let pod = Pod(namespace: namespace, address4: String(v4.split(separator: "/")[0]), address6: String(v6.split(separator: "/")[0]))
+        let pod = Pod(namespace: namespace, address4: v4, address6: v6)
         node.pods.append(pod)
         return pod
     }

@@ -123,7 +123,7 @@ import Testing
         #expect(args.status == 0, "\(args.stdout)")
         #expect(try node.run("DEL", config: config, containerID: "c2", netns: "proc/1/ns/net", ifname: "eth0").status == 0)
         // A config this version no longer accepts (an unknown mode, a broken subnet).
-        let changed = EdgePluginTests.with(EdgePluginTests.with(config, key: "mode", value: "cloud"), key: "subnet", value: "bogus")
+        let changed = EdgePluginTests.with(EdgePluginTests.with(config, key: "mode", value: "hybrid"), key: "subnet", value: "bogus")
         let run = try node.run("DEL", config: changed, containerID: "c3", netns: pods[3].path, ifname: "eth0")
         #expect(run.status == 0, "\(run.stdout)")
         #expect(try node.reservations().isEmpty)

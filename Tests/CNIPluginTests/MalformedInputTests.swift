@@ -48,8 +48,8 @@ import Testing
         Case(name: "exhausted subnet", code: 11, message: "no free address in 10.0.3.0/30") { node, pod in
             (node.config(subnet: "10.0.3.0/30").serialized(), "c9", pod, "eth0")
         },
-        Case(name: "other mode", code: 7, message: "mode \"cloud\" is not supported") { node, pod in
-            (node.config(extra: ["mode": "cloud"]).serialized(), "c9", pod, "eth0")
+        Case(name: "other mode", code: 7, message: "mode \"hybrid\" is not supported") { node, pod in
+            (node.config(extra: ["mode": "hybrid"]).serialized(), "c9", pod, "eth0")
         },
     ]
 

@@ -18,6 +18,7 @@ import Testing
         .lookup(.init(containerID: "c1", ifName: "eth0")),
         .keep([.init(containerID: "c1", ifName: "eth0"), .init(containerID: "c3", ifName: "eth0")]),
         .keep([]),
+        .status,
     ])
     func requestsRoundTrip(_ request: PodAddressRequest) throws {
         let bytes = Array(request.json.serialized().utf8)
@@ -36,6 +37,8 @@ import Testing
             (.lookup(key), .granted(grant)),
             (.release(key), .released),
             (.keep([key]), .kept(released: 3)),
+            (.status, .ready),
+            (.status, .failed(CNIError(.pluginNotAvailable, "no address left", details: "quota"))),
             (.allocate(key, pod: nil), .failed(CNIError(.tryAgainLater, "no address left", details: "ecs.g6.large allows 2 ENIs"))),
         ]
         for (request, answer) in cases {

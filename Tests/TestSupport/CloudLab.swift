@@ -5,6 +5,7 @@ import CNI
 import CNIProtocol
 import Foundation
 import HTTPClient
+import POSIX
 
 /// One cloud node in `te-` namespaces: the emulator in this process (API and metadata on
 /// loopback, the VPC router and the instance's NICs in namespaces: an ENI attached to the
@@ -117,8 +118,7 @@ public final class CloudLab: @unchecked Sendable {
 
     /// One request on the address socket, as the plugin makes it.
     public func request(_ request: PodAddressRequest) throws -> PodAddressAnswer {
-        let bytes = try UnixLineClient.exchange(Array((request.json.serialized() + "\n").utf8), path: addressSocket)
-        return try PodAddressAnswer(bytes: bytes, answering: request)
+        try PodAddressClient(path: addressSocket).send(request)
     }
 
     public func request(_ request: PodAddressRequest) async throws -> PodAddressAnswer {
@@ -152,7 +152,7 @@ public final class CloudLab: @unchecked Sendable {
     }
 
     public func status() throws -> AgentStatusJSON {
-        let bytes = try UnixLineClient.exchange(Array(#"{"command":"status"}"#.utf8) + [10], path: controlSocket)
+        let bytes = try UnixStreamSocket.exchange(path: controlSocket, request: Array(#"{"command":"status"}"#.utf8), limit: 1 << 20)
         return try JSONDecoder().decode(AgentStatusJSON.self, from: Data(bytes))
     }
 
@@ -214,33 +214,5 @@ public struct AgentStatusJSON: Decodable, Sendable {
         public var intentsOpen: Int
         public var apiCalls: [String: Int]
         public var apiThrottled: [String: Int]
-    }
-}
-
-/// A blocking client of a line socket: connect, write, read to EOF.
-public enum UnixLineClient {
-    public static func exchange(_ bytes: [UInt8], path: String) throws -> [UInt8] {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestEnvironmentError("socket: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8) + [0])
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { throw TestEnvironmentError("connect \(path): errno \(errno)") }
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count <= 0 { break }
-            answer += buffer[..<count]
-        }
-        while answer.last == 10 { answer.removeLast() }
-        return answer
     }
 }

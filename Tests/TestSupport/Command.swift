@@ -1,60 +1,6 @@
 import Foundation
-
-/// What a finished command printed and how it ended.
-public struct CommandResult: Sendable {
-    public let status: Int32
-    public let stdout: String
-    public let stderr: String
-    public var succeeded: Bool { status == 0 }
-}
-
-/// Thrown when a command a test needs fails; the message carries its output.
-public struct CommandFailure: Error, CustomStringConvertible {
-    public let argv: [String]
-    public let result: CommandResult
-    public var description: String {
-        "`\(argv.joined(separator: " "))` exited \(result.status): \(result.stderr)\(result.stdout)"
-    }
-}
-
-/// Runs a program to completion (no shell), with optional standard input and environment.
-@discardableResult
-public func run(_ argv: [String], stdin: String? = nil, environment: [String: String]? = nil,
-                check: Bool = true) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try resolveExecutable(argv[0]))
-    process.arguments = Array(argv.dropFirst())
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes before waiting so that a chatty child cannot block on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var outData = Data(), errData = Data()
-    DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-    errData = err.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    let result = CommandResult(status: process.terminationStatus,
-                               stdout: String(decoding: outData, as: UTF8.self),
-                               stderr: String(decoding: errData, as: UTF8.self))
-    if check && !result.succeeded { throw CommandFailure(argv: argv, result: result) }
-    return result
-}
-
-/// Finds a program on PATH (plus the sbin folders, where BIRD and iproute2 live).
-public func resolveExecutable(_ name: String) throws -> String {
-    if name.contains("/") { return name }
-    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin:/usr/lib/frr:/usr/lib/cni"
-    for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-        return "\(dir)/\(name)"
-    }
-    throw TestEnvironmentError("`\(name)` is not installed; run scripts/install-deps.sh")
-}
+// The command runner lives in `Command` (the lab uses it too); tests keep reaching it through TestSupport.
+@_exported import Command
 
 /// The reason a test cannot run here. Tests throw it rather than skip: CI is root and has
 /// every package, so a missing part is a failure to be fixed, not a test to pass over.

@@ -109,13 +109,3 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     deinit { terminate(grace: 1) }
 }
-
-/// Polls `condition` until it holds or `timeout` seconds pass; returns whether it held.
-public func waitUntil(timeout: Double, interval: Double = 0.05, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(useconds_t(interval * 1_000_000))
-    }
-    return try condition()
-}

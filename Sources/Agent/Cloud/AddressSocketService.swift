@@ -46,6 +46,9 @@ struct AddressSocketService: Service {
                 return .released
             case .lookup(let key): return .granted(try await pool.lookup(key))
             case .keep(let keys): return .kept(released: try await pool.keep(keys))
+            case .status:
+                try await pool.status()
+                return .ready
             }
         } catch let error as CNIError {
             return .failed(error)

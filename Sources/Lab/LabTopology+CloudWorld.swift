@@ -1,0 +1,55 @@
+import NetworkCore
+import Plan
+
+extension LabTopology {
+    /// The access key the lab's emulator accepts (the lab's own, not a secret).
+    public static let accessKey = (id: "LTAI-lab", secret: "lab-secret")
+
+    /// The world `terway-edge cloud emulator` serves for this lab (`examples/cloud-world.yaml`
+    /// explains every key): the plan's VPC and vSwitches, its instance type and ENI figures,
+    /// every ECS instance in its namespace, the VPC router's namespace (the real datapath),
+    /// API and metadata on 100.100.100.200 inside the VPC only.
+    public var cloudWorld: String {
+        let switches = instances.reduce(into: [(String, String)]()) { list, instance in
+            if !list.contains(where: { $0.0 == instance.vSwitch }) { list.append((instance.vSwitch, instance.vSwitchCIDR)) }
+        }
+        let zones = switches.indices.map { "cn-hangzhou-\(Character(UnicodeScalar(UInt8(ascii: "h") + UInt8($0 % 19))))" }
+        let type = plan.vpc.instanceType?.value ?? "ecs.g6.large"
+        let capacity = plan.vpc.eniCapacity?.value ?? ENICapacity.known[type] ?? ENICapacity(enis: 2, addressesPerENI: 6)
+        var yaml = """
+        # The world of lab \(lab), rendered by `terway-edge lab up` from plan \(plan.name ?? "(unnamed)").
+        region: cn-hangzhou
+        zones: [\(zones.joined(separator: ", "))]
+        vpc:
+          id: vpc-\(lab)
+          cidrs: [\(plan.vpc.cidrs.map(\.prefix).filter { $0.family == .v4 }.map { "\($0)" }.joined(separator: ", "))]
+          namespace: \(vpcNamespace)
+        vSwitches:
+
+        """
+        for (index, (name, cidr)) in switches.enumerated() {
+            yaml += "  - { id: \(name), zone: \(zones[index]), cidr: \(cidr) }\n"
+        }
+        yaml += """
+        securityGroups: [sg-\(lab)]
+        instanceTypes:
+          - { id: \(type), eniQuantity: \(capacity.enis), eniPrivateIpAddressQuantity: \(capacity.addressesPerENI), eniIpv6AddressQuantity: 1 }
+        instances:
+
+        """
+        for instance in instances {
+            yaml += "  - { id: \(instance.id), type: \(type), vSwitch: \(instance.vSwitch), primaryIP: \(instance.primaryIP), namespace: \(instance.namespace), ramRole: terway-edge }\n"
+        }
+        yaml += """
+        accessKeys:
+          - { id: \(Self.accessKey.id), secret: \(Self.accessKey.secret) }
+        ramRoles:
+          - { name: terway-edge, ttlSeconds: 3600 }
+        listen: \(Self.cloudAddress):\(Self.apiPort)
+        metadataListen: \(Self.cloudAddress):80
+        delays: { attach: 0.2, detach: 0.2, metadata: 0.2 }
+
+        """
+        return yaml
+    }
+}
