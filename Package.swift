@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "Masquerade", dependencies: ["NetworkCore"]),
         // The contract between agent and plugin (the subnet file): imported by both, so no NIO, no Foundation.
         .target(name: "CNIProtocol", dependencies: ["CNI", "JSON", "NetworkCore", "POSIX"]),
+        // The init container's work: the plugin binary and our conflist into the runtime's folders, by atomic rename.
+        .target(name: "CNIInstall", dependencies: ["JSON", "POSIX"]),
         .target(name: "CNIPlugin", dependencies: ["CNI", "CNIProtocol", "IPAM", "Datapath", "Netlink", "NetworkCore", "POSIX"]),
         .executableTarget(
             name: "terway-edge-cni",
@@ -133,6 +135,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // `terway-edge doctor`: reads the node (kernel, sysctls, CNI files, subnet file, agent, BGP, routes); changes nothing.
+        .target(
+            name: "Doctor",
+            dependencies: ["Agent", "BGP", "CNI", "CNIInstall", "CNIProtocol", "JSON", "Masquerade", "Netlink", "NetworkCore"]
+        ),
         .executableTarget(
             name: "terway-edged",
             dependencies: [
@@ -168,7 +175,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator", "Lab",
+                "Agent", "Plan", "BGP", "BGPCore", "Formatting", "SubnetStore", "NetworkCore", "CloudEmulator", "CNIInstall", "Doctor", "Lab",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -216,6 +223,7 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"]),
         .testTarget(name: "CNIPluginTests", dependencies: ["CNIPlugin", "CNIProtocol", "CNI", "IPAM", "JSON", "NetworkCore", "PodAddressFixture", "TestSupport"]),
+        .testTarget(name: "CNIInstallTests", dependencies: ["CNIInstall", "CNI", "JSON", "POSIX", "TestSupport"]),
         .testTarget(name: "FormattingTests", dependencies: ["Formatting"]),
         .testTarget(name: "CNIProtocolTests", dependencies: ["CNIProtocol", "CNI", "NetworkCore", "TestSupport"]),
         .testTarget(
@@ -249,6 +257,16 @@ let package = Package(
         ),
         // The topology from the plan (pure), and `lab up/test/down` run as processes on the seed and two-domain plans.
         .testTarget(name: "LabTests", dependencies: ["Lab", "Plan", "NetworkCore", "TestSupport"]),
+        // doctor in a te- node namespace with each problem planted; the deploy manifests, the image under podman.
+        .testTarget(
+            name: "DoctorTests",
+            dependencies: [
+                "Agent", "BGP", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "DeployTests", dependencies: ["TestSupport"]),
         .testTarget(name: "PlanTests", dependencies: ["ConfigFile", "Plan", "TestSupport"]),
         // `terway-edge` run as a process: plan, ipam (its help output against Snapshots/).
         .testTarget(name: "TerwayEdgeTests", dependencies: ["TestSupport"], exclude: ["Snapshots"]),

@@ -10,7 +10,7 @@ packages=(
   bird2 frr gobgpd exabgp
   etcd-server etcd-client
   containernetworking-plugins podman runc busybox-static
-  hyperfine valgrind
+  hyperfine valgrind file binutils
   faketime
   python3 python3-venv
 )
@@ -28,3 +28,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v swift >/dev/null || { echo "swift 6.3 is not on PATH (expected at /opt/swift)" >&2; exit 1; }
+
+# kubernetes-validate (PyPI) with the Kubernetes schemas it ships, for the manifest tests
+# (Tests/DeployTests; TestSupport's KubernetesValidate uses the same venv).
+venv=${TE_K8S_VENV:-/var/tmp/te-k8s-venv}
+if ! "$venv/bin/python" -c 'import kubernetes_validate, yaml' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate
+fi

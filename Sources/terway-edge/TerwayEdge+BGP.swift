@@ -147,6 +147,6 @@ func printJSON(_ value: some Encodable) {
     print(StableJSON.encode(value), terminator: "")
 }
 
-private func printTable(_ header: [String], _ rows: [[String]]) {
+func printTable(_ header: [String], _ rows: [[String]]) {
     print(TextTable.render(header, rows), terminator: "")
 }

@@ -7,6 +7,7 @@ struct TerwayEdge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "terway-edge",
         abstract: "Operate a TerwayEdge cloud-edge container network.",
-        subcommands: [StatusCommand.self, PlanCommand.self, BGPCommand.self, IPAMCommand.self, CloudCommand.self, LabCommand.self]
+        subcommands: [StatusCommand.self, DoctorCommand.self, PlanCommand.self, BGPCommand.self, IPAMCommand.self, CloudCommand.self,
+                      LabCommand.self, InstallCNI.self]
     )
 }

@@ -14,6 +14,9 @@ struct TerwayEdged: AsyncParsableCommand {
     @Option(help: "The agent's YAML configuration.")
     var config = "/etc/terway-edge/agent.yaml"
 
+    @Option(help: "The node's name, over the config's node and the host name (a DaemonSet passes the Downward API's spec.nodeName: cloud node names are not host names).")
+    var node: String?
+
     @Flag(help: "Validate the configuration, print the resolved settings and exit.")
     var checkConfig = false
 
@@ -29,7 +32,13 @@ struct TerwayEdged: AsyncParsableCommand {
 
     func run() async throws {
         MemoryFootprint.configure()
-        let loaded = try NodeAgentConfig.load(contentsOf: config)
+        var loaded = try NodeAgentConfig.load(contentsOf: config)
+        if let node {
+            switch loaded {
+            case .edge(var edge): edge.node = node; loaded = .edge(edge)
+            case .cloud(var cloud): cloud.node = node; loaded = .cloud(cloud)
+            }
+        }
         if checkConfig {
             switch loaded {
             case .edge(let resolved): print(resolved.resolvedSettings, terminator: "")

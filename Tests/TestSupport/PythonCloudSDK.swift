@@ -6,21 +6,11 @@ import Foundation
 public enum PythonCloudSDK {
     public static let venv = ProcessInfo.processInfo.environment["TE_CLOUD_VENV"] ?? "/var/tmp/te-cloud-venv"
     static let packages = ["aliyun-python-sdk-core", "aliyun-python-sdk-ecs", "alibabacloud-ecs20140526", "alibabacloud-vpc20160428"]
-    private static let lock = NSLock()
 
     /// The venv's python, after making the venv if it lacks any SDK.
     public static func python() throws -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        let python = "\(venv)/bin/python"
-        let probe = "import aliyunsdkcore, aliyunsdkecs, alibabacloud_ecs20140526, alibabacloud_vpc20160428"
-        if FileManager.default.isExecutableFile(atPath: python),
-           (try? run([python, "-c", probe], check: false))?.succeeded == true {
-            return python
-        }
-        try run(["python3", "-m", "venv", venv])
-        try run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"] + packages)
-        return python
+        try PythonVenv(path: venv, packages: packages,
+                       probe: "import aliyunsdkcore, aliyunsdkecs, alibabacloud_ecs20140526, alibabacloud_vpc20160428").python()
     }
 
     /// A script of `Tests/TestSupport/CloudSDK/`.
