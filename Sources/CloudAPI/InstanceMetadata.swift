@@ -34,9 +34,14 @@ public struct ENIMetadata: Sendable, Hashable {
     public var ipv6s: [String]
     public var gateway: String
     public var vSwitchCIDR: String
+    /// nil: the vSwitch has no IPv6 CIDR block.
+    public var ipv6Gateway: String?
+    public var vSwitchIPv6CIDR: String?
 
     public init(mac: String, eniId: String, primaryIP: String, privateIPv4s: [String], ipv6s: [String],
-                gateway: String, vSwitchCIDR: String) {
+                gateway: String, vSwitchCIDR: String, ipv6Gateway: String? = nil, vSwitchIPv6CIDR: String? = nil) {
+        self.ipv6Gateway = ipv6Gateway
+        self.vSwitchIPv6CIDR = vSwitchIPv6CIDR
         self.mac = mac
         self.eniId = eniId
         self.primaryIP = primaryIP

@@ -23,6 +23,13 @@ extension MetadataClient {
         return ENIMetadata(mac: mac, eniId: try await get(base + "network-interface-id"),
                            primaryIP: try await get(base + "primary-ip-address"),
                            privateIPv4s: try await addresses("private-ipv4s"), ipv6s: try await addresses("ipv6s"),
-                           gateway: try await get(base + "gateway"), vSwitchCIDR: try await get(base + "vswitch-cidr-block"))
+                           gateway: try await get(base + "gateway"), vSwitchCIDR: try await get(base + "vswitch-cidr-block"),
+                           ipv6Gateway: try await absentOn404(base + "ipv6-gateway"),
+                           vSwitchIPv6CIDR: try await absentOn404(base + "vswitch-ipv6-cidr-block"))
+    }
+
+    /// A path that metadata leaves out (404) where the feature is off, such as IPv6.
+    private func absentOn404(_ path: String) async throws -> String? {
+        do { return try await get(path) } catch MetadataError.status(_, 404, _) { return nil }
     }
 }

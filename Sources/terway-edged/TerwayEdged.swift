@@ -20,7 +20,7 @@ struct TerwayEdged: AsyncParsableCommand {
     @Flag(help: "Validate the configuration, print the resolved settings and exit.")
     var checkConfig = false
 
-    @Flag(help: "Release the node's lease and remove what the agent put on the node (routes, nexthops, nftables table, subnet file), then exit.")
+    @Flag(help: "Role edge: release the node's lease and remove what the agent put on the node (routes, nexthops, nftables table, subnet file). Role cloud: delete the agent's ENIs with their addresses, its pod rules and ENI tables. Then exit.")
     var cleanup = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -52,8 +52,9 @@ struct TerwayEdged: AsyncParsableCommand {
         switch loaded {
         case .edge(let edge): resolved = edge
         case .cloud(let cloud):
-            guard !cleanup else {
-                throw ValidationError("role cloud: --cleanup is not supported; the ENIs and addresses stay with the instance for the next run")
+            if cleanup {
+                try await CloudAgent(config: cloud, logger: logger, lockWait: .seconds(15)).cleanup()
+                return
             }
             let registry = Self.bootstrapMetrics()
             let agent = try await CloudAgent(config: cloud, logger: logger)

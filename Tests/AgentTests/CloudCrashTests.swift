@@ -73,6 +73,19 @@ import TestSupport
         try await restartAndCheck(lab, yaml, step: "attachENI")
     }
 
+    @Test func killedWhilePairingIPv6() async throws {
+        let lab = try await CloudLab(type: "ecs.g7.4xlarge", ipv6Cidr: "2408:4000:10::/64", faults: "faults: { latency: 0.4 }")
+        defer { lab.stop() }
+        let yaml = lab.config(pool: "{ minIdle: 2, maxIdle: 10, idleReclaimAfter: 60 }")
+        try lab.folder.write("agent.yaml", yaml)
+        lab.agent = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", lab.folder.file("agent.yaml")],
+                                          logFile: lab.folder.file("agent.log"))
+        // The first ENI's IPv4 addresses are in; their IPv6 partners are being assigned.
+        try await kill(lab, during: "assignIPv6")
+        try await restartAndCheck(lab, yaml, step: "assignIPv6")
+        #expect(try await lab.status().cloud.ipv6PoolSize >= 2)
+    }
+
     @Test func killedWhileReleasing() async throws {
         let lab = try await CloudLab(faults: "faults: { latency: 0.4 }")
         defer { lab.stop() }

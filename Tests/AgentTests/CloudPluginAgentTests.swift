@@ -87,6 +87,31 @@ import TestSupport
         #expect(gc.status == 0, "\(gc.stdout)")
     }
 
+    @Test func aDualStackPodGetsBothFamiliesAndDelLeavesNoRule() async throws {
+        let lab = try await CloudLab(type: "ecs.g7.4xlarge", ipv6Cidr: "2408:4000:10::/64")
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config())
+        let pod = try TestNamespace("cpod6")
+        defer { pod.delete() }
+        let add = try await offPool { try Self.plugin(lab, "ADD", containerID: "d1", pod: pod) }
+        #expect(add.status == 0, "\(add.stdout) \(lab.log.suffix(2000))")
+        let ips = add.json?["ips"]?.arrayValue?.compactMap { $0["address"]?.stringValue } ?? []
+        #expect(ips.count == 2 && ips[1].hasSuffix("/128") && ips[1].hasPrefix("2408:4000:10:"), "\(ips)")
+        let address6 = ips.last.map { String($0.prefix { $0 != "/" }) } ?? "-"
+        let node = lab.node
+        let (rules, podRoutes, table) = try await offPool {
+            (try node.exec(["ip", "-6", "rule", "show"]).stdout, try pod.exec(["ip", "-6", "route", "show"]).stdout,
+             try node.exec(["ip", "-6", "route", "show", "table", "1001"]).stdout)
+        }
+        #expect(rules.contains("from \(address6) lookup 1001") && rules.contains("to \(address6) lookup main"), "\(rules)")
+        #expect(podRoutes.contains("default via fe80::1"), "\(podRoutes)")
+        #expect(table.contains("default via 2408:4000:10::1"), "\(table)")
+        let del = try await offPool { try Self.plugin(lab, "DEL", containerID: "d1", pod: pod) }
+        #expect(del.status == 0, "\(del.stdout)")
+        let after = try await offPool { try node.exec(["ip", "-6", "rule", "show"]).stdout + node.exec(["ip", "rule", "show"]).stdout }
+        #expect(!after.contains(address6) && !after.contains("lookup 1001"), "\(after)")
+    }
+
     @Test func atTheInstancesQuotaAddFailsWithCode11NamingItAndStatusIs50() async throws {
         // ecs.g6.large: 2 ENIs (1 secondary) of 6 addresses: 5 for pods.
         let lab = try await CloudLab(type: "ecs.g6.large")

@@ -3,6 +3,7 @@ import CNI
 import CNIProtocol
 import Datapath
 import Foundation
+import NetworkCore
 import Testing
 import TestSupport
 
@@ -131,6 +132,50 @@ import TestSupport
         print("leak repair: a stray address released after \(elapsed) with reconcileInterval 1 s")
     }
 
+    @Test func aDualStackGrantCarriesBothFamiliesAndAStrayIPv6IsReleased() async throws {
+        let lab = try await CloudLab(type: "ecs.g7.4xlarge", ipv6Cidr: "2408:4000:10::/64")
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 1, maxIdle: 4, idleReclaimAfter: 60 }", reconcileInterval: 1))
+        guard case .granted(let grant) = try await lab.allocate("dual") else { Issue.record("\(lab.log)"); return }
+        #expect(grant.addresses.map(\.family) == [.v4, .v6], "\(grant)")
+        #expect(grant.eni.gateways.map(\.description) == ["192.168.15.253", "2408:4000:10::1"])
+        #expect(grant.eni.subnets.map(\.description) == ["192.168.0.0/20", "2408:4000:10::/64"])
+        let eni = try #require(try await lab.cloudENIs().first)
+        #expect(eni.ipv6s.contains(grant.addresses[1].description))
+        // The ENI's table routes IPv6 too.
+        let table = try await offPool { try lab.node.exec(["ip", "-6", "route", "show", "table", "\(grant.eni.table)"]).stdout }
+        #expect(table.contains("default via 2408:4000:10::1"), "\(table)")
+
+        let stray = try #require(try await lab.client.assignIpv6Addresses(eni.id, count: 1).first)
+        let started = ContinuousClock.now
+        var gone = false
+        while !gone, ContinuousClock.now - started < .seconds(4) {
+            gone = try await !lab.cloudENIs().flatMap(\.ipv6s).contains(stray)
+            if !gone { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(gone, "the stray IPv6 \(stray) is still assigned after \(ContinuousClock.now - started)")
+        // The pod's pair stays.
+        #expect(try await lab.cloudENIs().flatMap(\.ipv6s).contains(grant.addresses[1].description))
+        guard case .granted(let again) = try await lab.request(.lookup(PodAttachmentKey(containerID: "dual", ifName: "eth0"))) else {
+            Issue.record("lookup refused"); return
+        }
+        #expect(again.addresses == grant.addresses)
+
+        // A burst of 40: new ENIs on the vSwitch now known dual-stack come with IPv6
+        // addresses (at most 10 in the create call, the rest assigned after).
+        let ids = (0..<40).map { "b\($0)" }
+        let families = try await offPool {
+            try ids.concurrentMap { id -> [IPFamily] in
+                if case .granted(let grant) = try lab.allocate(id) { return grant.addresses.map(\.family) }
+                return []
+            }
+        }
+        #expect(families.allSatisfy { $0 == [.v4, .v6] }, "\(families) \(lab.log.suffix(2000))")
+        #expect(try await lab.settledLeaks() == (0, 0))
+        let calls = try await lab.status().cloud.apiCalls
+        print("dual-stack: 41 pods, API calls \(calls.sorted { $0.key < $1.key }.filter { !$0.key.hasPrefix("Describe") })")
+    }
+
     @Test func aHandDeletedRuleOrRouteIsBackWithinOneSecond() async throws {
         let lab = try await CloudLab()
         defer { lab.stop() }
@@ -174,6 +219,87 @@ import TestSupport
         #expect(ruleBack < .seconds(1) && routeBack < .seconds(1) && tableBack < .seconds(1),
                 "rule \(ruleBack), host route \(routeBack), ENI table \(tableBack)")
         print("repair: rule back in \(ruleBack), host route in \(routeBack), ENI table default route in \(tableBack)")
+    }
+
+    @Test func anIdleENIIsDeletedButNeverOneWithAnAddressInUse() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 2, idleReclaimAfter: 1 }"))
+        // 25 pods: two ENIs of 19.
+        var slots: [String: Int] = [:]
+        for index in 0..<25 {
+            guard case .granted(let grant) = try await lab.allocate("s\(index)") else { Issue.record("\(lab.log)"); return }
+            slots["s\(index)"] = grant.eni.slot
+        }
+        let before = try await lab.cloudENIs()
+        try #require(before.count == 2, "\(before.map(\.id))")
+        let emptied = slots.values.max()!, kept = slots.values.min()!
+        let leaving = slots.filter { $0.value == emptied }.keys.sorted()
+        // All but one of the pods of the second ENI go: it keeps an address in use.
+        for id in leaving.dropFirst() { try await lab.release(id) }
+        try await Task.sleep(for: .seconds(3))
+        #expect(try await lab.cloudENIs().count == 2, "an ENI with an address in use was deleted")
+        // The last one goes: the ENI is deleted after idleReclaimAfter (1 s) plus a loop tick.
+        try await lab.release(leaving[0])
+        let started = ContinuousClock.now
+        var left = try await lab.cloudENIs()
+        while left.count > 1, ContinuousClock.now - started < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(100))
+            left = try await lab.cloudENIs()
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(left.count == 1, "\(left.map(\.id)) after \(elapsed)")
+        // The pods of the first ENI still hold their addresses, and nothing leaked.
+        let stays = slots.first { $0.value == kept }!.key
+        guard case .granted(let grant) = try await lab.request(.lookup(PodAttachmentKey(containerID: stays, ifName: "eth0"))) else {
+            Issue.record("\(stays) lost its address"); return
+        }
+        #expect(grant.eni.slot == kept)
+        #expect(try await lab.settledLeaks() == (0, 0))
+        let table = try await offPool { [node = lab.node] in
+            try node.exec(["ip", "route", "show", "table", "\(1000 + emptied)"]).stdout
+        }
+        #expect(table.isEmpty, "\(table)")
+        if left.count == 1 { print("pool shrink: the idle ENI deleted \(elapsed) after its last pod left (idleReclaimAfter 1 s)") }
+    }
+
+    @Test func aReleasedGrantLeavesNoRuleOrRouteBehind() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config())
+        let node = lab.node
+        var installed: [(id: String, address: String, host: String)] = []
+        for id in ["g1", "g2", "g3"] {
+            guard case .granted(let grant) = try await lab.allocate(id) else { Issue.record("\(lab.log)"); return }
+            let address = grant.addresses[0].description, host = EdgeDatapath.hostInterfaceName(containerID: id, ifName: "eth0")
+            try await offPool {
+                try node.exec(["ip", "link", "add", host, "type", "veth", "peer", "name", "\(id)peer"])
+                try node.exec(["ip", "link", "set", host, "up"])
+                try node.exec(["ip", "route", "add", "\(address)/32", "dev", host, "scope", "link"])
+                try node.exec(["ip", "rule", "add", "pref", "512", "to", "\(address)/32", "lookup", "main"])
+                try node.exec(["ip", "rule", "add", "pref", "2048", "from", "\(address)/32", "lookup", "\(grant.eni.table)"])
+            }
+            installed.append((id, address, host))
+        }
+        // Seen by a repair pass: from now on the agent's to keep.
+        try await Task.sleep(for: .milliseconds(1500))
+        // g1 released before its DEL (the veth is still there); g2 by GC, which keeps g3 only.
+        try await lab.release("g1")
+        guard case .kept(released: 1) = try await lab.request(.keep([PodAttachmentKey(containerID: "g3", ifName: "eth0")])) else {
+            Issue.record("keep refused"); return
+        }
+        // Two repair passes later, still gone.
+        try await Task.sleep(for: .milliseconds(2200))
+        let (rules, routes) = try await offPool {
+            (try node.exec(["ip", "rule", "show"]).stdout, try node.exec(["ip", "route", "show"]).stdout)
+        }
+        for pod in installed.prefix(2) {
+            #expect(!rules.contains(pod.address + " "), "\(pod.id): \(rules)")
+            #expect(!routes.contains(pod.address + " "), "\(pod.id): \(routes)")
+        }
+        let kept = installed[2]
+        #expect(rules.contains("from \(kept.address) lookup") && rules.contains("to \(kept.address) lookup main"), "\(rules)")
+        #expect(routes.contains("\(kept.address) dev \(kept.host)"), "\(routes)")
     }
 }
 

@@ -37,6 +37,24 @@ import TestSupport
         #expect(try PoolLedger(folder: folder.file("ledger")).state.addresses.isEmpty, "an ENI's addresses go with it")
     }
 
+    /// A ledger written before IPv6 pairs (no `ipv6`, `ipv6Gateway`, `ipv6Cidr`) still loads;
+    /// the pairs written now survive a reopen.
+    @Test func aLedgerFromBeforeIPv6LoadsAndPairsSurvive() throws {
+        let folder = try TemporaryDirectory("te-ledger")
+        try FileManager.default.createDirectory(atPath: folder.file("ledger"), withIntermediateDirectories: true)
+        try folder.write("ledger/ledger.json", #"{"enis":{"eni-1":{"cidr":"192.168.0.0/20","gateway":"192.168.15.253","id":"eni-1","mac":"00:16:3e:00:00:02","slot":1,"vSwitchId":"vsw-a"}},"addresses":{"192.168.0.20":{"address":"192.168.0.20","eni":"eni-1","idleSince":1}},"intents":{}}"#)
+        let old = try PoolLedger(folder: folder.file("ledger"))
+        #expect(old.state.enis["eni-1"] == eni && old.state.addresses["192.168.0.20"]?.ipv6 == nil)
+        var dual = eni
+        dual.ipv6Gateway = "2408:4000:10::1"
+        dual.ipv6Cidr = "2408:4000:10::/64"
+        try old.record(.eni(dual))
+        try old.record(.address(.init(address: "192.168.0.20", eni: "eni-1", owner: nil, ipv6: "2408:4000:10::20", idleSince: 1)))
+        let reopened = try PoolLedger(folder: folder.file("ledger"))
+        #expect(reopened.state.enis["eni-1"] == dual)
+        #expect(reopened.state.addresses["192.168.0.20"]?.ipv6 == "2408:4000:10::20")
+    }
+
     @Test func anUnreadableSnapshotIsRefusedNotReset() throws {
         let folder = try TemporaryDirectory("te-ledger")
         try FileManager.default.createDirectory(atPath: folder.file("ledger"), withIntermediateDirectories: true)

@@ -26,8 +26,9 @@ public final class CloudLab: @unchecked Sendable {
     public var controlSocket: String { folder.file("agent.sock") }
     public var ledger: String { folder.file("ledger") }
 
-    /// `type`: the instance type (ecs.g6.large: 1 ENI of 5 pod addresses; ecs.g6.4xlarge: 7 of 19).
-    public init(type: String = "ecs.g6.4xlarge", delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "") async throws {
+    /// `type`: the instance type (ecs.g6.large: 1 ENI of 5 pod addresses; ecs.g6.4xlarge: 7 of 19;
+    /// ecs.g7.4xlarge: 7 of 19, each with an IPv6 partner where the vSwitch has `ipv6Cidr`).
+    public init(type: String = "ecs.g6.4xlarge", ipv6Cidr: String? = nil, delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "") async throws {
         // Off the cooperative pool (`ip netns add` blocks): in-process emulators share it.
         (vpc, node) = try await offPool { (try TestNamespace("cvpc"), try TestNamespace("cnode")) }
         folder = try TemporaryDirectory("te-cloud-agent")
@@ -37,11 +38,12 @@ public final class CloudLab: @unchecked Sendable {
         vpc: { id: vpc-lab, cidrs: [192.168.0.0/16], namespace: \(vpc.name) }
         vSwitches:
           - { id: vsw-tiny, zone: cn-hangzhou-h, cidr: 192.168.32.0/29 }
-          - { id: vsw-a, zone: cn-hangzhou-h, cidr: 192.168.0.0/20 }
+          - { id: vsw-a, zone: cn-hangzhou-h, cidr: 192.168.0.0/20\(ipv6Cidr.map { ", ipv6Cidr: \"\($0)\"" } ?? "") }
         securityGroups: [sg-lab]
         instanceTypes:
           - { id: ecs.g6.large, eniQuantity: 2, eniPrivateIpAddressQuantity: 6, eniIpv6AddressQuantity: 1 }
           - { id: ecs.g6.4xlarge, eniQuantity: 8, eniPrivateIpAddressQuantity: 20, eniIpv6AddressQuantity: 1 }
+          - { id: ecs.g7.4xlarge, eniQuantity: 8, eniPrivateIpAddressQuantity: 20, eniIpv6AddressQuantity: 20 }
         instances:
           - { id: \(instanceId), type: \(type), vSwitch: vsw-a, primaryIP: 192.168.0.10, namespace: \(node.name) }
         accessKeys:
@@ -107,6 +109,11 @@ public final class CloudLab: @unchecked Sendable {
         agent = nil
     }
 
+    /// SIGTERM, and waits for the agent to end.
+    public func stopAgent() async {
+        _ = try? await offPool { self.agent?.terminate(); self.agent = nil }
+    }
+
     public var log: String { (try? String(contentsOfFile: folder.file("agent.log"), encoding: .utf8)) ?? "" }
 
     /// One request on the address socket, as the plugin makes it.
@@ -158,13 +165,14 @@ public final class CloudLab: @unchecked Sendable {
         Set(try await cloudENIs().flatMap { eni in eni.privateIPs.filter { $0 != eni.primaryIP } })
     }
 
-    /// What leaked: addresses and ENIs in the cloud that the agent's pool does not hold.
+    /// What leaked: addresses (IPv4 and IPv6) and ENIs in the cloud that the agent's pool does not hold.
     public func leaks() async throws -> (addresses: Int, enis: Int) {
         let state = try await status()
         let cloud = try await cloudENIs()
         let held = Set(state.cloud.enis.map { String($0.prefix { $0 != " " }) })
         let cloudAddresses = cloud.reduce(0) { $0 + $1.privateIPs.count - 1 }
-        return (cloudAddresses - state.cloud.poolSize, Set(cloud.map(\.id)).subtracting(held).count)
+        let cloudIPv6 = cloud.reduce(0) { $0 + $1.ipv6s.count }
+        return (cloudAddresses - state.cloud.poolSize + cloudIPv6 - state.cloud.ipv6PoolSize, Set(cloud.map(\.id)).subtracting(held).count)
     }
 
     /// Synchronous, for `defer`: the agent and the namespaces are gone when it returns.
@@ -197,6 +205,7 @@ public struct AgentStatusJSON: Decodable, Sendable {
 
     public struct Cloud: Decodable, Sendable {
         public var poolSize: Int
+        public var ipv6PoolSize: Int
         public var idle: Int
         public var inUse: Int
         public var enis: [String]

@@ -20,11 +20,12 @@ public final class CloudAgent: Sendable {
     let readiness = Readiness(["pool"])
     private let lock: AgentLock
 
-    public init(config: CloudAgentConfig, logger: Logger) async throws {
+    /// `lockWait`: how long to wait for a running agent to end (`--cleanup` waits for one that stops).
+    public init(config: CloudAgentConfig, logger: Logger, lockWait: Duration = .zero) async throws {
         self.config = config
         let nodeNamespace = try config.netns.map { path in try NetworkNamespace(path: path) }
         self.logger = logger
-        lock = try AgentLock(path: config.lockFile)
+        lock = try AgentLock(path: config.lockFile, timeout: lockWait)
         // An endpoint left out is the region's public one: HTTPS.
         let needsTLS = [config.cloud.endpoint, config.cloud.vpcEndpoint].contains { $0?.tls ?? true }
         let tls = needsTLS ? try TLSOptions().makeContext() : nil
@@ -93,6 +94,14 @@ public final class CloudAgent: Sendable {
         ]
     }
 
+    /// `terway-edged --cleanup`: every ENI and address of ours back to the cloud, our rules and
+    /// ENI tables off the node (see `ENIPool.cleanup`). The agent must not run meanwhile.
+    public func cleanup() async throws {
+        let result = try await pool.cleanup()
+        await http.closeAll()
+        logger.info("cleanup: deleted \(result.enis) ENIs with \(result.addresses) pod addresses; removed \(result.rules) pod rules and \(result.routes) host and ENI table routes")
+    }
+
     public func status() async -> AgentStatus {
         let state = await pool.snapshot()
         var problems: [String] = []
@@ -106,7 +115,7 @@ public final class CloudAgent: Sendable {
             node: config.node, role: "cloud", domain: "cloud",
             lease: .init(subnets: [], expiresAt: nil), routes: .init(expected: 0, installed: 0, missing: [], viaGateway: []),
             peers: [], masquerade: .init(installed: false, rules: []), problems: problems,
-            cloud: .init(instance: state.instance, instanceType: state.instanceType, poolSize: state.size, idle: state.idle,
+            cloud: .init(instance: state.instance, instanceType: state.instanceType, poolSize: state.size, ipv6PoolSize: state.ipv6Size, idle: state.idle,
                          inUse: state.inUse, minIdle: config.cloud.pool.minIdle, maxIdle: config.cloud.pool.maxIdle,
                          enis: state.enis, maxENIs: state.maxENIs, leaksRepaired: state.leaksRepaired, routesRepaired: links.repaired, intentsOpen: state.intentsOpen,
                          apiCalls: state.statistics.actions.mapValues(\.calls), apiThrottled: state.statistics.actions.mapValues(\.throttled)))
@@ -118,6 +127,7 @@ extension ENIPool {
         var instance: String
         var instanceType: String
         var size: Int
+        var ipv6Size: Int
         var idle: Int
         var inUse: Int
         var enis: [String]
@@ -132,7 +142,7 @@ extension ENIPool {
     func snapshot() async -> Snapshot {
         let addresses = ledger.state.addresses.values
         return Snapshot(
-            instance: instance.id, instanceType: instance.type, size: addresses.count, idle: idleCount, inUse: inUseCount,
+            instance: instance.id, instanceType: instance.type, size: addresses.count, ipv6Size: addresses.count { $0.ipv6 != nil }, idle: idleCount, inUse: inUseCount,
             enis: enis.map { eni in
                 "\(eni.id) slot \(eni.slot) table \(CloudPodRouting.table(slot: eni.slot)) \(eni.mac) \(eni.vSwitchId), \(addresses.count { $0.eni == eni.id }) addresses"
             },

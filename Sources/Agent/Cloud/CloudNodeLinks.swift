@@ -11,12 +11,16 @@ import Synchronization
 /// CIDR on the link, the default route via the vSwitch gateway), and each pod's policy
 /// rules and host route (`CloudPodRouting`), put back when someone deletes them. The plugin
 /// installs a pod's rules and route at ADD; once they were seen in the kernel they are the
-/// agent's to keep, so a repair never races an ADD in progress.
+/// agent's to keep, so a repair never races an ADD in progress. A released grant's rules and
+/// host route go with it, whether the plugin's DEL came first or not.
 final class CloudNodeLinks: Sendable {
     private let namespace: NetworkNamespace?
     private let logger: Logger
     private let state = Mutex(Wanted())
     private let stopping = Mutex(false)
+    /// Held by a repair pass and by a release: a pass never puts back what a release took
+    /// away after the pass read what it wants.
+    private let changing = Mutex(())
 
     struct Wanted: Sendable {
         var enis: [String: PoolLedger.ENI] = [:]
@@ -56,11 +60,71 @@ final class CloudNodeLinks: Sendable {
         state.withLock { $0.grants[key] = grant }
     }
 
+    /// The ENI is gone (deleted, or lost): its table is no longer kept. Its routes left the
+    /// kernel with its link.
+    func removed(_ eniId: String) {
+        state.withLock { _ = $0.enis.removeValue(forKey: eniId) }
+    }
+
+    /// Forgets the grant and deletes its rules and host route where still present.
     func released(_ key: PodAttachmentKey) {
-        state.withLock {
-            $0.grants[key] = nil
-            $0.seen[key] = nil
+        changing.withLock { _ in
+            let grant = state.withLock {
+                $0.seen[key] = nil
+                return $0.grants.removeValue(forKey: key)
+            }
+            guard let grant else { return }
+            do { _ = try removeHostState(of: key, grant, socket: try socket()) } catch {
+                logger.warning("cloud routes: removing a released pod's rules failed", metadata: ["pod": "\(key)", "error": "\(error)"])
+            }
         }
+    }
+
+    /// What the plugin installed for the grant, gone (the plugin's DEL may have taken some
+    /// already); returns the rules and routes deleted.
+    private func removeHostState(of key: PodAttachmentKey, _ grant: PodAddressGrant, socket: NetlinkSocket) throws -> (rules: Int, routes: Int) {
+        var rules = 0, routes = 0
+        for rule in CloudPodRouting.rules(for: grant) {
+            do throws(NetlinkError) { try socket.deleteRule(Self.netlinkRule(rule)); rules += 1 } catch {
+                if !error.isNotFound { throw error }
+            }
+        }
+        let hostName = EdgeDatapath.hostInterfaceName(containerID: key.containerID, ifName: key.ifName)
+        guard let veth = try socket.listLinks().first(where: { $0.name == hostName }) else { return (rules, routes) }
+        for address in grant.addresses {
+            let host = IPPrefix(network: address, length: address.family.bitWidth)!
+            do throws(NetlinkError) { try socket.deleteRoute(KernelRoute(destination: host, outputInterface: veth.index)); routes += 1 } catch {
+                if !error.isNotFound { throw error }
+            }
+        }
+        return (rules, routes)
+    }
+
+    /// `--cleanup`: the grants' rules and host routes, any other pod rule of ours (toward an
+    /// ENI table, or to an address of an ENI's vSwitch), and the ENI tables' routes.
+    func removeAll(enis: [PoolLedger.ENI], grants: [PodAttachmentKey: PodAddressGrant]) throws -> (rules: Int, routes: Int) {
+        let socket = try socket()
+        var rules = 0, routes = 0
+        for (key, grant) in grants {
+            let removed = try removeHostState(of: key, grant, socket: socket)
+            rules += removed.rules
+            routes += removed.routes
+        }
+        let tables = Set(enis.map { UInt32(CloudPodRouting.table(slot: $0.slot)) })
+        let subnets = enis.flatMap { [IPPrefix($0.cidr), $0.ipv6Cidr.flatMap(IPPrefix.init)].compactMap { $0 } }
+        for rule in try socket.listRules(family: .v4) + socket.listRules(family: .v6) {
+            let fromPod = rule.priority == UInt32(CloudPodRouting.fromPodPriority) && tables.contains(rule.table)
+            let toPod = rule.priority == UInt32(CloudPodRouting.toPodPriority) && rule.table == KernelRoute.mainTable
+                && rule.destination.map { destination in subnets.contains { $0.contains(destination) } } == true
+            guard fromPod || toPod else { continue }
+            do throws(NetlinkError) { try socket.deleteRule(rule); rules += 1 } catch { if !error.isNotFound { throw error } }
+        }
+        for table in tables {
+            for route in try socket.listRoutes(family: .v4, table: table) + socket.listRoutes(family: .v6, table: table) {
+                do throws(NetlinkError) { try socket.deleteRoute(route); routes += 1 } catch { if !error.isNotFound { throw error } }
+            }
+        }
+        return (rules, routes)
     }
 
     /// false: the link is not there (yet).
@@ -75,6 +139,12 @@ final class CloudNodeLinks: Sendable {
         try socket.replaceRoute(KernelRoute(destination: cidr, outputInterface: link.index, table: table, scope: UInt8(RT_SCOPE_LINK.rawValue)))
         let anywhere = IPPrefix(network: gateway.family == .v4 ? IPAddress("0.0.0.0")! : IPAddress("::")!, length: 0)!
         try socket.replaceRoute(KernelRoute(destination: anywhere, gateway: gateway, outputInterface: link.index, table: table))
+        // A dual-stack vSwitch: the same pair of routes for IPv6.
+        if let cidr = eni.ipv6Cidr.flatMap(IPPrefix.init), let gateway = eni.ipv6Gateway.flatMap(IPAddress.init) {
+            try socket.replaceRoute(KernelRoute(destination: cidr, outputInterface: link.index, table: table))
+            try socket.replaceRoute(KernelRoute(destination: IPPrefix(network: IPAddress("::")!, length: 0)!, gateway: gateway,
+                                                outputInterface: link.index, table: table))
+        }
         return true
     }
 
@@ -110,7 +180,10 @@ final class CloudNodeLinks: Sendable {
 
     /// One pass: ENI tables; each grant's rules and host route, put back if seen before.
     func repairPass(_ socket: NetlinkSocket) throws {
-        let wanted = state.withLock { $0 }
+        try changing.withLock { _ throws in try repairPass(socket, wanted: state.withLock { $0 }) }
+    }
+
+    private func repairPass(_ socket: NetlinkSocket, wanted: Wanted) throws {
         for eni in wanted.enis.values { _ = try? installTable(eni, socket: socket) }
         let rules = Set(try socket.listRules(family: .v4) + socket.listRules(family: .v6))
         let links = Dictionary(try socket.listLinks().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

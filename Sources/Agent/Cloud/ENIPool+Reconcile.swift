@@ -35,6 +35,7 @@ extension ENIPool {
             let lost = ledger.state.addresses.values.filter { $0.eni == eni.id && $0.owner != nil }.map(\.address)
             logger.error("pool: ENI \(eni.id) is gone from the cloud", metadata: ["podsLosingTheirAddress": "\(lost.joined(separator: ","))"])
             try ledger.record(.eniGone(eni.id))
+            links.removed(eni.id)
             for (key, address) in owners where lost.contains(address) {
                 owners[key] = nil
                 links.released(key)
@@ -67,14 +68,23 @@ extension ENIPool {
                 }
                 try ledger.record(.addressGone(address))
             }
-            let unowned = inCloud.subtracting(recorded).sorted()
+            let recordedIPv6 = Set(ledger.state.addresses.values.filter { $0.eni == eni.id }.compactMap(\.ipv6))
+            for var record in ledger.state.addresses.values where record.eni == eni.id && record.ipv6.map({ !eni.ipv6s.contains($0) }) == true {
+                if let owner = record.owner { logger.error("pool: the cloud no longer has \(record.ipv6!) of \(owner.containerID)/\(owner.ifName)") }
+                record.ipv6 = nil
+                try ledger.record(.address(record))
+            }
+            var unowned = inCloud.subtracting(recorded).sorted()
             if adopting {
                 let now = Date().timeIntervalSince1970
                 for address in unowned {
                     try ledger.record(.address(PoolLedger.Address(address: address, eni: eni.id, owner: nil, idleSince: now)))
                 }
+                // IPv6 addresses with no IPv4 record left to pair are suspects at the next check.
+                try pair(Set(eni.ipv6s).subtracting(recordedIPv6).sorted(), on: eni.id)
                 continue
             }
+            unowned += Set(eni.ipv6s).subtracting(recordedIPv6).sorted()
             var leaked: [String] = []
             for address in unowned {
                 seen.insert(address)
@@ -126,6 +136,7 @@ extension ENIPool {
                 }
             }
             await trim()
+            await reclaimENIs()
             if idleCount < settings.pool.minIdle { startFilling() }
             CloudMetrics.publish(await client.statistics)
         }

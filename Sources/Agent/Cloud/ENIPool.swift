@@ -30,7 +30,8 @@ actor ENIPool {
     }
 
     static let coalesceWindow: Duration = .milliseconds(20)
-    /// The API's limit on `SecondaryPrivateIpAddressCount` of one `AssignPrivateIpAddresses`.
+    /// The API's limit on `SecondaryPrivateIpAddressCount` of one `AssignPrivateIpAddresses`,
+    /// and on `Ipv6AddressCount` of one `AssignIpv6Addresses` or `CreateNetworkInterface`.
     static let assignBatchLimit = 10
     /// The tag every ENI of ours carries: its value is the instance, so reconcile finds
     /// ENIs a crash left unattached.
@@ -115,7 +116,7 @@ actor ENIPool {
 
     // MARK: Pool state
 
-    var idleCount: Int { ledger.state.addresses.values.count { $0.owner == nil && !leaving.contains($0.address) } }
+    var idleCount: Int { ledger.state.addresses.values.count { $0.owner == nil && !leaving.contains($0.address) && isComplete($0) } }
     var inUseCount: Int { owners.count }
     var enis: [PoolLedger.ENI] { ledger.state.enis.values.sorted { $0.slot < $1.slot } }
 
@@ -124,14 +125,43 @@ actor ENIPool {
               let ip = IPAddress(address), let mac = MACAddress(eni.mac) else {
             throw CNIError(.ioFailure, "the ledger's record of \(address) is incomplete")
         }
-        return PodAddressGrant(addresses: [ip], eni: .init(mac: mac, slot: eni.slot, gateways: IPAddress(eni.gateway).map { [$0] } ?? [],
-                                                          subnets: IPPrefix(eni.cidr).map { [$0] } ?? []))
+        // One address per family, the IPv4 first; the ENI's gateway and subnet of each.
+        let ipv6 = isDualStack(eni) ? record.ipv6.flatMap(IPAddress.init) : nil
+        return PodAddressGrant(addresses: [ip] + [ipv6].compactMap { $0 },
+                               eni: .init(mac: mac, slot: eni.slot,
+                                          gateways: [eni.gateway, ipv6 == nil ? nil : eni.ipv6Gateway].compactMap { $0.flatMap(IPAddress.init) },
+                                          subnets: [eni.cidr, ipv6 == nil ? nil : eni.ipv6Cidr].compactMap { $0.flatMap(IPPrefix.init) }))
+    }
+
+    /// The ENI's pods get an IPv6 address too: the instance type has an IPv6 quota and the
+    /// ENI's vSwitch an IPv6 CIDR block.
+    func isDualStack(_ eni: PoolLedger.ENI) -> Bool {
+        settings.quota.eniIpv6AddressQuantity > 0 && eni.ipv6Cidr != nil && eni.ipv6Gateway != nil
+    }
+
+    /// Grantable: on a dual-stack ENI, only with its IPv6 partner.
+    func isComplete(_ record: PoolLedger.Address) -> Bool {
+        record.ipv6 != nil || !(ledger.state.enis[record.eni].map(isDualStack) ?? false)
+    }
+
+    /// IPv6 addresses of an ENI paired with its IPv4 records that have none (the lowest
+    /// first); returns those left without a partner.
+    @discardableResult
+    func pair(_ ipv6s: [String], on eniId: String) throws -> [String] {
+        let taken = Set(ledger.state.addresses.values.compactMap(\.ipv6))
+        var fresh = ipv6s.filter { !taken.contains($0) }.sorted()
+        for var record in ledger.state.addresses.values.filter({ $0.eni == eniId && $0.ipv6 == nil }).sorted(by: { $0.address < $1.address }) {
+            guard !fresh.isEmpty else { break }
+            record.ipv6 = fresh.removeFirst()
+            try ledger.record(.address(record))
+        }
+        return fresh
     }
 
     private func takeIdle(for key: PodAttachmentKey, pod: PodReference?) -> String? {
         // The longest idle first: an address just released may still be in a peer's ARP cache.
         guard var record = ledger.state.addresses.values
-            .filter({ $0.owner == nil && !leaving.contains($0.address) && ledger.state.enis[$0.eni] != nil })
+            .filter({ $0.owner == nil && !leaving.contains($0.address) && ledger.state.enis[$0.eni] != nil && isComplete($0) })
             .min(by: { ($0.idleSince, $0.address) < ($1.idleSince, $1.address) }) else { return nil }
         record.owner = PoolLedger.Owner(containerID: key.containerID, ifName: key.ifName, namespace: pod?.namespace, name: pod?.name)
         do { try ledger.record(.address(record)) } catch {
@@ -206,8 +236,22 @@ actor ENIPool {
     /// One batch: on the ENI with the most room, else a new ENI.
     private func grow(by need: Int) async throws {
         let perENI = settings.quota.eniPrivateIpAddressQuantity - 1
-        let candidates = enis.filter { !exhausted.contains($0.vSwitchId) }.map { eni in
-            (eni, perENI - ledger.state.addresses.values.count { $0.eni == eni.id })
+        let perENIv6 = settings.quota.eniIpv6AddressQuantity
+        // IPv4 addresses of a dual-stack ENI still without their IPv6 partner come first.
+        for eni in enis where isDualStack(eni) && !exhausted.contains(eni.vSwitchId) && !busy.contains(eni.id) {
+            let records = ledger.state.addresses.values.filter { $0.eni == eni.id }
+            let unpaired = records.count { $0.ipv6 == nil }
+            let room = perENIv6 - records.count { $0.ipv6 != nil }
+            if unpaired > 0, room > 0 {
+                try await assign(min(unpaired, room, Self.assignBatchLimit), on: eni, action: .assignIPv6)
+                return
+            }
+        }
+        // Not one being deleted (`reclaimENIs`).
+        let candidates = enis.filter { !exhausted.contains($0.vSwitchId) && !busy.contains($0.id) }.map { eni in
+            let records = ledger.state.addresses.values.filter { $0.eni == eni.id }
+            let room = perENI - records.count
+            return (eni, isDualStack(eni) ? min(room, perENIv6 - records.count { $0.ipv6 != nil }) : room)
         }.filter { $0.1 > 0 }
         if let (eni, room) = candidates.max(by: { $0.1 < $1.1 }) {
             try await assign(min(need, room, Self.assignBatchLimit), on: eni)
@@ -220,15 +264,19 @@ actor ENIPool {
             throw CNIError(.tryAgainLater, "no address left in the vSwitches \(settings.vSwitches.joined(separator: ", "))",
                            details: "each answered that it has no free address; add a vSwitch to cloud.vSwitches")
         }
+        // A vSwitch known dual-stack (from an ENI of ours on it): the new ENI comes with its
+        // IPv6 partners in the same call, and no more IPv4 than the IPv6 quota pairs.
+        let dualStack = enis.contains { $0.vSwitchId == vSwitch && isDualStack($0) }
+        let perNewENI = dualStack ? min(perENI, perENIv6) : perENI
         // A burst larger than one ENI: its ENIs are created and attached side by side, so a
         // cold node waits for one attach, not one per ENI.
-        let count = min((need + perENI - 1) / perENI, settings.maxENIs - ledger.state.enis.count)
+        let count = min((need + perNewENI - 1) / perNewENI, settings.maxENIs - ledger.state.enis.count)
         try await withThrowingTaskGroup(of: Void.self) { group in
             var left = need
             for _ in 0..<count {
-                let addresses = min(left, perENI)
+                let addresses = min(left, perNewENI)
                 left -= addresses
-                group.addTask { try await self.createENI(on: vSwitch, addresses: addresses) }
+                group.addTask { try await self.createENI(on: vSwitch, addresses: addresses, ipv6: dualStack) }
             }
             try await group.waitForAll()
         }
@@ -245,8 +293,8 @@ actor ENIPool {
         return error.code == "InvalidVSwitchId.IpNotEnough" || error.code == "QuotaExceeded.PrivateIpAddress"
     }
 
-    private func assign(_ count: Int, on eni: PoolLedger.ENI) async throws {
-        let intent = PoolLedger.Intent(token: Self.newToken(), action: .assign, eni: eni.id, count: count)
+    private func assign(_ count: Int, on eni: PoolLedger.ENI, action: PoolLedger.Intent.Action = .assign) async throws {
+        let intent = PoolLedger.Intent(token: Self.newToken(), action: action, eni: eni.id, count: count)
         try ledger.record(.intent(intent))
         busy.insert(eni.id)
         defer { busy.remove(eni.id) }
@@ -259,8 +307,9 @@ actor ENIPool {
         }
     }
 
-    private func createENI(on vSwitch: String, addresses: Int) async throws {
-        let intent = PoolLedger.Intent(token: Self.newToken(), action: .createENI, vSwitchId: vSwitch, count: addresses)
+    private func createENI(on vSwitch: String, addresses: Int, ipv6: Bool) async throws {
+        let intent = PoolLedger.Intent(token: Self.newToken(), action: .createENI, vSwitchId: vSwitch, count: addresses,
+                                       ipv6Count: ipv6 ? min(addresses, Self.assignBatchLimit) : nil)
         try ledger.record(.intent(intent))
         do {
             try await complete(intent)
@@ -291,12 +340,21 @@ actor ENIPool {
                     try ledger.record(.address(PoolLedger.Address(address: address, eni: eniId, owner: nil, idleSince: now)))
                 }
             }
+        case .assignIPv6:
+            guard let eniId = intent.eni, let count = intent.count else { break }
+            var request = CloudRequest.assignIpv6Addresses(region: client.config.region, eniId: eniId, count: count)
+            request.parameters["ClientToken"] = intent.token
+            let answer = try await client.call(request)
+            // Any left unpaired (the ENI's records went meanwhile) are reconcile's to return.
+            if ledger.state.enis[eniId] != nil {
+                try pair(try AssignedAddresses(ipv6JSON: answer, action: request.action).addresses, on: eniId)
+            }
         case .createENI, .attachENI:
             var eniId = intent.eni
             if eniId == nil, let vSwitch = intent.vSwitchId {
                 var request = CloudRequest.createNetworkInterface(
                     region: client.config.region, vSwitchId: vSwitch, securityGroupIds: settings.securityGroups,
-                    secondaryPrivateIPCount: intent.count ?? 0, description: "terway-edge pods of \(instance.id)",
+                    secondaryPrivateIPCount: intent.count ?? 0, ipv6Count: intent.ipv6Count ?? 0, description: "terway-edge pods of \(instance.id)",
                     tags: [Self.instanceTag: instance.id])
                 request.parameters["ClientToken"] = intent.token
                 let created = try NetworkInterface(json: try await client.call(request), action: request.action)
@@ -308,8 +366,18 @@ actor ENIPool {
             try await attach(eniId)
         case .unassign:
             guard let eniId = intent.eni, let addresses = intent.addresses else { break }
-            try await client.unassignPrivateIpAddresses(eniId, addresses: addresses)
-            for address in addresses { try ledger.record(.addressGone(address)) }
+            let ipv6s = addresses.filter { $0.contains(":") }, ipv4s = addresses.filter { !$0.contains(":") }
+            if !ipv6s.isEmpty {
+                try await client.unassignIpv6Addresses(eniId, addresses: ipv6s)
+                for var record in ledger.state.addresses.values where record.ipv6.map(ipv6s.contains) == true {
+                    record.ipv6 = nil
+                    try ledger.record(.address(record))
+                }
+            }
+            if !ipv4s.isEmpty {
+                try await client.unassignPrivateIpAddresses(eniId, addresses: ipv4s)
+                for address in ipv4s { try ledger.record(.addressGone(address)) }
+            }
         case .detachENI, .deleteENI:
             guard let eniId = intent.eni else { break }
             do {
@@ -321,6 +389,7 @@ actor ENIPool {
                 try await client.deleteNetworkInterface(eniId)
             } catch let error as CloudAPIError where error.code == "InvalidEniId.NotFound" {}
             try ledger.record(.eniGone(eniId))
+            links.removed(eniId)
         }
         try ledger.record(.done(intent.token))
     }
@@ -349,13 +418,14 @@ actor ENIPool {
                 throw CNIError(.tryAgainLater, "no ENI slot left (at most \(CloudPodRouting.maximumSlot))")
             }
             entry = PoolLedger.ENI(id: eni.id, mac: eni.macAddress, slot: slot, vSwitchId: eni.vSwitchId,
-                                   gateway: meta.gateway, cidr: meta.vSwitchCIDR)
+                                   gateway: meta.gateway, cidr: meta.vSwitchCIDR, ipv6Gateway: meta.ipv6Gateway, ipv6Cidr: meta.vSwitchIPv6CIDR)
             try ledger.record(.eni(entry!))
         }
         let now = Date().timeIntervalSince1970
         for address in eni.privateIPs where address != eni.primaryIP && ledger.state.addresses[address] == nil {
             try ledger.record(.address(PoolLedger.Address(address: address, eni: eni.id, owner: nil, idleSince: now)))
         }
+        try pair(eni.ipv6s, on: eni.id)
         try await links.setUp(entry!)
         publishMetrics()
     }
@@ -402,7 +472,7 @@ actor ENIPool {
         }
         guard !surplus.isEmpty else { return }
         for (eniId, records) in Dictionary(grouping: surplus, by: \.eni) {
-            let addresses = records.map(\.address).sorted()
+            let addresses = (records.map(\.address) + records.compactMap(\.ipv6)).sorted()
             leaving.formUnion(addresses)
             defer { leaving.subtract(addresses) }
             do {
@@ -416,6 +486,38 @@ actor ENIPool {
         }
         publishMetrics()
     }
+
+    /// An ENI of ours with no address in use, whose addresses all idled for `idleReclaimAfter`,
+    /// is detached and deleted (with its addresses) when the pool keeps `minIdle` without it.
+    /// The primary ENI is never in the ledger, so never a candidate.
+    func reclaimENIs() async {
+        let now = Date().timeIntervalSince1970
+        let reclaimAfter = Double(settings.pool.idleReclaimAfter.components.seconds)
+            + Double(settings.pool.idleReclaimAfter.components.attoseconds) / 1e18
+        // The emptiest first: the fewest addresses go back to the cloud with it.
+        for eni in enis.reversed().sorted(by: { addressCount(on: $0.id) < addressCount(on: $1.id) }) where !busy.contains(eni.id) {
+            let records = ledger.state.addresses.values.filter { $0.eni == eni.id }
+            guard records.allSatisfy({ $0.owner == nil && !leaving.contains($0.address) && now - $0.idleSince >= reclaimAfter }),
+                  idleCount - records.count(where: isComplete) >= settings.pool.minIdle else { continue }
+            let addresses = records.map(\.address)
+            leaving.formUnion(addresses)
+            defer { leaving.subtract(addresses) }
+            logger.info("pool: deleting ENI \(eni.id), idle", metadata: ["slot": "\(eni.slot)", "addresses": "\(addresses.count)"])
+            do {
+                let intent = PoolLedger.Intent(token: Self.newToken(), action: .deleteENI, eni: eni.id)
+                try ledger.record(.intent(intent))
+                busy.insert(eni.id)
+                defer { busy.remove(eni.id) }
+                try await complete(intent)
+            } catch {
+                lastFailure = "deleting the idle ENI \(eni.id) failed: \(error)"
+                logger.warning("pool: deleting an idle ENI failed", metadata: ["eni": "\(eni.id)", "error": "\(error)"])
+            }
+        }
+        publishMetrics()
+    }
+
+    private func addressCount(on eniId: String) -> Int { ledger.state.addresses.values.count { $0.eni == eniId } }
 
     func publishMetrics() {
         let idle = idleCount

@@ -15,6 +15,9 @@ final class PoolLedger {
         var vSwitchId: String
         var gateway: String
         var cidr: String
+        /// Set where the vSwitch has an IPv6 CIDR block.
+        var ipv6Gateway: String?
+        var ipv6Cidr: String?
     }
 
     struct Owner: Codable, Hashable, Sendable {
@@ -29,6 +32,8 @@ final class PoolLedger {
         var eni: String
         /// nil: idle in the pool.
         var owner: Owner?
+        /// The IPv6 address granted with this one, on the same ENI (dual-stack ENIs).
+        var ipv6: String?
         /// Seconds since 1970 when it last became idle.
         var idleSince: Double
     }
@@ -36,13 +41,15 @@ final class PoolLedger {
     /// A cloud mutation about to be made, with the ClientToken it is made with: replayed
     /// with the same token after a crash, the service answers what it did the first time.
     struct Intent: Codable, Hashable, Sendable {
-        enum Action: String, Codable, Sendable { case createENI, attachENI, assign, unassign, detachENI, deleteENI }
+        enum Action: String, Codable, Sendable { case createENI, attachENI, assign, assignIPv6, unassign, detachENI, deleteENI }
         var token: String
         var action: Action
         var eni: String?
         var vSwitchId: String?
         var addresses: [String]?
         var count: Int?
+        /// createENI on a dual-stack vSwitch: the IPv6 addresses made with the ENI.
+        var ipv6Count: Int?
     }
 
     struct State: Codable, Sendable {

@@ -22,6 +22,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         public var instanceType: String
         /// Addresses in the pool, idle ones, and those held by pods.
         public var poolSize: Int
+        /// IPv6 addresses in the pool, each the partner of one IPv4 (dual-stack ENIs).
+        public var ipv6PoolSize: Int
         public var idle: Int
         public var inUse: Int
         public var minIdle: Int
