@@ -14,7 +14,7 @@ extension NodeDoctor {
     private static let reinstall = "restart the agent's pod (its init container runs `terway-edge install-cni`)"
 
     func checkConflist() -> DoctorFinding {
-        let path = "\(inputs.cniConfDirectory)/\(EdgeConflist.fileName)"
+        let path = "\(inputs.cniConfDirectory)/\(PluginConflist.fileName)"
         guard let data = FileManager.default.contents(atPath: path) else {
             return .problem("cni.conflist", "\(path) is missing: the runtime has no network for pods", fix: Self.reinstall)
         }
@@ -25,20 +25,20 @@ extension NodeDoctor {
             return .problem("cni.conflist", "\(path) is not a valid conflist: \(error)", fix: Self.reinstall)
         }
         let types = list.plugins.map { $0["type"]?.stringValue ?? "?" }
-        guard types.first == EdgeConflist.pluginName, types.contains("portmap") else {
-            return .problem("cni.conflist", "\(path) chains \(types.joined(separator: ", ")); expected \(EdgeConflist.pluginName) then portmap",
+        guard types.first == PluginConflist.pluginName, types.contains("portmap") else {
+            return .problem("cni.conflist", "\(path) chains \(types.joined(separator: ", ")); expected \(PluginConflist.pluginName) then portmap",
                             fix: Self.reinstall)
         }
-        let earlier = CNIInstaller.configsBefore(EdgeConflist.fileName, in: inputs.cniConfDirectory)
+        let earlier = CNIInstaller.configsBefore(PluginConflist.fileName, in: inputs.cniConfDirectory)
         guard earlier.isEmpty else {
-            return .problem("cni.conflist", "\(earlier.joined(separator: ", ")) sort before \(EdgeConflist.fileName): the runtime uses the first config, not ours",
+            return .problem("cni.conflist", "\(earlier.joined(separator: ", ")) sort before \(PluginConflist.fileName): the runtime uses the first config, not ours",
                             fix: "remove \(earlier.map { "\(inputs.cniConfDirectory)/\($0)" }.joined(separator: " ")) (another CNI's leftovers), then restart the runtime's pods on this node")
         }
         return .ok("cni.conflist", "\(path): \(types.joined(separator: " -> "))")
     }
 
     func checkPlugin() -> DoctorFinding {
-        let path = "\(inputs.cniBinDirectory)/\(EdgeConflist.pluginName)"
+        let path = "\(inputs.cniBinDirectory)/\(PluginConflist.pluginName)"
         guard FileManager.default.fileExists(atPath: path) else {
             return .problem("cni.plugin", "\(path) is missing: every pod ADD fails", fix: Self.reinstall)
         }
