@@ -4,16 +4,16 @@ import Foundation
 import JSON
 
 extension NodeDoctor {
-    /// The runtime's side: our conflist is the first config it loads and chains our plugin
-    /// then portmap; the plugin binary runs, speaks CNI 1.1.0 and is the one this release
-    /// ships; portmap is installed.
-    func checkCNIFiles() -> [DoctorFinding] {
-        [checkConflist(), checkPlugin(), checkPortmap()]
+    /// The runtime's side: our conflist is the first config it loads and chains our plugin,
+    /// in the mode of the node's role (nil: either), then portmap; the plugin binary runs,
+    /// speaks CNI 1.1.0 and is the one this release ships; portmap is installed.
+    func checkCNIFiles(role: String?) -> [DoctorFinding] {
+        [checkConflist(role: role), checkPlugin(), checkPortmap()]
     }
 
     private static let reinstall = "restart the agent's pod (its init container runs `terway-edge install-cni`)"
 
-    func checkConflist() -> DoctorFinding {
+    func checkConflist(role: String?) -> DoctorFinding {
         let path = "\(inputs.cniConfDirectory)/\(PluginConflist.fileName)"
         guard let data = FileManager.default.contents(atPath: path) else {
             return .problem("cni.conflist", "\(path) is missing: the runtime has no network for pods", fix: Self.reinstall)
@@ -29,12 +29,19 @@ extension NodeDoctor {
             return .problem("cni.conflist", "\(path) chains \(types.joined(separator: ", ")); expected \(PluginConflist.pluginName) then portmap",
                             fix: Self.reinstall)
         }
+        // The plugin's mode follows the node's role: an edge conflist on a cloud node waits for
+        // a subnet file nobody writes, a cloud one on an edge node for a socket nobody serves.
+        let mode = list.plugins[0]["mode"]?.stringValue ?? "edge"
+        if let role, mode != role {
+            return .problem("cni.conflist", "\(path) runs the plugin in mode \(mode); this node's agent (\(inputs.config)) has role \(role)",
+                            fix: "the \(role) DaemonSet's init container runs `terway-edge install-cni --mode \(role)`; restart its pod on this node")
+        }
         let earlier = CNIInstaller.configsBefore(PluginConflist.fileName, in: inputs.cniConfDirectory)
         guard earlier.isEmpty else {
             return .problem("cni.conflist", "\(earlier.joined(separator: ", ")) sort before \(PluginConflist.fileName): the runtime uses the first config, not ours",
                             fix: "remove \(earlier.map { "\(inputs.cniConfDirectory)/\($0)" }.joined(separator: " ")) (another CNI's leftovers), then restart the runtime's pods on this node")
         }
-        return .ok("cni.conflist", "\(path): \(types.joined(separator: " -> "))")
+        return .ok("cni.conflist", "\(path): \(types.joined(separator: " -> ")) (mode \(mode))")
     }
 
     func checkPlugin() -> DoctorFinding {
