@@ -4,7 +4,7 @@ import Foundation
 import NetworkCore
 import TestSupport
 
-/// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS] [receive|send|all]`: a full IPv4 table (default 1,000,000 /24s)
+/// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS] [receive|send|kernel|all]`: a full IPv4 table (default 1,000,000 /24s)
 /// fed to our speaker, BIRD 2 and GoBGP as receivers, one after the other in fresh `te-`
 /// namespaces (ours a second time installing every route into a kernel table: until the
 /// kernel holds them all); then the same table originated by our speaker and by BIRD towards a BIRD
@@ -17,24 +17,26 @@ struct BenchBGP {
         let gobgpCap = arguments.dropFirst().first.flatMap { Double($0) } ?? 150
         let parts = arguments.dropFirst(2).first ?? "all"
         try requireRoot()
+        if parts == "kernel" { return try receiving(count: count, gobgpCap: gobgpCap, kernelOnly: true) }
         if parts != "send" { try receiving(count: count, gobgpCap: gobgpCap) }
         if parts != "receive" { sending(count: count) }
     }
 
-    static func receiving(count: Int, gobgpCap: Double) throws {
+    /// `kernelOnly`: only our speaker with a kernel table, beside BIRD (the memory of kernel import).
+    static func receiving(count: Int, gobgpCap: Double, kernelOnly: Bool = false) throws {
         let started = Date()
         let feed = Feed(count: count, routerID: IPv4Address(0x0AFE_0001))
         print(String(format: "feed: %d prefixes in %d UPDATEs, %.1f MB, encoded in %.2f s before connecting",
                      count, feed.messages, Double(feed.updates.count) / 1_048_576, Date().timeIntervalSince(started)))
 
         let receivers = [
-            attempt("terway-edge") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speaker) },
+            kernelOnly ? nil : attempt("terway-edge") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speaker) },
             attempt("terway-edge, kernel table") {
                 try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerWithKernel)
             },
             attempt("BIRD") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.bird) },
-            attempt("GoBGP") { try Receiving.run($0, feed: feed, cap: gobgpCap, start: Receiving.gobgp) },
-        ]
+            kernelOnly ? nil : attempt("GoBGP") { try Receiving.run($0, feed: feed, cap: gobgpCap, start: Receiving.gobgp) },
+        ].compactMap { $0 }
         Table.print("receiving \(count) IPv4 prefixes: first byte of the first UPDATE until all are in the RIB",
                     receivers, reference: "BIRD")
     }

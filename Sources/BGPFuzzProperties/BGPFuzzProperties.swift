@@ -11,9 +11,10 @@ public enum BGPFuzzProperties {
         public let description: String
     }
 
-    /// The negotiated facts that change decoding: 4-octet AS or not, eBGP or iBGP.
+    /// The negotiated facts that change decoding: 4-octet AS or not, eBGP or iBGP, IPv6 next
+    /// hops for IPv4 routes (RFC 8950) or not.
     static let optionVariants: [BGPCodecOptions] = [
-        BGPCodecOptions(),
+        BGPCodecOptions(ipv6NextHopFamilies: [.ipv4Unicast]),
         BGPCodecOptions(fourOctetAS: false, isExternal: true, peerAS: 65001),
         BGPCodecOptions(fourOctetAS: true, families: [.ipv4Unicast], isExternal: false),
     ]

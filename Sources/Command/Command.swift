@@ -29,10 +29,11 @@ public struct ProgramNotFound: Error, CustomStringConvertible {
     public var description: String { "`\(name)` is not installed; run scripts/install-deps.sh" }
 }
 
-/// Runs a program to completion (no shell), with optional standard input and environment.
+/// Runs a program to completion (no shell), with optional standard input and environment;
+/// one still running after `timeout` seconds is killed by its PID (`CommandTimedOut`).
 @discardableResult
 public func run(_ argv: [String], stdin: String? = nil, environment: [String: String]? = nil,
-                check: Bool = true) throws -> CommandResult {
+                check: Bool = true, timeout: Double = 300) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try resolveExecutable(argv[0]))
     process.arguments = Array(argv.dropFirst())
@@ -42,6 +43,17 @@ public func run(_ argv: [String], stdin: String? = nil, environment: [String: St
     process.standardError = err
     process.standardInput = input
     try process.run()
+    // A program still running after `timeout` seconds is killed by its PID: a hung child (a
+    // CLI waiting on a hung daemon) must not hang the caller with it. Its own thread too.
+    let pid = process.processIdentifier
+    let finished = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var timedOut = false
+    Thread {
+        if finished.wait(timeout: .now() + timeout) == .timedOut {
+            timedOut = true
+            kill(pid, SIGKILL)
+        }
+    }.start()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     // Read both pipes before waiting so that a chatty child cannot block on a full pipe; on a
@@ -56,11 +68,20 @@ public func run(_ argv: [String], stdin: String? = nil, environment: [String: St
     errData = err.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
+    finished.signal()
+    if timedOut { throw CommandTimedOut(argv: argv, seconds: timeout) }
     let result = CommandResult(status: process.terminationStatus,
                                stdout: String(decoding: outData, as: UTF8.self),
                                stderr: String(decoding: errData, as: UTF8.self))
     if check && !result.succeeded { throw CommandFailure(argv: argv, result: result) }
     return result
+}
+
+/// A program `run` killed because it was still running after its timeout.
+public struct CommandTimedOut: Error, CustomStringConvertible {
+    public let argv: [String]
+    public let seconds: Double
+    public var description: String { "`\(argv.joined(separator: " "))` still running after \(seconds) s: killed" }
 }
 
 /// Finds a program on PATH (plus the sbin folders, where BIRD and iproute2 live).

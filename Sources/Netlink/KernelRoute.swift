@@ -50,7 +50,11 @@ public struct KernelRoute: Hashable, Sendable {
         let attributes = message.attributes
         destination = try IPPrefix.decoding(attributes.first(RTA_DST.rawValue), length: message.destinationLength,
                                             family: family, in: "rtmsg")
-        gateway = try attributes.first(RTA_GATEWAY.rawValue)?.address()
+        if let classic = attributes.first(RTA_GATEWAY.rawValue) {
+            gateway = try classic.address()
+        } else {
+            gateway = try attributes.first(RTA_VIA.rawValue)?.via()
+        }
         outputInterface = try attributes.first(RTA_OIF.rawValue)?.int32()
         nexthopID = try attributes.first(RTA_NH_ID.rawValue)?.uint32()
         source = try attributes.first(RTA_PREFSRC.rawValue)?.address()
@@ -72,7 +76,11 @@ public struct KernelRoute: Hashable, Sendable {
             // The kernel refuses RTA_GATEWAY/RTA_OIF beside RTA_NH_ID: the object says them.
             attributes.append(RouteAttribute(type: UInt16(RTA_NH_ID.rawValue), uint32: nexthopID))
         } else {
-            if let gateway { attributes.append(RouteAttribute(type: UInt16(RTA_GATEWAY.rawValue), address: gateway)) }
+            // A gateway of the other family goes in RTA_VIA (an IPv4 route via IPv6, RFC 8950).
+            if let gateway {
+                attributes.append(gateway.family == family ? RouteAttribute(type: UInt16(RTA_GATEWAY.rawValue), address: gateway)
+                                                           : RouteAttribute(type: UInt16(RTA_VIA.rawValue), via: gateway))
+            }
             if let outputInterface { attributes.append(RouteAttribute(type: UInt16(RTA_OIF.rawValue), int32: outputInterface)) }
         }
         if let source { attributes.append(RouteAttribute(type: UInt16(RTA_PREFSRC.rawValue), address: source)) }

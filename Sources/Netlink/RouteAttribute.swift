@@ -82,6 +82,18 @@ public struct RouteAttribute: Hashable, Sendable {
         return address
     }
 
+    /// RTA_VIA's `struct rtvia`: an address family (host order) then the address, for a
+    /// gateway of another family than the route (an IPv4 route via an IPv6 next hop, RFC 8950).
+    public init(type: UInt16, via address: IPAddress) {
+        let family = UInt16(address.family.addressFamily)
+        self.init(type: type, value: withUnsafeBytes(of: family) { Array($0) } + address.bytes)
+    }
+
+    public func via() throws(NetlinkDecodingError) -> IPAddress {
+        guard value.count >= 2, let address = IPAddress(bytes: Array(value.dropFirst(2))) else { throw sizeError("2 + 4 or 16") }
+        return address
+    }
+
     public func nested() throws(NetlinkDecodingError) -> [RouteAttribute] { try Self.decode(value[...]) }
 
     private func sizeError(_ expected: String) -> NetlinkDecodingError {

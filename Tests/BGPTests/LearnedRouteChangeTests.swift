@@ -17,13 +17,29 @@ import Testing
         #expect(error?.description == "line 3: kernel: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile")
     }
 
-    @Test func onlyLearnedBestPathsReachTheKernel() {
-        let prefix = RIBPrefix(IPPrefix("10.1.0.0/24")!)!
-        let attributes = PathAttributes(origin: .igp, nextHop: .ipv4(IPv4Address(192, 0, 2, 1)))
-        let learned = RIBRoute(prefix: prefix, peer: PeerID(rawValue: 1), attributes: attributes, isBest: true)
-        let originated = RIBRoute(prefix: prefix, peer: .local, attributes: attributes, isBest: true)
-        #expect(LearnedRouteChange(BestPathChange(prefix: prefix, best: learned)).best == learned)
-        #expect(LearnedRouteChange(BestPathChange(prefix: prefix, best: originated)).best == nil)
-        #expect(LearnedRouteChange(BestPathChange(prefix: prefix, best: nil)).prefix == IPPrefix("10.1.0.0/24"))
+    @Test func onlyLearnedBestPathsReachTheKernelWithAGatewayItCanUse() throws {
+        let config = try BGPConfig(yaml: Self.base + "controlSocket: /nonexistent\npeers:\n  - { address: 10.254.0.1, as: 65001, import: [any] }\n")
+        let speaker = BGPSpeaker(config: config)
+        let session = try #require(speaker.sessions.first)
+        session.interfaceIndex = 7
+        func route(_ prefix: String, _ nextHop: NextHop, peer: PeerID? = nil) -> RIBRoute {
+            RIBRoute(prefix: RIBPrefix(IPPrefix(prefix)!)!, peer: peer ?? session.peerID,
+                     attributes: PathAttributes(origin: .igp, nextHop: nextHop), isBest: true)
+        }
+        let v4 = NextHop.ipv4(IPv4Address(192, 0, 2, 1))
+        #expect(speaker.kernelNextHop(route("10.1.0.0/24", v4)) == LearnedNextHop(gateway: IPAddress("192.0.2.1")!))
+        #expect(speaker.kernelNextHop(route("10.1.0.0/24", v4, peer: .local)) == nil)
+        // RFC 8950: an IPv4 route through an IPv6 next hop.
+        let global = IPv6Address("fd00:254::2")!, linkLocal = IPv6Address("fe80::2")!
+        #expect(speaker.kernelNextHop(route("10.1.0.0/24", .ipv6(global: global, linkLocal: nil)))
+                == LearnedNextHop(gateway: IPAddress("fd00:254::2")!))
+        // The global address while we reach it; the link-local one on the session's interface when not.
+        let both = NextHop.ipv6(global: global, linkLocal: linkLocal)
+        #expect(speaker.kernelNextHop(route("fd00:1::/64", both)) == LearnedNextHop(gateway: IPAddress("fd00:254::2")!))
+        var changes: [BestPathChange] = []
+        speaker.rib.setConnectedNetworks(ConnectedNetworks([IPPrefix("fe80::/64")!]), changes: &changes)
+        #expect(speaker.kernelNextHop(route("fd00:1::/64", both)) == LearnedNextHop(gateway: IPAddress("fe80::2")!, interface: 7))
+        #expect(speaker.kernelNextHop(route("10.1.0.0/24", .ipv6(global: linkLocal, linkLocal: nil)))
+                == LearnedNextHop(gateway: IPAddress("fe80::2")!, interface: 7))
     }
 }

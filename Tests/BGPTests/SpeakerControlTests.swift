@@ -8,6 +8,27 @@ import TestSupport
 /// Issue 17 item 7: the control socket never blocks the event loop, and peers can be
 /// cleared, disabled and enabled at run time.
 @Suite(.serialized) struct SpeakerControlTests {
+    /// A speaker that accepts but never answers (hung) fails the client after its timeout
+    /// instead of holding the CLI, or a test, forever: the hang that left a `bgp serve` behind.
+    @Test func aSilentControlSocketTimesOut() throws {
+        let directory = try TemporaryDirectory("te-ctl")
+        let path = directory.file("silent.sock")
+        let server = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(server) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0 && listen(server, 4) == 0)
+        let started = ContinuousClock.now
+        #expect(throws: ControlClient.Failure.self) {
+            try ControlClient.send(ControlRequest(command: "peers"), to: path, timeout: .milliseconds(500))
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
     @Test func disableKeepsAPeerDownUntilEnableAndClearResetsIt() async throws {
         let fixture = try SpeakerFixture(count: 2)
         let a = BGPSpeaker(config: fixture.config(0, peers: [1], originate: ["10.1.0.0/24"]))

@@ -1,4 +1,4 @@
-import BGP
+@testable import BGP
 import BGPCore
 import Foundation
 import NetworkCore
@@ -31,6 +31,28 @@ import TestSupport
         var iterator = stream.makeAsyncIterator()
         let pending = try #require(await iterator.next())
         #expect(pending.count == 2, "\(pending.count) changes pending for 2 prefixes")
-        #expect(pending.last?.prefix == flapping && pending.last?.best != nil)
+        #expect(pending.last?.prefix == flapping && pending.last?.nextHop != nil)
+    }
+
+    /// The consumer gets at most `batchLimit` changes at a time, oldest first, each prefix's
+    /// latest; a change of a prefix still pending replaces it in place, across compactions.
+    @Test func batchesAreBoundedAndKeepTheLatestChangePerPrefix() async throws {
+        let buffer = LearnedRouteBuffer(batchLimit: 4)
+        func change(_ n: Int, via last: UInt8?) -> LearnedRouteChange {
+            LearnedRouteChange(prefix: IPPrefix("10.0.\(n).0/24")!,
+                               nextHop: last.map { LearnedNextHop(gateway: .v4(IPv4Address(192, 0, 2, $0))) })
+        }
+        buffer.add((0..<10).map { change($0, via: 1) })
+        let first = try #require(await buffer.next())
+        #expect(first == (0..<4).map { change($0, via: 1) })
+        // 5 is pending: replaced in place; 1 was taken: queued again at the end.
+        buffer.add([change(5, via: 2), change(1, via: nil)])
+        let second = try #require(await buffer.next())
+        #expect(second == [change(4, via: 1), change(5, via: 2), change(6, via: 1), change(7, via: 1)])
+        buffer.add([change(9, via: 3)])
+        let third = try #require(await buffer.next())
+        #expect(third == [change(8, via: 1), change(9, via: 3), change(1, via: nil)])
+        buffer.finish()
+        #expect(await buffer.next() == nil)
     }
 }

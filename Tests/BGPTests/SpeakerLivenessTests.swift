@@ -47,6 +47,29 @@ import TestSupport
         try await eventually("the multihop speaker connects", timeout: 5) { !peer.connections.isEmpty }
     }
 
+    /// GTSM on the listening socket (RFC 5082 §3): when every peer is at most one hop away,
+    /// a SYN that arrives with TTL (hop limit) 254 gets no SYN-ACK, one with 255 does; for an
+    /// IPv4 and an IPv6 listener.
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func theListenerDropsSYNsFromFartherThanTheGTSMPeers(listen: String) async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        var config = fixture.config(0, peers: [1]) {
+            $0.passive = true
+            $0.ttlSecurity = 1
+        }
+        config.listen = SocketEndpoint(address: IPAddress(listen)!, port: fixture.ports[0])
+        let a = BGPSpeaker(config: config)
+        try await a.start()
+        defer { Task { await a.shutdown() } }
+        let port = fixture.ports[0]
+        let (far, near) = try await offPool {
+            (RawTCPClient.handshakes(to: listen, port: port, ttl: 254, timeout: 2),
+             RawTCPClient.handshakes(to: listen, port: port, ttl: 255, timeout: 2))
+        }
+        #expect(!far, "a SYN with TTL 254 was answered")
+        #expect(near, "a SYN with TTL 255 was not answered")
+    }
+
     @Test func aHoldTimeBelowTheMinimumIsRefusedWith2Slash6() async throws {
         let fixture = try SpeakerFixture(count: 3)
         let a = BGPSpeaker(config: fixture.config(0, peers: [2]) {

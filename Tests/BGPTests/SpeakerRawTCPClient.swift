@@ -11,8 +11,10 @@ struct RawTCPClient {
 
     let fd: Int32
 
-    init(from source: String, to destination: String, port: Int) throws {
+    /// `receiveBuffer`: SO_RCVBUF before connecting, for a peer that is to fall behind quickly.
+    init(from source: String, to destination: String, port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var local = sockaddr_in()
         local.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, source, &local.sin_addr)
@@ -77,5 +79,45 @@ struct RawTCPClient {
             total += n
         }
         return .open(bytes: total)
+    }
+}
+
+extension RawTCPClient {
+    /// Whether a TCP handshake to `destination` completes within `timeout` when our packets
+    /// carry TTL (IPv6: hop limit) `ttl`: a GTSM listener drops a SYN below its minimum.
+    static func handshakes(to destination: String, port: Int, ttl: Int32, timeout: Double) -> Bool {
+        let v6 = destination.contains(":")
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var hops = ttl
+        setsockopt(fd, v6 ? Int32(IPPROTO_IPV6) : Int32(IPPROTO_IP), v6 ? IPV6_UNICAST_HOPS : IP_TTL,
+                   &hops, socklen_t(MemoryLayout<Int32>.size))
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let started: Int32
+        if v6 {
+            var remote = sockaddr_in6()
+            remote.sin6_family = sa_family_t(AF_INET6)
+            remote.sin6_port = UInt16(port).bigEndian
+            inet_pton(AF_INET6, destination, &remote.sin6_addr)
+            started = withUnsafePointer(to: &remote) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var remote = sockaddr_in()
+            remote.sin_family = sa_family_t(AF_INET)
+            remote.sin_port = UInt16(port).bigEndian
+            inet_pton(AF_INET, destination, &remote.sin_addr)
+            started = withUnsafePointer(to: &remote) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard started == 0 || errno == EINPROGRESS else { return false }
+        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        guard poll(&pfd, 1, Int32(timeout * 1000)) > 0 else { return false }
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+        return error == 0
     }
 }

@@ -19,16 +19,18 @@ import TestSupport
         try await eventually("both sessions Established and routes exchanged") {
             let all: Set = ["10.1.0.0/24", "fd00:1::/64", "10.2.0.0/24", "fd00:2::/64"]
             let atA = try await a.routePrefixes(), atB = try await b.routePrefixes()
-            return atA == all && atB == all
+            // B's IPv6 route reaches A with a next hop A cannot forward to (below).
+            return atA == all.subtracting(["fd00:2::/64"]) && atB == all
         }
         let learned = try await b.routes().first { $0.prefix == "10.1.0.0/24" }
         #expect(learned?.asPath == "65001" && learned?.nextHop == "127.0.0.1" && learned?.from == "127.0.0.1")
         let learned6 = try await b.routes().first { $0.prefix == "fd00:1::/64" }
         // A's session address 127.0.0.1 sits on lo beside ::1: that is A's IPv6 next hop.
         #expect(learned6?.nextHop == "::1")
-        // B's 127.0.0.2 is on no interface: the IPv4-mapped form.
-        let learnedAtA = try await a.routes().first { $0.prefix == "fd00:2::/64" }
-        #expect(learnedAtA?.nextHop == "::ffff:7f00:2")
+        // B's 127.0.0.2 is on no interface: the IPv4-mapped form, on no network of A's, so
+        // the route stays out of A's Loc-RIB (RFC 4271 §9.1.2.1) and says why.
+        let learnedAtA = try await a.rejectedRoutes().first { $0.prefix == "fd00:2::/64" }
+        #expect(learnedAtA?.nextHop == "::ffff:7f00:2" && learnedAtA?.rejected?.contains("not on a connected network") == true)
         let peer = try await a.peer(1)
         #expect(peer?.state == "Established" && peer?.prefixesAccepted == 2 && peer?.prefixesAdvertised == 2)
 
@@ -87,6 +89,53 @@ import TestSupport
         let state = try await a.peer(1)?.state
         let routes = try await a.routes()
         #expect(state == "Idle" && routes.isEmpty)
+    }
+
+    /// `action: warn`: the session stays, the prefixes beyond the limit are refused (and
+    /// say why), the ones within it are kept.
+    @Test func maxPrefixWarnKeepsTheSessionAndRefusesTheRest() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) { $0.prefixLimit = PrefixLimit(both: 2, action: .warn) })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24", "10.2.1.0/24", "10.2.2.0/24"]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("A holds 2 prefixes and refuses the third") {
+            let kept = try await a.routes().count, refused = try await a.rejectedRoutes().count
+            return kept == 2 && refused == 1
+        }
+        let refused = try await a.rejectedRoutes()
+        #expect(refused.first?.rejected == "the peer's prefix limit is reached")
+        // A new announcement of a prefix A keeps is a replacement, not one more.
+        try await b.originate(OriginateConfig(prefix: IPPrefix(try #require(try await a.routes().first?.prefix))!,
+                                              communities: [Community(asNumber: 65002, value: 1)]))
+        try await eventually("the replacement arrives") { try await a.routes().contains { !$0.communities.isEmpty } }
+        try await Task.sleep(for: .seconds(1))
+        let peer = try await a.peer(1)
+        #expect(peer?.state == "Established" && peer?.lastError == nil && peer?.prefixesAccepted == 2)
+    }
+
+    /// `action: restart`: Cease 6/1, then the session comes back by itself after
+    /// `restartAfter`; here the peer has dropped to the limit meanwhile, so it stays.
+    @Test func maxPrefixRestartBringsTheSessionBackAfterTheWait() async throws {
+        let fixture = try SpeakerFixture(count: 2)
+        let a = BGPSpeaker(config: fixture.config(0, peers: [1]) {
+            $0.prefixLimit = PrefixLimit(ipv4: 2, ipv6: 2, action: .restart, restartAfter: 3)
+        })
+        let b = BGPSpeaker(config: fixture.config(1, peers: [0], originate: ["10.2.0.0/24", "10.2.1.0/24", "10.2.2.0/24"]))
+        try await a.start()
+        try await b.start()
+        defer { Task { await a.shutdown(); await b.shutdown() } }
+        try await eventually("A sends Cease 6/1") { try await a.peer(1)?.lastError?.subcode == 1 }
+        try await b.withdraw(IPPrefix("10.2.2.0/24")!)
+        // Down for the wait (B's retries are refused), then up again with B's two prefixes.
+        try await Task.sleep(for: .seconds(1))
+        let waiting = try await a.peer(1)?.state
+        #expect(waiting != "Established")
+        try await eventually("the session is back", timeout: 15) {
+            let state = try await a.peer(1)?.state, prefixes = try await a.routePrefixes()
+            return state == "Established" && prefixes == ["10.2.0.0/24", "10.2.1.0/24"]
+        }
     }
 
     @Test func connectionFromAnUnconfiguredAddressIsClosedAtOnce() async throws {
@@ -150,12 +199,10 @@ import TestSupport
             originate:
               - { prefix: 10.1.0.0/24 }
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try builtExecutable("terway-edge"))
-        process.arguments = ["bgp", "serve", "--config", file]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Stopped by its PID on every way out of the test, failures too (SIGKILL after 1 s).
+        let process = try BackgroundProcess([try builtExecutable("terway-edge"), "bgp", "serve", "--config", file],
+                                            logFile: fixture.directory.file("a.log"))
+        defer { process.terminate(grace: 1) }
         let b = BGPSpeaker(config: fixture.config(1, peers: [0]))
         try await b.start()
         defer { Task { await b.shutdown() } }
@@ -165,7 +212,7 @@ import TestSupport
         let peers = try ControlClient.send(ControlRequest(command: "peers"), to: fixture.directory.file("a.sock"))
         #expect(peers.peers?.first?.state == "Established")
 
-        kill(process.processIdentifier, SIGTERM)
+        process.signal(SIGTERM)
         try await eventually("the process exits") { !process.isRunning }
         #expect(process.terminationStatus == 0)
         try await eventually("B got Cease / Administrative Shutdown") {
@@ -405,21 +452,20 @@ extension SpeakerTests {
             originate:
               - { prefix: 10.1.0.0/24 }
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        func serve() throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try builtExecutable("terway-edge"))
-            process.arguments = ["bgp", "serve", "--config", file]
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            return process
+        func serve(_ run: Int) throws -> BackgroundProcess {
+            try BackgroundProcess([try builtExecutable("terway-edge"), "bgp", "serve", "--config", file],
+                                  logFile: fixture.directory.file("serve\(run).log"))
         }
         let b = BGPSpeaker(config: fixture.config(1, peers: [0], gracefulRestart: 60))
         try await b.start()
         defer { Task { await b.shutdown() } }
-        let first = try serve()
+        // Each run is stopped by its PID on every way out of the test (the first run had no
+        // such stop: a failed wait left it running).
+        let first = try serve(1)
+        defer { first.terminate(grace: 1) }
         try await eventually("B learns the route") { try await b.routePrefixes() == ["10.1.0.0/24"] }
 
-        kill(first.processIdentifier, SIGTERM)
+        first.signal(SIGTERM)
         try await eventually("the first run exits 0") { !first.isRunning }
         #expect(first.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: socket + ".restarting"))
@@ -428,12 +474,12 @@ extension SpeakerTests {
         let error = try await b.peer(0)?.lastError
         #expect(kept == ["10.1.0.0/24"] && error == nil)
 
-        let second = try serve()
-        defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+        let second = try serve(2)
+        defer { second.terminate(grace: 1) }
         try await eventually("the session returns") { try await b.peer(0)?.state == "Established" }
         #expect(!FileManager.default.fileExists(atPath: socket + ".restarting"))
         #expect(try await b.routePrefixes() == ["10.1.0.0/24"])
-        kill(second.processIdentifier, SIGTERM)
+        second.signal(SIGTERM)
         try await eventually("the second run exits") { !second.isRunning }
     }
 }

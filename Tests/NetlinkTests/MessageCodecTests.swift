@@ -53,12 +53,22 @@ import Testing
         KernelRoute(destination: IPPrefix("10.1.0.0/16")!, outputInterface: 3, source: IPAddress("10.0.3.7"), metric: 100,
               table: 1000, protocolID: 4),
         KernelRoute(destination: IPPrefix("fd00:1::/48")!, gateway: IPAddress("fd00::1"), metric: 1024, table: 7),
+        // RFC 8950: an IPv4 route via an IPv6 gateway (RTA_VIA), and a link-local gateway with its device.
+        KernelRoute(destination: IPPrefix("10.2.0.0/24")!, gateway: IPAddress("fd00::1"), protocolID: 206),
+        KernelRoute(destination: IPPrefix("10.3.0.0/24")!, gateway: IPAddress("fe80::1"), outputInterface: 4),
     ])
     func routeRoundTrips(route: KernelRoute) throws {
         let decoded = try KernelRoute(RouteMessage(decoding: route.message().encoded()[...]))
         var expected = route
         expected.scope = route.message().scope
         #expect(decoded == expected)
+    }
+
+    /// RTA_VIA (18) carries the gateway of the other family: `struct rtvia`, family then address.
+    @Test func gatewayOfTheOtherFamilyGoesInRTAVia() {
+        let message = KernelRoute(destination: IPPrefix("10.2.0.0/24")!, gateway: IPAddress("fd00::1")).message()
+        #expect(message.attributes.first(5) == nil)   // no RTA_GATEWAY
+        #expect(message.attributes.first(18)?.value == [10, 0] + IPAddress("fd00::1")!.bytes)
     }
 
     @Test func routeDefaultsFollowIproute2() {

@@ -33,6 +33,26 @@ import Testing
         #expect { try ns.socket.deleteAddress(v4, index: index) } throws: { ($0 as? NetlinkError)?.isNotFound == true }
     }
 
+    /// RFC 8950 and RFC 2545 next hops as the kernel takes them: an IPv4 route via an IPv6
+    /// gateway (RTA_VIA), and routes via a link-local gateway on a given device.
+    @Test func routesViaAnIPv6OrLinkLocalGateway() throws {
+        let (ns, index) = try namespaceWithLink("via6")
+        try ns.socket.addAddress(InterfaceAddress("fd09::1/64")!, index: index, noDAD: true)
+        let routes = [
+            KernelRoute(destination: IPPrefix("10.70.0.0/24")!, gateway: IPAddress("fd09::2"), protocolID: 206),
+            KernelRoute(destination: IPPrefix("10.71.0.0/24")!, gateway: IPAddress("fe80::2"), outputInterface: index, protocolID: 206),
+            KernelRoute(destination: IPPrefix("fd71::/64")!, gateway: IPAddress("fe80::2"), outputInterface: index, protocolID: 206),
+        ]
+        for route in routes { try ns.socket.addRoute(route) }
+        let listed = try ns.socket.listRoutes(family: .v4) + ns.socket.listRoutes(family: .v6)
+        for route in routes {
+            let found = try #require(listed.first { $0.destination == route.destination }, "\(route) not listed")
+            #expect(found.gateway == route.gateway && found.outputInterface == index, "\(found)")
+        }
+        #expect(try ns.exec(["ip", "-4", "route", "show", "10.70.0.0/24"]).contains("via inet6 fd09::2"))
+        for route in routes { try ns.socket.deleteRoute(route) }
+    }
+
     @Test func routesAddReplaceDeleteList() throws {
         let (ns, index) = try namespaceWithLink("route")
         try ns.socket.addAddress(InterfaceAddress("10.9.0.1/24")!, index: index)

@@ -96,4 +96,42 @@ import TestSupport
         #expect(try wait(link.left, for: learnedAgain) == learnedAgain, "\(logs())")
         #expect(try waitUntil(timeout: 5) { speaker.logTail().contains("1 routes not learned again removed") }, "\(logs())")
     }
+
+    /// RFC 8950 against BIRD on an IPv6-only session: BIRD's IPv4 route arrives with an IPv6
+    /// next hop and goes into the kernel through it (RTA_VIA), and ours, with no IPv4 address
+    /// on the link to offer, leaves with our IPv6 address as next hop instead of the router ID.
+    @Test func ipv4RoutesOverAnIPv6SessionTravelWithIPv6NextHops() throws {
+        let link = try BGPTestLink("k8950")
+        try link.left.exec(["ip", "addr", "del", "\(link.leftV4)/24", "dev", "bgpl"])
+        try link.right.exec(["ip", "addr", "del", "\(link.rightV4)/24", "dev", "bgpr"])
+        let bird = try BGPBirdDaemon(in: link.right, setup: BGPDaemonSetup(
+            localAS: Self.theirAS, routerID: link.rightV4, listenAddresses: [link.rightV6],
+            nextHop4: link.rightV4, nextHop6: link.rightV6,
+            neighbors: [BGPNeighbor(address: link.leftV6, asn: Self.ourAS, holdTime: 9, extendedNextHop: true)]))
+        defer { bird.stop() }
+        let speaker = try BGPSpeakerProcess(
+            in: link.left, localAS: Self.ourAS, routerID: link.leftV4, listen: "\"[\(link.leftV6)]:179\"",
+            peers: [.init(BGPNeighbor(address: link.rightV6, asn: Self.theirAS, holdTime: 9))],
+            originate: ["10.0.1.0/24"], extraYAML: "kernel:\n  table: 254\n  protocol: 206\n")
+        defer { speaker.stop() }
+        let logs = { "\(speaker.logTail())\n\(bird.logTail())" }
+        #expect(try speaker.waitEstablished(link.rightV6), "\(logs())")
+
+        try bird.announce(["10.2.0.0/24"])
+        var kernel = ""
+        let installed = try waitUntil(timeout: 20, interval: 0.2) {
+            kernel = try link.left.exec(["ip", "-4", "route", "show", "table", "main", "proto", "206"]).stdout
+            return kernel.contains("10.2.0.0/24 via inet6 \(link.rightV6) dev bgpl")
+        }
+        #expect(installed, "kernel: \(kernel)\n\(logs())")
+        let learned = try speaker.routes().first { $0["prefix"] as? String == "10.2.0.0/24" }
+        #expect(learned?["nextHop"] as? String == link.rightV6, "\(logs())")
+
+        var details = ""
+        let received = try waitUntil(timeout: 20, interval: 0.2) {
+            details = try bird.routeDetails("10.0.1.0/24")
+            return details.contains("BGP.next_hop: \(link.leftV6)")
+        }
+        #expect(received, "BIRD: \(details)\n\(logs())")
+    }
 }

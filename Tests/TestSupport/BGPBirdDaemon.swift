@@ -59,6 +59,7 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
               multihop 1;
               \(neighbor.gracefulRestart ? "graceful restart on; graceful restart time 120;" : "")
               ipv4 { import all; export where source = RTS_STATIC;
+                     \(neighbor.extendedNextHop ? "extended next hop on;" : "")
                      \(neighbor.maxPrefixes.map { "import limit \($0) action disable;" } ?? "") };
               ipv6 { import all; export where source = RTS_STATIC;
                      \(setup.nextHop6.map { "next hop address \($0);" } ?? "")
@@ -86,6 +87,11 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
             guard let first = line.first, !first.isWhitespace, line.contains("/") else { return nil }
             return line.split(separator: " ").first.map(String.init)
         })
+    }
+
+    /// `show route PREFIX all`: the route with its attributes (`BGP.next_hop: ...`).
+    public func routeDetails(_ prefix: String) throws -> String {
+        try birdc(["show", "route", prefix, "all"])
     }
 
     /// Number of routes BIRD holds, from `show route count` (cheap for a full table).

@@ -12,9 +12,12 @@ public struct BGPNeighbor: Sendable {
     public var gracefulRestart: Bool
     /// Prefixes accepted from this neighbor before the session is torn down (6/1).
     public var maxPrefixes: Int?
+    /// RFC 8950: IPv4 routes with IPv6 next hops on this (IPv6) session.
+    public var extendedNextHop: Bool
 
     public init(address: String, asn: UInt32, password: String? = nil, ttlSecurity: Bool = false,
-                holdTime: Int = 9, passive: Bool = false, gracefulRestart: Bool = false, maxPrefixes: Int? = nil) {
+                holdTime: Int = 9, passive: Bool = false, gracefulRestart: Bool = false, maxPrefixes: Int? = nil,
+                extendedNextHop: Bool = false) {
         self.address = address
         self.asn = asn
         self.password = password
@@ -23,6 +26,7 @@ public struct BGPNeighbor: Sendable {
         self.passive = passive
         self.gracefulRestart = gracefulRestart
         self.maxPrefixes = maxPrefixes
+        self.extendedNextHop = extendedNextHop
     }
 
     /// A name BIRD and config files accept (`n_10_254_0_2`).

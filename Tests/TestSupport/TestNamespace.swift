@@ -91,6 +91,8 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
+    /// The exit status once it ended (wait for `isRunning` to turn false first).
+    public var terminationStatus: Int32 { process.terminationStatus }
 
     /// Sends `signal` to the process by PID.
     public func signal(_ signal: Int32) {

@@ -79,10 +79,20 @@ public struct LearnedRouteExportService: Service {
         }
     }
 
+    /// Changes handed to the writer at a time: a full table's batch is applied in slices, so
+    /// the kernel requests and their bookkeeping never exist for all of it at once.
+    static let sliceSize = 16_384
+
     private func apply(_ batch: [LearnedRouteChange]) async {
+        for start in stride(from: 0, to: batch.count, by: Self.sliceSize) {
+            await apply(slice: batch[start..<min(start + Self.sliceSize, batch.count)])
+        }
+    }
+
+    private func apply(slice batch: ArraySlice<LearnedRouteChange>) async {
         let changes = batch.map { change -> KernelRouteChange in
-            guard let gateway = change.best?.attributes.nextHop?.address else { return .remove(change.prefix) }
-            return .install(change.prefix, via: KernelNextHop(gateway: gateway))
+            guard let nextHop = change.nextHop else { return .remove(change.prefix) }
+            return .install(change.prefix, via: KernelNextHop(gateway: nextHop.gateway, device: nextHop.interface))
         }
         let started = ContinuousClock.now
         do {

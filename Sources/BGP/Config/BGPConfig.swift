@@ -156,6 +156,12 @@ public struct PeerConfig: Sendable, Equatable {
         remoteAS == localAS ? nil : multihop ?? 1
     }
 
+    /// An eBGP peer one hop away (no `multihop`, GTSM for at most one hop): its next hops
+    /// must be on one of our connected networks to be used.
+    public func isSingleHopExternal(localAS: UInt32) -> Bool {
+        remoteAS != localAS && multihop == nil && (ttlSecurity ?? 1) <= 1
+    }
+
     /// RFC 9687 §3: the send hold time when none is configured.
     public var effectiveSendHoldTime: UInt32 {
         sendHoldTime ?? max(480, 2 * UInt32(holdTime))

@@ -174,14 +174,18 @@ extension BGPSpeaker {
         }
     }
 
-    /// RFC 9687 send hold timer: output that cannot drain (the peer stopped reading, its
-    /// window stays shut) for the send hold time ends the session, NOTIFICATION 8 tried.
+    /// Writable again: the queued UPDATEs go on. Not writable: RFC 9687's send hold timer,
+    /// output that cannot drain (the peer stopped reading, its window stays shut) for the
+    /// send hold time ends the session, NOTIFICATION 8 tried.
     private func writabilityChanged(_ channel: Channel) {
         for session in sessions {
             guard let connection = session.connection(for: channel) else { continue }
             connection.sendHold?.cancel()
             connection.sendHold = nil
-            guard !channel.isWritable else { return }
+            guard !channel.isWritable else {
+                if connection === session.primary { flushOutput(session) }
+                return
+            }
             let seconds = session.config.effectiveSendHoldTime
             connection.sendHold = loop.scheduleTask(in: .seconds(Int64(seconds))) { [self] in
                 connection.sendHold = nil

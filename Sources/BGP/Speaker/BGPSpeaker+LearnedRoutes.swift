@@ -1,4 +1,5 @@
 import BGPCore
+import NetworkCore
 
 /// The Loc-RIB's learned routes for a kernel table (RouteSync), without BGP knowing netlink.
 extension BGPSpeaker {
@@ -16,6 +17,33 @@ extension BGPSpeaker {
 
     func reportLearned(_ changes: [BestPathChange]) {
         guard let learnedRoutes, !stopping else { return }
-        learnedRoutes.add(changes.map(LearnedRouteChange.init))
+        learnedRoutes.add(changes.map { change in
+            LearnedRouteChange(prefix: change.prefix.prefix, nextHop: change.best.flatMap(kernelNextHop))
+        })
     }
+
+    /// The gateway the kernel forwards a learned route to (nil for our own routes, and for a
+    /// next hop no kernel route can use). An IPv6 next hop's global address when we reach it
+    /// directly (or nothing is checked), else its link-local one (RFC 2545 §3) on the
+    /// session's interface; a link-local address always goes with that interface.
+    func kernelNextHop(_ route: RIBRoute) -> LearnedNextHop? {
+        guard route.peer != .local, let nextHop = route.attributes.nextHop else { return nil }
+        let interface = { self.sessions.first { $0.peerID == route.peer }?.interfaceIndex }
+        switch nextHop {
+        case .ipv4(let address):
+            return LearnedNextHop(gateway: .v4(address))
+        case .ipv6(let global, let linkLocal):
+            let globalReachable = rib.connectedNetworks?.reaches(.ipv6(global: global, linkLocal: nil)) ?? true
+            if !global.isLinkLocal, globalReachable || linkLocal == nil { return LearnedNextHop(gateway: .v6(global)) }
+            guard let onLink = global.isLinkLocal ? global : linkLocal, let index = interface() else { return nil }
+            return LearnedNextHop(gateway: .v6(onLink), interface: index)
+        case .other:
+            return nil
+        }
+    }
+}
+
+extension IPv6Address {
+    /// fe80::/10.
+    var isLinkLocal: Bool { value >> 118 == 0x3FA }
 }

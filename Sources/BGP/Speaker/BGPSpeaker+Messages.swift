@@ -75,20 +75,25 @@ extension BGPSpeaker {
                session: session, connection: connection)
     }
 
-    /// What both OPENs agree on (RFC 4760 families, RFC 6793 4-octet AS).
+    /// What both OPENs agree on (RFC 4760 families, RFC 6793 4-octet AS, RFC 8950 IPv6
+    /// next hops for IPv4 routes).
     private func negotiatedOptions(with open: OpenMessage, peer: PeerConfig) -> BGPCodecOptions {
         let theirs = open.families.isEmpty ? [AddressFamily.ipv4Unicast] : open.families
-        return BGPCodecOptions(fourOctetAS: open.supportsFourOctetAS,
-                               families: Set(theirs).intersection(Self.families(of: peer)),
+        let families = Set(theirs).intersection(Self.families(of: peer))
+        let ipv6NextHops = Set(open.extendedNextHops.filter { $0.nextHopAFI == AddressFamily.ipv6Unicast.afi }.map(\.family))
+        return BGPCodecOptions(fourOctetAS: open.supportsFourOctetAS, families: families,
                                isExternal: peer.remoteAS != config.localAS,
-                               peerAS: peer.remoteAS != config.localAS ? peer.remoteAS : nil)
+                               peerAS: peer.remoteAS != config.localAS ? peer.remoteAS : nil,
+                               ipv6NextHopFamilies: ipv6NextHops.intersection(families).intersection([.ipv4Unicast]))
     }
 
-    /// Our OPEN to this peer: multiprotocol per configured family, route refresh, 4-octet
-    /// AS (added by the codec), and graceful restart when configured.
+    /// Our OPEN to this peer: multiprotocol per configured family, route refresh, IPv6
+    /// next hops for IPv4 routes (RFC 8950) when IPv4 is configured, 4-octet AS (added by
+    /// the codec), and graceful restart when configured.
     func localOpen(for session: PeerSession) -> OpenMessage {
         let families = Self.families(of: session.config).sorted { $0.afi < $1.afi }
         var capabilities: [Capability] = families.map { .multiprotocol($0) } + [.routeRefresh]
+        if families.contains(.ipv4Unicast) { capabilities.append(.extendedNextHop([.ipv4OverIPv6])) }
         if let gr = config.gracefulRestart {
             // Forwarding survives our restart: routes live in the kernel, not in this process.
             capabilities.append(.gracefulRestart(GracefulRestartCapability(

@@ -17,13 +17,15 @@ extension BGPSpeaker {
             rib.updatePeer(session.peerID, info)
         }
         let local = connection.channel?.localAddress.flatMap(Self.ipAddress) ?? .v4(config.routerID)
+        session.interfaceIndex = LocalInterfaces.interfaceIndex(holding: local)
         session.export = ExportPolicy(localAS: config.localAS, routerID: config.routerID, peer: session.peerID,
                                       isExternal: session.config.remoteAS != config.localAS,
                                       exportLearned: session.config.exportLearned,
                                       filter: session.config.effectiveExport(localAS: config.localAS),
                                       families: connection.options.families, localAddress: local,
                                       otherFamilyNextHop: session.config.otherFamilyNextHop
-                                          ?? LocalInterfaces.sibling(of: local, family: local.family == .v4 ? .v6 : .v4))
+                                          ?? LocalInterfaces.sibling(of: local, family: local.family == .v4 ? .v6 : .v4),
+                                      ipv6NextHopForIPv4: connection.options.ipv6NextHopFamilies.contains(.ipv4Unicast))
         // RFC 4724 §4.2: stale routes of families whose forwarding state the restarted peer
         // did not keep (no capability, or F bit clear) go at once; the others wait for EoR.
         if !session.stale.isEmpty {
@@ -39,29 +41,27 @@ extension BGPSpeaker {
     }
 
     /// The initial update: the whole exportable Loc-RIB, then End-of-RIB per family, to
-    /// every peer (RFC 4724 §2: a peer without the capability ignores an empty UPDATE). It
-    /// leaves in chunks while the RIB is walked, so the peer works on the first UPDATEs as
-    /// the rest are built, and a full table's worth is never encoded at once. The walk is
-    /// over a copy: a write that fails ends the session at once, which changes the RIB.
+    /// every peer (RFC 4724 §2: a peer without the capability ignores an empty UPDATE). The
+    /// walk fills the Adj-RIB-Out and queues the prefixes; their UPDATEs are built as the
+    /// peer reads them (`flushOutput`), so a full table is never encoded at once. The walk
+    /// is over a copy: a write that fails ends the session at once, which changes the RIB.
     private func sendInitialUpdate(_ session: PeerSession) {
         let connection = session.primary
         session.initialUpdateSent = true
         session.adjRIBOut.removeAll()
-        let packer = UpdatePacker(options: connection.options)
+        session.output = OutputQueue()
         var delta = AdjRIBOut.Delta()
         let table = rib
         table.forEachBest { route in
             session.adjRIBOut.set(route.prefix, exported(route, to: session), into: &delta)
             if delta.count == Self.initialUpdateChunk {
-                connection.write(session.adjRIBOut.encode(delta, with: packer))
+                session.output.addTable(delta)
                 delta = AdjRIBOut.Delta()
             }
         }
-        var bytes = session.adjRIBOut.encode(delta, with: packer)
-        for family in connection.options.families.sorted(by: { $0.afi < $1.afi }) {
-            BGPMessage.update(.endOfRIB(family)).encode(into: &bytes, options: connection.options)
-        }
-        connection.write(bytes)
+        session.output.addTable(delta)
+        session.output.addEndOfRIB(connection.options.families.sorted(by: { $0.afi < $1.afi }))
+        flushOutput(session)
     }
 
     /// RFC 4724 §4.1: the deferral ends once every peer that does graceful restart is back
@@ -99,13 +99,14 @@ extension BGPSpeaker {
         }
     }
 
-    /// Prefixes per chunk of the initial update: about 64 full UPDATEs of /24s.
+    /// Prefixes the initial walk queues at a time.
     static let initialUpdateChunk = 65_536
 
     /// The session ended: the peer's routes go, or stay as stale when it restarts gracefully.
     func sessionDown(_ session: PeerSession, graceful: Bool) {
         session.establishedAt = nil
         session.adjRIBOut.removeAll()
+        session.output = OutputQueue()
         session.export = nil
         session.rejected.removeAll()
         session.initialUpdateSent = false
@@ -254,16 +255,16 @@ extension BGPSpeaker {
                 session.adjRIBOut.set(change.prefix, change.best.flatMap { exported($0, to: session) }, into: &delta)
             }
             guard !delta.isEmpty else { continue }
-            session.primary.write(session.adjRIBOut.encode(delta, with: UpdatePacker(options: session.primary.options)))
+            session.output.addChanges(delta)
+            flushOutput(session)
         }
     }
 
     /// ROUTE-REFRESH (RFC 2918): the Adj-RIB-Out of that family again.
     func resend(family: AddressFamily, to session: PeerSession) {
         guard session.initialUpdateSent else { return }
-        let delta = session.adjRIBOut.all(family: family)
-        let bytes = session.adjRIBOut.encode(delta, with: UpdatePacker(options: session.primary.options))
-        if !bytes.isEmpty { session.primary.write(bytes) }
+        session.output.addTable(session.adjRIBOut.all(family: family))
+        flushOutput(session)
     }
 
     private func exported(_ route: RIBRoute, to session: PeerSession) -> PathAttributes? {

@@ -27,10 +27,23 @@ extension BGPSpeaker {
         return RouteListing(table: table, prefixes: prefixes)
     }
 
-    /// The announcements the import policies refused, with the reason, sorted by prefix.
+    /// The announcements the import policies refused, and the paths not selected because
+    /// their next hop is unreachable, with the reason, sorted by prefix.
     public func rejectedRoutes(inside prefix: IPPrefix? = nil) async throws -> [RouteStatus] {
-        let stores = try await loop.submit { self.sessions.map { ($0.config.address.description, $0.rejected) } }.get()
+        let (stores, table) = try await loop.submit {
+            (self.sessions.map { ($0.config.address.description, $0.rejected) }, self.rib)
+        }.get()
         var rows: [(RIBPrefix, RouteStatus)] = []
+        table.forEachUnreachable { route in
+            guard prefix?.contains(route.prefix.prefix) ?? true else { return }
+            let nextHop = route.attributes.nextHop?.description ?? "none"
+            rows.append((route.prefix, RouteStatus(
+                prefix: route.prefix.description, nextHop: nextHop, asPath: route.attributes.asPath.description,
+                origin: route.attributes.origin?.description, med: route.attributes.med,
+                localPref: route.attributes.localPref, communities: route.attributes.communities.map(\.description),
+                from: table.peer(route.peer)?.address.description ?? "\(route.peer)", alternatives: 0,
+                rejected: "next hop \(nextHop) is not on a connected network (RFC 4271 §9.1.2.1)")))
+        }
         for (address, rejected) in stores {
             rejected.forEach { rejectedPrefix, rejection in
                 guard prefix?.contains(rejectedPrefix.prefix) ?? true else { return }

@@ -28,6 +28,8 @@ public final class BGPSpeaker: @unchecked Sendable {
     var listener: Channel?
     var controlServer: Channel?
     var stopping = false
+    /// Reads the interfaces' networks again every `connectedNetworksInterval`.
+    var connectedNetworksTask: RepeatedTask?
     /// Where learned best-path changes go (`learnedRouteChanges`), if anyone asked.
     var learnedRoutes: LearnedRouteBuffer?
     /// Session events worth a line in the log: state changes and NOTIFICATIONs.
@@ -55,7 +57,8 @@ public final class BGPSpeaker: @unchecked Sendable {
         rib = RIB(localAS: config.localAS)
         for peer in config.peers {
             let id = rib.addPeer(PeerInfo(address: peer.address, asNumber: peer.remoteAS,
-                                          routerID: IPv4Address(0), isExternal: peer.remoteAS != config.localAS))
+                                          routerID: IPv4Address(0), isExternal: peer.remoteAS != config.localAS,
+                                          needsConnectedNextHop: peer.isSingleHopExternal(localAS: config.localAS)))
             let settings = SessionFSM.Settings(
                 holdTime: peer.holdTime, connectRetryTime: UInt32(peer.connectRetryTime),
                 idleHoldTime: 5, passive: peer.passive)
@@ -72,6 +75,7 @@ public final class BGPSpeaker: @unchecked Sendable {
         try await loop.flatSubmit { () -> EventLoopFuture<Void> in
             self.addOriginated(self.initialRoutes)
             self.initialRoutes = []
+            self.watchConnectedNetworks()
             if self.deferring, let gr = self.config.gracefulRestart {
                 self.deferralTimer = self.loop.scheduleTask(in: .seconds(Int64(gr.selectionDeferral))) { [self] in
                     log("selection deferral: \(gr.selectionDeferral) s passed without End-of-RIB from every peer")
@@ -99,6 +103,7 @@ public final class BGPSpeaker: @unchecked Sendable {
             self.learnedRoutes?.finish()
             // No table goes out now; whoever waits for the deferral is let go.
             self.deferralTimer?.cancel()
+            self.connectedNetworksTask?.cancel()
             for waiter in self.deferralWaiters { waiter.resume() }
             self.deferralWaiters = []
             let event: SessionEvent = self.config.gracefulRestart == nil ? .manualStop : .gracefulRestartStop

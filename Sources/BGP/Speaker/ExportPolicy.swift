@@ -18,15 +18,19 @@ struct ExportPolicy: Sendable {
     var localAddress: IPAddress
     /// Our next hop for routes of the session's other family (configured, or a global
     /// address on the session's interface); nil falls back to the IPv4-mapped address
-    /// or the router ID.
+    /// or, for IPv4 routes, the session's IPv6 address (RFC 8950, when negotiated) or the
+    /// router ID.
     var otherFamilyNextHop: IPAddress?
+    /// The peer takes IPv6 next hops for IPv4 routes (RFC 8950).
+    var ipv6NextHopForIPv4: Bool
 
     /// The last result: a table's routes mostly share their (interned) attribute sets,
     /// so the rewrite runs once per set rather than once per prefix.
     private var last: (source: PeerID, family: AddressFamily, input: PathAttributes, output: PathAttributes?)?
 
     init(localAS: UInt32, routerID: IPv4Address, peer: PeerID, isExternal: Bool, exportLearned: Bool,
-         filter: PrefixFilter?, families: Set<AddressFamily>, localAddress: IPAddress, otherFamilyNextHop: IPAddress? = nil) {
+         filter: PrefixFilter?, families: Set<AddressFamily>, localAddress: IPAddress, otherFamilyNextHop: IPAddress? = nil,
+         ipv6NextHopForIPv4: Bool = false) {
         self.localAS = localAS
         self.routerID = routerID
         self.peer = peer
@@ -36,6 +40,7 @@ struct ExportPolicy: Sendable {
         self.families = families
         self.localAddress = localAddress
         self.otherFamilyNextHop = otherFamilyNextHop
+        self.ipv6NextHopForIPv4 = ipv6NextHopForIPv4
     }
 
     /// `sourceIsExternal` is nil for our own routes.
@@ -78,10 +83,12 @@ struct ExportPolicy: Sendable {
     }
 
     /// Our session address; for the other family `otherFamilyNextHop`, else the
-    /// IPv4-mapped address (IPv6 routes over IPv4) or the router ID (IPv4 routes over IPv6).
+    /// IPv4-mapped address (IPv6 routes over IPv4), or for IPv4 routes over IPv6 the session
+    /// address itself where RFC 8950 was negotiated, the router ID where not.
     private func nextHopSelf(for prefix: RIBPrefix) -> NextHop {
         switch (prefix, localAddress, otherFamilyNextHop) {
         case (.v4, .v4(let address), _), (.v4, .v6, .v4(let address)?): .ipv4(address)
+        case (.v4, .v6(let address), _) where ipv6NextHopForIPv4: .ipv6(global: address, linkLocal: nil)
         case (.v4, .v6, _): .ipv4(routerID)
         case (.v6, .v6(let address), _), (.v6, .v4, .v6(let address)?): .ipv6(global: address, linkLocal: nil)
         case (.v6, .v4(let address), _):

@@ -21,6 +21,8 @@ final class PeerConnection: @unchecked Sendable {
     var peerOpen: OpenMessage?
     /// The last write, so that a close waits for the NOTIFICATION to leave.
     var lastWrite: EventLoopFuture<Void>?
+    /// Bytes handed to the channel that the socket has not taken yet.
+    var unwrittenBytes = 0
     /// RFC 9687: armed while the channel is not writable.
     var sendHold: Scheduled<Void>?
 
@@ -33,7 +35,10 @@ final class PeerConnection: @unchecked Sendable {
         guard let channel else { return }
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        lastWrite = channel.writeAndFlush(buffer)
+        unwrittenBytes += bytes.count
+        let write = channel.writeAndFlush(buffer)
+        write.whenComplete { [self] _ in unwrittenBytes -= bytes.count }
+        lastWrite = write
     }
 
     /// Closes the connection once pending writes are out.

@@ -14,11 +14,16 @@ final class PeerSession: @unchecked Sendable {
     /// An incoming connection racing the primary until collision detection picks one.
     var secondary: PeerConnection?
     var adjRIBOut = AdjRIBOut()
+    /// The prefixes whose UPDATEs wait for the channel to take them (`BGPSpeaker+Output`).
+    var output = OutputQueue()
     var export: ExportPolicy?
     let importPolicy: ImportPolicy
     /// The peer's announcements the import policy refused, with the reason (`bgp routes --rejected`).
     var rejected = RejectedRoutes()
     var establishedAt: NIODeadline?
+    /// The interface the session runs over, for link-local next hops in the kernel; kept
+    /// after the session ends, for the routes graceful restart keeps.
+    var interfaceIndex: Int32?
     var lastError: NotificationMessage?
     var prefixesReceived = 0
     /// RFC 4724 receiver side: the peer restarted; these of its routes are stale until it

@@ -77,6 +77,21 @@ package struct AdjRIBOut: Sendable {
         if references[Int(id)] == 0 { released.append(id) }
     }
 
+    /// The UPDATE contents for `v4` and `v6` as the Adj-RIB-Out holds them now: an
+    /// announcement of the current set, or a withdrawal (`OutputQueue`'s prefixes, whose
+    /// turn came).
+    package func delta(for v4: [IPv4NLRI], _ v6: [IPv6NLRI]) -> Delta {
+        var delta = Delta()
+        for key in v4 {
+            if let id = self.v4[key] { delta.announce4[id, default: []].append(key) } else { delta.withdraw4.append(key) }
+        }
+        for key in v6 {
+            if let id = self.v6[key] { delta.announce6[id, default: []].append(key) } else { delta.withdraw6.append(key) }
+        }
+        delta.count = v4.count + v6.count
+        return delta
+    }
+
     /// Everything again (ROUTE-REFRESH, RFC 2918) for one family.
     package func all(family: AddressFamily) -> Delta {
         var delta = Delta()

@@ -12,6 +12,8 @@ struct AttributeTable: Sendable {
     /// Open addressing: each slot is (32 hash bits << 32 | id), or `emptySlot`.
     private var index = [UInt64](repeating: emptySlot, count: 16)
     private(set) var count = 0
+    /// The networks next hops are checked against (nil: not checked).
+    private(set) var connected: ConnectedNetworks?
 
     private static var emptySlot: UInt64 { .max }
 
@@ -45,7 +47,7 @@ struct AttributeTable: Sendable {
             references[Int(id)] += added
             return id
         }
-        let rank = DecisionRank(attributes)
+        let rank = DecisionRank(attributes, connected: connected)
         let id: UInt32
         if let reused = freeIDs.popLast() {
             id = reused
@@ -74,6 +76,21 @@ struct AttributeTable: Sendable {
         sets[position] = nil
         freeIDs.append(id)
         count -= 1
+    }
+
+    /// Checks every set's next hop against `networks`; the ids whose verdict changed.
+    mutating func setConnected(_ networks: ConnectedNetworks?) -> Set<UInt32> {
+        connected = networks
+        var flipped = Set<UInt32>()
+        for (position, attributes) in sets.enumerated() {
+            guard let attributes else { continue }
+            let now = DecisionRank.isConnected(attributes.nextHop, networks)
+            if now != ranks[position].nextHopConnected {
+                ranks[position].nextHopConnected = now
+                flipped.insert(UInt32(position))
+            }
+        }
+        return flipped
     }
 
     subscript(id: UInt32) -> PathAttributes { sets[Int(id)] ?? PathAttributes() }

@@ -8,22 +8,33 @@ struct DecisionRank: Sendable {
     var med: UInt32
     /// The neighbouring AS, for comparing MEDs; 0 for an empty path (our own AS).
     var neighborAS: UInt32
+    /// The next hop is on a connected network (or nothing is checked).
+    var nextHopConnected: Bool
 
     static let defaultLocalPref: UInt32 = 100
 
-    init(_ attributes: PathAttributes) {
+    init(_ attributes: PathAttributes, connected: ConnectedNetworks?) {
+        nextHopConnected = Self.isConnected(attributes.nextHop, connected)
         localPref = attributes.localPref ?? Self.defaultLocalPref
         asPathLength = attributes.asPath.length
         origin = attributes.origin?.rawValue ?? Origin.incomplete.rawValue
         med = attributes.med ?? 0
         neighborAS = attributes.asPath.firstAS ?? 0
     }
+
+    /// No next hop (an originated route's set) counts as connected.
+    static func isConnected(_ nextHop: NextHop?, _ connected: ConnectedNetworks?) -> Bool {
+        guard let connected, let nextHop else { return true }
+        return connected.reaches(nextHop)
+    }
 }
 
 /// The tie-breaking order of RFC 4271 §9.1.2.2 (phase 2), for two paths of one prefix.
-/// Omitted: the IGP cost to the next hop (d) — every next hop is taken as directly
-/// reachable, there is no IGP here — and next-hop resolvability (§9.1.2.1). Added in front:
-/// routes we originate win over learned ones, as BIRD's static preference and Cisco's weight do.
+/// Omitted: the IGP cost to the next hop (d), there is no IGP here. Next-hop resolvability
+/// (§9.1.2.1) comes before the order: a path whose next hop is unreachable (`eligible`) is
+/// never the best; for a single-hop eBGP peer that means not on a connected network, other
+/// peers' next hops are taken as reachable (no recursive lookup). Added in front: routes we
+/// originate win over learned ones, as BIRD's static preference and Cisco's weight do.
 ///
 /// MED (c) compares only paths from one neighbouring AS, which makes the RFC's rule no order
 /// at all (A < B by MED, B < C by router id, C < A by router id): the winner would depend on
@@ -32,6 +43,11 @@ struct DecisionRank: Sendable {
 /// and the first of those bests wins: the same result whatever order the paths came in.
 struct DecisionProcess {
     let peers: [PeerInfo?]
+
+    /// The path may be selected: ours, or its next hop is reachable for its peer.
+    func eligible(_ peer: UInt32, _ rank: DecisionRank) -> Bool {
+        peer == 0 || rank.nextHopConnected || !(peers[Int(peer)]?.needsConnectedNextHop ?? false)
+    }
 
     /// True when (peerA, rankA) comes before (peerB, rankB) in the order without MED.
     func prefers(_ peerA: UInt32, _ a: DecisionRank, over peerB: UInt32, _ b: DecisionRank) -> Bool {

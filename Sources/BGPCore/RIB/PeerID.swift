@@ -19,11 +19,16 @@ public struct PeerInfo: Hashable, Sendable {
     public var routerID: IPv4Address
     /// In another AS than ours.
     public var isExternal: Bool
+    /// A single-hop eBGP peer: its next hops must be on a connected network
+    /// (`ConnectedNetworks`) for its routes to be selected.
+    public var needsConnectedNextHop: Bool
 
-    public init(address: IPAddress, asNumber: UInt32, routerID: IPv4Address, isExternal: Bool) {
+    public init(address: IPAddress, asNumber: UInt32, routerID: IPv4Address, isExternal: Bool,
+                needsConnectedNextHop: Bool = false) {
         self.address = address
         self.asNumber = asNumber
         self.routerID = routerID
         self.isExternal = isExternal
+        self.needsConnectedNextHop = needsConnectedNextHop
     }
 }

@@ -1,6 +1,7 @@
 /// The routes of one address family: each prefix once, keyed in a hash table, pointing at a
 /// chain of paths (one per peer that sent it) kept in decision order, so the head is the
-/// Loc-RIB's best path and the whole chain is the Adj-RIBs-In for that prefix. Paths live in
+/// Loc-RIB's best path (when it is eligible: its next hop reachable) and the whole chain is
+/// the Adj-RIBs-In for that prefix. Paths live in
 /// one flat array of 12-octet entries, reused through a free list: no allocation per prefix.
 struct PrefixTable<Key: PrefixMapKey>: Sendable {
     struct Path: Sendable {
@@ -36,17 +37,29 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         freeList = index
     }
 
-    /// How paths of one prefix are ranked (`DecisionProcess`): `before` is a total order
+    /// How paths of one prefix are ranked (`DecisionProcess`): `eligible` says whether a
+    /// path may be selected at all (its next hop is reachable), `before` is a total order
     /// without MED, `beatsWithinAS` the comparison with MED of two paths from one
     /// neighbouring AS.
     struct Decision {
+        var eligible: (_ path: Path) -> Bool
         var before: (_ a: Path, _ b: Path) -> Bool
         var beatsWithinAS: (_ a: Path, _ b: Path) -> Bool
+
+        /// The chain's head when it may be selected: the Loc-RIB's path.
+        func best(_ head: Path?) -> Path? {
+            head.flatMap { eligible($0) ? $0 : nil }
+        }
+
+        func differ(_ a: Path?, _ b: Path?) -> Bool {
+            a?.peer != b?.peer || a?.attributes != b?.attributes
+        }
     }
 
     /// Relinks a chain of two or more paths: the best first (the first, by `before`, of the
-    /// paths no other path of their neighbouring AS beats), the others by `before`. Depends
-    /// only on the set of paths, never on the order they arrived in.
+    /// eligible paths no other eligible path of their neighbouring AS beats), then the other
+    /// eligible paths by `before`, the ineligible ones last. Depends only on the set of
+    /// paths, never on the order they arrived in.
     private mutating func reorder(head: inout UInt32, decision: Decision) {
         guard head != Self.end, paths[Int(head)].next != Self.end else { return }
         var members: [UInt32] = []
@@ -55,9 +68,13 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
             members.append(cursor)
             cursor = paths[Int(cursor)].next
         }
-        members.sort { decision.before(paths[Int($0)], paths[Int($1)]) }
-        let best = members.firstIndex { candidate in
-            !members.contains { decision.beatsWithinAS(paths[Int($0)], paths[Int(candidate)]) }
+        members.sort { a, b in
+            let eligibleA = decision.eligible(paths[Int(a)]), eligibleB = decision.eligible(paths[Int(b)])
+            return eligibleA != eligibleB ? eligibleA : decision.before(paths[Int(a)], paths[Int(b)])
+        }
+        let candidates = members.prefix { decision.eligible(paths[Int($0)]) }
+        let best = candidates.firstIndex { candidate in
+            !candidates.contains { decision.beatsWithinAS(paths[Int($0)], paths[Int(candidate)]) }
         } ?? 0
         members.insert(members.remove(at: best), at: 0)
         for (index, member) in members.enumerated() {
@@ -71,7 +88,8 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         /// The attribute set of the path this peer had before, which the caller releases.
         var replaced: UInt32?
         var bestChanged: Bool
-        /// The prefix's best path afterwards (nil: the prefix is gone), for change reports.
+        /// The prefix's best path afterwards (nil: the prefix is gone or has no eligible
+        /// path), for change reports.
         var best: Path?
     }
 
@@ -83,39 +101,38 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         let new = Path(peer: peer, attributes: attributes, next: Self.end)
         guard let slot = heads.slot(of: key) else {
             heads.insertNew(key, allocate(new))
-            return Outcome(replaced: nil, bestChanged: true, best: new)
+            let best = decision.best(new)
+            return Outcome(replaced: nil, bestChanged: best != nil, best: best)
         }
         var head = heads.value(at: slot)
-        let oldBest = paths[Int(head)]
+        let oldBest = decision.best(paths[Int(head)])
         let replaced = unlink(peer: peer, head: &head)
         var entry = new
         entry.next = head
         head = allocate(entry)
         reorder(head: &head, decision: decision)
         heads.setValue(head, at: slot)
-        let best = paths[Int(head)]
-        let changed = best.peer != oldBest.peer || best.attributes != oldBest.attributes
-        return Outcome(replaced: replaced, bestChanged: changed, best: best)
+        let best = decision.best(paths[Int(head)])
+        return Outcome(replaced: replaced, bestChanged: decision.differ(best, oldBest), best: best)
     }
 
     /// Removes `peer`'s path for `key`, if any.
     mutating func remove(_ key: Key, peer: UInt32, decision: Decision) -> Outcome {
         guard let slot = heads.slot(of: key) else { return Outcome(replaced: nil, bestChanged: false, best: nil) }
         var head = heads.value(at: slot)
-        let oldBest = paths[Int(head)]
+        let oldBest = decision.best(paths[Int(head)])
         guard let replaced = unlink(peer: peer, head: &head) else {
-            return Outcome(replaced: nil, bestChanged: false, best: paths[Int(head)])
+            return Outcome(replaced: nil, bestChanged: false, best: oldBest)
         }
         if head == Self.end {
             heads.remove(at: slot)
-            return Outcome(replaced: replaced, bestChanged: true, best: nil)
+            return Outcome(replaced: replaced, bestChanged: oldBest != nil, best: nil)
         }
         // Losing a path can change which of the others wins (a MED it won by).
         reorder(head: &head, decision: decision)
         heads.setValue(head, at: slot)
-        let best = paths[Int(head)]
-        return Outcome(replaced: replaced, bestChanged: best.peer != oldBest.peer || best.attributes != oldBest.attributes,
-                       best: best)
+        let best = decision.best(paths[Int(head)])
+        return Outcome(replaced: replaced, bestChanged: decision.differ(best, oldBest), best: best)
     }
 
     /// Unlinks and frees `peer`'s path from the chain starting at `head`; its attribute id.
@@ -142,14 +159,13 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         var emptied: [Key] = []
         for slot in 0..<heads.capacity where heads.isOccupied(slot) {
             var head = heads.value(at: slot)
-            let oldBest = paths[Int(head)]
+            let oldBest = decision.best(paths[Int(head)])
             if let attributes = unlink(peer: peer, head: &head) {
                 reorder(head: &head, decision: decision)
                 heads.setValue(head, at: slot)
                 if head == Self.end { emptied.append(heads.key(at: slot)) }
-                let changed = head == Self.end || paths[Int(head)].peer != oldBest.peer
-                    || paths[Int(head)].attributes != oldBest.attributes
-                removed(heads.key(at: slot), attributes, changed)
+                let best = head == Self.end ? nil : decision.best(paths[Int(head)])
+                removed(heads.key(at: slot), attributes, decision.differ(best, oldBest))
             }
         }
         for key in emptied {
@@ -157,7 +173,31 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         }
     }
 
-    func best(_ key: Key) -> Path? {
+    /// Decides again every prefix with a path `affected` says changed eligibility (a next
+    /// hop became reachable or unreachable); calls `changed` with each prefix whose best
+    /// path changed, and the new best (nil: none eligible).
+    mutating func redecide(affected: (Path) -> Bool, decision: Decision, changed: (Key, Path?) -> Void) {
+        for slot in 0..<heads.capacity where heads.isOccupied(slot) {
+            var head = heads.value(at: slot)
+            var cursor = head
+            var touched = false
+            while cursor != Self.end, !touched {
+                touched = affected(paths[Int(cursor)])
+                cursor = paths[Int(cursor)].next
+            }
+            guard touched else { continue }
+            // `eligible` already gives the new verdicts: an affected path had the other one.
+            let oldHead = paths[Int(head)]
+            let oldBest = decision.eligible(oldHead) != affected(oldHead) ? oldHead : nil
+            reorder(head: &head, decision: decision)
+            heads.setValue(head, at: slot)
+            let best = decision.best(paths[Int(head)])
+            if decision.differ(best, oldBest) { changed(heads.key(at: slot), best) }
+        }
+    }
+
+    /// The prefix's chain head (the best path when `Decision.eligible` agrees).
+    func head(_ key: Key) -> Path? {
         guard let head = heads[key] else { return nil }
         return paths[Int(head)]
     }
@@ -178,18 +218,18 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         for slot in 0..<heads.capacity where heads.isOccupied(slot) { body(heads.key(at: slot), paths[Int(heads.value(at: slot))]) }
     }
 
-    /// Visits every path of `peer`: prefix, attribute id, and whether it is the best.
+    /// Visits every path of `peer`: prefix, attribute id, and whether it heads its chain.
     func forEachPath(of peer: UInt32, _ body: (Key, UInt32, Bool) -> Void) {
         for slot in 0..<heads.capacity where heads.isOccupied(slot) {
             var cursor = heads.value(at: slot)
-            var isBest = true
+            var isHead = true
             while cursor != Self.end {
                 let path = paths[Int(cursor)]
                 if path.peer == peer {
-                    body(heads.key(at: slot), path.attributes, isBest)
+                    body(heads.key(at: slot), path.attributes, isHead)
                     break
                 }
-                isBest = false
+                isHead = false
                 cursor = path.next
             }
         }

@@ -3,8 +3,8 @@ import NetworkCore
 /// Adj-RIBs-In and the Loc-RIB of one speaker (RFC 4271 §3.2, §9), in one structure: every
 /// prefix is stored once, with the chain of paths the peers sent for it, best first; each
 /// path is a peer id and an interned attribute set. Adj-RIB-In of a peer = its paths;
-/// Loc-RIB = the heads. There is no import policy beyond the RFC's checks (AS loop), so
-/// Adj-RIB-In before and after policy are the same.
+/// Loc-RIB = the heads whose next hop is reachable (`setConnectedNetworks`). Import policy
+/// (`ImportPolicy`) screens UPDATEs before they get here; the RIB adds the RFC's AS loop check.
 public struct RIB: Sendable {
     public let localAS: UInt32
     private var peers: [PeerInfo?] = [nil]
@@ -95,6 +95,47 @@ public struct RIB: Sendable {
         case .v4(let p): ipv4.chain(p).contains { $0.peer == peer.rawValue }
         case .v6(let p): ipv6.chain(p).contains { $0.peer == peer.rawValue }
         }
+    }
+
+    // MARK: Next hops
+
+    /// The networks single-hop eBGP peers' next hops must be on (nil: not checked, every
+    /// next hop reachable). Paths whose next hop leaves them stay in the Adj-RIB-In but
+    /// are not selected; those whose next hop comes back are selected again. Best-path
+    /// changes are appended to `changes`.
+    public mutating func setConnectedNetworks(_ networks: ConnectedNetworks?, changes: inout [BestPathChange]) {
+        guard networks != attributeTable.connected else { return }
+        let flipped = attributeTable.setConnected(networks)
+        guard !flipped.isEmpty else { return }
+        let needsCheck = peers.map { $0?.needsConnectedNextHop ?? false }
+        let affected: (UInt32, UInt32) -> Bool = { peer, attributes in
+            needsCheck[Int(peer)] && flipped.contains(attributes)
+        }
+        let decision4: PrefixTable<IPv4NLRI>.Decision = decision(), decision6: PrefixTable<IPv6NLRI>.Decision = decision()
+        var changedV4: [(IPv4NLRI, PrefixTable<IPv4NLRI>.Path?)] = []
+        var changedV6: [(IPv6NLRI, PrefixTable<IPv6NLRI>.Path?)] = []
+        ipv4.redecide(affected: { affected($0.peer, $0.attributes) }, decision: decision4) { changedV4.append(($0, $1)) }
+        ipv6.redecide(affected: { affected($0.peer, $0.attributes) }, decision: decision6) { changedV6.append(($0, $1)) }
+        for (key, best) in changedV4 { changes.append(change(.v4(key), best)) }
+        for (key, best) in changedV6 { changes.append(change(.v6(key), best)) }
+    }
+
+    /// Visits the paths that cannot be selected because their next hop is not on a
+    /// connected network, for `bgp routes --rejected`.
+    public func forEachUnreachable(_ body: (RIBRoute) -> Void) {
+        for (index, info) in peers.enumerated() where info?.needsConnectedNextHop == true {
+            forEachPath(from: PeerID(rawValue: UInt32(index))) { route in
+                if !DecisionRank.isConnected(route.attributes.nextHop, attributeTable.connected) { body(route) }
+            }
+        }
+    }
+
+    /// The networks next hops are checked against (nil: not checked).
+    public var connectedNetworks: ConnectedNetworks? { attributeTable.connected }
+
+    /// Whether this path may be the best: ours, or its next hop is reachable for its peer.
+    private func isEligible(_ peer: UInt32, _ attributes: UInt32) -> Bool {
+        DecisionProcess(peers: peers).eligible(peer, attributeTable.ranks[Int(attributes)])
     }
 
     // MARK: Updates
@@ -239,6 +280,7 @@ public struct RIB: Sendable {
         let process = DecisionProcess(peers: peers)
         let ranks = attributeTable.ranks
         return PrefixTable<Key>.Decision(
+            eligible: { process.eligible($0.peer, ranks[Int($0.attributes)]) },
             before: { a, b in process.prefers(a.peer, ranks[Int(a.attributes)], over: b.peer, ranks[Int(b.attributes)]) },
             beatsWithinAS: { a, b in process.beatsWithinAS(a.peer, ranks[Int(a.attributes)], b.peer, ranks[Int(b.attributes)]) })
     }
@@ -261,20 +303,24 @@ public struct RIB: Sendable {
     public func best(_ prefix: RIBPrefix) -> RIBRoute? {
         let path: (peer: UInt32, attributes: UInt32)?
         switch prefix {
-        case .v4(let p): path = ipv4.best(p).map { ($0.peer, $0.attributes) }
-        case .v6(let p): path = ipv6.best(p).map { ($0.peer, $0.attributes) }
+        case .v4(let p): path = ipv4.head(p).map { ($0.peer, $0.attributes) }
+        case .v6(let p): path = ipv6.head(p).map { ($0.peer, $0.attributes) }
         }
-        return path.map { route(prefix, peer: $0.peer, attributes: $0.attributes, isBest: true) }
+        guard let path, isEligible(path.peer, path.attributes) else { return nil }
+        return route(prefix, peer: path.peer, attributes: path.attributes, isBest: true)
     }
 
-    /// Every path for `prefix`, best first.
+    /// Every path for `prefix`, best first (the first is not the best when its next hop is
+    /// unreachable).
     public func paths(_ prefix: RIBPrefix) -> [RIBRoute] {
         let chain: [(UInt32, UInt32)]
         switch prefix {
         case .v4(let p): chain = ipv4.chain(p).map { ($0.peer, $0.attributes) }
         case .v6(let p): chain = ipv6.chain(p).map { ($0.peer, $0.attributes) }
         }
-        return chain.enumerated().map { route(prefix, peer: $1.0, attributes: $1.1, isBest: $0 == 0) }
+        return chain.enumerated().map {
+            route(prefix, peer: $1.0, attributes: $1.1, isBest: $0 == 0 && isEligible($1.0, $1.1))
+        }
     }
 
     /// The Loc-RIB, sorted by prefix; only the routes inside `covering` when given. Builds
@@ -287,12 +333,15 @@ public struct RIB: Sendable {
 
     /// Visits the Loc-RIB in table order (unsorted) without building an array.
     public func forEachBest(inside covering: IPPrefix? = nil, _ body: (RIBRoute) -> Void) {
+        let process = DecisionProcess(peers: peers), ranks = attributeTable.ranks
         ipv4.forEachHead { key, path in
-            guard covering?.contains(key.prefix) ?? true else { return }
+            guard process.eligible(path.peer, ranks[Int(path.attributes)]),
+                  covering?.contains(key.prefix) ?? true else { return }
             body(route(.v4(key), peer: path.peer, attributes: path.attributes, isBest: true))
         }
         ipv6.forEachHead { key, path in
-            guard covering?.contains(key.prefix) ?? true else { return }
+            guard process.eligible(path.peer, ranks[Int(path.attributes)]),
+                  covering?.contains(key.prefix) ?? true else { return }
             body(route(.v6(key), peer: path.peer, attributes: path.attributes, isBest: true))
         }
     }
@@ -306,11 +355,11 @@ public struct RIB: Sendable {
 
     /// Visits the Adj-RIB-In of `peer` in table order (unsorted) without building an array.
     public func forEachPath(from peer: PeerID, _ body: (RIBRoute) -> Void) {
-        ipv4.forEachPath(of: peer.rawValue) { key, attributes, isBest in
-            body(route(.v4(key), peer: peer, attributes: attributes, isBest: isBest))
+        ipv4.forEachPath(of: peer.rawValue) { key, attributes, isHead in
+            body(route(.v4(key), peer: peer, attributes: attributes, isBest: isHead && isEligible(peer.rawValue, attributes)))
         }
-        ipv6.forEachPath(of: peer.rawValue) { key, attributes, isBest in
-            body(route(.v6(key), peer: peer, attributes: attributes, isBest: isBest))
+        ipv6.forEachPath(of: peer.rawValue) { key, attributes, isHead in
+            body(route(.v6(key), peer: peer, attributes: attributes, isBest: isHead && isEligible(peer.rawValue, attributes)))
         }
     }
 
@@ -322,7 +371,8 @@ public struct RIB: Sendable {
         RIBRoute(prefix: prefix, peer: peer, attributes: attributeTable[attributes], isBest: isBest)
     }
 
-    /// Prefixes in the Loc-RIB.
+    /// Prefixes with at least one path (the Loc-RIB, plus those whose paths all have an
+    /// unreachable next hop).
     public var prefixCount: Int { ipv4.prefixCount + ipv6.prefixCount }
     /// Paths across all Adj-RIBs-In.
     public var pathCount: Int { ipv4.pathCount + ipv6.pathCount }

@@ -15,6 +15,10 @@ public struct BGPCodecOptions: Hashable, Sendable {
     /// Both sides sent the Extended Message capability (RFC 8654): messages other than OPEN
     /// and KEEPALIVE may be up to 65535 octets.
     public var extendedMessage: Bool
+    /// Families whose NLRI may carry an IPv6 next hop: both sides announced the tuple in the
+    /// Extended Next Hop capability (RFC 8950). Without it an IPv4 route's MP_REACH next
+    /// hop must be 4 octets.
+    public var ipv6NextHopFamilies: Set<AddressFamily>
 
     /// The largest message this session accepts and sends.
     public var maxMessageLength: Int { extendedMessage ? BGPHeader.maxExtendedMessageLength : BGPHeader.maxMessageLength }
@@ -23,11 +27,13 @@ public struct BGPCodecOptions: Hashable, Sendable {
                 families: Set<AddressFamily> = [.ipv4Unicast, .ipv6Unicast],
                 isExternal: Bool = true,
                 peerAS: UInt32? = nil,
-                extendedMessage: Bool = false) {
+                extendedMessage: Bool = false,
+                ipv6NextHopFamilies: Set<AddressFamily> = []) {
         self.fourOctetAS = fourOctetAS
         self.families = families
         self.isExternal = isExternal
         self.peerAS = peerAS
         self.extendedMessage = extendedMessage
+        self.ipv6NextHopFamilies = ipv6NextHopFamilies
     }
 }

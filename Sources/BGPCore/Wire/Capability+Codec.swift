@@ -23,6 +23,18 @@ extension Capability {
         case 2:
             guard value.isEmpty else { throw .malformedOpen("route refresh capability with a value") }
             return .routeRefresh
+        case 5:
+            // Tuples of NLRI AFI (2), NLRI SAFI (2 octets here), next-hop AFI (2).
+            guard value.count % 6 == 0 else {
+                throw .malformedOpen("extended next hop capability of \(value.count) octets")
+            }
+            var tuples: [ExtendedNextHop] = []
+            while let afi = reader.u16(), let safi = reader.u16(), let nextHopAFI = reader.u16() {
+                // No SAFI is above one octet; one that is stays raw, as an unknown capability.
+                guard safi <= 0xFF else { return .unknown(code: code, value: Array(value)) }
+                tuples.append(ExtendedNextHop(family: AddressFamily(afi: afi, safi: UInt8(safi)), nextHopAFI: nextHopAFI))
+            }
+            return .extendedNextHop(tuples)
         case 6:
             guard value.isEmpty else { throw .malformedOpen("extended message capability with a value") }
             return .extendedMessage
@@ -59,6 +71,13 @@ extension Capability {
             out.append(family.safi)
         case .routeRefresh, .extendedMessage:
             break
+        case .extendedNextHop(let tuples):
+            // 42 tuples fill the 255-octet value.
+            for tuple in tuples.prefix(42) {
+                out.appendU16(tuple.family.afi)
+                out.appendU16(UInt16(tuple.family.safi))
+                out.appendU16(tuple.nextHopAFI)
+            }
         case .gracefulRestart(let gr):
             out.appendU16((gr.restarting ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) | (gr.restartTime & 0x0FFF))
             // 63 families fill the 255-octet value.

@@ -4,6 +4,9 @@ public enum Capability: Hashable, Sendable {
     case multiprotocol(AddressFamily)
     /// Code 2, RFC 2918.
     case routeRefresh
+    /// Code 5, RFC 8950: NLRI of these families may carry a next hop of another family
+    /// (IPv4 routes through an IPv6 next hop).
+    case extendedNextHop([ExtendedNextHop])
     /// Code 6, RFC 8654: UPDATEs (and others but OPEN/KEEPALIVE) up to 65535 octets.
     case extendedMessage
     /// Code 64, RFC 4724.
@@ -17,12 +20,28 @@ public enum Capability: Hashable, Sendable {
         switch self {
         case .multiprotocol: 1
         case .routeRefresh: 2
+        case .extendedNextHop: 5
         case .extendedMessage: 6
         case .gracefulRestart: 64
         case .fourOctetAS: 65
         case .unknown(let code, _): code
         }
     }
+}
+
+/// One tuple of the Extended Next Hop Encoding capability (RFC 8950 §3): NLRI of `family`
+/// may carry a next hop of address family `nextHopAFI`.
+public struct ExtendedNextHop: Hashable, Sendable {
+    public var family: AddressFamily
+    public var nextHopAFI: UInt16
+
+    public init(family: AddressFamily, nextHopAFI: UInt16) {
+        self.family = family
+        self.nextHopAFI = nextHopAFI
+    }
+
+    /// IPv4 unicast routes through IPv6 next hops: the case RFC 8950 exists for.
+    public static let ipv4OverIPv6 = ExtendedNextHop(family: .ipv4Unicast, nextHopAFI: AddressFamily.ipv6Unicast.afi)
 }
 
 /// The graceful restart capability (RFC 4724 §3).

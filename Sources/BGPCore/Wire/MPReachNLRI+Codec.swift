@@ -1,6 +1,7 @@
 import NetworkCore
 
-/// MP_REACH_NLRI / MP_UNREACH_NLRI layouts (RFC 4760 §3-4, RFC 2545 §3 for IPv6 next hops).
+/// MP_REACH_NLRI / MP_UNREACH_NLRI layouts (RFC 4760 §3-4, RFC 2545 §3 for IPv6 next hops,
+/// RFC 8950 §4 for IPv6 next hops of IPv4 routes).
 /// Any fault here resets the session (RFC 7606 §7.11): the prefixes cannot be trusted.
 extension MPReachNLRI {
     static func decode(_ value: UnsafeRawBufferPointer, options: BGPCodecOptions,
@@ -17,12 +18,13 @@ extension MPReachNLRI {
         }
         var hop = BGPByteReader(nextHopBytes)
         let nextHop: NextHop
+        let ipv6Allowed = family == .ipv6Unicast || options.ipv6NextHopFamilies.contains(family)
         switch (family, nextHopLength) {
         case (.ipv4Unicast, 4):
             nextHop = .ipv4(IPv4Address(hop.u32() ?? 0))
-        case (.ipv6Unicast, 16):
+        case (_, 16) where ipv6Allowed:
             nextHop = .ipv6(global: IPv6Address(hop.u128() ?? 0), linkLocal: nil)
-        case (.ipv6Unicast, 32):
+        case (_, 32) where ipv6Allowed:
             let global = IPv6Address(hop.u128() ?? 0)
             nextHop = .ipv6(global: global, linkLocal: IPv6Address(hop.u128() ?? 0))
         default:

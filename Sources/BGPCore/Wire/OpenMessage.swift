@@ -41,6 +41,13 @@ public struct OpenMessage: Hashable, Sendable {
     public var supportsRouteRefresh: Bool { capabilities.contains(.routeRefresh) }
     public var supportsExtendedMessage: Bool { capabilities.contains(.extendedMessage) }
 
+    /// The RFC 8950 tuples announced (empty without the capability).
+    public var extendedNextHops: [ExtendedNextHop] {
+        capabilities.flatMap { capability -> [ExtendedNextHop] in
+            if case .extendedNextHop(let tuples) = capability { tuples } else { [] }
+        }
+    }
+
     /// The multiprotocol families announced; empty when the peer sent none (then IPv4 unicast
     /// is implied, RFC 4760 §8).
     public var families: [AddressFamily] {

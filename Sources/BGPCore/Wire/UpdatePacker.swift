@@ -12,10 +12,15 @@ public struct UpdatePacker: Sendable {
     }
 
     /// Appends UPDATEs announcing IPv4 `prefixes` in the NLRI field (next hop from
-    /// `attributes.nextHop`) and returns how many messages were written.
+    /// `attributes.nextHop`) and returns how many messages were written. With an IPv6 next
+    /// hop (RFC 8950) they go in MP_REACH_NLRI instead, which alone can carry it.
     @discardableResult
     public func announce(_ prefixes: some Collection<IPv4NLRI>, attributes: PathAttributes,
                          into out: inout [UInt8]) -> Int {
+        if case .ipv6? = attributes.nextHop {
+            return announceMP(prefixes, head: MPReachNLRI(family: .ipv4Unicast, nextHop: attributes.nextHop!, prefixes: .ipv4([])),
+                              attributes: attributes, into: &out)
+        }
         var encoded: [UInt8] = []
         attributes.encode(into: &encoded, options: options)
         return pack(prefixes, into: &out) { out, body in
@@ -31,13 +36,19 @@ public struct UpdatePacker: Sendable {
     @discardableResult
     public func announce(_ prefixes: some Collection<IPv6NLRI>, attributes: PathAttributes,
                          into out: inout [UInt8]) -> Int {
+        announceMP(prefixes, head: MPReachNLRI(family: .ipv6Unicast, nextHop: attributes.nextHop ?? .other([]), prefixes: .ipv6([])),
+                   attributes: attributes, into: &out)
+    }
+
+    /// Prefixes in MP_REACH_NLRI behind `head` (family and next hop), the other attributes after.
+    private func announceMP<Prefixes: Collection>(_ prefixes: Prefixes, head: MPReachNLRI, attributes: PathAttributes,
+                                                  into out: inout [UInt8]) -> Int where Prefixes.Element: WirePrefix {
         var shared = attributes
-        let nextHop = shared.nextHop ?? .other([])
         shared.nextHop = nil
         var encoded: [UInt8] = []
         shared.encode(into: &encoded, options: options)
         var mpHead: [UInt8] = []
-        MPReachNLRI(family: .ipv6Unicast, nextHop: nextHop, prefixes: .ipv6([])).encode(into: &mpHead)
+        head.encode(into: &mpHead)
         return pack(prefixes, into: &out) { out, body in
             out.appendU16(0)
             let attributesAt = out.count
