@@ -12,9 +12,9 @@ public struct CNIInstaller: Sendable {
     /// The runtime's folders, as mounted from the host (`/opt/cni/bin`, `/etc/cni/net.d`).
     public var binDirectory: String
     public var confDirectory: String
-    public var conflist: EdgeConflist
+    public var conflist: PluginConflist
 
-    public init(plugin: String, binDirectory: String, confDirectory: String, conflist: EdgeConflist) {
+    public init(plugin: String, binDirectory: String, confDirectory: String, conflist: PluginConflist) {
         self.plugin = plugin
         self.binDirectory = binDirectory
         self.confDirectory = confDirectory
@@ -31,17 +31,17 @@ public struct CNIInstaller: Sendable {
     }
 
     public func install() throws(FileReplaceError) -> Report {
-        let binary = "\(binDirectory)/\(EdgeConflist.pluginName)"
+        let binary = "\(binDirectory)/\(PluginConflist.pluginName)"
         let shipped = try Self.contents(of: plugin)
         let binaryReplaced = shipped != (try? Self.contents(of: binary)) || !Self.isExecutable(binary)
         if binaryReplaced { try AtomicFile.replace(binary, copying: plugin, mode: 0o755) }
 
-        let conf = "\(confDirectory)/\(EdgeConflist.fileName)"
+        let conf = "\(confDirectory)/\(PluginConflist.fileName)"
         let bytes = conflist.bytes
         let conflistReplaced = bytes != (try? Self.contents(of: conf))
         if conflistReplaced { try AtomicFile.replace(conf, with: bytes, mode: 0o644) }
         return Report(binary: binary, binaryReplaced: binaryReplaced, conflist: conf, conflistReplaced: conflistReplaced,
-                      shadowing: Self.configsBefore(EdgeConflist.fileName, in: confDirectory))
+                      shadowing: Self.configsBefore(PluginConflist.fileName, in: confDirectory))
     }
 
     /// The names in `directory` a runtime reads as network configs (libcni: `.conf`,

@@ -4,17 +4,17 @@ import Foundation
 import JSON
 
 extension NodeDoctor {
-    /// The runtime's side: our conflist is the first config it loads and chains our plugin
-    /// then portmap; the plugin binary runs, speaks CNI 1.1.0 and is the one this release
-    /// ships; portmap is installed.
-    func checkCNIFiles() -> [DoctorFinding] {
-        [checkConflist(), checkPlugin(), checkPortmap()]
+    /// The runtime's side: our conflist is the first config it loads and chains our plugin,
+    /// in the mode of the node's role (nil: either), then portmap; the plugin binary runs,
+    /// speaks CNI 1.1.0 and is the one this release ships; portmap is installed.
+    func checkCNIFiles(role: String?) -> [DoctorFinding] {
+        [checkConflist(role: role), checkPlugin(), checkPortmap()]
     }
 
     private static let reinstall = "restart the agent's pod (its init container runs `terway-edge install-cni`)"
 
-    func checkConflist() -> DoctorFinding {
-        let path = "\(inputs.cniConfDirectory)/\(EdgeConflist.fileName)"
+    func checkConflist(role: String?) -> DoctorFinding {
+        let path = "\(inputs.cniConfDirectory)/\(PluginConflist.fileName)"
         guard let data = FileManager.default.contents(atPath: path) else {
             return .problem("cni.conflist", "\(path) is missing: the runtime has no network for pods", fix: Self.reinstall)
         }
@@ -25,20 +25,27 @@ extension NodeDoctor {
             return .problem("cni.conflist", "\(path) is not a valid conflist: \(error)", fix: Self.reinstall)
         }
         let types = list.plugins.map { $0["type"]?.stringValue ?? "?" }
-        guard types.first == EdgeConflist.pluginName, types.contains("portmap") else {
-            return .problem("cni.conflist", "\(path) chains \(types.joined(separator: ", ")); expected \(EdgeConflist.pluginName) then portmap",
+        guard types.first == PluginConflist.pluginName, types.contains("portmap") else {
+            return .problem("cni.conflist", "\(path) chains \(types.joined(separator: ", ")); expected \(PluginConflist.pluginName) then portmap",
                             fix: Self.reinstall)
         }
-        let earlier = CNIInstaller.configsBefore(EdgeConflist.fileName, in: inputs.cniConfDirectory)
+        // The plugin's mode follows the node's role: an edge conflist on a cloud node waits for
+        // a subnet file nobody writes, a cloud one on an edge node for a socket nobody serves.
+        let mode = list.plugins[0]["mode"]?.stringValue ?? "edge"
+        if let role, mode != role {
+            return .problem("cni.conflist", "\(path) runs the plugin in mode \(mode); this node's agent (\(inputs.config)) has role \(role)",
+                            fix: "the \(role) DaemonSet's init container runs `terway-edge install-cni --mode \(role)`; restart its pod on this node")
+        }
+        let earlier = CNIInstaller.configsBefore(PluginConflist.fileName, in: inputs.cniConfDirectory)
         guard earlier.isEmpty else {
-            return .problem("cni.conflist", "\(earlier.joined(separator: ", ")) sort before \(EdgeConflist.fileName): the runtime uses the first config, not ours",
+            return .problem("cni.conflist", "\(earlier.joined(separator: ", ")) sort before \(PluginConflist.fileName): the runtime uses the first config, not ours",
                             fix: "remove \(earlier.map { "\(inputs.cniConfDirectory)/\($0)" }.joined(separator: " ")) (another CNI's leftovers), then restart the runtime's pods on this node")
         }
-        return .ok("cni.conflist", "\(path): \(types.joined(separator: " -> "))")
+        return .ok("cni.conflist", "\(path): \(types.joined(separator: " -> ")) (mode \(mode))")
     }
 
     func checkPlugin() -> DoctorFinding {
-        let path = "\(inputs.cniBinDirectory)/\(EdgeConflist.pluginName)"
+        let path = "\(inputs.cniBinDirectory)/\(PluginConflist.pluginName)"
         guard FileManager.default.fileExists(atPath: path) else {
             return .problem("cni.plugin", "\(path) is missing: every pod ADD fails", fix: Self.reinstall)
         }

@@ -44,7 +44,9 @@ public struct NodeDoctor: Sendable {
         let subnets = readSubnetFile(subnetFile, config: loaded)
         findings += checkForwarding(ipv6: subnets.prefixes.contains { $0.family == .v6 }
                                         || (loaded?.pools.contains { $0.block.family == .v6 } ?? false))
-        findings += checkCNIFiles()
+        // The role alone from a file AgentConfig refuses (a cloud node's): the conflist's mode follows it.
+        let role = loaded != nil ? "edge" : (try? String(contentsOfFile: inputs.config, encoding: .utf8)).flatMap { try? CloudAgentConfig.role(ofYAML: $0) }
+        findings += checkCNIFiles(role: role)
         findings.append(subnets.finding)
         let socket = inputs.controlSocket ?? loaded?.controlSocket ?? AgentConfig.defaultControlSocket
         findings += checkAgent(socket: socket, subnetFile: subnets.prefixes)

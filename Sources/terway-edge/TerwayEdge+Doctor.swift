@@ -45,7 +45,7 @@ extension TerwayEdge {
             inputs.controlSocket = socket
             inputs.nft = nft
             let beside = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-                .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(EdgeConflist.pluginName).path
+                .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(PluginConflist.pluginName).path
             inputs.shippedPlugin = shippedPlugin ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil)
             let findings = NodeDoctor(inputs).run()
             switch output {

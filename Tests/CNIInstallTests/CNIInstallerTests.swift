@@ -17,7 +17,7 @@ import TestSupport
 
     static func installer(_ plugin: String, _ root: TemporaryDirectory) -> CNIInstaller {
         CNIInstaller(plugin: plugin, binDirectory: root.file("bin"), confDirectory: root.file("net.d"),
-                     conflist: EdgeConflist(subnetFile: "/run/terway-edge/subnet.json"))
+                     conflist: PluginConflist(mode: .edge(subnetFile: "/run/terway-edge/subnet.json")))
     }
 
     static func makeFolders(_ root: TemporaryDirectory) throws {

@@ -109,6 +109,43 @@ import TestSupport
         }
     }
 
+    /// Each DaemonSet's init container writes its role's conflist: what `install-cni` writes
+    /// with the manifest's own arguments names the file its agent serves (edge: the subnet
+    /// file; cloud: cloud.yaml's addressSocket), in a folder the agent mounts from the same
+    /// host path, since the runtime runs the plugin on the host.
+    @Test func eachDaemonSetInstallsTheConflistOfItsRole() throws {
+        let config = try Self.document("ConfigMap", "terway-edge-config")
+        let cloudYAML = try #require(Self.value(config, "data", "cloud.yaml") as? String)
+        let addressSocket = try #require(cloudYAML.split(separator: "\n").first { $0.hasPrefix("addressSocket:") }?
+            .split(separator: ":", maxSplits: 1).last).trimmingCharacters(in: .whitespaces)
+        for (role, key, served) in [("edge", "subnetFile", "/run/terway-edge/subnet.json"), ("cloud", "socket", addressSocket)] {
+            let pod = try #require(Self.value(try Self.document("DaemonSet", "terway-edge-\(role)"), "spec", "template", "spec") as? [String: Any])
+            let command = try #require(Self.value(pod, "initContainers", 0, "command") as? [String])
+            #expect(command.contains("--mode=\(role)"), "\(role): \(command)")
+
+            let directory = try TemporaryDirectory("te-manifest")
+            for folder in ["bin", "net.d"] { try FileManager.default.createDirectory(atPath: directory.file(folder), withIntermediateDirectories: true) }
+            try directory.write("plugin", "#!/bin/sh\n")
+            let arguments = command.dropFirst(2).map {
+                $0.replacingOccurrences(of: "/host/opt/cni/bin", with: directory.file("bin"))
+                    .replacingOccurrences(of: "/host/etc/cni/net.d", with: directory.file("net.d"))
+            }
+            let install = try run([try builtExecutable("terway-edge"), "install-cni", "--plugin", directory.file("plugin")] + arguments, check: false)
+            #expect(install.succeeded, "\(role): \(install.stdout)\(install.stderr)")
+            let written = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: directory.file("net.d/10-terway-edge.conflist"))))
+            #expect(Self.value(written, "plugins", 0, "mode") as? String == role)
+            #expect(Self.value(written, "plugins", 0, key) as? String == served, "\(role): \(written)")
+
+            // The agent's container mounts the served file's folder from the same host path.
+            let folder = (served as NSString).deletingLastPathComponent
+            let mounts = try #require(Self.value(pod, "containers", 0, "volumeMounts") as? [[String: Any]])
+            let mount = try #require(mounts.first { $0["mountPath"] as? String == folder }, "\(role): no mount at \(folder)")
+            #expect(mount["readOnly"] as? Bool != true)
+            let volume = (pod["volumes"] as? [[String: Any]])?.first { $0["name"] as? String == mount["name"] as? String }
+            #expect(Self.value(volume as Any, "hostPath", "path") as? String == folder, "\(role): \(volume ?? [:])")
+        }
+    }
+
     /// The ConfigMap's plan is sound and its agent.yaml is one terway-edged accepts.
     @Test func theConfigMapHoldsASoundPlanAndAnAgentConfig() throws {
         let config = try Self.document("ConfigMap", "terway-edge-config")
