@@ -2,7 +2,7 @@
 enum Table {
     static func print(_ title: String, _ rows: [Measurement], reference: String) {
         Swift.print("\n\(title)")
-        let header = ["", "time", "RSS", "peak RSS", "time vs \(reference)", "RSS vs \(reference)"]
+        let header = ["", "time", "removal", "RSS", "peak RSS", "time vs \(reference)", "RSS vs \(reference)"]
         let ref = rows.first { $0.name == reference }
         var lines = [header]
         for row in rows {
@@ -11,10 +11,10 @@ enum Table {
                 return String(format: "%.2fx", a / b)
             }
             if row.failure != nil {
-                lines.append([row.name, row.timeText, "-", "-", "-", "-"])
+                lines.append([row.name, row.timeText, "-", "-", "-", "-", "-"])
                 continue
             }
-            lines.append([row.name, row.timeText, Measurement.megabytes(row.rssBytes),
+            lines.append([row.name, row.timeText, row.removalText, Measurement.megabytes(row.rssBytes),
                           Measurement.megabytes(row.peakRSSBytes),
                           row.seconds == nil ? "> " + ratio(row.cap, ref?.seconds) : ratio(row.seconds, ref?.seconds),
                           ratio(Double(row.rssBytes), ref.map { Double($0.rssBytes) })])
