@@ -14,10 +14,12 @@ enum Table {
                 lines.append([row.name, row.timeText, "-", "-", "-", "-", "-"])
                 continue
             }
-            lines.append([row.name, row.timeText, row.removalText, Measurement.megabytes(row.rssBytes),
-                          Measurement.megabytes(row.peakRSSBytes),
+            // A row without a process of its own (`ip -batch`) has no memory to show.
+            let memory = row.rssBytes == 0 ? "-" : Measurement.megabytes(row.rssBytes)
+            lines.append([row.name, row.timeText, row.removalText, memory,
+                          row.rssBytes == 0 ? "-" : Measurement.megabytes(row.peakRSSBytes),
                           row.seconds == nil ? "> " + ratio(row.cap, ref?.seconds) : ratio(row.seconds, ref?.seconds),
-                          ratio(Double(row.rssBytes), ref.map { Double($0.rssBytes) })])
+                          row.rssBytes == 0 ? "-" : ratio(Double(row.rssBytes), ref.map { Double($0.rssBytes) })])
         }
         let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
         for line in lines {
