@@ -11,6 +11,8 @@ struct Measurement {
     let peakRSSBytes: Int
     /// Why there is no measurement at all (the receiver did not start, ...).
     var failure: String? = nil
+    /// Seconds from the session's end until the receiver held none of the table (kernel rows).
+    var removalSeconds: Double? = nil
 
     static func failed(_ name: String, _ error: any Error) -> Measurement {
         Measurement(name: name, seconds: nil, cap: 0, reached: 0, rssBytes: 0, peakRSSBytes: 0,
@@ -22,6 +24,8 @@ struct Measurement {
         return seconds.map { String(format: "%.2f s", $0) } ?? String(format: "> %.0f s (%d prefixes)", cap, reached)
     }
 
+    var removalText: String { removalSeconds.map { String(format: "%.2f s", $0) } ?? "-" }
+
     static func megabytes(_ bytes: Int) -> String { String(format: "%.0f MB", Double(bytes) / 1_048_576) }
 
     /// VmRSS and VmHWM (peak) of `pid` from /proc, in bytes.
@@ -32,6 +36,15 @@ struct Measurement {
             return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
         }
         return (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    /// Polls `count` until it falls to 0 or `cap` seconds pass since `start`.
+    static func waitEmpty(since start: Date, cap: Double, interval: Double, count: () throws -> Int) -> Double? {
+        while Date().timeIntervalSince(start) < cap {
+            if let left = try? count(), left == 0 { return Date().timeIntervalSince(start) }
+            usleep(useconds_t(interval * 1_000_000))
+        }
+        return nil
     }
 
     /// Polls `count` until it reaches `target` or `cap` seconds pass since `start`.

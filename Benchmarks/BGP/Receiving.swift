@@ -7,6 +7,8 @@ struct Receiver {
     let pid: Int32
     let count: () throws -> Int
     let stop: () -> Void
+    /// Whether the time to empty the table after the session ends is measured too (kernel rows).
+    var measuresRemoval = false
 }
 
 /// The feed sent over a raw session from `left` (10.254.0.1, AS 65001) to a passive receiver
@@ -39,9 +41,16 @@ enum Receiving {
                                                   interval: name == "GoBGP" ? 1 : name.hasSuffix("kernel table") ? 0.5 : 0.05,
                                                   count: receiver.count)
         let memory = Measurement.memory(of: receiver.pid)
-        let result = Measurement(name: name, seconds: seconds, cap: cap, reached: reached,
+        var result = Measurement(name: name, seconds: seconds, cap: cap, reached: reached,
                                  rssBytes: memory.rss, peakRSSBytes: memory.peak)
-        print("  \(name): \(result.timeText), RSS \(Measurement.megabytes(memory.rss))")
+        if receiver.measuresRemoval, seconds != nil {
+            // The session ends without a NOTIFICATION (the feed has no graceful restart): every
+            // route is withdrawn, and the time runs until the kernel's table is empty.
+            let down = Date()
+            peer.shutdown()
+            result.removalSeconds = Measurement.waitEmpty(since: down, cap: cap, interval: 0.5, count: receiver.count)
+        }
+        print("  \(name): \(result.timeText), removal \(result.removalText), RSS \(Measurement.megabytes(memory.rss))")
         return result
     }
 
@@ -72,7 +81,35 @@ enum Receiving {
         let speaker = try BGPSpeakerProcess(in: link.right, localAS: receiverAS, routerID: link.rightV4,
                                             listen: "\(link.rightV4):179", peers: [.init(feedPeer(link))],
                                             originate: [], extraYAML: "kernel: { table: \(kernelTable) }\n")
-        return Receiver(pid: speaker.process.pid, count: { try kernelPrefixes(in: link.right) }, stop: { speaker.stop() })
+        return Receiver(pid: speaker.process.pid, count: { try kernelPrefixes(in: link.right) }, stop: { speaker.stop() },
+                        measuresRemoval: true)
+    }
+
+    /// The kernel's own floor for the same table: `ip -batch` adding every prefix to table 100
+    /// of a fresh `te-` namespace, then `ip -batch` deleting them (`ip route flush table 100`
+    /// gives up on a million routes: "Flush not completed after 65 seconds").
+    static func ipBatch(_ name: String, count: Int) throws -> Measurement {
+        let link = try BGPTestLink("bench-ip")
+        let prefixes = Feed.prefixTexts(count: count)
+        func timedBatch(_ command: String) throws -> Double {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("te-bench-ip-\(getpid()).batch")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try prefixes.map { "route \(command) \($0) via \(link.leftV4) table \(kernelTable)\n" }.joined()
+                .write(to: file, atomically: false, encoding: .utf8)
+            let start = Date()
+            try link.right.exec(["ip", "-batch", file.path])
+            return Date().timeIntervalSince(start)
+        }
+        let install = try timedBatch("add")
+        let installed = try kernelPrefixes(in: link.right)
+        let removal = try timedBatch("del")
+        guard installed >= count, try kernelPrefixes(in: link.right) == 0 else {
+            throw TestEnvironmentError("ip -batch installed \(installed) of \(count) or left routes behind")
+        }
+        var result = Measurement(name: name, seconds: install, cap: 0, reached: installed, rssBytes: 0, peakRSSBytes: 0)
+        result.removalSeconds = removal
+        print("  \(name): \(result.timeText), removal \(result.removalText)")
+        return result
     }
 
     static let kernelTable = 100

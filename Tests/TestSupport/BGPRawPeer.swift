@@ -109,5 +109,8 @@ public final class BGPRawPeer: @unchecked Sendable {
         return nil
     }
 
+    /// Ends the session as a crashed or unplugged peer would: a FIN with no NOTIFICATION.
+    public func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+
     deinit { close(fd) }
 }
