@@ -54,9 +54,7 @@ import TestSupport
         defer { lab.stop() }
         let yaml = lab.config(pool: "{ minIdle: 2, maxIdle: 10, idleReclaimAfter: 60 }")
         // The pool's first ENI is created at start: killed with CreateNetworkInterface in flight.
-        try lab.folder.write("agent.yaml", yaml)
-        lab.agent = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", lab.folder.file("agent.yaml")],
-                                          logFile: lab.folder.file("agent.log"))
+        try lab.launchAgent(yaml)
         try await kill(lab, during: "createENI")
         try await restartAndCheck(lab, yaml, step: "createENI")
     }
@@ -65,9 +63,7 @@ import TestSupport
         let lab = try await CloudLab(delays: "{ attach: 2, detach: 0.1, metadata: 0.05 }")
         defer { lab.stop() }
         let yaml = lab.config(pool: "{ minIdle: 2, maxIdle: 10, idleReclaimAfter: 60 }")
-        try lab.folder.write("agent.yaml", yaml)
-        lab.agent = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", lab.folder.file("agent.yaml")],
-                                          logFile: lab.folder.file("agent.log"))
+        try lab.launchAgent(yaml)
         // Created (the intent now names the ENI), the attach under way for 2 s.
         try await kill(lab, during: "attachENI")
         try await restartAndCheck(lab, yaml, step: "attachENI")
@@ -77,9 +73,7 @@ import TestSupport
         let lab = try await CloudLab(type: "ecs.g7.4xlarge", ipv6Cidr: "2408:4000:10::/64", faults: "faults: { latency: 0.4 }")
         defer { lab.stop() }
         let yaml = lab.config(pool: "{ minIdle: 2, maxIdle: 10, idleReclaimAfter: 60 }")
-        try lab.folder.write("agent.yaml", yaml)
-        lab.agent = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", lab.folder.file("agent.yaml")],
-                                          logFile: lab.folder.file("agent.log"))
+        try lab.launchAgent(yaml)
         // The first ENI's IPv4 addresses are in; their IPv6 partners are being assigned.
         try await kill(lab, during: "assignIPv6")
         try await restartAndCheck(lab, yaml, step: "assignIPv6")

@@ -92,11 +92,18 @@ public final class CloudLab: @unchecked Sendable {
         try await offPool { try self.startAgentBlocking(yaml) }
     }
 
-    public func startAgentBlocking(_ yaml: String) throws {
+    /// Starts the agent without waiting for it: the crash tests kill it part way through its start.
+    @discardableResult
+    public func launchAgent(_ yaml: String) throws -> BackgroundProcess {
         try folder.write("agent.yaml", yaml)
         let process = try BackgroundProcess([try builtExecutable("terway-edged"), "--config", folder.file("agent.yaml")],
                                             logFile: folder.file("agent.log"))
         agent = process
+        return process
+    }
+
+    public func startAgentBlocking(_ yaml: String) throws {
+        let process = try launchAgent(yaml)
         let up = waitUntil(timeout: 30, interval: 0.05) {
             (try? request(.lookup(PodAttachmentKey(containerID: "probe", ifName: "eth0")))) != nil || !process.isRunning
         }
