@@ -62,13 +62,7 @@ public struct CloudPlugin: CNIPluginVerbs {
     public func check(_ request: CNIRequest) throws {
         let config = try CloudConfig(request.config)
         try SystemFiles.checkNetworkNamespace(request.netns)
-        guard let previous = request.config.prevResult else {
-            throw CNIError(.invalidNetworkConfig, "CHECK needs prevResult", details: "pass the Result of ADD as prevResult")
-        }
-        guard let podIndex = previous.interfaces.lastIndex(where: { $0.name == request.ifname && $0.sandbox == request.netns }) else {
-            throw CNIError(.invalidNetworkConfig, "prevResult lists no interface \(request.ifname) in sandbox \(request.netns)",
-                           details: "pass the Result of this attachment's ADD as prevResult")
-        }
+        let (previous, podIndex) = try request.previousAttachment()
         let key = Self.key(request)
         guard case .granted(let grant) = try config.client.call(.lookup(key)) else {
             throw CNIError(.decodingFailure, "the node agent answered lookup without a grant")

@@ -54,13 +54,7 @@ public struct EdgePlugin: CNIPluginVerbs {
     public func check(_ request: CNIRequest) throws {
         let config = try EdgeConfig(request.config)
         try SystemFiles.checkNetworkNamespace(request.netns)
-        guard let previous = request.config.prevResult else {
-            throw CNIError(.invalidNetworkConfig, "CHECK needs prevResult", details: "pass the Result of ADD as prevResult")
-        }
-        guard let podIndex = previous.interfaces.lastIndex(where: { $0.name == request.ifname && $0.sandbox == request.netns }) else {
-            throw CNIError(.invalidNetworkConfig, "prevResult lists no interface \(request.ifname) in sandbox \(request.netns)",
-                           details: "pass the Result of this attachment's ADD as prevResult")
-        }
+        let (previous, podIndex) = try request.previousAttachment()
         let ips = previous.ips.filter { ip in
             ip.interface.map { $0 == podIndex } ?? config.subnets.contains { $0.contains(ip.address.address) }
         }
