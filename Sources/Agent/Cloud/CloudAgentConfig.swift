@@ -70,13 +70,7 @@ public struct CloudAgentConfig: Sendable {
     public init(yaml: String, environment: AgentConfig.Environment) throws(ConfigError) {
         let top = try ConfigNode.document(yaml).mapping(allowing: Self.keys)
         if let role = top.optional("role"), try role.string() != "cloud" { throw role.error("expected cloud") }
-        if let field = top.optional("node") {
-            node = try field.string()
-        } else if let host = environment.hostName() {
-            node = host
-        } else {
-            throw top.missing("node", "the host name cannot be read; set node")
-        }
+        node = try environment.nodeName(top)
         controlSocket = try top.optional("controlSocket")?.socketPath() ?? AgentConfig.defaultControlSocket
         metricsAddress = try top.optional("metricsAddress")?.metricsEndpoint() ?? AgentConfig.defaultMetricsAddress
         addressSocket = try top.optional("addressSocket")?.socketPath() ?? PodAddressSocket.defaultPath

@@ -3,6 +3,13 @@ import Foundation
 import NetworkCore
 
 extension AgentConfig.Environment {
+    /// `node` from the config, else the host name (both roles' rule).
+    func nodeName(_ top: ConfigMapping) throws(ConfigError) -> String {
+        if let field = top.optional("node") { return try field.string() }
+        guard let host = hostName() else { throw top.missing("node", "the host name cannot be read; set node") }
+        return host
+    }
+
     /// The host's: its name, and the source address the kernel picks for the default route.
     public static let host = AgentConfig.Environment(
         hostName: {

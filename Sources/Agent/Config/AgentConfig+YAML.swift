@@ -39,13 +39,7 @@ extension AgentConfig {
             throw planField.error("the plan \(planPath) is not valid: \(error)")
         }
 
-        if let field = top.optional("node") {
-            node = try field.string()
-        } else if let host = environment.hostName() {
-            node = host
-        } else {
-            throw top.missing("node", "the host name cannot be read; set node")
-        }
+        node = try environment.nodeName(top)
         if let field = top.optional("nodeAddress") {
             nodeAddress = try field.address()
         } else if let found = environment.defaultRouteSource(.v4) ?? environment.defaultRouteSource(.v6) {
