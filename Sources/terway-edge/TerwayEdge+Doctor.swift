@@ -44,8 +44,7 @@ extension TerwayEdge {
             inputs.subnetFile = subnetFile
             inputs.controlSocket = socket
             inputs.nft = nft
-            let beside = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-                .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(PluginConflist.pluginName).path
+            let beside = "\(programFolder())/\(PluginConflist.pluginName)"
             inputs.shippedPlugin = shippedPlugin ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil)
             let findings = NodeDoctor(inputs).run()
             switch output {
