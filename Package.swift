@@ -262,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "DoctorTests",
             dependencies: [
-                "Agent", "BGP", "TestSupport",
+                "Agent", "BGP", "CNIProtocol", "Doctor", "Netlink", "NetworkCore", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
