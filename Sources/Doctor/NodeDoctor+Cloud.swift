@@ -20,12 +20,13 @@ extension NodeDoctor {
             findings.append(.problem("config", "\(inputs.config): \(error)",
                                      fix: "mount the cloud DaemonSet's ConfigMap (cloud.yaml) at \((inputs.config as NSString).deletingLastPathComponent), or pass --config; `terway-edged --check-config` names the field"))
         }
-        // Pods' packets are routed between their veth and the ENIs.
-        findings += checkForwarding(ipv6: false)
+        let status = readStatus(inputs.controlSocket ?? config?.controlSocket ?? AgentConfig.defaultControlSocket)
+        // Pods' packets are routed between their veth and the ENIs; IPv6 too on dual-stack ENIs.
+        findings += checkForwarding(ipv6: ((try? status.get())?.cloud?.ipv6PoolSize ?? 0) > 0)
         let addressSocket = inputs.addressSocket ?? config?.addressSocket ?? PodAddressSocket.defaultPath
         findings += checkCNIFiles(role: "cloud", addressSocket: addressSocket)
         findings.append(checkAddressSocket(addressSocket))
-        switch readStatus(inputs.controlSocket ?? config?.controlSocket ?? AgentConfig.defaultControlSocket) {
+        switch status {
         case .failure(let problem):
             findings.append(problem.finding)
         case .success(let status):

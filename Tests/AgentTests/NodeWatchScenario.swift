@@ -62,7 +62,8 @@ final class NodeWatchScenario: @unchecked Sendable {
         Issue.record("\(what): routes \(try routes().sorted()), wanted \(wanted.sorted())\n\(diagnostics())")
     }
 
-    private func waitUntil(_ condition: () -> Bool) async throws {
+    /// Polls `condition` for up to 10 s.
+    private func poll(until condition: () -> Bool) async throws {
         let clock = ContinuousClock(), start = clock.now
         while !condition() && clock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(50)) }
     }
@@ -72,7 +73,7 @@ final class NodeWatchScenario: @unchecked Sendable {
     func run(diagnostics: () -> String = { "" }) async throws {
         try await waitFor(["10.0.2.0/24", "10.0.3.0/24"], "the first list", diagnostics: diagnostics)
         // Flannel's condition, once the routes are in place, through the status subresource.
-        try await waitUntil { server.condition("edge-1", "NetworkUnavailable") != nil }
+        try await poll { server.condition("edge-1", "NetworkUnavailable") != nil }
         let condition = server.condition("edge-1", "NetworkUnavailable")
         // The node's own subnet is its Node's podCIDR, in the lease annotation and the subnet file.
         let path = files.subnetFile
@@ -84,7 +85,7 @@ final class NodeWatchScenario: @unchecked Sendable {
         #expect(server.requests.contains("PATCH /api/v1/nodes/edge-1/status"))
         // Another controller marks the network unavailable: the agent, watching its own Node, sets it back.
         server.setCondition("edge-1", "NetworkUnavailable", status: "True", reason: "NoRouteCreated")
-        try await waitUntil { server.condition("edge-1", "NetworkUnavailable")?["status"] == "False" }
+        try await poll { server.condition("edge-1", "NetworkUnavailable")?["status"] == "False" }
         #expect(server.condition("edge-1", "NetworkUnavailable")?["reason"] == "TerwayEdgeIsUp")
         #expect(server.requests.contains { $0.hasPrefix("GET /api/v1/nodes?watch=1") && $0.contains("fieldSelector=metadata.name%3Dedge-1") })
         #expect(server.requests.contains { $0.hasPrefix("GET /api/v1/nodes?watch=1") && $0.contains("labelSelector=alibabacloud.com%2Fis-edge-worker%3Dtrue") },

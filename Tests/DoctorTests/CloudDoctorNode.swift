@@ -12,11 +12,12 @@ final class CloudDoctorNode: @unchecked Sendable {
     var folder: TemporaryDirectory { lab.folder }
 
     /// `type` and `pool` as `CloudLab` takes them; returns once `idle` addresses are idle.
-    /// `deny`: actions the agent's RAM policy lacks.
-    init(type: String = "ecs.g6.4xlarge", pool: String = "{ minIdle: 2, maxIdle: 6, idleReclaimAfter: 300 }", idle: Int = 2,
-         deny: [String] = []) async throws {
-        lab = try await CloudLab(type: type, deny: deny)
-        try lab.node.exec(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+    /// `deny`: actions the agent's RAM policy lacks; `ipv6Cidr`: the vSwitch's, for dual-stack
+    /// ENIs (IPv6 forwarding on too).
+    init(type: String = "ecs.g6.4xlarge", ipv6Cidr: String? = nil, pool: String = "{ minIdle: 2, maxIdle: 6, idleReclaimAfter: 300 }",
+         idle: Int = 2, deny: [String] = []) async throws {
+        lab = try await CloudLab(type: type, ipv6Cidr: ipv6Cidr, deny: deny)
+        try lab.node.exec(["sysctl", "-qw", "net.ipv4.ip_forward=1"] + (ipv6Cidr == nil ? [] : ["net.ipv6.conf.all.forwarding=1"]))
         for name in ["bin", "net.d"] { try FileManager.default.createDirectory(atPath: lab.folder.file(name), withIntermediateDirectories: true) }
         try installCNI(socket: lab.addressSocket)
         try FileManager.default.copyItem(atPath: "/usr/lib/cni/portmap", toPath: lab.folder.file("bin/portmap"))

@@ -31,6 +31,15 @@ import TestSupport
         await node.stop()
     }
 
+    /// Dual-stack ENIs (ecs.g7.4xlarge on a vSwitch with IPv6): IPv6 forwarding is checked too.
+    @Test func ipv6ForwardingOffWithDualStackENIs() async throws {
+        let node = try await CloudDoctorNode(type: "ecs.g7.4xlarge", ipv6Cidr: "2408:4000:10::/64")
+        #expect(try await node.doctor().findings.filter { $0.check.hasPrefix("sysctl.") }.map(\.check) == ["sysctl.ip_forward", "sysctl.ipv6_forwarding"])
+        try node.namespace.exec(["sysctl", "-qw", "net.ipv6.conf.all.forwarding=0"])
+        NodeDoctorTests.expectOnly("sysctl.ipv6_forwarding", in: try await node.doctor())
+        await node.stop()
+    }
+
     @Test func anEdgeConflistOnACloudNode() async throws {
         let node = try await CloudDoctorNode()
         try node.installCNI(socket: node.lab.addressSocket, mode: "edge")
