@@ -32,7 +32,7 @@ extension NodeDoctor {
         case .success(let status):
             guard status.role == "cloud", let pool = status.cloud else {
                 findings.append(.problem("agent.socket", "the agent answering is role \(status.role), this node's config role cloud",
-                                         fix: "this node runs the edge DaemonSet's agent: its node pool lacks or has the label alibabacloud.com/is-edge-worker by mistake; fix the label, then delete the agent's pod"))
+                                         fix: "the edge DaemonSet's agent runs on this node: the node carries alibabacloud.com/is-edge-worker=true, which a cloud node must not (`kubectl label node NODE alibabacloud.com/is-edge-worker-`); then delete the edge agent's pod there"))
                 return findings
             }
             findings.append(.ok("agent.socket", "node \(status.node), role cloud, instance \(pool.instance) (\(pool.instanceType))"))

@@ -83,11 +83,14 @@ final class NodeWatchScenario: @unchecked Sendable {
         #expect(condition?["status"] == "False" && condition?["reason"] == "TerwayEdgeIsUp", "\(String(describing: condition))")
         #expect(server.condition("edge-1", "Ready")?["status"] == "True", "the kubelet's conditions stay")
         #expect(server.requests.contains("PATCH /api/v1/nodes/edge-1/status"))
-        // Another controller marks the network unavailable: the agent, watching its own Node, sets it back.
+        // Another controller marks the network unavailable: the agent, watching its own Node, sets
+        // it back. (Its watch opens after its first PATCH: a change before it comes by the list.)
+        let ownWatch = { [server] in server.requests.contains { $0.hasPrefix("GET /api/v1/nodes?watch=1") && $0.contains("fieldSelector=metadata.name%3Dedge-1") } }
+        try await poll(until: ownWatch)
+        #expect(ownWatch())
         server.setCondition("edge-1", "NetworkUnavailable", status: "True", reason: "NoRouteCreated")
         try await poll { server.condition("edge-1", "NetworkUnavailable")?["status"] == "False" }
         #expect(server.condition("edge-1", "NetworkUnavailable")?["reason"] == "TerwayEdgeIsUp")
-        #expect(server.requests.contains { $0.hasPrefix("GET /api/v1/nodes?watch=1") && $0.contains("fieldSelector=metadata.name%3Dedge-1") })
         #expect(server.requests.contains { $0.hasPrefix("GET /api/v1/nodes?watch=1") && $0.contains("labelSelector=alibabacloud.com%2Fis-edge-worker%3Dtrue") },
                 "the watch is limited to edge Nodes: \(server.requests)")
 

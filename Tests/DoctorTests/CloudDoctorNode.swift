@@ -45,13 +45,22 @@ final class CloudDoctorNode: @unchecked Sendable {
         return grant
     }
 
-    /// Waits until the pool holds at least `idle` idle addresses (it refills after a pod).
+    /// Waits until the pool holds at least `idle` idle addresses (it refills after a pod) and
+    /// every ENI's table has its default route (the agent installs it once the link appears).
     func waitForIdle(_ idle: Int) async throws {
         let clock = ContinuousClock(), start = clock.now
-        while await ((try? lab.status().cloud.idle) ?? 0) < idle {
+        while try await !ready(idle) {
             guard clock.now - start < .seconds(20) else { throw TestEnvironmentError("the pool did not refill: \(lab.log.suffix(2000))") }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    private func ready(_ idle: Int) async throws -> Bool {
+        guard let cloud = try? await lab.status().cloud, cloud.idle >= idle else { return false }
+        let tables = cloud.enis.compactMap { line in
+            line.split(separator: " ").drop { $0 != "table" }.dropFirst().first.map(String.init)
+        }
+        return try tables.allSatisfy { try namespace.exec(["ip", "route", "show", "table", $0]).stdout.contains("default") }
     }
 
     /// `terway-edge doctor --output json` inside the node namespace: the exit status and the findings.

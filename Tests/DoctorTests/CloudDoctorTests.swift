@@ -1,7 +1,10 @@
+import Agent
 @testable import Doctor
 import Foundation
+import Logging
 import Netlink
 import NetworkCore
+import ServiceLifecycle
 import Testing
 import TestSupport
 
@@ -70,6 +73,22 @@ import TestSupport
         node.lab.stop()
     }
 
+    /// The edge DaemonSet's agent answers on the control socket (a cloud node labelled edge).
+    @Test func anEdgeAgentOnACloudNode() async throws {
+        let node = try await CloudDoctorNode()
+        try FileManager.default.removeItem(atPath: node.lab.controlSocket)
+        let logger = Logger(label: "doctor-test")
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+            ControlService(path: node.lab.controlSocket, logger: logger, commands: .init(status: { DoctorNode.healthyStatus }, leave: nil)),
+        ], logger: logger))
+        let running = Task { try await group.run() }
+        while !FileManager.default.fileExists(atPath: node.lab.controlSocket) { try await Task.sleep(for: .milliseconds(25)) }
+        NodeDoctorTests.expectOnly("agent.socket", in: try await node.doctor(), detail: "the agent answering is role edge")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        await node.stop()
+    }
+
     /// The agent's RAM policy lacks ecs:CreateNetworkInterface: the pool stays empty, and
     /// the agent's failure shows with the credentials/RAM fix.
     @Test func theCloudAPIFails() async throws {
@@ -100,6 +119,7 @@ import TestSupport
         let node = try await CloudDoctorNode()
         try await node.addPod("p1")
         try await node.addPod("p2", rules: false)
+        try await node.waitForIdle(2)
         NodeDoctorTests.expectOnly("cloud.routing", in: try await node.doctor(), detail: "2 pods hold addresses but 1 have their rules")
         await node.stop()
     }
