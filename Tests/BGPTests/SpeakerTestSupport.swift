@@ -3,7 +3,7 @@ import Foundation
 import NetworkCore
 import TestSupport
 
-/// Two-or-more speakers on loopback addresses (127.0.0.x) with random high ports, so that
+/// Two-or-more speakers on loopback addresses (127.0.0.x) with their own ports, so that
 /// tests can run beside each other and beside real daemons on 179.
 struct SpeakerFixture {
     let directory: TemporaryDirectory
@@ -11,8 +11,7 @@ struct SpeakerFixture {
 
     init(count: Int) throws {
         directory = try TemporaryDirectory("te-bgp")
-        let base = Int.random(in: 20000..<60000 - count)
-        ports = (0..<count).map { base + $0 }
+        ports = try LoopbackPorts.free(count, on: (0..<count).map { Self.address($0).description })
     }
 
     static func address(_ index: Int) -> IPAddress { IPAddress("127.0.0.\(index + 1)")! }

@@ -22,6 +22,8 @@ public final class CloudLab: @unchecked Sendable {
     public var agent: BackgroundProcess?
     public let instanceId = "i-node"
 
+    /// The agent's metrics port (nothing reads it; it must only be free, or the agent exits).
+    public let metricsPort: Int
     public var addressSocket: String { folder.file("ip.sock") }
     public var controlSocket: String { folder.file("agent.sock") }
     public var ledger: String { folder.file("ledger") }
@@ -34,6 +36,7 @@ public final class CloudLab: @unchecked Sendable {
         // Off the cooperative pool (`ip netns add` blocks): in-process emulators share it.
         (vpc, node) = try await offPool { (try TestNamespace("cvpc"), try TestNamespace("cnode")) }
         folder = try TemporaryDirectory("te-cloud-agent")
+        metricsPort = try LoopbackPorts.free(1)[0]
         let world = """
         region: cn-hangzhou
         zones: [cn-hangzhou-h]
@@ -71,7 +74,7 @@ public final class CloudLab: @unchecked Sendable {
         role: cloud
         node: cloud-1
         controlSocket: \(controlSocket)
-        metricsAddress: 127.0.0.1:\(Int.random(in: 20000...40000))
+        metricsAddress: 127.0.0.1:\(metricsPort)
         addressSocket: \(addressSocket)
         ledger: \(ledger)
         netns: \(node.path)
