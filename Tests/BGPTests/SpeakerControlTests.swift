@@ -49,11 +49,11 @@ import TestSupport
         #expect(try await b.routePrefixes().isEmpty)
 
         try await a.control(.enable, peer: SpeakerFixture.address(1))
-        try await eventually("the session is back", timeout: 15) { try await a.peer(1)?.state == "Established" }
+        try await eventually("the session is back") { try await a.peer(1)?.state == "Established" }
 
         try await a.control(.clear, peer: SpeakerFixture.address(1))
         try await eventually("B sees Cease 6/4") { try await b.peer(0)?.lastError?.subcode == 4 }
-        try await eventually("the session is back after the clear", timeout: 15) {
+        try await eventually("the session is back after the clear") {
             try await a.peer(1)?.state == "Established"
         }
         await #expect(throws: SpeakerError.self) { try await a.control(.clear, peer: IPAddress("127.0.0.9")!) }

@@ -44,7 +44,7 @@ import TestSupport
         let multihop = BGPSpeaker(config: fixture.config(1, peers: [2]) { $0.multihop = 2 })
         try await multihop.start()
         defer { Task { await multihop.shutdown() } }
-        try await eventually("the multihop speaker connects", timeout: 5) { !peer.connections.isEmpty }
+        try await eventually("the multihop speaker connects") { !peer.connections.isEmpty }
     }
 
     /// GTSM on the listening socket (RFC 5082 §3): when every peer is at most one hop away,

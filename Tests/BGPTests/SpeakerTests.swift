@@ -132,7 +132,7 @@ import TestSupport
         try await Task.sleep(for: .seconds(1))
         let waiting = try await a.peer(1)?.state
         #expect(waiting != "Established")
-        try await eventually("the session is back", timeout: 15) {
+        try await eventually("the session is back") {
             let state = try await a.peer(1)?.state, prefixes = try await a.routePrefixes()
             return state == "Established" && prefixes == ["10.2.0.0/24", "10.2.1.0/24"]
         }
@@ -421,8 +421,9 @@ extension SpeakerTests {
             async let startA: Void = a.start()
             async let startB: Void = b.start()
             _ = try await (startA, startB)
-            // Under the 5 s IdleHold: a collision that lost both connections must fail here.
-            try await eventually("one session, routes both ways", timeout: 2) {
+            // Under the 5 s IdleHold (the clock starts once both have started): a collision
+            // that lost both connections comes back only after it, so must fail here.
+            try await eventually("one session, routes both ways", timeout: 4) {
                 let atA = try await a.routePrefixes(), atB = try await b.routePrefixes()
                 return atA.count == 2 && atB.count == 2
             }
