@@ -22,7 +22,9 @@ struct SpeakerSendHoldTests {
             originate: [], extraYAML: "originateFile: \(directory.file("table.txt"))\n")
         defer { speaker.stop() }
         var connection: BGPRawPeer?
-        _ = waitUntil(timeout: 10, interval: 0.2) {
+        // The bounds below only end a hang: the speaker starts, and writes 2 MB until the
+        // buffers fill, slowly on a loaded machine; the send hold time is the speaker's own.
+        _ = waitUntil(timeout: 60, interval: 0.2) {
             connection = try? BGPRawPeer(in: link.right, connectTo: link.leftV4)
             return connection != nil
         }
@@ -32,9 +34,9 @@ struct SpeakerSendHoldTests {
         try peer.send(R.keepalive)
         // Seen in the log, not by polling the control socket: under load the session may be
         // Established and already dropped (3 s without a write) between two polls.
-        #expect(waitUntil(timeout: 10) { speaker.logTail().contains("OpenConfirm -> Established") }, "\(speaker.logTail())")
+        #expect(waitUntil(timeout: 60) { speaker.logTail().contains("OpenConfirm -> Established") }, "\(speaker.logTail())")
         // From here on nothing is read; KEEPALIVEs keep the hold timer happy.
-        let dropped = try waitUntil(timeout: 25, interval: 1) {
+        let dropped = try waitUntil(timeout: 60, interval: 1) {
             try? peer.send(R.keepalive)
             guard let error = try speaker.lastError(of: link.rightV4) else { return false }
             return error.code == 8

@@ -98,13 +98,13 @@ extension BGPDaemon {
     }
 
     /// Waits until the session with `peer` is Established.
-    public func waitEstablished(_ peer: String, timeout: Double = 30) throws -> Bool {
+    public func waitEstablished(_ peer: String, timeout: Double = 60) throws -> Bool {
         try waitUntil(timeout: timeout, interval: 0.2) { try isEstablished(peer) }
     }
 
     /// Waits until the learned prefixes satisfy `condition`; returns the last set seen.
     @discardableResult
-    public func waitReceived(timeout: Double = 20, _ condition: (Set<String>) -> Bool) throws -> Set<String> {
+    public func waitReceived(timeout: Double = 60, _ condition: (Set<String>) -> Bool) throws -> Set<String> {
         try waitForPrefixes(timeout: timeout, read: receivedPrefixes, condition)
     }
 }
@@ -121,11 +121,12 @@ func waitForPrefixes(timeout: Double, read: () throws -> Set<String>,
 }
 
 /// Starts a daemon and waits until its control interface answers, stopping it if that fails.
+/// The bound only ends a hang (a loaded machine starts daemons slowly); an exit ends it at once.
 func startDaemon(_ process: BackgroundProcess, kind: String, logFile: String, ready: () throws -> Bool) throws {
-    let up = waitUntil(timeout: 15, interval: 0.1) {
-        guard process.isRunning else { return false }
+    let up = waitUntil(timeout: 60, interval: 0.1) {
+        guard process.isRunning else { return true }
         return (try? ready()) ?? false
-    }
+    } && process.isRunning
     if !up {
         process.terminate()
         let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""

@@ -83,10 +83,12 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
                             logFile: "\(logFile).\(run)")
     }
 
-    private func waitForControlSocket(timeout: Double = 15) throws {
+    /// The bound only ends a hang: on a loaded machine a speaker that reads a large table
+    /// at start may take well over 15 s. A speaker that exits ends the wait at once.
+    private func waitForControlSocket(timeout: Double = 60) throws {
         let up = waitUntil(timeout: timeout, interval: 0.05) {
-            process.isRunning && (try? cli(["bgp", "peers"])) != nil
-        }
+            !process.isRunning || (try? cli(["bgp", "peers"])) != nil
+        } && process.isRunning
         if !up {
             process.terminate()
             throw TestEnvironmentError("terway-edge bgp serve did not come up:\n\(logTail())")
@@ -126,7 +128,7 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
         try state(of: peer) == "Established"
     }
 
-    public func waitEstablished(_ peer: String, timeout: Double = 30) throws -> Bool {
+    public func waitEstablished(_ peer: String, timeout: Double = 60) throws -> Bool {
         try waitUntil(timeout: timeout, interval: 0.2) { try isEstablished(peer) }
     }
 
@@ -169,7 +171,7 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
     }
 
     @discardableResult
-    public func waitReceived(timeout: Double = 20, _ condition: (Set<String>) -> Bool) throws -> Set<String> {
+    public func waitReceived(timeout: Double = 60, _ condition: (Set<String>) -> Bool) throws -> Set<String> {
         try waitForPrefixes(timeout: timeout, read: receivedPrefixes, condition)
     }
 
