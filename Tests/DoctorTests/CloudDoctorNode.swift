@@ -50,7 +50,7 @@ final class CloudDoctorNode: @unchecked Sendable {
     func waitForIdle(_ idle: Int) async throws {
         let clock = ContinuousClock(), start = clock.now
         while try await !ready(idle) {
-            guard clock.now - start < .seconds(20) else { throw TestEnvironmentError("the pool did not refill: \(lab.log.suffix(2000))") }
+            guard clock.now - start < .seconds(60) else { throw TestEnvironmentError("the pool did not refill: \(lab.log.suffix(2000))") }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -14,7 +14,7 @@ import TestSupport
     /// Runs doctor with the agent answering and expects exactly `check` to be a problem.
     static func expectOnly(_ check: String, on node: DoctorNode, _ extra: [String] = [], detail: String? = nil,
                            sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        expectOnly(check, in: try await node.withAgentSocket { try node.doctor(extra) }, detail: detail, sourceLocation: sourceLocation)
+        expectOnly(check, in: try await node.withAgentSocket { try await node.doctor(extra) }, detail: detail, sourceLocation: sourceLocation)
     }
 
     /// Expects exactly `check` to be a problem in doctor's answer, with a fix, and exit status 1.
@@ -30,14 +30,16 @@ import TestSupport
 
     @Test func aHealthyNodePassesEveryCheck() async throws {
         let node = try DoctorNode()
-        let (status, findings) = try await node.withAgentSocket { try node.doctor() }
+        let (status, findings) = try await node.withAgentSocket { try await node.doctor() }
         #expect(findings.map(\.check) == Self.allChecks)
         #expect(findings.filter { !$0.ok } == [])
         #expect(status == 0)
         // The table form says the same.
         let table = try await node.withAgentSocket {
-            try node.namespace.exec([try builtExecutable("terway-edge"), "doctor", "--config", node.directory.file("agent.yaml"),
-                                     "--cni-bin-dir", node.directory.file("bin"), "--cni-conf-dir", node.directory.file("net.d")])
+            try await offPool {
+                try node.namespace.exec([try builtExecutable("terway-edge"), "doctor", "--config", node.directory.file("agent.yaml"),
+                                         "--cni-bin-dir", node.directory.file("bin"), "--cni-conf-dir", node.directory.file("net.d")])
+            }
         }
         #expect(table.stdout.contains("OK: no problems"))
     }
@@ -124,9 +126,9 @@ import TestSupport
         try await Self.expectOnly("subnet.file", on: node, detail: "outside the domain's pod CIDRs")
     }
 
-    @Test func agentNotRunning() throws {
+    @Test func agentNotRunning() async throws {
         let node = try DoctorNode()
-        let (status, findings) = try node.doctor()
+        let (status, findings) = try await node.doctor()
         #expect(status == 1)
         #expect(findings.filter { !$0.ok }.map(\.check) == ["agent.socket"])
         #expect(findings.first { $0.check == "agent.socket" }?.detail.contains("cannot reach the node agent") == true)
