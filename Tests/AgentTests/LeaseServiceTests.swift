@@ -47,7 +47,8 @@ import TestSupport
         }
     }
 
-    static func next(_ lease: Broadcast<Lease?>, within seconds: Double = 30, where condition: @escaping (Lease) -> Bool) async -> Lease? {
+    /// The first lease held that satisfies `condition`; the bound only ends a hang.
+    static func next(_ lease: Broadcast<Lease?>, within seconds: Double = 60, where condition: @escaping (Lease) -> Bool) async -> Lease? {
         let deadline = Date() + seconds
         while Date() < deadline {
             if let held = lease.value, condition(held) { return held }
@@ -61,14 +62,21 @@ import TestSupport
         let clock = Clock()
         let store = try Self.open(directory, clock: clock)
         let path = directory.file("run/subnet.json")
-        try await Self.withServices(store: store, ttl: .seconds(3), subnetFile: path) { lease in
+        try await Self.withServices(store: store, ttl: .seconds(6), subnetFile: path) { lease in
             let first = try #require(await Self.next(lease) { _ in true })
             #expect(first.subnets == [IPPrefix("10.0.0.0/24")!, IPPrefix("fd00:a::/64")!])
-            // Renewed at a third of the TTL: after 1.5 TTLs it still lives, with a later expiry.
-            try await Task.sleep(for: .milliseconds(4500))
-            let renewed = try #require(lease.value)
-            #expect(renewed.expiresAt > first.expiresAt && !renewed.isExpired(at: Date()))
-            #expect(renewed.acquiredAt == first.acquiredAt)
+            // Renewed every third of the TTL, each renewal before the lease it renews expires,
+            // until one made 1.5 TTLs after the first (long past the first one's expiry).
+            // Waited for, not slept for: a loaded machine is slow, and the TTL leaves a stall
+            // of 4 s before a lapse.
+            var held = first, lapses: [String] = []
+            let renewed = try #require(await Self.next(lease) { current in
+                if current.renewedAt > held.expiresAt { lapses.append("renewed at \(current.renewedAt), expired at \(held.expiresAt)") }
+                held = current
+                return current.expiresAt.timeIntervalSince(first.expiresAt) >= 9
+            })
+            #expect(lapses.isEmpty, "the lease lapsed: \(lapses)")
+            #expect(renewed.acquiredAt == first.acquiredAt && renewed.subnets == first.subnets)
             let file = try SubnetFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
             #expect(file.subnets == first.subnets)
         }
