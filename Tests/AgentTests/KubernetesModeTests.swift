@@ -99,7 +99,7 @@ import TestSupport
         }
         func wait(for wanted: [String]) async throws -> Bool {
             let clock = ContinuousClock(), start = clock.now
-            while clock.now - start < .seconds(15) {
+            while clock.now - start < .seconds(60) {
                 if subnets() == wanted { return true }
                 try await Task.sleep(for: .milliseconds(50))
             }

@@ -55,17 +55,17 @@ final class NodeWatchScenario: @unchecked Sendable {
 
     func waitFor(_ wanted: Set<String>, _ what: String, diagnostics: () -> String = { "" }) async throws {
         let clock = ContinuousClock(), start = clock.now
-        while clock.now - start < .seconds(15) {
+        while clock.now - start < .seconds(60) {
             if try routes() == wanted { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("\(what): routes \(try routes().sorted()), wanted \(wanted.sorted())\n\(diagnostics())")
     }
 
-    /// Polls `condition` for up to 10 s.
+    /// Polls `condition` for up to 60 s (the bound only ends a hang).
     private func poll(until condition: () -> Bool) async throws {
         let clock = ContinuousClock(), start = clock.now
-        while !condition() && clock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(50)) }
+        while !condition() && clock.now - start < .seconds(60) { try await Task.sleep(for: .milliseconds(50)) }
     }
 
     /// The scenario, once an agent for edge-1 runs; `diagnostics` (the agent's log) goes
