@@ -8,8 +8,9 @@ import TestSupport
 @Suite struct SDKLifeCycleTests {
     @Test(arguments: ["core", "tea"])
     func officialSDKRunsTheLifeCycle(sdk: String) async throws {
-        // Attaching lasts a second, long enough to be seen on a loaded machine.
-        let harness = try await EmulatorHarness(yaml: EmulatorHarness.testWorld(delays: "{ attach: 1.0, detach: 0.2, metadata: 0.2 }"))
+        // Attaching lasts 3 s, long enough for the SDK's next call to see it on a loaded
+        // machine (a Python call there may take over a second).
+        let harness = try await EmulatorHarness(yaml: EmulatorHarness.testWorld(delays: "{ attach: 3.0, detach: 0.2, metadata: 0.2 }"))
         defer { Task { await harness.stop() } }
         // Off the cooperative pool: the emulator answering the SDK runs on it.
         let endpoint = harness.apiEndpoint
