@@ -208,7 +208,7 @@ import TestSupport
         cluster.server.compactHistory(notify: false)
         cluster.server.setAnnotationUnseen("edge-1", KubernetesLeaseStore.annotation, nil)
         cluster.server.compactHistory(notify: true)
-        _ = try await events.next("deleted", node: "edge-1", after: count, timeout: .seconds(5))
+        _ = try await events.next("deleted", node: "edge-1", after: count)
 
         // 410 as the HTTP status of the next watch request.
         let before = await events.events.count
@@ -217,12 +217,12 @@ import TestSupport
         let missed = LeaseRecordCodec.encode(renewed.lease.renewed(at: Date(), ttl: .seconds(30)))
         cluster.server.setAnnotationUnseen("edge-1", KubernetesLeaseStore.annotation, String(decoding: missed, as: UTF8.self))
         cluster.server.compactHistory(notify: false, goneAsHTTPStatus: true)
-        _ = try await events.next("changed", node: "edge-1", after: before + 1, timeout: .seconds(5))
+        _ = try await events.next("changed", node: "edge-1", after: before + 1)
         #expect(cluster.server.requests.filter { $0 == "GET /api/v1/nodes" }.count >= 3, "the watcher listed again")
 
         // Nothing in Kubernetes deletes an expired annotation: the watcher reports the expiry.
         _ = try await writer.acquire(Self.request("edge-2", ttl: .milliseconds(300)))
-        _ = try await events.next("expired", node: "edge-2", timeout: .seconds(3))
+        _ = try await events.next("expired", node: "edge-2")
         #expect(await events.failure == nil)
         await events.stop()
         await watcher.close()
@@ -344,7 +344,7 @@ extension KubernetesLeaseStoreTests {
         #expect(cluster.server.accept(ofLastRequest: { $0 == "GET /api/v1/nodes" })?.hasPrefix(partial + "List;") == true)
         cluster.server.setAnnotationUnseen("edge-1", KubernetesLeaseStore.annotation, nil)
         cluster.server.compactHistory(notify: true)
-        _ = try await events.next("deleted", node: "edge-1", timeout: .seconds(5))
+        _ = try await events.next("deleted", node: "edge-1")
         #expect(await events.failure == nil)
         await events.stop()
         await watcher.close()
@@ -363,7 +363,8 @@ extension KubernetesLeaseStoreTests {
             options: LeaseStoreOptions(report: reports.sink))
         let writer = try cluster.store()
         let events = LeaseEventCollector(try await watcher.watch())
-        while !cluster.server.requests.contains(where: { $0.hasPrefix("GET /api/v1/nodes?watch=1") }) {
+        let opened = ContinuousClock.now
+        while !cluster.server.requests.contains(where: { $0.hasPrefix("GET /api/v1/nodes?watch=1") }), ContinuousClock.now - opened < .seconds(60) {
             try await Task.sleep(for: .milliseconds(20))
         }
         cluster.server.holdWatchesSilent(true)

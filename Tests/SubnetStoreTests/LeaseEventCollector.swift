@@ -26,7 +26,8 @@ actor LeaseEventCollector {
     private func fail(_ error: any Error) { failure = error }
 
     /// Waits until an event of `kind` for `node` arrived after position `from`; returns it.
-    func next(_ kind: String, node: String, after from: Int = 0, timeout: Duration = .seconds(20)) async throws -> LeaseEvent {
+    /// The bound only ends a hang (a loaded machine is slow, not wrong).
+    func next(_ kind: String, node: String, after from: Int = 0, timeout: Duration = .seconds(60)) async throws -> LeaseEvent {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let event = events.dropFirst(from).first(where: { $0.kind == kind && $0.lease.node == node }) {
