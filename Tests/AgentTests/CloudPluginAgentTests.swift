@@ -2,6 +2,7 @@ import CNI
 import CNIProtocol
 import Foundation
 import JSON
+import Netlink
 import Testing
 import TestSupport
 
@@ -60,18 +61,16 @@ import TestSupport
         #expect(try await offPool { try Self.plugin(lab, "STATUS") }.status == 0)
 
         // The agent puts back a rule deleted by hand (it adopts the plugin's at its next pass).
+        // Timed from the kernel's removal to its re-adding, off the cooperative pool.
         try await Task.sleep(for: .milliseconds(1500))
-        let started = ContinuousClock.now
-        try node.exec(["ip", "rule", "del", "pref", "2048", "from", "\(address)/32", "lookup", "\(grant.eni.table)"])
-        var back: Duration?
-        while ContinuousClock.now - started < .seconds(3) {
-            if try node.exec(["ip", "rule", "show"]).stdout.contains("from \(address) lookup \(grant.eni.table)") {
-                back = ContinuousClock.now - started
-                break
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        let table = grant.eni.table
+        let back = try await offPool {
+            try KernelRepairClock(node, groups: [.ipv4Rule]).time({
+                try node.exec(["ip", "rule", "del", "pref", "2048", "from", "\(address)/32", "lookup", "\(table)"])
+            }, startsAt: { $0.isRule(from: "\(address)/32", removed: true) }, stopsAt: { $0.isRule(from: "\(address)/32", removed: false) })
         }
         #expect(back.map { $0 < .seconds(1) } == true, "rule back after \(String(describing: back))")
+        #expect(try await offPool { try node.exec(["ip", "rule", "show"]).stdout.contains("from \(address) lookup \(table)") })
         print("plugin's rule put back by the agent in \(String(describing: back))")
 
         let del = try await offPool { try Self.plugin(lab, "DEL", containerID: "p1", pod: pod) }

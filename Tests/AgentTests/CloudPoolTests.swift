@@ -3,6 +3,7 @@ import CNI
 import CNIProtocol
 import Datapath
 import Foundation
+import Netlink
 import NetworkCore
 import Testing
 import TestSupport
@@ -195,27 +196,31 @@ import TestSupport
         }
         // The agent adopts them at its next pass (at most a second).
         try await Task.sleep(for: .milliseconds(1500))
-        /// Deletes by hand, then how long until `check` holds again (off the cooperative pool).
-        func back(deleting argv: [String], _ check: @escaping @Sendable () throws -> Bool) async throws -> Duration {
+        /// Deletes by hand, then how long until the agent adds it again: from the kernel's
+        /// removal event to its add event (off the cooperative pool).
+        func back(deleting argv: [String], removed: @escaping @Sendable (NetlinkEvent) -> Bool,
+                  added: @escaping @Sendable (NetlinkEvent) -> Bool) async throws -> Duration {
             try await offPool {
-                try node.exec(argv)
-                let started = ContinuousClock.now
-                while ContinuousClock.now - started < .seconds(3) {
-                    if try check() { return ContinuousClock.now - started }
-                    usleep(10_000)
-                }
-                return .seconds(99)
+                try KernelRepairClock(node, groups: [.ipv4Route, .ipv4Rule]).time({ try node.exec(argv) }, startsAt: removed, stopsAt: added)
+                    ?? .seconds(99)
             }
         }
-        let ruleBack = try await back(deleting: ["ip", "rule", "del", "pref", "2048", "from", "\(address)/32", "lookup", table]) {
-            try node.exec(["ip", "rule", "show"]).stdout.contains("from \(address) lookup \(table)")
+        let eniTable = UInt32(grant.eni.table)
+        let ruleBack = try await back(deleting: ["ip", "rule", "del", "pref", "2048", "from", "\(address)/32", "lookup", table],
+                                      removed: { $0.isRule(from: "\(address)/32", removed: true) },
+                                      added: { $0.isRule(from: "\(address)/32", removed: false) })
+        let routeBack = try await back(deleting: ["ip", "route", "del", "\(address)/32", "dev", host],
+                                       removed: { $0.isRoute(to: "\(address)/32", removed: true) },
+                                       added: { $0.isRoute(to: "\(address)/32", removed: false) })
+        let tableBack = try await back(deleting: ["ip", "route", "del", "default", "table", table],
+                                       removed: { $0.isRoute(to: "0.0.0.0/0", table: eniTable, removed: true) },
+                                       added: { $0.isRoute(to: "0.0.0.0/0", table: eniTable, removed: false) })
+        let inPlace = try await offPool {
+            [try node.exec(["ip", "rule", "show"]).stdout.contains("from \(address) lookup \(table)"),
+             try node.exec(["ip", "route", "show", "\(address)/32"]).stdout.contains(host),
+             try node.exec(["ip", "route", "show", "table", table]).stdout.contains("default via")]
         }
-        let routeBack = try await back(deleting: ["ip", "route", "del", "\(address)/32", "dev", host]) {
-            try node.exec(["ip", "route", "show", "\(address)/32"]).stdout.contains(host)
-        }
-        let tableBack = try await back(deleting: ["ip", "route", "del", "default", "table", table]) {
-            try node.exec(["ip", "route", "show", "table", table]).stdout.contains("default via")
-        }
+        #expect(inPlace == [true, true, true], "rule, host route, ENI table default route in place")
         #expect(ruleBack < .seconds(1) && routeBack < .seconds(1) && tableBack < .seconds(1),
                 "rule \(ruleBack), host route \(routeBack), ENI table \(tableBack)")
         print("repair: rule back in \(ruleBack), host route in \(routeBack), ENI table default route in \(tableBack)")

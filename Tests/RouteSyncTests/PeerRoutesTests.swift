@@ -34,15 +34,6 @@ import TestSupport
         PeerNode(name: "far-1", nodeAddress: IPAddress("192.0.2.9")!, subnets: [IPPrefix("10.244.3.0/24")!]),
     ]
 
-    private func waitUntil(_ deadline: Duration, _ condition: () throws -> Bool) async throws -> Duration? {
-        let clock = ContinuousClock(), start = clock.now
-        while clock.now - start < deadline {
-            if try condition() { return clock.now - start }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return nil
-    }
-
     @Test func connectedPeersGetNexthopRoutesOthersGoViaGateway() async throws {
         let n = try Node("prnh")
         try n.node.exec(["ip", "route", "add", "10.244.9.0/24", "via", "10.100.0.9", "proto", "static"])
@@ -82,16 +73,23 @@ import TestSupport
         _ = try await writer.setPeers(Self.peers)
         let route = try #require(try n.lines(["ip", "route", "show", "10.244.1.0/24"]).first)
 
-        try n.node.exec(["ip", "route", "del", "10.244.1.0/24"])
-        let routeBack = try await waitUntil(.seconds(1)) { try n.lines(["ip", "route", "show", "10.244.1.0/24"]) == [route] }
-        #expect(routeBack != nil, "route not back within 1 s")
-
-        let id = try #require(route.split(separator: " ").dropFirst(2).first.map(String.init))
-        try n.node.exec(["ip", "nexthop", "del", "id", id])
-        let nexthopBack = try await waitUntil(.seconds(1)) {
-            try n.lines(["ip", "nexthop", "show", "id", id]).count == 1 && n.lines(["ip", "route", "show", "10.244.1.0/24"]) == [route]
+        // Timed from the kernel's removal to its re-adding (a netlink monitor), off the
+        // cooperative pool where the writer's tasks run.
+        let node = n.node
+        let routeBack = try await offPool {
+            try KernelRepairClock(node, groups: [.ipv4Route]).time({ try node.exec(["ip", "route", "del", "10.244.1.0/24"]) },
+                startsAt: { $0.isRoute(to: "10.244.1.0/24", removed: true) }, stopsAt: { $0.isRoute(to: "10.244.1.0/24", removed: false) })
         }
-        #expect(nexthopBack != nil, "nexthop and its route not back within 1 s")
+        #expect(routeBack.map { $0 < .seconds(1) } == true, "route back after \(String(describing: routeBack))")
+        #expect(try n.lines(["ip", "route", "show", "10.244.1.0/24"]) == [route])
+
+        let id = try #require(route.split(separator: " ").dropFirst(2).first.flatMap { UInt32($0) })
+        let nexthopBack = try await offPool {
+            try KernelRepairClock(node, groups: [.ipv4Route, .nexthop]).time({ try node.exec(["ip", "nexthop", "del", "id", "\(id)"]) },
+                startsAt: { $0.isNexthop(id, removed: true) }, stopsAt: { $0.isRoute(to: "10.244.1.0/24", removed: false) })
+        }
+        #expect(nexthopBack.map { $0 < .seconds(1) } == true, "nexthop and its route back after \(String(describing: nexthopBack))")
+        #expect(try n.lines(["ip", "nexthop", "show", "id", "\(id)"]).count == 1 && n.lines(["ip", "route", "show", "10.244.1.0/24"]) == [route])
         print("PeerRoutes: route back in \(routeBack.map { "\($0)" } ?? "-"), nexthop in \(nexthopBack.map { "\($0)" } ?? "-")")
         writer.stop()
     }
@@ -253,14 +251,20 @@ final class LogLines: @unchecked Sendable {
         let down = try await writer.peerReport()
         #expect(down.expected.isEmpty && Set(down.viaGateway.map(\.node)) == ["edge-1", "edge-2", "far-1"], "\(down)")   // nothing connected now
 
-        try n.node.exec(["ip", "link", "set", "v0", "up"])
-        let clock = ContinuousClock(), start = clock.now
-        var restored = false
-        while clock.now - start < .seconds(1) {
-            if try n.lines(["ip", "route", "show", "proto", "207"]) == before { restored = true; break }
-            try await Task.sleep(for: .milliseconds(10))
+        // Timed from the kernel's link-up event to the last of our routes added again.
+        let node = n.node
+        let wanted = Set(before.map { String($0.split(separator: " ")[0]) })
+        let restored = try await offPool {
+            var added = Set<String>()
+            return try KernelRepairClock(node, groups: [.link, .ipv4Route]).time({ try node.exec(["ip", "link", "set", "v0", "up"]) },
+                startsAt: { if case .link(let link, false) = $0 { link.name == "v0" && link.isUp } else { false } },
+                stopsAt: { event in
+                    if case .route(let route, false) = event, route.protocolID == 207 { added.insert(route.destination.description) }
+                    return added.isSuperset(of: wanted)
+                })
         }
-        #expect(restored, "routes not back within 1 s of the link coming up")
+        #expect(restored.map { $0 < .seconds(1) } == true, "routes back after \(String(describing: restored)) of the link coming up")
+        #expect(try n.lines(["ip", "route", "show", "proto", "207"]) == before)
         #expect(try n.lines(["ip", "-6", "route", "show", "proto", "207"]).count == 1)
         writer.stop()
     }
