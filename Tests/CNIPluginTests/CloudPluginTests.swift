@@ -90,9 +90,9 @@ import Testing
 
         // The capture starts before the traffic and ends with it; plain IP on the ENI.
         let capture = try a.namespace.spawn(["tcpdump", "-l", "-n", "-i", "eth1", "-c", "2", "icmp"], logFile: a.scratch.file("capture"))
-        #expect(waitUntil(timeout: 5) { (try? String(contentsOfFile: a.scratch.file("capture"), encoding: .utf8))?.contains("listening") ?? false })
+        #expect(waitUntil(timeout: 60) { (try? String(contentsOfFile: a.scratch.file("capture"), encoding: .utf8))?.contains("listening") ?? false })
         try pods[0].exec(["ping", "-c1", "-W2", "192.168.0.50"])              // pod -> VM
-        #expect(waitUntil(timeout: 5) { !capture.isRunning })
+        #expect(waitUntil(timeout: 60) { !capture.isRunning })
         capture.terminate()
         let captured = try String(contentsOfFile: a.scratch.file("capture"), encoding: .utf8)
         #expect(captured.contains("IP 192.168.0.100 > 192.168.0.50: ICMP echo request"), "\(captured)")
@@ -104,7 +104,7 @@ import Testing
         try pods[0].exec(["ping", "-c1", "-W2", "192.168.0.110"])              // pod -> pod, other node
         try pods[2].exec(["ping", "-c1", "-W2", "192.168.0.100"])
         try pods[2].exec(["ping", "-c1", "-W2", "192.168.0.10"])               // pod -> the other node
-        #expect(waitUntil(timeout: 5) { (try? pods[0].exec(["ping", "-6", "-c1", "-W1", "fd00:2::50"])) != nil })
+        #expect(waitUntil(timeout: 60) { (try? pods[0].exec(["ping", "-6", "-c1", "-W1", "fd00:2::50"])) != nil })
         try vm.exec(["ping", "-6", "-c1", "-W2", "fd00:1::101"])
     }
 

@@ -31,7 +31,7 @@ import Testing
         try pods[0].exec(["ping", "-c1", "-W2", "10.0.3.3"])
         try pods[1].exec(["ping", "-c1", "-W2", "10.0.3.2"])
         try pods[0].exec(["ping", "-c1", "-W2", "10.0.3.1"])
-        #expect(waitUntil(timeout: 5) { (try? pods[0].exec(["ping", "-6", "-c1", "-W1", "fd00:0:3::3"])) != nil })
+        #expect(waitUntil(timeout: 60) { (try? pods[0].exec(["ping", "-6", "-c1", "-W1", "fd00:0:3::3"])) != nil })
 
         let hostEnds = try #require(interfaces[1]["name"]?.stringValue)
         #expect(try node.links().contains(hostEnds))

@@ -187,7 +187,7 @@ import Testing
         let result = try Self.add(node, config, "new", second)
         #expect(result["ips"]?.arrayValue?.first?["address"] == "10.0.9.3/29")
         let mac = try #require(result["interfaces"]?.arrayValue?.first { $0["name"] == "eth0" }?["mac"]?.stringValue)
-        let updated = waitUntil(timeout: 3) {
+        let updated = waitUntil(timeout: 60) {
             ((try? node.namespace.exec(["ip", "neigh", "show", "10.0.9.3", "dev", "cni0"]).stdout) ?? "").contains(mac)
         }
         #expect(updated, "the node still has the old MAC for 10.0.9.3")
