@@ -85,7 +85,7 @@ import TestSupport
         ("controlSocket: relative.sock", "controlSocket: must be an absolute path shorter than 108 bytes"),
         ("gracefulRestart: { restartTime: 4096 }", "gracefulRestart.restartTime: expected an integer from 1 to 4095, found \"4096\""),
         ("gracefulRestart: { restrtTime: 5 }", "gracefulRestart.restrtTime: unknown field; expected one of restartTime, selectionDeferral"),
-        ("localAs: 5", "localAs: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile"),
+        ("localAs: 5", "localAs: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile, nextHops"),
         ("peers: [{address: 10.0.0.1, as: 2}, {address: 10.0.0.2, as: 0}]", "peers[1].as: expected an integer from 1 to 4294967295, found \"0\""),
         ("peers: [{address: 10.0.0.300, as: 2}]", "peers[0].address: '10.0.0.300' is not an IPv4 or IPv6 address"),
         ("peers: [{as: 2}]", "peers[0].address: missing required field"),
