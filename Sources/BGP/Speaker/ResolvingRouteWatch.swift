@@ -36,6 +36,8 @@ final class ResolvingRouteWatch: @unchecked Sendable {
     init(config: NextHopConfig) throws {
         self.config = config
         monitor = try NetlinkMonitor(groups: [.ipv4Route, .ipv6Route, .link])
+        // A full table of ours going in would flood (and overflow) the monitor for nothing.
+        if let own = config.ownProtocol { try monitor.dropRoutes(ofProtocol: own) }
         socket = try NetlinkSocket()
     }
 
