@@ -9,10 +9,21 @@ import TestSupport
 /// through a directly connected router installs them through that router within about a
 /// second; (c) the static route's gateway changes and the kernel routes follow; it goes and
 /// they go, although the speaker's own 10.88.0.0/16 (learned through the same next hop)
-/// covers the next hop: a BGP route never resolves through itself.
+/// covers the next hop: a BGP route never resolves through itself. IPv6 the same way, through
+/// a static route whose gateway is the router's link-local address (installed with its device).
 @Suite struct SpeakerRecursiveNextHopTests {
-    static let nextHop = "10.88.0.1"
+    static let nextHop = "10.88.0.1", nextHop6 = "fd00:88::1"
     static let announced: Set<String> = ["10.9.1.0/24", "10.9.2.0/24", "10.88.0.0/16"]
+    static let announced6 = "fd00:9:1::/64"
+
+    /// Our IPv6 routes of protocol 206: `fd00:9:1::/64 via fe80::1 dev bgpl`.
+    static func installed6(_ ns: TestNamespace) throws -> Set<String> {
+        let lines = try ns.exec(["ip", "-6", "route", "show", "table", "main", "proto", "206"]).stdout.split(separator: "\n")
+        return Set(lines.compactMap { line in
+            let words = line.split(separator: " ")
+            return words.count >= 5 && words[1] == "via" && words[3] == "dev" ? "\(words[0]) via \(words[2]) dev \(words[4])" : nil
+        })
+    }
 
     /// Routes of protocol 206 in the left namespace's main table: `10.9.1.0/24 via 10.254.0.2`.
     static func installed(_ ns: TestNamespace) throws -> Set<String> {
@@ -40,8 +51,8 @@ import TestSupport
         try link.right.exec(["ip", "addr", "add", "10.254.0.3/24", "dev", "bgpr"])
         let bird = try BGPBirdDaemon(in: link.right, setup: BGPDaemonSetup(
             localAS: 65002, routerID: link.rightV4, listenAddresses: [link.rightV4], nextHop4: Self.nextHop,
-            neighbors: [BGPNeighbor(address: link.leftV4, asn: 65002, holdTime: 9)]),
-            originating: Self.announced.sorted())
+            nextHop6: Self.nextHop6, neighbors: [BGPNeighbor(address: link.leftV4, asn: 65002, holdTime: 9)]),
+            originating: Self.announced.sorted() + [Self.announced6])
         defer { bird.stop() }
         let speaker = try BGPSpeakerProcess(
             in: link.left, localAS: 65002, routerID: link.leftV4, listen: "\(link.leftV4):179",
@@ -53,7 +64,8 @@ import TestSupport
 
         // (a) No route to 10.88.0.1: kept, not selected, not installed, shown as unresolved.
         var rejected: [String: String] = [:]
-        _ = try waitUntil(timeout: 10, interval: 0.1) { rejected = try speaker.rejectedRoutes(); return rejected.count == 3 }
+        _ = try waitUntil(timeout: 10, interval: 0.1) { rejected = try speaker.rejectedRoutes(); return rejected.count == 4 }
+        #expect(rejected[Self.announced6]?.contains("next hop \(Self.nextHop6) unresolved") == true, "\(rejected)\n\(logs())")
         for prefix in Self.announced {
             #expect(rejected[prefix]?.contains("next hop \(Self.nextHop) unresolved") == true, "\(prefix): \(rejected)\n\(logs())")
         }
@@ -68,7 +80,18 @@ import TestSupport
         #expect(installedAfter < 3, "installed \(installedAfter) s after the static route")
         print("recursive next hop: installed \(String(format: "%.3f", installedAfter)) s after the static route appeared")
         #expect(try speaker.receivedPrefixes() == Self.announced)
-        #expect(try speaker.rejectedRoutes().isEmpty)
+        #expect(try speaker.rejectedRoutes().keys.sorted() == [Self.announced6])
+
+        // IPv6: a static route through the router's link-local address goes in with its device.
+        let linkLocal = try #require(try link.right.exec(["ip", "-6", "-o", "addr", "show", "dev", "bgpr", "scope", "link"]).stdout
+            .split(separator: " ").first { $0.hasPrefix("fe80") }?.split(separator: "/").first.map(String.init))
+        try link.left.exec(["ip", "-6", "route", "add", "fd00:88::/64", "via", linkLocal, "dev", "bgpl"])
+        var kernel6 = Set<String>()
+        _ = try waitUntil(timeout: 10, interval: 0.05) { kernel6 = try Self.installed6(link.left); return !kernel6.isEmpty }
+        #expect(kernel6 == ["\(Self.announced6) via \(linkLocal) dev bgpl"], "\(logs())")
+        try link.left.exec(["ip", "-6", "route", "del", "fd00:88::/64"])
+        _ = try waitUntil(timeout: 10, interval: 0.05) { kernel6 = try Self.installed6(link.left); return kernel6.isEmpty }
+        #expect(kernel6.isEmpty, "\(logs())")
 
         // (c) The static route moves to the other router: the kernel routes follow.
         try link.left.exec(["ip", "route", "replace", "10.88.0.0/24", "via", "10.254.0.3", "dev", "bgpl"])
