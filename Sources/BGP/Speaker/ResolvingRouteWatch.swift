@@ -74,6 +74,8 @@ final class ResolvingRouteWatch: @unchecked Sendable {
             } catch {
                 lostAt = lostAt ?? .now
             }
+            // Nothing goes to a speaker that is shutting down (its loop may be gone next).
+            guard !stopping.load(ordering: .relaxed) else { return }
             if !added.isEmpty || !removed.isEmpty { deliver(.changes(added: added, removed: removed)) }
             let now = ContinuousClock.now
             if now >= nextResync || lostAt.map({ now >= $0 + Self.lostEventsDelay }) == true {
