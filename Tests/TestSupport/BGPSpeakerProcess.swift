@@ -34,7 +34,7 @@ public final class BGPSpeakerProcess: @unchecked Sendable {
 
     public init(in namespace: TestNamespace, localAS: UInt32, routerID: String, listen: String,
                 peers: [Peer], originate: [String], communities: [String] = [],
-                gracefulRestartTime: Int? = nil, startTimeout: Double = 15, extraYAML: String = "") throws {
+                gracefulRestartTime: Int? = nil, startTimeout: Double = 60, extraYAML: String = "") throws {
         self.namespace = namespace
         executable = try builtExecutable("terway-edge")
         directory = try TemporaryDirectory("te-speaker")
