@@ -60,7 +60,8 @@ final class CloudDoctorNode: @unchecked Sendable {
         let tables = cloud.enis.compactMap { line in
             line.split(separator: " ").drop { $0 != "table" }.dropFirst().first.map(String.init)
         }
-        return try tables.allSatisfy { try namespace.exec(["ip", "route", "show", "table", $0]).stdout.contains("default") }
+        // A table the agent has not made yet is an error of `ip`: not ready, keep polling.
+        return try tables.allSatisfy { try namespace.exec(["ip", "route", "show", "table", $0], check: false).stdout.contains("default") }
     }
 
     /// `terway-edge doctor --output json` inside the node namespace: the exit status and the findings.
