@@ -3,8 +3,39 @@ import BGP
 import NetworkCore
 import Plan
 import Testing
+import TestSupport
 
 @Suite struct AgentConfigTests {
+    /// A plan `plan check` finds unsound would give colliding leases and routes: the agent
+    /// refuses it with the finding, the plan's lines, the fix and the command that lists all.
+    @Test func anUnsoundPlanIsRefusedWithTheFindingItsLinesAndTheFix() throws {
+        let overlapping = AgentFixture.plan.replacingOccurrences(of: "cidrs: [172.21.0.0/24]", with: "cidrs: [10.0.0.0/24]")
+        #expect {
+            try AgentFixture.config("plan: plan.yaml\n", environment: AgentFixture.environment(files: ["/etc/te/plan.yaml": overlapping]))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("line 1: plan: the plan /etc/te/plan.yaml is not sound (1 error): overlap: service CIDR 10.0.0.0/24 and edge pods of dc1")
+                && text.contains("(line 10 services.cidrs[0], line 23 edgeDomains[0].podCIDRs[0])")
+                && text.contains("fix: move one of the two") && text.contains("`terway-edge plan check /etc/te/plan.yaml`")
+        }
+    }
+
+    /// A missing file is named with the system's reason, not a Foundation error dump.
+    @Test func aMissingConfigOrPlanFileSaysSoPlainly() throws {
+        let directory = try TemporaryDirectory("te-agent-config")
+        #expect {
+            try AgentConfig.load(contentsOf: directory.file("agent.yaml"))
+        } throws: { error in
+            "\(error)" == "cannot read \(directory.file("agent.yaml")): open \(directory.file("agent.yaml")): No such file or directory (errno 2)"
+        }
+        try directory.write("agent.yaml", "plan: plan.yaml\nnode: edge-1\nnodeAddress: 172.16.1.20\n")
+        #expect {
+            try AgentConfig.load(contentsOf: directory.file("agent.yaml"))
+        } throws: { error in
+            "\(error)".hasSuffix("agent.yaml: line 1: plan: cannot read the plan \(directory.file("plan.yaml")): open \(directory.file("plan.yaml")): No such file or directory (errno 2)")
+        }
+    }
+
     @Test func defaultsComeFromTheHostAndThePlan() throws {
         let config = try AgentFixture.config("plan: plan.yaml\n")
         #expect(config.planPath == "/etc/te/plan.yaml")

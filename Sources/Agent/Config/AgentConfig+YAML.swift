@@ -38,6 +38,14 @@ extension AgentConfig {
         do { plan = try Plan(yaml: planYAML) } catch {
             throw planField.error("the plan \(planPath) is not valid: \(error)")
         }
+        // An unsound plan (overlapping blocks, subnets too small...) would give the node
+        // leases and routes that collide: refuse it, as `plan check` would.
+        let errors = PlanChecker.check(plan).filter { $0.severity == .error }
+        if let first = errors.first {
+            let lines = first.subjects.map { "line \($0.line) \($0.field)" }.joined(separator: ", ")
+            throw planField.error("the plan \(planPath) is not sound (\(errors.count) error\(errors.count == 1 ? "" : "s")): "
+                + "\(first.kind.rawValue): \(first.message) (\(lines)); fix: \(first.hint); `terway-edge plan check \(planPath)` lists every finding")
+        }
 
         node = try environment.nodeName(top)
         if let field = top.optional("nodeAddress") {
