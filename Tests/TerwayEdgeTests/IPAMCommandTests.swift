@@ -46,7 +46,8 @@ import TestSupport
         // A mistyped path is not an empty store: only acquire creates one.
         let missing = directory.file("nodir/leases.db")
         for command in [["leases"], ["watch"], ["renew", "--node", "a"], ["release", "--node", "a"]] {
-            let run = try run([cli, "ipam"] + command + ["--store", "file://\(missing)"], check: false)
+            // `timeout`: a watch on a store created empty would wait forever.
+            let run = try run(["timeout", "20", cli, "ipam"] + command + ["--store", "file://\(missing)"], check: false)
             #expect(run.status != 0 && run.stderr.contains("no lease store at \(missing): the file does not exist"), "\(command): \(run.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.file("nodir")))
