@@ -128,6 +128,8 @@ import TestSupport
         ("plan: other.yaml\n", "line 1: plan: cannot read the plan /etc/te/other.yaml"),
         ("plan: plan.yaml\nnodeAddress: 10.9.9.9\n", "domain: no edge domain's nodeNetworks hold the node address 10.9.9.9"),
         ("plan: plan.yaml\nleaseTTL: 5\n", "line 2: leaseTTL: expected an integer from 10 to 604800"),
+        ("plan: plan.yaml\nstore: bogus://x\n", "line 2: store: bad lease store configuration: store scheme 'bogus' is not supported; use one of file, etcd, kubernetes"),
+        ("plan: plan.yaml\nstore: /var/lib/terway-edge/leases.db\n", "line 2: store: bad lease store configuration: store URL '/var/lib/terway-edge/leases.db' has no scheme"),
         ("node: x\n", "line 1: plan: missing required field"),
         ("plan: plan.yaml\nroutes: {protocol: 186}\n", "line 2: routes.protocol: 186 belongs to"),
         ("plan: plan.yaml\nbgp: {kernel: {protocol: 207}}\n", "routes.protocol: must differ from the learned routes' protocol 207"),

@@ -3,6 +3,7 @@ import ConfigFile
 import NetworkCore
 import Plan
 import RouteSync
+import SubnetStore
 
 extension AgentConfig {
     /// What the environment supplies for keys the file leaves out: the host name and the
@@ -64,7 +65,11 @@ extension AgentConfig {
             nodeAddresses.append(second)
         }
 
-        store = try top.optional("store")?.string() ?? Self.defaultStore
+        store = Self.defaultStore
+        if let field = top.optional("store") {
+            store = try field.string()
+            do { try LeaseStoreFactory.check(url: store) } catch { throw field.error(error.description) }
+        }
         subnetFile = try top.optional("subnetFile")?.absolutePath() ?? Self.defaultSubnetFile
         controlSocket = try top.optional("controlSocket")?.socketPath() ?? Self.defaultControlSocket
         metricsAddress = try top.optional("metricsAddress")?.metricsEndpoint() ?? Self.defaultMetricsAddress
