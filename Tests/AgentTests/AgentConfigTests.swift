@@ -20,6 +20,27 @@ import TestSupport
         }
     }
 
+    /// A store the agent cannot open stops it at start, naming the store and what to fix.
+    @Test func aStoreThatCannotBeOpenedStopsTheAgentNamingIt() throws {
+        let directory = try TemporaryDirectory("te-agent-config")
+        let namespace = try TestNamespace("agent")
+        try directory.write("plan.yaml", AgentFixture.plan)
+        try directory.write("agent.yaml", """
+            plan: plan.yaml
+            node: edge-1
+            nodeAddress: 172.16.1.20
+            store: file:///proc/te-none/leases.db
+            subnetFile: \(directory.file("subnet.json"))
+            controlSocket: \(directory.file("agent.sock"))
+            masquerade: false
+
+            """)
+        let agent = try namespace.exec([builtExecutable("terway-edged"), "--config", directory.file("agent.yaml")], check: false)
+        #expect(agent.status != 0)
+        #expect(agent.stderr.contains("store file:///proc/te-none/leases.db cannot be opened: lease store /proc/te-none/leases.db is unavailable"), "\(agent.stderr)")
+        #expect(agent.stderr.contains("fix store: in the agent's config"), "\(agent.stderr)")
+    }
+
     /// A missing file is named with the system's reason, not a Foundation error dump.
     @Test func aMissingConfigOrPlanFileSaysSoPlainly() throws {
         let directory = try TemporaryDirectory("te-agent-config")
