@@ -67,8 +67,8 @@ extension EdgePlugin {
     }
 
     /// Datapath failures: a bad namespace or an interface name the pod has already is the
-    /// runtime's input (4), drift is CHECK's finding,
-    /// the rest is the kernel refusing (plugin code 100).
+    /// runtime's input (4), drift is CHECK's finding, the rest is the kernel refusing (plugin
+    /// code 100).
     static func cniError(_ error: any Error) -> CNIError {
         if let error = error as? CNIError { return error }
         guard let error = error as? DatapathError else { return CNIError(.internalError, "\(error)") }

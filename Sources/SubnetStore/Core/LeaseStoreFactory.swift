@@ -7,7 +7,7 @@ public enum LeaseStoreFactory {
         switch url.scheme {
         case "file": return try EmbeddedLeaseStore(url: url, options: options)
         case "etcd": return try EtcdLeaseStore(url: url, options: options)
-        default: return try KubernetesLeaseStore(url: url, options: options)
+        default: return try KubernetesLeaseStore(url: url, options: options)   // `check` lets only `schemes` through
         }
     }
 
