@@ -1,3 +1,4 @@
+import Foundation
 import NetworkCore
 import Netlink
 
@@ -15,15 +16,30 @@ public final class KernelRepairClock {
         monitor = try NetworkNamespace(path: namespace.path).openNetlinkMonitor(groups: groups)
     }
 
-    /// Runs `change`, then reads events: the clock starts at the first that `startsAt`
-    /// matches and stops at the first later one that `stopsAt` matches. Nil when that does
-    /// not happen within `timeout`, which only ends a hang: the caller judges the time.
-    public func time(_ change: () throws -> Void, startsAt: (NetlinkEvent) -> Bool, stopsAt: (NetlinkEvent) -> Bool,
-                     timeout: Duration = .seconds(30)) throws -> Duration? {
-        try change()
+    /// Runs `change` while a thread of its own waits on the monitor: the clock starts at the
+    /// first event that `startsAt` matches and stops at the first later one that `stopsAt`
+    /// matches, each read as the kernel sends it (read only after `change` returned, both
+    /// would already be queued and the time tell nothing). Nil when that does not happen
+    /// within `timeout`, which only ends a hang: the caller judges the time.
+    public func time(_ change: () throws -> Void, startsAt: @escaping (NetlinkEvent) -> Bool,
+                     stopsAt: @escaping (NetlinkEvent) -> Bool, timeout: Duration = .seconds(30)) throws -> Duration? {
         let deadline = ContinuousClock.now + timeout
-        guard let started = try next(where: startsAt, before: deadline) else { return nil }
-        return try next(where: stopsAt, before: deadline).map { $0 - started }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        // The reader alone uses the monitor and the matchers until it signals.
+        let reader = UncheckedBox { [self] in
+            Result { () throws -> Duration? in
+                guard let started = try next(where: startsAt, before: deadline) else { return nil }
+                return try next(where: stopsAt, before: deadline).map { $0 - started }
+            }
+        }
+        Thread {
+            outcome.result = reader.value()
+            done.signal()
+        }.start()
+        try change()
+        done.wait()
+        return try outcome.result!.get()
     }
 
     /// Reads events (those of the namespace since the clock opened, then new ones) until
@@ -55,4 +71,15 @@ extension NetlinkEvent {
         guard case .nexthop(let nexthop, removed) = self else { return false }
         return nexthop.id == id
     }
+}
+
+/// Hands a value to a thread that alone uses it from then on.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The reader thread's result: written before it signals, read after the wait.
+private final class Outcome: @unchecked Sendable {
+    var result: Result<Duration?, any Error>?
 }
