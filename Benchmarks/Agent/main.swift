@@ -77,6 +77,8 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 }
 
 let work = try TemporaryDirectory("te-bench-agent")
+// A top-level value is never deinitialized: the folder is removed here, as the namespaces are below.
+defer { try? FileManager.default.removeItem(atPath: work.path) }
 let plan = """
 vpc: {cidrs: [192.168.0.0/16], vSwitches: [{name: a, cidrs: [192.168.0.0/24]}], cloudNodes: 1, podsPerCloudNode: 10}
 services: {cidrs: [172.21.0.0/24], expectedServices: 10}
@@ -148,6 +150,7 @@ if CommandLine.arguments.dropFirst().first == "memory" {
     agent.terminate()
     await store.close()
     for namespace in namespaces { namespace.delete() }
+    try? FileManager.default.removeItem(atPath: work.path)
     exit(0)
 }
 
