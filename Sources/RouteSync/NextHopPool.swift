@@ -13,6 +13,8 @@ struct NextHopPool {
 
     subscript(number: UInt32) -> KernelNextHop? { nextHops[Int(number)] }
 
+    var count: Int { numbers.count }
+
     /// The number of `nextHop` (nil: 0); a new one is added unreferenced, for the caller to retain.
     mutating func number(for nextHop: KernelNextHop?) -> UInt32 {
         guard let nextHop else { return 0 }

@@ -4,8 +4,8 @@ import NetworkCore
 /// table entry per prefix holding both the next hop the changes asked for (desired) and the
 /// one the kernel acknowledged (installed), as numbers into a `NextHopPool` (a million
 /// routes share a few next hops), with the prefix's flags. An IPv4 entry takes 16 bytes of
-/// table (an 8-byte packed key), an IPv6 one 32; two dictionaries keyed by `IPPrefix` took
-/// 2 × 80. A prefix with neither next hop has no entry.
+/// table (an 8-byte packed key), an IPv6 one 32; the two dictionaries keyed by `IPPrefix` it
+/// replaces took 2 × 64. A prefix with neither next hop has no entry.
 struct RouteRecord {
     private var v4: [UInt64: RouteState] = [:]
     private var v6: [IPv6Key: RouteState] = [:]
@@ -15,7 +15,10 @@ struct RouteRecord {
     private(set) var failedCount = 0
     private(set) var adoptedCount = 0
 
-    /// An IPv6 prefix packed: the address's two halves and the length (24 bytes, not 48).
+    /// Distinct next hops referred to: a few, however many routes.
+    var nextHopCount: Int { pool.count }
+
+    /// An IPv6 prefix packed: the address's two halves and the length (24 bytes; an `IPPrefix` takes 32).
     private struct IPv6Key: Hashable {
         var high: UInt64
         var low: UInt64
