@@ -49,6 +49,7 @@ enum Receiving {
             let down = Date()
             peer.shutdown()
             result.removalSeconds = Measurement.waitEmpty(since: down, cap: cap, interval: 0.5, count: receiver.count)
+            result.peakWithRemovalBytes = Measurement.memory(of: receiver.pid).peak
         }
         print("  \(name): \(result.timeText), removal \(result.removalText), RSS \(Measurement.megabytes(memory.rss))")
         return result
