@@ -105,11 +105,14 @@ let package = Package(
         .target(name: "CBGPSocket"),
         // The BGP wire codec, session state machine and RIB: pure values, no I/O, no NIO.
         .target(name: "BGPCore", dependencies: ["NetworkCore"]),
-        // The speaker on SwiftNIO, its YAML config and its control socket, over BGPCore.
+        // The speaker on SwiftNIO, its YAML config and its control socket, over BGPCore; it
+        // reads the kernel's routes for next-hop resolution through Netlink.
         .target(
             name: "BGP",
             dependencies: [
                 "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "LineSocket", "POSIX",
+                // The host's table iBGP next hops resolve through (read and followed, never written).
+                "Netlink", "CNetlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

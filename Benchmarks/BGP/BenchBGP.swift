@@ -6,12 +6,13 @@ import TestSupport
 
 /// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS] [receive|send|kernel|all]`: a full IPv4 table (default 1,000,000 /24s)
 /// fed to our speaker, BIRD 2 and GoBGP as receivers, one after the other in fresh `te-`
-/// namespaces; then into a kernel table, by our speaker (the `kernel` key) and by BIRD (its
-/// kernel protocol), each timed until the kernel holds them all, then until it holds none
-/// after the session ends, beside `ip -batch` of the same routes; then the same table
-/// originated by our speaker and by BIRD towards a BIRD receiver. Prints times, RSS and
-/// ratios against BIRD doing the same. `kernel` leaves out GoBGP and the sending part.
-/// Needs root and a release build.
+/// namespaces; then into a kernel table, by our speaker (the `kernel` key: table 100, and a
+/// second time with the feed as a multihop peer whose next hops resolve through main, into
+/// main) and by BIRD (its kernel protocol, table 100), each timed until the kernel holds them
+/// all, then until it holds none after the session ends, beside `ip -batch` of the same
+/// routes; then the same table originated by our speaker and by BIRD towards a BIRD
+/// receiver. Prints times, RSS and ratios against BIRD doing the same. `kernel` leaves out
+/// GoBGP and the sending part. Needs root and a release build.
 @main
 struct BenchBGP {
     static func main() throws {
@@ -39,12 +40,15 @@ struct BenchBGP {
             attempt("terway-edge, kernel table") {
                 try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerWithKernel)
             },
+            attempt("terway-edge multihop, main kernel table") {
+                try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerResolvingNextHops)
+            },
             attempt("BIRD, kernel table") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.birdWithKernel) },
             attempt("ip -batch, kernel table") { try Receiving.ipBatch($0, count: count) },
         ]
         Table.print("receiving \(count) IPv4 prefixes: first byte of the first UPDATE until all are in the RIB",
                     ribs, reference: "BIRD")
-        Table.print("receiving \(count) IPv4 prefixes into kernel table \(Receiving.kernelTable): until the kernel holds all, "
+        Table.print("receiving \(count) IPv4 prefixes into a kernel table (\(Receiving.kernelTable), the multihop row main): until the kernel holds all, "
                     + "removal from the session's end until it holds none", kernels, reference: "BIRD, kernel table")
     }
 
