@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket", "CMalloc",
+                "Plan", "BGP", "BGPCore", "ConfigFile", "SubnetStore", "RouteSync", "Masquerade", "Netlink", "NetworkCore", "CNIProtocol", "LineSocket", "CMalloc", "POSIX",
                 // Role cloud: the ENI pool over the cloud client; pods' host ends named as the plugin names them.
                 "CNI", "CNetlink", "CloudAPI", "CloudENI", "HTTPClient", "Datapath",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -19,7 +19,8 @@ public struct CloudConfig: Sendable {
     public var mtu: Int?
     public var dns: CNIResult.DNS?
 
-    /// Keys of the edge mode that mean nothing here: addresses come from the agent.
+    /// Keys of the edge mode that mean nothing here: addresses come from the agent. Refused
+    /// as unsupported fields (code 2, naming key and value).
     static let edgeKeys = ["subnet", "subnetFile", "ipam", "bridge", "hairpinMode", "forceAddress", "exclude", "routes", "dataDir"]
 
     /// Whether `network` asks for this mode.
@@ -34,7 +35,7 @@ public struct CloudConfig: Sendable {
             throw CNIError(.invalidNetworkConfig, "config type \"\(network.type)\" is not \(EdgeConfig.pluginType)")
         }
         if let key = Self.edgeKeys.first(where: { raw[$0] != nil && !(raw[$0]!.isNull) }) {
-            throw CNIError(.invalidNetworkConfig, "field \"\(key)\" has no meaning in mode \"cloud\"",
+            throw CNIError(.unsupportedField, "field \"\(key)\": \(raw[key]!.serialized()) has no meaning in mode \"cloud\"",
                            details: "the node agent (terway-edged, role cloud) gives the pod its VPC addresses and routes; remove \"\(key)\"")
         }
         socket = try raw.string("socket") ?? PodAddressSocket.defaultPath

@@ -49,7 +49,8 @@ public struct EdgeConfig: Sendable {
     public var dns: CNIResult.DNS?
 
     /// Keys the reference `bridge` gives meaning to and this plugin does not implement, with
-    /// the value that asks for nothing (which is accepted); any other value is an error.
+    /// the value that asks for nothing (which is accepted); any other value is the spec's
+    /// "unsupported field" (code 2), whose message must name the key and the value.
     static let unimplementedBridgeKeys: [(key: String, harmless: JSONValue?)] = [
         ("ipMasq", false), ("isGateway", true), ("promiscMode", false), ("vlan", 0), ("vlanTrunk", nil),
         ("macspoofchk", false), ("disableContainerInterface", false), ("preserveDefaultVlan", nil),
@@ -64,7 +65,7 @@ public struct EdgeConfig: Sendable {
         dataDirectory = try Self.checkedDataDirectory(network)
         for (key, harmless) in Self.unimplementedBridgeKeys {
             guard let value = raw[key], !value.isNull, value != harmless else { continue }
-            throw CNIError(.invalidNetworkConfig, "field \"\(key)\" is not implemented by \(Self.pluginType)",
+            throw CNIError(.unsupportedField, "field \"\(key)\": \(value.serialized()) is not implemented by \(Self.pluginType)",
                            details: "remove it" + (harmless.map { " or set it to \($0.serialized())" } ?? "")
                                + "; the node agent masquerades and routes for the node")
         }

@@ -66,8 +66,9 @@ extension EdgePlugin {
                         ips: addresses.map { ($0, gateway(config, of: $0)) }, dns: config.dns)
     }
 
-    /// Datapath failures: a bad namespace is the runtime's input (4), drift is CHECK's finding,
-    /// the rest is the kernel refusing (plugin code 100).
+    /// Datapath failures: a bad namespace or an interface name the pod has already is the
+    /// runtime's input (4), drift is CHECK's finding, the rest is the kernel refusing (plugin
+    /// code 100).
     static func cniError(_ error: any Error) -> CNIError {
         if let error = error as? CNIError { return error }
         guard let error = error as? DatapathError else { return CNIError(.internalError, "\(error)") }
@@ -81,6 +82,9 @@ extension EdgePlugin {
         case .invalidSpec: return CNIError(.invalidNetworkConfig, error.description)
         case .attachmentExists: return CNIError(EdgePluginCode.duplicateAttachment, error.description,
                                                 details: "run DEL for this attachment before adding it again")
+        case .containerInterfaceExists(let ifName, _):
+            return CNIError(.invalidEnvironment, "CNI_IFNAME \(ifName) cannot be used: \(error.description)",
+                            details: "pass another CNI_IFNAME, or remove \(ifName) from the pod")
         case .netlink, .system: return CNIError(EdgePluginCode.datapath, error.description)
         // The ENI of a grant not plugged yet: the agent grants only attached ENIs, so this clears.
         case .linkMissing: return CNIError(.tryAgainLater, error.description)

@@ -15,6 +15,8 @@ public enum DatapathError: Error, CustomStringConvertible {
     case staleBridgeAddresses(bridge: String, addresses: [InterfaceAddress])
     /// The attachment's host end exists already: an ADD repeated without DEL. Nothing was changed.
     case attachmentExists(hostName: String)
+    /// The pod's namespace has an interface named like the one to create; nothing was changed.
+    case containerInterfaceExists(ifName: String, netnsPath: String)
     /// A link the pod needs is not there (the ENI of a cloud pod's addresses).
     case linkMissing(String)
     /// The kernel or a system call refused; the underlying error keeps errno, operation and extack.
@@ -31,6 +33,7 @@ public enum DatapathError: Error, CustomStringConvertible {
         case .staleBridgeAddresses(let bridge, let addresses):
             "\(bridge) holds \(addresses.map(\.description).joined(separator: ", ")), not a gateway of this network's subnets"
         case .attachmentExists(let hostName): "the attachment's host interface \(hostName) exists already"
+        case .containerInterfaceExists(let ifName, let netnsPath): "\(netnsPath) has an interface \(ifName) already"
         case .linkMissing(let what): what
         case .netlink(let error): error.description
         case .system(let call, let path, let errno): "\(call) \(path): \(systemErrorText(errno))"

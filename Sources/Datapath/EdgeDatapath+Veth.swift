@@ -25,6 +25,15 @@ extension EdgeDatapath {
         do throws(NetlinkError) {
             try node.addLink(host, kind: .veth(peer: peer))
         } catch where error.isExists {
+            // EEXIST names neither end: the host end (an ADD repeated without DEL), or an
+            // interface named CNI_IFNAME that the pod has already (which ADD must refuse).
+            do throws(NetlinkError) {
+                _ = try node.link(named: veth.hostName)
+            } catch .notFound {
+                throw .containerInterfaceExists(ifName: pod.ifName, netnsPath: pod.netnsPath)
+            } catch {
+                throw .netlink(error)
+            }
             throw .attachmentExists(hostName: veth.hostName)
         } catch {
             throw .netlink(error)

@@ -1,6 +1,7 @@
 import Glibc
 
-/// A failed atomic replacement: which call, on which path, and errno.
+/// A failed file operation (an atomic replacement, or a config read): which call, on which
+/// path, and errno.
 public struct FileReplaceError: Error, Equatable, Sendable, CustomStringConvertible {
     public let operation: String
     public let path: String

@@ -30,8 +30,18 @@ extension TerwayEdge.IPAMCommand {
         @Option(help: "Output format: table or json.")
         var output: OutputFormat = .table
 
-        func open(pools: [NodeSubnetAllocator] = []) async throws -> any LeaseStore {
-            try await LeaseStoreFactory.open(url: store, options: LeaseStoreOptions(pools: pools))
+        /// Only `acquire` creates an embedded store: the other commands on a file that is not
+        /// there would print an empty store (and leave a folder and lock file behind), which
+        /// reads like a cluster without leases.
+        func open(pools: [NodeSubnetAllocator] = [], creating: Bool = false) async throws -> any LeaseStore {
+            try Self.requireExisting(store, unless: creating)
+            return try await LeaseStoreFactory.open(url: store, options: LeaseStoreOptions(pools: pools))
+        }
+
+        static func requireExisting(_ store: String, unless creating: Bool) throws {
+            guard !creating, let url = try? LeaseStoreURL(parsing: store), url.scheme == "file",
+                  !FileManager.default.fileExists(atPath: url.path) else { return }
+            throw ValidationError("no lease store at \(url.path): the file does not exist; pass the agents' store (agent.yaml's store:) with --store")
         }
     }
 
@@ -89,6 +99,7 @@ extension TerwayEdge.IPAMCommand {
         var store = "file:///var/lib/terway-edge/leases.db"
 
         func run() async throws {
+            try StoreOptions.requireExisting(store, unless: false)
             let leases = try await LeaseStoreFactory.open(url: store, options: LeaseStoreOptions())
             for try await event in try await leases.watch() {
                 print(LeaseListing.line(event, now: Date()))
@@ -132,7 +143,7 @@ extension TerwayEdge.IPAMCommand {
                 guard parts.count == 2 else { throw ValidationError("--data '\(item)' is not key=value") }
                 backendData[String(parts[0])] = String(parts[1])
             }
-            let store = try await storeOptions.open(pools: poolOptions.pools())
+            let store = try await storeOptions.open(pools: poolOptions.pools(), creating: true)
             let lease = try await store.acquire(LeaseRequest(node: node, nodeAddress: address, domain: domain,
                                                              ttl: .milliseconds(Int64(ttl * 1000)), backendData: backendData,
                                                              owner: owner))

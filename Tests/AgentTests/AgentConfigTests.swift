@@ -3,8 +3,60 @@ import BGP
 import NetworkCore
 import Plan
 import Testing
+import TestSupport
 
 @Suite struct AgentConfigTests {
+    /// A plan `plan check` finds unsound would give colliding leases and routes: the agent
+    /// refuses it with the finding, the plan's lines, the fix and the command that lists all.
+    @Test func anUnsoundPlanIsRefusedWithTheFindingItsLinesAndTheFix() throws {
+        let overlapping = AgentFixture.plan.replacingOccurrences(of: "cidrs: [172.21.0.0/24]", with: "cidrs: [10.0.0.0/24]")
+        #expect {
+            try AgentFixture.config("plan: plan.yaml\n", environment: AgentFixture.environment(files: ["/etc/te/plan.yaml": overlapping]))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("line 1: plan: the plan /etc/te/plan.yaml is not sound (1 error): overlap: service CIDR 10.0.0.0/24 and edge pods of dc1")
+                && text.contains("(line 10 services.cidrs[0], line 23 edgeDomains[0].podCIDRs[0])")
+                && text.contains("fix: move one of the two") && text.contains("`terway-edge plan check /etc/te/plan.yaml`")
+        }
+    }
+
+    /// A store the agent cannot open stops it at start, naming the store and what to fix.
+    @Test func aStoreThatCannotBeOpenedStopsTheAgentNamingIt() throws {
+        let directory = try TemporaryDirectory("te-agent-config")
+        let namespace = try TestNamespace("agent")
+        try directory.write("plan.yaml", AgentFixture.plan)
+        try directory.write("agent.yaml", """
+            plan: plan.yaml
+            node: edge-1
+            nodeAddress: 172.16.1.20
+            store: file:///proc/te-none/leases.db
+            subnetFile: \(directory.file("subnet.json"))
+            controlSocket: \(directory.file("agent.sock"))
+            masquerade: false
+
+            """)
+        let agent = try namespace.exec([builtExecutable("terway-edged"), "--config", directory.file("agent.yaml")], check: false)
+        #expect(agent.status != 0)
+        #expect(agent.stderr.contains("store file:///proc/te-none/leases.db cannot be opened: lease store /proc/te-none/leases.db is unavailable"), "\(agent.stderr)")
+        #expect(agent.stderr.contains("fix store: in the agent's config"), "\(agent.stderr)")
+    }
+
+    /// A missing file is named with the system's reason, not a Foundation error dump.
+    @Test func aMissingConfigOrPlanFileSaysSoPlainly() throws {
+        let directory = try TemporaryDirectory("te-agent-config")
+        #expect {
+            try AgentConfig.load(contentsOf: directory.file("agent.yaml"))
+        } throws: { error in
+            "\(error)" == "cannot read \(directory.file("agent.yaml")): open \(directory.file("agent.yaml")): No such file or directory (errno 2)"
+        }
+        try directory.write("agent.yaml", "plan: plan.yaml\nnode: edge-1\nnodeAddress: 172.16.1.20\n")
+        #expect {
+            try AgentConfig.load(contentsOf: directory.file("agent.yaml"))
+        } throws: { error in
+            "\(error)".hasSuffix("agent.yaml: line 1: plan: cannot read the plan \(directory.file("plan.yaml")): open \(directory.file("plan.yaml")): No such file or directory (errno 2)")
+        }
+    }
+
     @Test func defaultsComeFromTheHostAndThePlan() throws {
         let config = try AgentFixture.config("plan: plan.yaml\n")
         #expect(config.planPath == "/etc/te/plan.yaml")
@@ -97,6 +149,8 @@ import Testing
         ("plan: other.yaml\n", "line 1: plan: cannot read the plan /etc/te/other.yaml"),
         ("plan: plan.yaml\nnodeAddress: 10.9.9.9\n", "domain: no edge domain's nodeNetworks hold the node address 10.9.9.9"),
         ("plan: plan.yaml\nleaseTTL: 5\n", "line 2: leaseTTL: expected an integer from 10 to 604800"),
+        ("plan: plan.yaml\nstore: bogus://x\n", "line 2: store: bad lease store configuration: store scheme 'bogus' is not supported; use one of file, etcd, kubernetes"),
+        ("plan: plan.yaml\nstore: /var/lib/terway-edge/leases.db\n", "line 2: store: bad lease store configuration: store URL '/var/lib/terway-edge/leases.db' has no scheme"),
         ("node: x\n", "line 1: plan: missing required field"),
         ("plan: plan.yaml\nroutes: {protocol: 186}\n", "line 2: routes.protocol: 186 belongs to"),
         ("plan: plan.yaml\nbgp: {kernel: {protocol: 207}}\n", "routes.protocol: must differ from the learned routes' protocol 207"),

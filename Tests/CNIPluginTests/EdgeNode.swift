@@ -51,17 +51,19 @@ final class EdgeNode: @unchecked Sendable {
 
     /// Runs `binary` (ours unless given) for one verb inside the node namespace.
     func run(_ command: String, config: JSONValue, containerID: String? = nil, netns: String? = nil,
-             ifname: String? = nil, binary: String? = nil) throws -> PluginRun {
-        try runRaw(command, stdin: config.serialized(), containerID: containerID, netns: netns, ifname: ifname, binary: binary)
+             ifname: String? = nil, binary: String? = nil, extraEnvironment: [String: String] = [:]) throws -> PluginRun {
+        try runRaw(command, stdin: config.serialized(), containerID: containerID, netns: netns, ifname: ifname, binary: binary,
+                   extraEnvironment: extraEnvironment)
     }
 
     func runRaw(_ command: String, stdin: String, containerID: String? = nil, netns: String? = nil,
-                ifname: String? = nil, binary: String? = nil) throws -> PluginRun {
+                ifname: String? = nil, binary: String? = nil, extraEnvironment: [String: String] = [:]) throws -> PluginRun {
         var env = ["CNI_COMMAND": command, "CNI_PATH": "/usr/lib/cni:" + (self.binary as NSString).deletingLastPathComponent,
                    "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
         env["CNI_CONTAINERID"] = containerID
         env["CNI_NETNS"] = netns
         env["CNI_IFNAME"] = ifname
+        env.merge(extraEnvironment) { _, extra in extra }
         let result = try namespace.exec([binary ?? self.binary], stdin: stdin, environment: env, check: false)
         return PluginRun(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }

@@ -43,6 +43,14 @@ import TestSupport
         try directory.write("leases.db", "{\"apiVersion\":\"v1\"}\n")
         let foreign = try run([cli, "ipam", "leases", "--store", store], check: false)
         #expect(foreign.status != 0 && foreign.stderr.contains("not a TerwayEdge lease database"))
+        // A mistyped path is not an empty store: only acquire creates one.
+        let missing = directory.file("nodir/leases.db")
+        for command in [["leases"], ["watch"], ["renew", "--node", "a"], ["release", "--node", "a"]] {
+            // `timeout`: a watch on a store created empty would wait forever.
+            let run = try run(["timeout", "20", cli, "ipam"] + command + ["--store", "file://\(missing)"], check: false)
+            #expect(run.status != 0 && run.stderr.contains("no lease store at \(missing): the file does not exist"), "\(command): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.file("nodir")))
         let scheme = try run([cli, "ipam", "leases", "--store", "zookeeper://h/p"], check: false)
         #expect(scheme.status != 0 && scheme.stderr.contains("use one of file, etcd, kubernetes"))
     }

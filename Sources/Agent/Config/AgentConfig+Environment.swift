@@ -1,6 +1,7 @@
 import ConfigFile
 import Foundation
 import NetworkCore
+import POSIX
 
 extension AgentConfig.Environment {
     /// `node` from the config, else the host name (both roles' rule).
@@ -19,7 +20,18 @@ extension AgentConfig.Environment {
             return name.isEmpty ? nil : name
         },
         defaultRouteSource: defaultRouteSource,
-        readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+        readFile: { path in String(decoding: try readConfigFile(path), as: UTF8.self) })
+
+    /// A config or plan file's bytes; the error says why in the system's words
+    /// (`open /etc/terway-edge/plan.yaml: No such file or directory (errno 2)`).
+    static func readConfigFile(_ path: String) throws(FileReplaceError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileReplaceError(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        do throws(SystemCallError) { return try readUntilEnd(fd, limit: 16 << 20) } catch {
+            throw FileReplaceError(operation: "read", path: path, errno: error.errno)
+        }
+    }
 
     /// A UDP socket "connected" to an address only the default route covers (TEST-NET-1,
     /// 2001:db8::1) sends nothing; `getsockname` then tells the source the kernel chose.

@@ -3,6 +3,7 @@ import ConfigFile
 import NetworkCore
 import Plan
 import RouteSync
+import SubnetStore
 
 extension AgentConfig {
     /// What the environment supplies for keys the file leaves out: the host name and the
@@ -38,6 +39,14 @@ extension AgentConfig {
         do { plan = try Plan(yaml: planYAML) } catch {
             throw planField.error("the plan \(planPath) is not valid: \(error)")
         }
+        // An unsound plan (overlapping blocks, subnets too small...) would give the node
+        // leases and routes that collide: refuse it, as `plan check` would.
+        let errors = PlanChecker.check(plan).filter { $0.severity == .error }
+        if let first = errors.first {
+            let lines = first.subjects.map { "line \($0.line) \($0.field)" }.joined(separator: ", ")
+            throw planField.error("the plan \(planPath) is not sound (\(errors.count) error\(errors.count == 1 ? "" : "s")): "
+                + "\(first.kind.rawValue): \(first.message) (\(lines)); fix: \(first.hint); `terway-edge plan check \(planPath)` lists every finding")
+        }
 
         node = try environment.nodeName(top)
         if let field = top.optional("nodeAddress") {
@@ -56,7 +65,11 @@ extension AgentConfig {
             nodeAddresses.append(second)
         }
 
-        store = try top.optional("store")?.string() ?? Self.defaultStore
+        store = Self.defaultStore
+        if let field = top.optional("store") {
+            store = try field.string()
+            do { try LeaseStoreFactory.check(url: store) } catch { throw field.error(error.description) }
+        }
         subnetFile = try top.optional("subnetFile")?.absolutePath() ?? Self.defaultSubnetFile
         controlSocket = try top.optional("controlSocket")?.socketPath() ?? Self.defaultControlSocket
         metricsAddress = try top.optional("metricsAddress")?.metricsEndpoint() ?? Self.defaultMetricsAddress

@@ -32,7 +32,12 @@ public final class EdgeAgent: Sendable {
         self.config = config
         self.logger = logger
         lock = try AgentLock(path: config.lockFile)
-        store = try await LeaseStoreFactory.open(url: config.store, options: LeaseStoreOptions(pools: try config.leasePools()))
+        do {
+            store = try await LeaseStoreFactory.open(url: config.store, options: LeaseStoreOptions(pools: try config.leasePools()))
+        } catch {
+            throw ConfigRefused(description: "store \(config.store) cannot be opened: \(error); "
+                + "fix store: in the agent's config, or the folder or endpoints it names")
+        }
         let routeLogger = logger.with("part", "routes")
         writer = try RouteWriter(config: config.routes, log: { routeLogger.info("\($0)") })
         let speakerConfig = config.speakerConfig()
