@@ -39,7 +39,8 @@ public actor CloudEmulator {
     private static func plug(_ eni: ENIRecord, engine: EmulatorEngine, datapath: EmulatorDatapath) throws {
         guard let instance = eni.instanceId, let index = eni.deviceIndex,
               let vsw = engine.world.vSwitches.first(where: { $0.id == eni.vSwitchId }) else { return }
-        try datapath.plug(instanceId: instance, deviceIndex: index, mac: eni.macAddress, addresses: eni.privateIPs, vSwitchCIDR: vsw.cidr)
+        try datapath.plug(instanceId: instance, deviceIndex: index, mac: eni.macAddress, addresses: eni.privateIPs + eni.ipv6s.map(\.address),
+                          vSwitchCIDR: vsw.cidr, vSwitchIPv6CIDR: vsw.ipv6Cidr)
     }
 
     /// Moves delayed transitions along; the servers call it a few times a second.
