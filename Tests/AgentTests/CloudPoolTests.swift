@@ -3,6 +3,7 @@ import CNI
 import CNIProtocol
 import Datapath
 import Foundation
+import JSON
 import NetworkCore
 import Testing
 import TestSupport
@@ -40,6 +41,12 @@ import TestSupport
         #expect(try await lab.request(.keep([.init(containerID: "c3", ifName: "eth0")])) == .kept(released: 1))
         let status = try await lab.status()
         #expect(status.role == "cloud" && status.cloud.inUse == 1 && status.cloud.enis.count == 1, "\(status)")
+        // No IPv6 on this node: the status says nothing of an IPv6 pool (not a pool of 0).
+        let json = try await lab.statusCommand(output: "json")
+        let cloud = try #require(try JSONValue.parse(json).objectValue?["cloud"]?.objectValue, "\(json)")
+        #expect(cloud["poolSize"] != nil && cloud["ipv6PoolSize"] == nil, "\(json)")
+        let printed = try await lab.statusCommand(output: "table")
+        #expect(printed.contains("POOL \(status.cloud.poolSize) addresses:") && !printed.contains("IPv6"), "\(printed)")
     }
 
     @Test func fiveHundredPodsInWavesKeepThePoolWithinItsBounds() async throws {
@@ -172,7 +179,11 @@ import TestSupport
         }
         #expect(families.allSatisfy { $0 == [.v4, .v6] }, "\(families) \(lab.log.suffix(2000))")
         #expect(try await lab.settledLeaks() == (0, 0))
-        let calls = try await lab.status().cloud.apiCalls
+        let pool = try await lab.status().cloud
+        #expect(pool.ipv6PoolSize == pool.poolSize, "every address has its IPv6 partner: \(pool)")
+        let printed = try await lab.statusCommand(output: "table")
+        #expect(printed.contains("POOL \(pool.poolSize) IPv4 + \(pool.poolSize) IPv6 addresses:"), "\(printed)")
+        let calls = pool.apiCalls
         print("dual-stack: 41 pods, API calls \(calls.sorted { $0.key < $1.key }.filter { !$0.key.hasPrefix("Describe") })")
     }
 
