@@ -107,6 +107,48 @@ import TestSupport
         #expect(text.contains("ecs.g6.large") && text.contains("eniQuantity") && text.contains("eniPrivateIpAddressQuantity"), "\(text)")
     }
 
+    /// Another ENI on the instance (attached by someone else) takes one of the type's ENI
+    /// slots: the agent counts it, so it neither creates ENIs it cannot attach (each left
+    /// detached in the cloud, its intent open) nor retries, and the error names the ENI.
+    @Test func anENIAttachedByOthersCountsAgainstTheQuotaAndNoENIIsLeaked() async throws {
+        // ecs.g6.large: 2 ENIs, the primary and one more, which the foreign ENI takes.
+        let lab = try await CloudLab(type: "ecs.g6.large")
+        defer { lab.stop() }
+        let foreign = try await lab.client.createNetworkInterface(vSwitchId: "vsw-a", securityGroupIds: ["sg-lab"])
+        try await lab.client.attachNetworkInterface(foreign.id, to: lab.instanceId)
+        _ = try await lab.client.waitForNetworkInterface(foreign.id, status: "InUse", interval: 0.05)
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 5, idleReclaimAfter: 60 }"))
+        let started = ContinuousClock.now
+        guard case .failed(let error) = try await lab.allocate("p1") else { Issue.record("no ENI slot is left: \(lab.log)"); return }
+        let took = ContinuousClock.now - started
+        let text = "\(error.msg) \(error.details)"
+        #expect(error.code == .tryAgainLater && text.contains("eniQuantity") && text.contains(foreign.id), "\(text)")
+        #expect(took < .seconds(2), "refused at once, not after retries: \(took)")
+        let left = try await lab.cloudENIs().map(\.id)
+        #expect(left.isEmpty, "ENIs of ours left in the cloud: \(left)")
+        #expect(try await lab.status().cloud.intentsOpen == 0)
+    }
+
+    /// The same, with the foreign ENI attached after the agent looked: the attach of the new
+    /// ENI is refused, and the ENI is deleted at once (not left detached, not retried).
+    @Test func aRefusedAttachDeletesTheNewENI() async throws {
+        let lab = try await CloudLab(type: "ecs.g6.large")
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 5, idleReclaimAfter: 60 }"))
+        let foreign = try await lab.client.createNetworkInterface(vSwitchId: "vsw-a", securityGroupIds: ["sg-lab"])
+        try await lab.client.attachNetworkInterface(foreign.id, to: lab.instanceId)
+        _ = try await lab.client.waitForNetworkInterface(foreign.id, status: "InUse", interval: 0.05)
+        let started = ContinuousClock.now
+        guard case .failed(let error) = try await lab.allocate("p1") else { Issue.record("no ENI slot is left: \(lab.log)"); return }
+        let took = ContinuousClock.now - started
+        let text = "\(error.msg) \(error.details)"
+        #expect(error.code == .tryAgainLater && text.contains("EniPerInstanceLimitExceeded"), "\(text)")
+        #expect(took < .seconds(2), "refused at once, not after retries: \(took)")
+        let left = try await lab.cloudENIs().map(\.id)
+        #expect(left.isEmpty, "ENIs of ours left in the cloud: \(left)")
+        #expect(try await lab.status().cloud.intentsOpen == 0)
+    }
+
     @Test func vSwitchOutOfAddressesMovesToTheNextAtOnce() async throws {
         let lab = try await CloudLab()
         defer { lab.stop() }

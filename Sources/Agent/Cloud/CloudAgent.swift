@@ -147,7 +147,7 @@ extension ENIPool {
             enis: enis.map { eni in
                 "\(eni.id) slot \(eni.slot) table \(CloudPodRouting.table(slot: eni.slot)) \(eni.mac) \(eni.vSwitchId), \(addresses.count { $0.eni == eni.id }) addresses"
             },
-            maxENIs: settings.maxENIs, quota: quotaText, leaksRepaired: leaksRepaired,
+            maxENIs: enisAllowed, quota: quotaText, leaksRepaired: leaksRepaired,
             intentsOpen: ledger.state.intents.count, lastFailure: lastFailure,
             statistics: await client.statistics)
     }

@@ -28,6 +28,7 @@ extension ENIPool {
         let tagged = try await client.describeNetworkInterfaces(tags: [Self.instanceTag: instance.id])
         var cloud: [String: NetworkInterface] = [:]
         for eni in attached + tagged where eni.tags[Self.instanceTag] == instance.id { cloud[eni.id] = eni }
+        foreignENIs = attached.filter { $0.tags[Self.instanceTag] != instance.id && $0.type != "Primary" }.map(\.id).sorted()
         var seen: Set<String> = []
         var repaired = 0
 
