@@ -149,6 +149,26 @@ import TestSupport
         #expect(try await lab.status().cloud.intentsOpen == 0)
     }
 
+    /// A refusal that waiting does not cure (here a vSwitch that does not exist): the pod
+    /// hears the cloud's error at once, and the pool asks again less and less often instead
+    /// of five times every few seconds.
+    @Test func aLastingRefusalFailsAtOnceAndBacksOff() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 2, maxIdle: 5, idleReclaimAfter: 60 }", vSwitches: "[vsw-nope]"))
+        let started = ContinuousClock.now
+        guard case .failed(let error) = try await lab.allocate("p1") else { Issue.record("vsw-nope does not exist: \(lab.log)"); return }
+        let took = ContinuousClock.now - started
+        #expect(error.code == .tryAgainLater && "\(error.msg) \(error.details)".contains("InvalidVSwitchId.NotFound"), "\(error)")
+        #expect(took < .seconds(2), "refused at once, not after retries: \(took)")
+        try await Task.sleep(for: .seconds(8))
+        let status = try await lab.status()
+        let calls = status.cloud.apiCalls["CreateNetworkInterface"] ?? 0
+        // At start, for p1, then about 2, 4 s apart: at most 4 in 8 s (the old loop made about 8).
+        #expect(calls <= 4, "CreateNetworkInterface called \(calls) times in about 8 s")
+        #expect(status.problems.contains { $0.contains("InvalidVSwitchId.NotFound") }, "\(status.problems)")
+    }
+
     @Test func vSwitchOutOfAddressesMovesToTheNextAtOnce() async throws {
         let lab = try await CloudLab()
         defer { lab.stop() }

@@ -138,7 +138,7 @@ extension ENIPool {
             }
             await trim()
             await reclaimENIs()
-            if idleCount < settings.pool.minIdle { startFilling() }
+            if idleCount < settings.pool.minIdle, growRetryAt.map({ ContinuousClock.now >= $0 }) ?? true { startFilling() }
             CloudMetrics.publish(await client.statistics)
         }
     }

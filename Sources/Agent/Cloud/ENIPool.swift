@@ -59,6 +59,10 @@ actor ENIPool {
     var suspects: [String: Int] = [:]
     var leaksRepaired = 0
     var lastFailure: String?
+    /// Fills given up in a row, and when the pool may next grow on its own (for `minIdle`;
+    /// a pod's request always tries): a lasting refusal is asked less and less often.
+    var growFailures = 0
+    var growRetryAt: ContinuousClock.Instant?
     /// Secondary ENIs on the instance that are not ours (attached by someone else), as the
     /// last reconcile saw them: each takes one of the type's ENI slots.
     var foreignENIs: [String] = []
@@ -219,16 +223,27 @@ actor ENIPool {
             do {
                 try await grow(by: min(need, max(settings.pool.maxIdle, 1) + waiters.count))
                 failures = 0
+                growFailures = 0
+                growRetryAt = nil
                 lastFailure = nil
             } catch let error as CNIError {
                 lastFailure = error.msg + (error.details.isEmpty ? "" : ": \(error.details)")
                 failWaiters(error)
+                break
+            } catch let error as CloudAPIError where !error.isRetryable {
+                // Waiting does not cure it (a wrong vSwitch, a RAM policy, a quota): the pods
+                // hear the cloud's answer now. (The client retried what waiting can cure.)
+                lastFailure = "\(error)"
+                logger.warning("pool: the cloud refused new addresses", metadata: ["error": "\(error)"])
+                backOffGrowing()
+                failWaiters(CNIError(.tryAgainLater, "the cloud refused new addresses: \(error.code)", details: "\(error)"))
                 break
             } catch {
                 failures += 1
                 lastFailure = "\(error)"
                 logger.warning("pool: growing failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 guard failures < 5 else {
+                    backOffGrowing()
                     failWaiters(CNIError(.tryAgainLater, "the cloud refused new addresses", details: "\(error)"))
                     break
                 }
@@ -237,6 +252,12 @@ actor ENIPool {
         }
         filling = false
         publishMetrics()
+    }
+
+    /// 2, 4, 8 ... s after each fill given up, at most `reconcileInterval`.
+    private func backOffGrowing() {
+        growFailures += 1
+        growRetryAt = ContinuousClock.now + min(settings.reconcileInterval, .seconds(1 << min(growFailures, 10)))
     }
 
     /// One batch: on the ENI with the most room, else a new ENI.
