@@ -63,7 +63,8 @@ public actor CloudEmulator {
                 case .route(let address, let id):
                     if let eni = engine.state.enis[id], let instance = eni.instanceId, let index = eni.deviceIndex,
                        let mac = MACAddress(eni.macAddress) {
-                        try datapath.route(address, instanceId: instance, deviceIndex: index, mac: mac)
+                        let vSwitchIPv6CIDR = engine.world.vSwitches.first { $0.id == eni.vSwitchId }?.ipv6Cidr
+                        try datapath.route(address, instanceId: instance, deviceIndex: index, mac: mac, vSwitchIPv6CIDR: vSwitchIPv6CIDR)
                     }
                 case .unroute(let address):
                     try datapath.unroute(address)

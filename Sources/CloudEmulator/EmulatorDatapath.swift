@@ -80,7 +80,9 @@ final class EmulatorDatapath: @unchecked Sendable {
                 try socket.replaceRoute(KernelRoute(destination: IPPrefix("0.0.0.0/0")!, gateway: gateway, outputInterface: eth0.index))
             }
         }
-        for address in addresses { try route(address, instanceId: instanceId, deviceIndex: deviceIndex, mac: macAddress) }
+        for address in addresses {
+            try route(address, instanceId: instanceId, deviceIndex: deviceIndex, mac: macAddress, vSwitchIPv6CIDR: vSwitchIPv6CIDR)
+        }
     }
 
     /// Deleting the VPC end removes the pair and every route and proxy entry on it; the
@@ -100,14 +102,26 @@ final class EmulatorDatapath: @unchecked Sendable {
     /// resolves it to the ENI's MAC without asking: the address may be a pod's behind the
     /// instance, which the instance does not answer ARP for.
     /// An IPv6 address is also answered for (proxy NDP) on every other link, as proxy ARP
-    /// does for IPv4: a node's on-link route to its vSwitch's block asks for it there.
-    func route(_ address: String, instanceId: String, deviceIndex: Int, mac: MACAddress) throws {
-        guard instances[instanceId] != nil, let ip = IPAddress(address) else { return }
+    /// does for IPv4: a node's on-link route to its vSwitch's block asks for it there. One of
+    /// the primary ENI is configured inside the instance, as the image's DHCPv6 would.
+    func route(_ address: String, instanceId: String, deviceIndex: Int, mac: MACAddress, vSwitchIPv6CIDR: String?) throws {
+        guard let instance = instances[instanceId], let ip = IPAddress(address) else { return }
         let name = Self.vpcLinkName(instanceId: instanceId, deviceIndex: deviceIndex)
         let link = try vpcLinks.link(named: name)
         try vpcLinks.replaceRoute(KernelRoute(destination: IPPrefix(network: ip, length: ip.family.bitWidth)!, outputInterface: link.index))
         try vpcLinks.replaceNeighbour(Neighbour(address: ip, mac: mac, index: link.index))
-        guard ip.family == .v6, ipv6Links[ip] != name else { return }
+        guard ip.family == .v6 else { return }
+        if deviceIndex == 0, let cidr = vSwitchIPv6CIDR, let block = IPPrefix(cidr), let gateway = EmulatorEngine.ipv6Gateway(of: cidr) {
+            let socket = try instance.openNetlinkSocket()
+            let eth0 = try socket.link(named: "eth0")
+            do {
+                try socket.addAddress(InterfaceAddress(address: ip, prefixLength: block.length)!, index: eth0.index)
+            } catch {
+                if !error.isExists { throw error }
+            }
+            try socket.replaceRoute(KernelRoute(destination: IPPrefix("::/0")!, gateway: gateway, outputInterface: eth0.index))
+        }
+        guard ipv6Links[ip] != name else { return }
         if ipv6Links[ip] != nil { try unproxy(ip) }
         ipv6Links[ip] = name
         for other in try vpcLinks.listLinks() where other.name != name && other.name != "lo" {

@@ -48,7 +48,8 @@ import TestSupport
     /// Dual stack: a pod on each of two nodes, each with an IPv4 and an IPv6 address of its
     /// node's ENI (`AssignIpv6Addresses`) on a vSwitch with an IPv6 block; they reach each
     /// other over IPv6 through the VPC router, which routes the ENIs' IPv6 addresses as it
-    /// does the IPv4 ones and answers neighbour solicitations for them (proxy NDP).
+    /// does the IPv4 ones and answers neighbour solicitations for them (proxy NDP); a VM's
+    /// IPv6 address on its primary ENI is reached the same way.
     @Test func podsOnTwoNodesReachEachOtherOverIPv6ThroughTheVPC() async throws {
         let vpc = try TestNamespace("vpc")
         let nodes = [try TestNamespace("node1"), try TestNamespace("node2")]
@@ -90,6 +91,14 @@ import TestSupport
         #expect(second.succeeded, "pod 2 reaches pod 1 at \(addresses[0][1]) over IPv6: \(second.stdout)")
         let routes = try vpc.exec(["ip", "-6", "route", "show", "\(addresses[1][1])/128"]).stdout
         #expect(!routes.isEmpty && !routes.contains("via"), "a plain route to the ENI, no tunnel: \(routes)")
+        // An IPv6 address of the first instance's primary ENI (configured in the instance, as
+        // DHCPv6 would): the pod on the other node reaches the VM there too.
+        let primary = try #require(try await c.client.describeNetworkInterfaces(instanceId: instances[0]).first { $0.type == "Primary" })
+        let vm = try #require(try await c.client.assignIpv6Addresses(primary.id, count: 1).first)
+        let vmReached = try await offPool {
+            waitUntil(timeout: 10, interval: 0.2) { (try? pods[1].exec(["ping", "-6", "-c", "1", "-W", "1", vm], check: false).succeeded) == true }
+        }
+        #expect(vmReached, "pod 2 reaches the VM at \(vm) on the primary ENI of \(instances[0]) over IPv6")
         // And IPv4 between the same pods still works beside it.
         #expect(try await offPool { try pods[0].exec(["ping", "-c", "2", "-i", "0.2", "-W", "1", "\(addresses[1][0])"], check: false).succeeded })
     }
