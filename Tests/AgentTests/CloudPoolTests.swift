@@ -211,6 +211,12 @@ import TestSupport
         #expect(grant.eni.subnets.map(\.description) == ["192.168.0.0/20", "2408:4000:10::/64"])
         let eni = try #require(try await lab.cloudENIs().first)
         #expect(eni.ipv6s.contains(grant.addresses[1].description))
+        // The ENI came up for this pod a moment ago: its link-local address is usable already
+        // (no duplicate address detection), so the node can send neighbour solicitations on it.
+        let eniLink = try await offPool { try lab.node.exec(["ip", "-o", "link", "show"]).stdout }
+            .split(separator: "\n").first { $0.contains(grant.eni.mac.description) }?.split(separator: ":")[1].split(separator: "@")[0].trimmingCharacters(in: .whitespaces)
+        let linkLocal = try await offPool { try lab.node.exec(["ip", "-6", "addr", "show", "dev", eniLink ?? "-", "scope", "link"]).stdout }
+        #expect(linkLocal.contains("fe80::") && !linkLocal.contains("tentative"), "\(eniLink ?? "no ENI link"): \(linkLocal)")
         // The ENI's table routes IPv6 too.
         let table = try await offPool { try lab.node.exec(["ip", "-6", "route", "show", "table", "\(grant.eni.table)"]).stdout }
         #expect(table.contains("default via 2408:4000:10::1"), "\(table)")
@@ -243,8 +249,10 @@ import TestSupport
         #expect(try await lab.settledLeaks() == (0, 0))
         let pool = try await lab.status().cloud
         #expect(pool.ipv6PoolSize == pool.poolSize, "every address has its IPv6 partner: \(pool)")
+        // Its own snapshot: the pool may have trimmed since.
         let printed = try await lab.statusCommand(output: "table")
-        #expect(printed.contains("POOL \(pool.poolSize) IPv4 + \(pool.poolSize) IPv6 addresses:"), "\(printed)")
+        let line = printed.split(separator: "\n").first { $0.hasPrefix("POOL ") }.map { $0.split(separator: " ") } ?? []
+        #expect(line.count > 5 && line[2] == "IPv4" && line[1] == line[4] && line[5] == "IPv6", "\(printed)")
         let calls = pool.apiCalls
         print("dual-stack: 41 pods, API calls \(calls.sorted { $0.key < $1.key }.filter { !$0.key.hasPrefix("Describe") })")
     }
