@@ -105,11 +105,14 @@ let package = Package(
         .target(name: "CBGPSocket"),
         // The BGP wire codec, session state machine and RIB: pure values, no I/O, no NIO.
         .target(name: "BGPCore", dependencies: ["NetworkCore"]),
-        // The speaker on SwiftNIO, its YAML config and its control socket, over BGPCore.
+        // The speaker on SwiftNIO, its YAML config and its control socket, over BGPCore; it
+        // reads the kernel's routes for next-hop resolution through Netlink.
         .target(
             name: "BGP",
             dependencies: [
                 "BGPCore", "ConfigFile", "NetworkCore", "CBGPSocket", "LineSocket", "POSIX",
+                // The host's table iBGP next hops resolve through (read and followed, never written).
+                "Netlink", "CNetlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -190,10 +193,11 @@ let package = Package(
 
         // Helpers shared by tests: throw-away `te-` namespaces, daemons started by PID, and
         // in-memory fakes of the IPAM and lease stores for the layers above them.
-        // KubernetesAPIServer: the loopback Nodes API of the Kubernetes store and agent tests;
+        // KubernetesAPIServer: the loopback Nodes API of the Kubernetes store and agent tests
+        // (in the test's namespace or a node's);
         // CloudLab: the emulator and terway-edged role cloud in namespaces.
         .target(name: "TestSupport", dependencies: [
-                    "Command", "IPAM", "NetworkCore", "POSIX", "SubnetStore",
+                    "Command", "IPAM", "Netlink", "NetworkCore", "POSIX", "SubnetStore",
                     "CNI", "CNIProtocol", "CloudAPI", "CloudENI", "CloudEmulator", "HTTPClient",
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOPosix", package: "swift-nio"),
@@ -261,7 +265,7 @@ let package = Package(
         .testTarget(
             name: "DoctorTests",
             dependencies: [
-                "Agent", "BGP", "TestSupport",
+                "Agent", "BGP", "CNIProtocol", "Doctor", "Netlink", "NetworkCore", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,7 +6,8 @@ import TestSupport
 
 /// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS] [receive|send|kernel|all]`: a full IPv4 table (default 1,000,000 /24s)
 /// fed to our speaker, BIRD 2 and GoBGP as receivers, one after the other in fresh `te-`
-/// namespaces (ours a second time installing every route into a kernel table: until the
+/// namespaces (ours a second time installing every route into a kernel table, a third time
+/// with the feed as a multihop peer whose next hops resolve through main, into main: until the
 /// kernel holds them all, then until it holds none after the session ends, beside `ip -batch`
 /// of the same routes and `ip route flush`); then the same table originated by our speaker and by BIRD towards a BIRD
 /// receiver. Prints times, RSS and ratios against BIRD. Needs root and a release build.
@@ -34,6 +35,9 @@ struct BenchBGP {
             kernelOnly ? nil : attempt("terway-edge") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speaker) },
             attempt("terway-edge, kernel table") {
                 try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerWithKernel)
+            },
+            attempt("terway-edge multihop, main kernel table") {
+                try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerResolvingNextHops)
             },
             attempt("ip -batch, kernel table") { try Receiving.ipBatch($0, count: count) },
             attempt("BIRD") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.bird) },

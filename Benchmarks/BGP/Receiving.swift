@@ -85,6 +85,20 @@ enum Receiving {
                         measuresRemoval: true)
     }
 
+    /// The same with the feed's peer as `multihop: 2` and the routes into `main`: its next
+    /// hops are resolved through main, whose notifications the speaker follows while a
+    /// million of its own routes go in (the cost of recursive next hops against the row above).
+    static func speakerResolvingNextHops(_ link: BGPTestLink) throws -> Receiver {
+        let speaker = try BGPSpeakerProcess(in: link.right, localAS: receiverAS, routerID: link.rightV4,
+                                            listen: "\(link.rightV4):179",
+                                            peers: [.init(feedPeer(link), extraYAML: "    multihop: 2\n")],
+                                            originate: [], extraYAML: "kernel: { table: 254 }\n")
+        // Main already holds the link's connected routes.
+        let baseline = try kernelPrefixes(in: link.right, table: "Main:")
+        return Receiver(pid: speaker.process.pid, count: { max(0, try kernelPrefixes(in: link.right, table: "Main:") - baseline) },
+                        stop: { speaker.stop() }, measuresRemoval: true)
+    }
+
     /// The kernel's own floor for the same table: `ip -batch` adding every prefix to table 100
     /// of a fresh `te-` namespace, then `ip -batch` deleting them (`ip route flush table 100`
     /// gives up on a million routes: "Flush not completed after 65 seconds").
@@ -114,11 +128,11 @@ enum Receiving {
 
     static let kernelTable = 100
 
-    /// Prefixes in the kernel's table 100, from /proc/net/fib_triestat (a route dump of a
+    /// Prefixes in the kernel's table 100 (or the one under `header`), from /proc/net/fib_triestat (a route dump of a
     /// million routes would cost the machine more than the speaker).
-    static func kernelPrefixes(in namespace: TestNamespace) throws -> Int {
+    static func kernelPrefixes(in namespace: TestNamespace, table header: String = "Id \(kernelTable):") throws -> Int {
         let stat = try namespace.exec(["cat", "/proc/net/fib_triestat"]).stdout
-        guard let table = stat.range(of: "Id \(kernelTable):") else { return 0 }
+        guard let table = stat.range(of: header) else { return 0 }
         guard let line = stat[table.upperBound...].split(separator: "\n").first(where: { $0.contains("Prefixes:") }),
               let count = Int(line.split(separator: " ").last ?? "") else { return 0 }
         return count

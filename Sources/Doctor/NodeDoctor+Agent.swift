@@ -41,13 +41,9 @@ extension NodeDoctor {
     /// the subnet file's, every BGP session Established.
     func checkAgent(socket: String, subnetFile: [IPPrefix]) -> [DoctorFinding] {
         let status: AgentStatus
-        do {
-            let answer = try ControlClient.exchange(Data(#"{"command":"status"}"#.utf8), with: socket,
-                                                    server: "the node agent", hint: "is terway-edged running?")
-            status = try JSONDecoder().decode(AgentStatus.self, from: answer)
-        } catch {
-            return [.problem("agent.socket", "\(error)",
-                             fix: "check the agent's pod on this node (`kubectl -n kube-system get pods -l app=terway-edge -o wide`) and its log")]
+        switch readStatus(socket) {
+        case .success(let answer): status = answer
+        case .failure(let problem): return [problem.finding]
         }
         var findings: [DoctorFinding] = [.ok("agent.socket", "\(socket): node \(status.node), role \(status.role)")]
         var problems = status.problems
@@ -71,5 +67,23 @@ extension NodeDoctor {
             findings.append(.ok("bgp.sessions", "\(status.peers.count) Established"))
         }
         return findings
+    }
+
+    /// A problem that is already a finding (`Result` needs an `Error`).
+    struct FindingError: Error {
+        var finding: DoctorFinding
+    }
+
+    /// The agent's `status` on its control socket, or the `agent.socket` problem.
+    func readStatus(_ socket: String) -> Result<AgentStatus, FindingError> {
+        do {
+            let answer = try ControlClient.exchange(Data(#"{"command":"status"}"#.utf8), with: socket,
+                                                    server: "the node agent", hint: "is terway-edged running?")
+            return .success(try JSONDecoder().decode(AgentStatus.self, from: answer))
+        } catch {
+            return .failure(FindingError(finding: .problem(
+                "agent.socket", "\(error)",
+                fix: "check the agent's pod on this node (`kubectl -n terway-edge get pods -l app.kubernetes.io/name=terway-edge -o wide --field-selector spec.nodeName=NODE`) and its log")))
+        }
     }
 }

@@ -5,15 +5,16 @@ import JSON
 
 extension NodeDoctor {
     /// The runtime's side: our conflist is the first config it loads and chains our plugin,
-    /// in the mode of the node's role (nil: either), then portmap; the plugin binary runs,
-    /// speaks CNI 1.1.0 and is the one this release ships; portmap is installed.
-    func checkCNIFiles(role: String?) -> [DoctorFinding] {
-        [checkConflist(role: role), checkPlugin(), checkPortmap()]
+    /// in the mode of the node's role (nil: either; cloud: asking the agent's `addressSocket`),
+    /// then portmap; the plugin binary runs, speaks CNI 1.1.0 and is the one this release
+    /// ships; portmap is installed.
+    func checkCNIFiles(role: String?, addressSocket: String? = nil) -> [DoctorFinding] {
+        [checkConflist(role: role, addressSocket: addressSocket), checkPlugin(), checkPortmap()]
     }
 
     private static let reinstall = "restart the agent's pod (its init container runs `terway-edge install-cni`)"
 
-    func checkConflist(role: String?) -> DoctorFinding {
+    func checkConflist(role: String?, addressSocket: String?) -> DoctorFinding {
         let path = "\(inputs.cniConfDirectory)/\(PluginConflist.fileName)"
         guard let data = FileManager.default.contents(atPath: path) else {
             return .problem("cni.conflist", "\(path) is missing: the runtime has no network for pods", fix: Self.reinstall)
@@ -35,6 +36,10 @@ extension NodeDoctor {
         if let role, mode != role {
             return .problem("cni.conflist", "\(path) runs the plugin in mode \(mode); this node's agent (\(inputs.config)) has role \(role)",
                             fix: "the \(role) DaemonSet's init container runs `terway-edge install-cni --mode \(role)`; restart its pod on this node")
+        }
+        if mode == "cloud", let addressSocket, let socket = list.plugins[0]["socket"]?.stringValue, socket != addressSocket {
+            return .problem("cni.conflist", "\(path) has the plugin ask \(socket); the agent serves \(addressSocket) (its addressSocket)",
+                            fix: "run `terway-edge install-cni --mode cloud --socket \(addressSocket)` (the cloud DaemonSet's init container), or make the two paths the same")
         }
         let earlier = CNIInstaller.configsBefore(PluginConflist.fileName, in: inputs.cniConfDirectory)
         guard earlier.isEmpty else {

@@ -13,9 +13,11 @@ public struct NodeDoctor: Sendable {
         /// The plugin this release ships; the installed one must be byte-equal (nil: not compared).
         public var shippedPlugin: String?
         public var nft = "nft"
-        /// Overrides of the config's (or the default) subnet file and control socket.
+        /// Overrides of the config's (or the default) subnet file, control socket and (role
+        /// cloud) address socket.
         public var subnetFile: String?
         public var controlSocket: String?
+        public var addressSocket: String?
 
         public init() {}
     }
@@ -25,10 +27,13 @@ public struct NodeDoctor: Sendable {
     public init(_ inputs: Inputs) { self.inputs = inputs }
 
     /// Every check, in the order a node comes up: kernel, sysctls, config, CNI files,
-    /// subnet file, agent, BGP, routes.
+    /// subnet file, agent, BGP, routes; on a cloud node (the config's `role: cloud`) the
+    /// cloud role's instead (`runCloud`).
     public func run() -> [DoctorFinding] {
         // The programs doctor runs (the plugin, nft) may exit before reading their input.
         signal(SIGPIPE, SIG_IGN)
+        let text = try? String(contentsOfFile: inputs.config, encoding: .utf8)
+        if let text, (try? CloudAgentConfig.role(ofYAML: text)) == "cloud" { return runCloud(configText: text) }
         var findings = [checkNexthopObjects()]
         let loaded: AgentConfig?
         do {
@@ -44,9 +49,8 @@ public struct NodeDoctor: Sendable {
         let subnets = readSubnetFile(subnetFile, config: loaded)
         findings += checkForwarding(ipv6: subnets.prefixes.contains { $0.family == .v6 }
                                         || (loaded?.pools.contains { $0.block.family == .v6 } ?? false))
-        // The role alone from a file AgentConfig refuses (a cloud node's): the conflist's mode follows it.
-        let role = loaded != nil ? "edge" : (try? String(contentsOfFile: inputs.config, encoding: .utf8)).flatMap { try? CloudAgentConfig.role(ofYAML: $0) }
-        findings += checkCNIFiles(role: role)
+        // A file refused but for its role still says the conflist's mode (nil: not compared).
+        findings += checkCNIFiles(role: loaded != nil ? "edge" : text.flatMap { try? CloudAgentConfig.role(ofYAML: $0) })
         findings.append(subnets.finding)
         let socket = inputs.controlSocket ?? loaded?.controlSocket ?? AgentConfig.defaultControlSocket
         findings += checkAgent(socket: socket, subnetFile: subnets.prefixes)

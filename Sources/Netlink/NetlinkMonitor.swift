@@ -52,6 +52,30 @@ public final class NetlinkMonitor {
 
     deinit { close(fd) }
 
+    /// Has the kernel drop the route notifications of `protocolID` before they reach this
+    /// socket (a classic BPF filter): a listener that ignores some daemon's routes is then
+    /// neither woken nor overflowed by a full table of them going in. Other messages pass.
+    public func dropRoutes(ofProtocol protocolID: UInt8) throws(NetlinkError) {
+        // Each notification is one datagram: nlmsghdr (type's low octet at 4, host order),
+        // then the rtmsg, whose rtm_protocol is octet 5 (21 in all).
+        let load = UInt16(BPF_LD | BPF_B | BPF_ABS), equal = UInt16(BPF_JMP | BPF_JEQ | BPF_K), ret = UInt16(BPF_RET | BPF_K)
+        var program = [
+            sock_filter(code: load, jt: 0, jf: 0, k: 4),
+            sock_filter(code: equal, jt: 1, jf: 0, k: UInt32(RTM_NEWROUTE)),
+            sock_filter(code: equal, jt: 0, jf: 3, k: UInt32(RTM_DELROUTE)),
+            sock_filter(code: load, jt: 0, jf: 0, k: 16 + 5),
+            sock_filter(code: equal, jt: 0, jf: 1, k: UInt32(protocolID)),
+            sock_filter(code: ret, jt: 0, jf: 0, k: 0),
+            sock_filter(code: ret, jt: 0, jf: 0, k: UInt32.max),
+        ]
+        try program.withUnsafeMutableBufferPointer { (instructions) throws(NetlinkError) in
+            var filter = sock_fprog(len: UInt16(instructions.count), filter: instructions.baseAddress)
+            try systemCall("setsockopt(SO_ATTACH_FILTER)") {
+                setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &filter, socklen_t(MemoryLayout<sock_fprog>.size))
+            }
+        }
+    }
+
     /// The next event; nil when `timeout` passes without one (nil timeout: wait for one).
     /// A receive buffer overflow is reported as `.eventsLost`, after which the monitor goes
     /// on with the events that come next.

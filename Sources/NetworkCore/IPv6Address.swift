@@ -90,6 +90,9 @@ public struct IPv6Address: Hashable, Comparable, Sendable {
     public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool {
         lhs.value < rhs.value
     }
+
+    /// fe80::/10: meaningful only with the link it is on (RFC 4291 §2.5.6).
+    public var isLinkLocal: Bool { value >> 118 == 0x3FA }
 }
 
 extension IPv6Address: CustomStringConvertible {

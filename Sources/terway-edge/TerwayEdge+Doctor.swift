@@ -9,8 +9,8 @@ extension TerwayEdge {
     struct DoctorCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "doctor",
-            abstract: "Check this node (kernel, sysctls, CNI files, subnet file, agent, BGP, routes); each problem with its fix. Exit 0 healthy, 1 problems.",
-            discussion: "Reads only. Runs in the calling network namespace: on the node, in the agent's pod (host network), or under `ip netns exec`.")
+            abstract: "Check this node (kernel, sysctls, CNI files, subnet file, agent, BGP, routes; on a cloud node its address socket, ENI pool and pod rules); each problem with its fix. Exit 0 healthy, 1 problems.",
+            discussion: "Reads only. Runs in the calling network namespace: on the node, in the agent's pod (host network), or under `ip netns exec`. A config with `role: cloud` selects the cloud node's checks.")
 
         @Option(help: "The agent's configuration.")
         var config = "/etc/terway-edge/agent.yaml"
@@ -26,6 +26,9 @@ extension TerwayEdge {
 
         @Option(help: "The agent's control socket (default: the config's).")
         var socket: String?
+
+        @Option(help: "Role cloud: the agent's address socket (default: the config's addressSocket).")
+        var addressSocket: String?
 
         @Option(help: "The plugin this release ships, compared with the installed one (default: terway-edge-cni beside this program, when there).")
         var shippedPlugin: String?
@@ -43,9 +46,9 @@ extension TerwayEdge {
             inputs.cniConfDirectory = cniConfDir
             inputs.subnetFile = subnetFile
             inputs.controlSocket = socket
+            inputs.addressSocket = addressSocket
             inputs.nft = nft
-            let beside = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-                .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(PluginConflist.pluginName).path
+            let beside = "\(programFolder())/\(PluginConflist.pluginName)"
             inputs.shippedPlugin = shippedPlugin ?? (FileManager.default.fileExists(atPath: beside) ? beside : nil)
             let findings = NodeDoctor(inputs).run()
             switch output {

@@ -72,8 +72,7 @@ extension TerwayEdge {
         }
 
         func run() throws {
-            let shipped = plugin ?? URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0])
-                .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(PluginConflist.pluginName).path
+            let shipped = plugin ?? "\(programFolder())/\(PluginConflist.pluginName)"
             let installer = CNIInstaller(plugin: shipped, binDirectory: binDir, confDirectory: confDir,
                                          conflist: conflist)
             let report = try installer.install()

@@ -19,11 +19,8 @@ struct LabOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The lab's name: its namespaces are te-<name>-*, its state /run/terway-edge-lab/<name>/.", valueName: "name"))
     var name: String = "lab"
 
-    /// Our other programs are built beside this one (found through /proc/self/exe, so also
-    /// when this one was run from PATH).
-    var binaries: LabBinaries {
-        LabBinaries(folder: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path)
-    }
+    /// Our other programs are built beside this one.
+    var binaries: LabBinaries { LabBinaries(folder: programFolder()) }
 
     func validate() throws {
         guard !name.isEmpty, name.count <= 6, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {

@@ -15,47 +15,15 @@ import TestSupport
 /// namespace, against the loopback API server, and the Node's `NetworkUnavailable`
 /// condition set once the lease, subnet file and routes are in place.
 @Suite struct KubernetesModeTests {
-    static let edge = ["alibabacloud.com/is-edge-worker": "true"]
-
-    /// The host routes of our protocol in the node namespace, by destination.
-    static func routes(_ namespace: TestNamespace) throws -> Set<String> {
-        Set(try namespace.exec(["ip", "route", "show", "proto", "207"]).stdout.split(separator: "\n")
-            .map { String($0.split(separator: " ")[0]) })
-    }
-
-    static func waitFor(_ wanted: Set<String>, in namespace: TestNamespace, _ what: String) async throws {
-        let clock = ContinuousClock(), start = clock.now
-        while clock.now - start < .seconds(15) {
-            if try routes(namespace) == wanted { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("\(what): routes \(try routes(namespace).sorted()), wanted \(wanted.sorted())")
-    }
+    static let edge = NodeWatchScenario.edge
 
     @Test func nodeRoutesFollowTheNodesThroughGoneAndARestartWithoutDroppingAny() async throws {
-        // The node (edge-1 on 172.16.1.20) and its segment, where the other nodes' addresses live.
-        let node = try TestNamespace("k8n")
-        let segment = try TestNamespace("k8ns")
-        try node.link(to: segment, localName: "v0", remoteName: "v1", localAddresses: ["172.16.1.20/24"],
-                      remoteAddresses: ["172.16.1.1/24"])
-
-        let directory = try TemporaryDirectory("te-k8sagent")
-        let token = "eyJhbGciOiJSUzI1NiJ9.te-agent-\(UInt32.random(in: 0...UInt32.max))"
-        try directory.write("token", token)
-        let certificates = try TestCertificates()
-        let server = try await KubernetesAPIServer(token: token, certificates: certificates)
-        server.addNode("edge-1", podCIDRs: ["10.0.1.0/24"], internalIP: "172.16.1.20", labels: Self.edge)
-        server.addNode("edge-2", podCIDRs: ["10.0.2.0/24"], internalIP: "172.16.1.22", labels: Self.edge)
-        server.addNode("edge-3", podCIDRs: ["10.0.3.0/24"], internalIP: "172.16.1.23", labels: Self.edge)
-        // A cloud node: its pods live on VPC addresses, no route to it.
-        server.addNode("cloud-1", podCIDRs: ["10.0.9.0/24"], internalIP: "172.16.1.9")
-        let store = try await LeaseStoreFactory.open(
-            url: "\(server.url)?ca=\(certificates.caFile)&token=\(directory.file("token"))&heartbeat=5", options: LeaseStoreOptions())
+        let scenario = try await NodeWatchScenario(serverInNode: false)
+        let server = scenario.server
+        let store = try await LeaseStoreFactory.open(url: scenario.storeURL, options: LeaseStoreOptions())
         let client = try #require(store as? KubernetesLeaseStore).client
-
-        let namespace = try NetworkNamespace(path: node.path)
-        let monitor = try namespace.openNetlinkMonitor(groups: [.ipv4Route])
-        let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(30)), namespace: namespace, log: { print("writer: \($0)") })
+        let writer = try RouteWriter(config: RouteSyncConfig(resyncInterval: .seconds(30)), namespace: try NetworkNamespace(path: scenario.node.path),
+                                     log: { print("writer: \($0)") })
         _ = try await writer.start()
         let logger = Logger(label: "test")
         let readiness = Readiness(["lease", "subnetFile", "routes"])
@@ -64,73 +32,46 @@ import TestSupport
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
             LeaseService(store: store, request: LeaseRequest(node: "edge-1", nodeAddress: IPAddress("172.16.1.20")!, ttl: .seconds(60)),
                          lease: lease, readiness: readiness, logger: logger, retryDelay: .milliseconds(100)),
-            SubnetFileService(path: directory.file("subnet.json"), lease: lease, readiness: readiness, logger: logger),
+            SubnetFileService(path: scenario.files.subnetFile, lease: lease, readiness: readiness, logger: logger),
             PeerRouteService(source: NodePeerSource(client: client, scope: scope), writer: writer, readiness: readiness,
                              logger: logger, retryDelay: .milliseconds(100)),
             NetworkConditionService(client: client, node: "edge-1", readiness: readiness, logger: logger, retryDelay: .milliseconds(100)),
         ], logger: logger))
         let running = Task { try await group.run() }
 
-        try await Self.waitFor(["10.0.2.0/24", "10.0.3.0/24"], in: node, "the first list")
-        // Flannel's condition, once the routes are in place, through the status subresource.
-        let clock = ContinuousClock(), start = clock.now
-        while server.condition("edge-1", "NetworkUnavailable") == nil && clock.now - start < .seconds(10) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let condition = server.condition("edge-1", "NetworkUnavailable")
-        // The node's own subnet is its Node's podCIDR, in the lease annotation and the subnet file.
-        let file = try SubnetFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("subnet.json")))), path: "subnet.json")
-        #expect(file.subnets.map(\.description) == ["10.0.1.0/24"])
-        #expect(server.annotation("edge-1", KubernetesLeaseStore.annotation) != nil)
-        #expect(condition?["status"] == "False" && condition?["reason"] == "TerwayEdgeIsUp", "\(String(describing: condition))")
-        #expect(server.condition("edge-1", "Ready")?["status"] == "True", "the kubelet's conditions stay")
-        #expect(server.requests.contains("PATCH /api/v1/nodes/edge-1/status"))
-        // Another controller marks the network unavailable: the agent, watching its own Node, sets it back.
-        server.setCondition("edge-1", "NetworkUnavailable", status: "True", reason: "NoRouteCreated")
-        let marked = clock.now
-        while server.condition("edge-1", "NetworkUnavailable")?["status"] != "False" && clock.now - marked < .seconds(10) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(server.condition("edge-1", "NetworkUnavailable")?["reason"] == "TerwayEdgeIsUp")
-        #expect(server.requests.contains { $0.hasPrefix("GET /api/v1/nodes?watch=1") && $0.contains("fieldSelector=metadata.name%3Dedge-1") })
-        #expect(server.requests.contains { $0.hasPrefix("GET /api/v1/nodes?watch=1") && $0.contains("labelSelector=alibabacloud.com%2Fis-edge-worker%3Dtrue") },
-                "the watch is limited to edge Nodes: \(server.requests)")
-
-        server.addNode("edge-4", podCIDRs: ["10.0.4.0/24"], internalIP: "172.16.1.24", labels: Self.edge)
-        try await Self.waitFor(["10.0.2.0/24", "10.0.3.0/24", "10.0.4.0/24"], in: node, "a Node added")
-        server.setPodCIDRs("edge-4", ["10.0.5.0/24"])
-        try await Self.waitFor(["10.0.2.0/24", "10.0.3.0/24", "10.0.5.0/24"], in: node, "podCIDRs changed")
-        server.deleteNode("edge-3")
-        try await Self.waitFor(["10.0.2.0/24", "10.0.5.0/24"], in: node, "a Node deleted")
-
-        // 410 Gone on the open watch, after a Node the watch never carried: the re-list adds it
-        // and keeps the others' routes as they are.
-        server.addNodeUnseen("edge-6", podCIDRs: ["10.0.6.0/24"], internalIP: "172.16.1.26", labels: Self.edge)
-        server.compactHistory(notify: true)
-        try await Self.waitFor(["10.0.2.0/24", "10.0.5.0/24", "10.0.6.0/24"], in: node, "the re-list after 410")
-
-        // The API server restarts: while it is away every route stays; a Node deleted meanwhile
-        // goes when the watch resumes, a Node added after it comes.
-        await server.stop()
-        try await Task.sleep(for: .milliseconds(1500))
-        #expect(try Self.routes(node) == ["10.0.2.0/24", "10.0.5.0/24", "10.0.6.0/24"], "routes stay while the API server is away")
-        server.deleteNode("edge-6")
-        try await server.start()
-        server.addNode("edge-7", podCIDRs: ["10.0.7.0/24"], internalIP: "172.16.1.27", labels: Self.edge)
-        try await Self.waitFor(["10.0.2.0/24", "10.0.5.0/24", "10.0.7.0/24"], in: node, "after the restart")
-
-        // The kernel saw deletions only of routes that were no longer wanted.
-        var deleted: [String] = []
-        while let event = try monitor.next(timeout: .milliseconds(300)) {
-            if case .route(let route, removed: true) = event, route.protocolID == 207 { deleted.append(route.destination.description) }
-        }
-        #expect(deleted.sorted() == ["10.0.3.0/24", "10.0.4.0/24", "10.0.6.0/24"], "route deletions: \(deleted)")
+        try await scenario.run()
 
         await group.triggerGracefulShutdown()
         try await running.value
         writer.stop()
         await store.close()
         await server.stop()
+    }
+
+    /// The same scenario with `terway-edged` itself as a process in the node namespace (the
+    /// API server listening on that namespace's loopback), configured as the DaemonSet's agent
+    /// is: `store: kubernetes://`, the plan, its node name.
+    @Test func theAgentProcessFollowsTheNodesThroughGoneAndARestartWithoutDroppingAny() async throws {
+        let scenario = try await NodeWatchScenario(serverInNode: true)
+        let directory = scenario.directory
+        try directory.write("plan.yaml", AgentFixture.plan)
+        try directory.write("agent.yaml", scenario.files.agentConfig(plan: directory.file("plan.yaml"), node: "edge-1",
+                                                                     address: "172.16.1.20", store: scenario.storeURL))
+        let agent = try scenario.node.spawn([try builtExecutable("terway-edged"), "--config", directory.file("agent.yaml")],
+                                            logFile: directory.file("agent.log"))
+        defer { agent.terminate() }
+
+        let log = { (try? String(contentsOfFile: directory.file("agent.log"), encoding: .utf8)) ?? "" }
+        try await scenario.run(diagnostics: log)
+
+        #expect(agent.isRunning, "\(log())")
+        let ready = try scenario.node.exec(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:9464/readyz"], check: false)
+        #expect(ready.stdout == "200", "/readyz: \(ready.stdout)")
+        agent.terminate()
+        #expect(agent.terminationStatus == 0, "\(log())")
+        // SIGTERM leaves the routes in place: pods keep forwarding.
+        #expect(try scenario.routes() == ["10.0.2.0/24", "10.0.5.0/24", "10.0.7.0/24"])
+        await scenario.server.stop()
     }
 
     /// The node's own Node deleted and registered again with another podCIDR (podCIDRs are

@@ -33,7 +33,7 @@ struct RIBNextHopTests {
         #expect(rib.paths(Self.prefix).map(\.isBest) == [false])
         #expect(rib.adjRIBIn(peer).count == 1)
         var unreachable: [RIBPrefix] = []
-        rib.forEachUnreachable { unreachable.append($0.prefix) }
+        rib.forEachUnreachable { route, _ in unreachable.append(route.prefix) }
         #expect(unreachable == [Self.prefix])
 
         // The next hop's network comes up: the path is selected and reported.

@@ -64,6 +64,21 @@ import TestSupport
         #expect(config.controlSocket == "/run/terway-edge/bgp.sock")
         #expect(config.gracefulRestart == nil && config.originate.isEmpty)
         #expect(config.peers[0].holdTime == 90 && config.peers[0].connectRetryTime == 120)
+        // iBGP and multihop next hops resolve through main, never through the default route.
+        #expect(config.nextHops == NextHopConfig(resolve: true, table: 254, resolveViaDefault: false, resyncInterval: .seconds(60)))
+    }
+
+    @Test func parsesNextHopResolution() throws {
+        let config = try BGPConfig(yaml: """
+            localAS: 1
+            routerID: 1.1.1.1
+            nextHops: { table: 100, resolveViaDefault: true, resyncInterval: 30 }
+            peers: [{address: 10.0.0.1, as: 1}, {address: 10.0.0.2, as: 2, multihop: 2}, {address: 10.0.0.3, as: 3}]
+            """)
+        #expect(config.nextHops == NextHopConfig(table: 100, resolveViaDefault: true, resyncInterval: .seconds(30)))
+        // iBGP and multihop eBGP resolve; only the single-hop eBGP peer is checked against connected networks.
+        #expect(config.peers.map { $0.isSingleHopExternal(localAS: 1) } == [false, false, true])
+        #expect(try BGPConfig(yaml: "localAS: 1\nrouterID: 1.1.1.1\nnextHops: {resolve: false}").nextHops.resolve == false)
     }
 
     @Test func parsesIPv6ListenAndDisabledListen() throws {
@@ -85,7 +100,9 @@ import TestSupport
         ("controlSocket: relative.sock", "controlSocket: must be an absolute path shorter than 108 bytes"),
         ("gracefulRestart: { restartTime: 4096 }", "gracefulRestart.restartTime: expected an integer from 1 to 4095, found \"4096\""),
         ("gracefulRestart: { restrtTime: 5 }", "gracefulRestart.restrtTime: unknown field; expected one of restartTime, selectionDeferral"),
-        ("localAs: 5", "localAs: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile"),
+        ("nextHops: { table: 255 }", "nextHops.table: must not be 255 (the local table)"),
+        ("nextHops: { tabel: 5 }", "nextHops.tabel: unknown field; expected one of resolve, table, resolveViaDefault, resyncInterval"),
+        ("localAs: 5", "localAs: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile, nextHops"),
         ("peers: [{address: 10.0.0.1, as: 2}, {address: 10.0.0.2, as: 0}]", "peers[1].as: expected an integer from 1 to 4294967295, found \"0\""),
         ("peers: [{address: 10.0.0.300, as: 2}]", "peers[0].address: '10.0.0.300' is not an IPv4 or IPv6 address"),
         ("peers: [{as: 2}]", "peers[0].address: missing required field"),

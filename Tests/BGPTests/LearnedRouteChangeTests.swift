@@ -14,7 +14,7 @@ import Testing
         _ = try BGPConfig(yaml: Self.base + "kernel: {table: 100}\n", otherKeys: ["kernel"], others: &others)
         #expect(others["kernel"]?.path == "kernel")
         let error = #expect(throws: ConfigError.self) { try BGPConfig(yaml: Self.base + "kernel: {table: 100}\n") }
-        #expect(error?.description == "line 3: kernel: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile")
+        #expect(error?.description == "line 3: kernel: unknown field; expected one of localAS, routerID, listen, controlSocket, gracefulRestart, peers, originate, originateFile, nextHops")
     }
 
     @Test func onlyLearnedBestPathsReachTheKernelWithAGatewayItCanUse() throws {

@@ -4,8 +4,10 @@ import TestSupport
 
 /// The image (`deploy/Containerfile`, built by `scripts/build-image.sh` with podman) on a
 /// node namespace as the DaemonSet runs it: the init container installs the plugin and the
-/// conflist into the node's CNI folders, the agent runs with the DaemonSet's capabilities
-/// (file lease store: the Kubernetes mode is another issue's) until /readyz answers, doctor
+/// conflist into the node's CNI folders, the agent runs with the DaemonSet's capabilities in
+/// the Kubernetes mode against the loopback API server (listening inside the node namespace,
+/// where the agent's host network is) until /readyz answers: its subnet from its Node's
+/// podCIDRs, the peer Node's route, the Node's `NetworkUnavailable` condition False; doctor
 /// runs inside it, and podman starts two containers with the installed plugin that reach
 /// each other. Prints the image's size and the agent's idle RSS and CPU.
 @Suite(.serialized) struct ImageTests {
@@ -13,7 +15,7 @@ import TestSupport
         .deletingLastPathComponent().path
     static let tag = "localhost/terway-edge:test"
 
-    @Test(.timeLimit(.minutes(60))) func theImagesPluginConnectsPodmanContainers() throws {
+    @Test(.timeLimit(.minutes(60))) func theImagesPluginConnectsPodmanContainers() async throws {
         let node = try TestNamespace("image")
         let host = try TemporaryDirectory("te-image-node")
         for folder in ["bin", "net.d", "run", "lib", "etc", "cni-data"] {
@@ -37,10 +39,20 @@ import TestSupport
         try FileManager.default.copyItem(atPath: "/usr/lib/cni/portmap", toPath: host.file("bin/portmap"))
         try host.write("machine-id", "0123456789abcdef0123456789abcdef\n")
         try host.write("etc/plan.yaml", PlanFixture.yaml(["NODES": "172.16.10.0/24", "GW": "172.16.10.1"]))
+        // The cluster: this node and a peer edge node on the node network, with podCIDRs as
+        // kube-controller-manager assigns them; the agent reads it with a token and the CA.
+        let token = "eyJhbGciOiJSUzI1NiJ9.te-image-\(UInt32.random(in: 0...UInt32.max))"
+        let certificates = try TestCertificates()
+        let server = try await KubernetesAPIServer(token: token, certificates: certificates, in: node)
+        let edge = ["alibabacloud.com/is-edge-worker": "true"]
+        server.addNode("edge-1", podCIDRs: ["10.0.1.0/24"], internalIP: "172.16.10.11", labels: edge)
+        server.addNode("edge-2", podCIDRs: ["10.0.2.0/24"], internalIP: "172.16.10.12", labels: edge)
+        try host.write("etc/token", token)
+        try FileManager.default.copyItem(atPath: certificates.caFile, toPath: host.file("etc/ca.pem"))
         try host.write("etc/agent.yaml", """
             plan: /etc/terway-edge/plan.yaml
             nodeAddress: 172.16.10.11
-            store: file:///var/lib/terway-edge/leases.db
+            store: kubernetes://127.0.0.1:\(server.port)?ca=/etc/terway-edge/ca.pem&token=/etc/terway-edge/token
             subnetFile: \(host.file("run"))/subnet.json
             controlSocket: \(host.file("run"))/agent.sock
             metricsAddress: 127.0.0.1:9464
@@ -68,12 +80,23 @@ import TestSupport
         }
         if !ready { print(try podman(["logs", "te-agent"], check: false).stdout) }
         try #require(ready, "the agent in the image never answered /readyz")
-        #expect(FileManager.default.fileExists(atPath: host.file("run/subnet.json")))
+        // The Kubernetes mode: the subnet is the Node's podCIDR, the peer's route is in, the
+        // condition PATCHed at the API server.
+        let subnet = try String(contentsOfFile: host.file("run/subnet.json"), encoding: .utf8)
+        #expect(subnet.contains("\"10.0.1.0/24\""), "\(subnet)")
+        let peerRoutes = try waitUntil(timeout: 10, interval: 0.2) {
+            try node.exec(["ip", "route", "show", "proto", "207"]).stdout.contains("10.0.2.0/24 ")
+        }
+        let routes = try node.exec(["ip", "route", "show"]).stdout
+        #expect(peerRoutes, "\(routes)")
+        let condition = server.condition("edge-1", "NetworkUnavailable")
+        #expect(condition?["status"] == "False" && condition?["reason"] == "TerwayEdgeIsUp", "\(String(describing: condition))")
+        #expect(server.requests.contains("PATCH /api/v1/nodes/edge-1/status"))
 
         // Its idle footprint, as the DaemonSet's requests take it.
         let pid = try podman(["inspect", "--format", "{{.State.Pid}}", "te-agent"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let before = try Self.cpuTicks(pid)
-        Thread.sleep(forTimeInterval: 30)
+        try await Task.sleep(for: .seconds(30))
         let ticks = try Self.cpuTicks(pid) - before
         let rss = try Self.rssKiB(pid)
         print("agent idle: RSS \(rss) KiB, CPU \(ticks * 10) ms over 30 s (\(ticks * 10 / 30) millicores)")
@@ -85,8 +108,7 @@ import TestSupport
         }
         let address = try podman(["inspect", "--format", #"{{(index .NetworkSettings.Networks "terway-edge").IPAddress}}"#, "te-b"])
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let subnet = try String(contentsOfFile: host.file("run/subnet.json"), encoding: .utf8)
-        #expect(subnet.contains(address.split(separator: ".").prefix(3).joined(separator: ".") + ".0/24"), "\(address) not in \(subnet)")
+        #expect(address.hasPrefix("10.0.1."), "\(address) not in the Node's podCIDR 10.0.1.0/24")
         // From te-a's network namespace (its PID's): a `podman exec` of ping hung under the
         // test runner's pipes while the same exec from a shell returned.
         let pidA = try podman(["inspect", "--format", "{{.State.Pid}}", "te-a"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -102,6 +124,7 @@ import TestSupport
                 "\(doctor.stdout)")
 
         podman.removeContainers()
+        await server.stop()
     }
 
     static func cpuTicks(_ pid: String) throws -> Int {

@@ -14,7 +14,13 @@ import TestSupport
     /// Runs doctor with the agent answering and expects exactly `check` to be a problem.
     static func expectOnly(_ check: String, on node: DoctorNode, _ extra: [String] = [], detail: String? = nil,
                            sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let (status, findings) = try await node.withAgentSocket { try node.doctor(extra) }
+        expectOnly(check, in: try await node.withAgentSocket { try node.doctor(extra) }, detail: detail, sourceLocation: sourceLocation)
+    }
+
+    /// Expects exactly `check` to be a problem in doctor's answer, with a fix, and exit status 1.
+    static func expectOnly(_ check: String, in answer: (status: Int32, findings: [DoctorFindingJSON]), detail: String? = nil,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+        let (status, findings) = answer
         let problems = findings.filter { !$0.ok }
         #expect(status == 1, sourceLocation: sourceLocation)
         #expect(problems.map(\.check) == [check], "\(problems)", sourceLocation: sourceLocation)
@@ -65,23 +71,6 @@ import TestSupport
         try run([try builtExecutable("terway-edge"), "install-cni", "--plugin", try builtExecutable("terway-edge-cni"), "--mode", "cloud",
                  "--bin-dir", node.directory.file("bin"), "--conf-dir", node.directory.file("net.d")])
         try await Self.expectOnly("cni.conflist", on: node, detail: "mode cloud; this node's agent")
-    }
-
-    /// A cloud node (cloud.yaml, role cloud): its conflist in mode cloud is the right one, one
-    /// in mode edge is not. Only the CNI checks: the rest of doctor reads an edge agent's config.
-    @Test func theConflistOfACloudNode() async throws {
-        let node = try DoctorNode()
-        try node.directory.write("agent.yaml", "role: cloud\naddressSocket: \(node.directory.file("ip.sock"))\n")
-        let edge = try node.doctor().findings.first { $0.check == "cni.conflist" }
-        #expect(edge?.ok == false)
-        #expect(edge?.detail.contains("mode edge; this node's agent") == true, "\(String(describing: edge))")
-        try run([try builtExecutable("terway-edge"), "install-cni", "--plugin", try builtExecutable("terway-edge-cni"), "--mode", "cloud",
-                 "--socket", node.directory.file("ip.sock"), "--bin-dir", node.directory.file("bin"), "--conf-dir", node.directory.file("net.d")])
-        let findings = try node.doctor().findings
-        let cni = findings.filter { $0.check.hasPrefix("cni.") }
-        #expect(cni.map(\.check) == ["cni.conflist", "cni.plugin", "cni.portmap"])
-        #expect(cni.allSatisfy { $0.ok }, "\(cni)")
-        #expect(cni.first?.detail.contains("terway-edge-cni -> portmap (mode cloud)") == true, "\(cni)")
     }
 
     @Test func pluginMissing() async throws {

@@ -94,4 +94,28 @@ import Testing
         }
         #expect(destinations == [IPPrefix("10.51.0.0/24")!])
     }
+
+    /// Another daemon's routes are dropped in the kernel, before the socket; the rest pass.
+    @Test func routesOfADroppedProtocolNeverArrive() throws {
+        let ns = try LiveNamespace("nhbpf")
+        try ns.socket.addLink(LinkSettings(name: "v0", up: true), kind: .veth(peer: LinkSettings(name: "v1")))
+        try ns.socket.setLinkUp("v1")
+        let index = try ns.socket.link(named: "v0").index
+        try ns.socket.addAddress(InterfaceAddress("10.9.0.1/24")!, index: index)
+        let monitor = try ns.namespace.openNetlinkMonitor(groups: [.ipv4Route, .link])
+        try monitor.dropRoutes(ofProtocol: 206)
+        try ns.exec(["ip", "route", "add", "10.50.0.0/24", "via", "10.9.0.2", "proto", "206"])
+        try ns.exec(["ip", "route", "add", "10.51.0.0/24", "via", "10.9.0.2", "proto", "static"])
+        try ns.exec(["ip", "route", "del", "10.50.0.0/24"])
+        try ns.exec(["ip", "route", "del", "10.51.0.0/24"])
+        try ns.exec(["ip", "link", "set", "v1", "down"])
+        var routes: [String] = []
+        var sawLink = false
+        while let event = try monitor.next(timeout: .milliseconds(300)) {
+            if case .route(let route, let removed) = event { routes.append("\(removed ? "del" : "add") \(route.destination)") }
+            if case .link = event { sawLink = true }
+        }
+        #expect(routes == ["add 10.51.0.0/24", "del 10.51.0.0/24"])
+        #expect(sawLink)
+    }
 }

@@ -55,4 +55,17 @@ import TestSupport
             #expect(!FileManager.default.fileExists(atPath: directory.file("net.d/10-terway-edge.conflist")))
         }
     }
+
+    /// Without --plugin, the plugin is the one beside the program itself, also when that was
+    /// started through a symlink elsewhere (a PATH entry, /usr/local/bin).
+    @Test func theDefaultPluginIsTheOneBesideTheProgramThroughASymlink() throws {
+        let directory = try TemporaryDirectory("te-install-cni")
+        for folder in ["bin", "net.d", "path"] { try FileManager.default.createDirectory(atPath: directory.file(folder), withIntermediateDirectories: true) }
+        try FileManager.default.createSymbolicLink(atPath: directory.file("path/terway-edge"), withDestinationPath: try builtExecutable("terway-edge"))
+        let result = try run([directory.file("path/terway-edge"), "install-cni", "--bin-dir", directory.file("bin"),
+                              "--conf-dir", directory.file("net.d")], check: false)
+        #expect(result.succeeded, "\(result.stderr)")
+        let installed = try Data(contentsOf: URL(fileURLWithPath: directory.file("bin/terway-edge-cni")))
+        #expect(installed == (try Data(contentsOf: URL(fileURLWithPath: try builtExecutable("terway-edge-cni")))))
+    }
 }

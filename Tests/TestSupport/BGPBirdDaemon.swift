@@ -59,6 +59,7 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
               multihop 1;
               \(neighbor.gracefulRestart ? "graceful restart on; graceful restart time 120;" : "")
               ipv4 { import all; export where source = RTS_STATIC;
+                     \(setup.nextHop4 != local && local?.contains(":") == false ? "next hop address \(setup.nextHop4);" : "")
                      \(neighbor.extendedNextHop ? "extended next hop on;" : "")
                      \(neighbor.maxPrefixes.map { "import limit \($0) action disable;" } ?? "") };
               ipv6 { import all; export where source = RTS_STATIC;

@@ -28,7 +28,9 @@ public final class CloudLab: @unchecked Sendable {
 
     /// `type`: the instance type (ecs.g6.large: 1 ENI of 5 pod addresses; ecs.g6.4xlarge: 7 of 19;
     /// ecs.g7.4xlarge: 7 of 19, each with an IPv6 partner where the vSwitch has `ipv6Cidr`).
-    public init(type: String = "ecs.g6.4xlarge", ipv6Cidr: String? = nil, delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "") async throws {
+    /// `deny`: actions the agent's access key's RAM policy does not allow.
+    public init(type: String = "ecs.g6.4xlarge", ipv6Cidr: String? = nil, delays: String = "{ attach: 0.1, detach: 0.1, metadata: 0.05 }", faults: String = "",
+                deny: [String] = []) async throws {
         // Off the cooperative pool (`ip netns add` blocks): in-process emulators share it.
         (vpc, node) = try await offPool { (try TestNamespace("cvpc"), try TestNamespace("cnode")) }
         folder = try TemporaryDirectory("te-cloud-agent")
@@ -47,7 +49,7 @@ public final class CloudLab: @unchecked Sendable {
         instances:
           - { id: \(instanceId), type: \(type), vSwitch: vsw-a, primaryIP: 192.168.0.10, namespace: \(node.name) }
         accessKeys:
-          - { id: LTAI-lab, secret: lab-secret }
+          - { id: LTAI-lab, secret: lab-secret, deny: [\(deny.joined(separator: ", "))] }
         metadataDefaultInstance: \(instanceId)
         delays: \(delays)
         \(faults)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import Netlink
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -16,10 +17,14 @@ import Synchronization
 /// equality label selectors, sends `PartialObjectMetadata` to clients that ask for metadata
 /// only, patches `status.conditions` by strategic merge on `/status`, can hold its watches
 /// silent, and can be stopped and started again on its port with its state (a restart).
+/// It listens on the loopback of the test process's namespace, or of a `te-` namespace
+/// (a node's: a `terway-edged` process or container in that namespace reaches it there,
+/// and the root namespace gets no listener).
 public final class KubernetesAPIServer: @unchecked Sendable {
     public let token: String
     public let port: Int
     private let tls: NIOSSLContext?
+    private let namespace: NetworkNamespace?
     private let box = ServerBox()
     // JSON objects are [String: Any], which is not Sendable: one lock guards them all.
     private let lock = NSLock()
@@ -59,21 +64,23 @@ public final class KubernetesAPIServer: @unchecked Sendable {
     public var url: String { "kubernetes://127.0.0.1:\(port)" }
 
     /// With `certificates`, it serves HTTPS with their server certificate, as kube-apiserver does.
-    public init(token: String, certificates: TestCertificates? = nil) async throws {
+    /// With `namespace`, it listens on 127.0.0.1 inside it.
+    public init(token: String, certificates: TestCertificates? = nil, in namespace: TestNamespace? = nil) async throws {
         self.token = token
+        self.namespace = try namespace.map { try NetworkNamespace(path: $0.path) }
         tls = try certificates.map { certificates in
             try NIOSSLContext(configuration: .makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificateFile).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKeyFile, format: .pem))))
         }
-        let channel = try await Self.listen(port: 0, tls: tls, box: box)
+        let channel = try await Self.listen(port: 0, tls: tls, box: box, namespace: self.namespace)
         port = channel.localAddress!.port!
         withState { $0.channel = channel }
         box.server.withLock { $0 = self }
     }
 
-    private static func listen(port: Int, tls: NIOSSLContext?, box: ServerBox) async throws -> Channel {
-        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    private static func listen(port: Int, tls: NIOSSLContext?, box: ServerBox, namespace: NetworkNamespace?) async throws -> Channel {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 box.connections.withLock { $0[ObjectIdentifier(channel)] = channel }
@@ -84,7 +91,33 @@ public final class KubernetesAPIServer: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(RequestHandler(box: box))
                 }
             }
-            .bind(host: "127.0.0.1", port: port).get()
+        guard let namespace else { return try await bootstrap.bind(host: "127.0.0.1", port: port).get() }
+        // The socket belongs to the namespace it was created in: created on the namespace's
+        // thread, then served from NIO's threads like any other.
+        let socket = try namespace.run { try loopbackListener(port: port) }
+        return try await bootstrap.withBoundSocket(socket).get()
+    }
+
+    /// A TCP socket bound to 127.0.0.1:`port` (0: any) in the calling thread's namespace.
+    private static func loopbackListener(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw TestEnvironmentError("socket: errno \(errno)") }
+        var one: Int32 = 1
+        // A restart binds the port again while the old connections sit in TIME_WAIT.
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            let code = errno
+            close(fd)
+            throw TestEnvironmentError("bind 127.0.0.1:\(port): errno \(code)")
+        }
+        return fd
     }
 
     /// Closes the listener and every connection, open watches included; the Nodes and their
@@ -100,7 +133,7 @@ public final class KubernetesAPIServer: @unchecked Sendable {
 
     /// Listens again on the same port after `stop()`: the API server back from a restart.
     public func start() async throws {
-        let channel = try await Self.listen(port: port, tls: tls, box: box)
+        let channel = try await Self.listen(port: port, tls: tls, box: box, namespace: namespace)
         withState { $0.channel = channel }
     }
 

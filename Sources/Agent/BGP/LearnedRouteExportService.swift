@@ -77,6 +77,9 @@ public struct LearnedRouteExportService: Service {
                 logger.error("bgp: kernel: removing our routes failed", metadata: ["error": "\(error)"])
             }
         }
+        // The stream ends while the group is still stopping the speaker: returning before our
+        // own turn would fail the shutdown ("finished unexpectedly", exit status 1).
+        try? await gracefulShutdown()
     }
 
     /// Changes handed to the writer at a time: a full table's batch is applied in slices, so

@@ -17,11 +17,13 @@ public enum SpeakerServe {
             // The loaded config goes straight into the speaker, which keeps no second copy
             // of a full table's originate list.
             var others: [String: ConfigNode] = [:]
-            let loaded = try BGPConfig.load(contentsOf: configPath, otherKeys: ["kernel"], others: &others)
+            var loaded = try BGPConfig.load(contentsOf: configPath, otherKeys: ["kernel"], others: &others)
             if let kernel = others["kernel"] {
                 var config = RouteSyncConfig()
                 try config.readKernel(kernel)
                 routes = config
+                // What we install never resolves a next hop (no route through itself).
+                loaded.nextHops.ownProtocol = config.learnedProtocolID
             }
             speaker = BGPSpeaker(config: loaded, restarting: GracefulRestartMarker.consume(for: loaded),
                                  log: { logger.info("bgp: \($0)") })

@@ -33,10 +33,14 @@ extension AgentConfig {
                 localAddress: nodeAddresses.first { $0.family == address.family },
                 importFilter: importPolicy, exportFilter: exportPolicy)
         }
-        return BGPConfig(localAS: gateway.nodesASN.value, routerID: bgp.routerID ?? IPv4Address(0), listen: nil,
-                         controlSocket: bgpControlSocket,
-                         gracefulRestart: GracefulRestartConfig(restartTime: bgp.restartTime),
-                         peers: peers, originate: [])
+        var config = BGPConfig(localAS: gateway.nodesASN.value, routerID: bgp.routerID ?? IPv4Address(0), listen: nil,
+                               controlSocket: bgpControlSocket,
+                               gracefulRestart: GracefulRestartConfig(restartTime: bgp.restartTime),
+                               peers: peers, originate: [])
+        // Our learned routes never resolve a next hop (the gateway peers are single-hop
+        // eBGP, checked against connected networks: this matters only for other peers).
+        config.nextHops.ownProtocol = routes.learnedProtocolID
+        return config
     }
 
     /// RFC 8212: what the node takes from the gateway, from the plan. Nothing inside this

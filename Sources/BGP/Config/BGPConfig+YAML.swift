@@ -15,7 +15,7 @@ extension BGPConfig {
     public init(yaml: String, otherKeys: Set<String>, others: inout [String: ConfigNode]) throws(ConfigError) {
         let fields = try ConfigNode.document(yaml).mapping(
             allowing: ["localAS", "routerID", "listen", "controlSocket", "gracefulRestart", "peers", "originate",
-                       "originateFile"] + otherKeys.sorted())
+                       "originateFile", "nextHops"] + otherKeys.sorted())
         for key in otherKeys {
             if let node = fields.optional(key) { others[key] = node }
         }
@@ -80,6 +80,20 @@ extension BGPConfig {
             originate.append(route)
         }
         originateFile = try fields.optional("originateFile")?.string()
+        if let node = fields.optional("nextHops") {
+            let hops = try node.mapping(allowing: ["resolve", "table", "resolveViaDefault", "resyncInterval"])
+            nextHops.resolve = try hops.optional("resolve")?.bool() ?? true
+            if let tableNode = hops.optional("table") {
+                let table: UInt32 = try tableNode.integer(in: 1...UInt32.max)
+                // 255 is `local`: the host's own addresses, no next hop resolves there.
+                guard table != 255 else { throw tableNode.error("must not be 255 (the local table)") }
+                nextHops.table = table
+            }
+            nextHops.resolveViaDefault = try hops.optional("resolveViaDefault")?.bool() ?? false
+            if let resync = hops.optional("resyncInterval") {
+                nextHops.resyncInterval = .seconds(try resync.integer(in: 1...86400) as Int)
+            }
+        }
     }
 }
 

@@ -14,6 +14,8 @@ public struct BGPConfig: Sendable, Equatable {
     /// A file of further originated prefixes, one per line (see `OriginateFile`): a full
     /// table is read far faster from it than from a YAML list.
     public var originateFile: String?
+    /// How iBGP and multihop eBGP peers' next hops are resolved (`nextHops`).
+    public var nextHops = NextHopConfig()
 
     public init(localAS: UInt32, routerID: IPv4Address, listen: SocketEndpoint?, controlSocket: String,
                 gracefulRestart: GracefulRestartConfig? = nil, peers: [PeerConfig], originate: [OriginateConfig]) {
@@ -29,6 +31,38 @@ public struct BGPConfig: Sendable, Equatable {
     /// The configured peer with this address, if any: only those may connect.
     public func peer(at address: IPAddress) -> PeerConfig? {
         peers.first { $0.address == address }
+    }
+}
+
+/// Recursive next-hop resolution (RFC 4271 §9.1.2.1) for iBGP and multihop eBGP peers, as
+/// BIRD's `gateway recursive` and FRR's nexthop tracking: the next hop must have a route in
+/// the host's table `table` (static, kernel, an IGP's, a connected network; never a route
+/// this speaker installed, `ownProtocol`), longest match; a route it does not resolve stays
+/// in the Adj-RIB-In and is neither selected, installed nor exported. Single-hop eBGP peers'
+/// next hops must be on a connected network instead.
+public struct NextHopConfig: Sendable, Equatable {
+    /// false: next hops are not resolved, every one is taken as reachable (the speaker runs
+    /// without a kernel table to look at, as in tests).
+    public var resolve: Bool
+    /// The kernel table looked up; 254 is `main`.
+    public var table: UInt32
+    /// Whether the default route may resolve a next hop (FRR's `ip nht resolve-via-default`,
+    /// off by default: a next hop reached only by the default route is most likely gone).
+    public var resolveViaDefault: Bool
+    /// How often the table is read again in full, besides the route notifications.
+    public var resyncInterval: Duration
+    /// The protocol number of the routes this speaker's learned routes go into the kernel
+    /// under (the `kernel` settings): they never resolve a next hop. Not a YAML key: set
+    /// from the kernel table's settings.
+    public var ownProtocol: UInt8?
+
+    public init(resolve: Bool = true, table: UInt32 = 254, resolveViaDefault: Bool = false,
+                resyncInterval: Duration = .seconds(60), ownProtocol: UInt8? = nil) {
+        self.resolve = resolve
+        self.table = table
+        self.resolveViaDefault = resolveViaDefault
+        self.resyncInterval = resyncInterval
+        self.ownProtocol = ownProtocol
     }
 }
 
@@ -157,7 +191,8 @@ public struct PeerConfig: Sendable, Equatable {
     }
 
     /// An eBGP peer one hop away (no `multihop`, GTSM for at most one hop): its next hops
-    /// must be on one of our connected networks to be used.
+    /// must be on one of our connected networks to be used. The others' next hops are
+    /// resolved through the host's table (`NextHopConfig`).
     public func isSingleHopExternal(localAS: UInt32) -> Bool {
         remoteAS != localAS && multihop == nil && (ttlSecurity ?? 1) <= 1
     }

@@ -23,11 +23,17 @@ extension BGPSpeaker {
     }
 
     /// The gateway the kernel forwards a learned route to (nil for our own routes, and for a
-    /// next hop no kernel route can use). An IPv6 next hop's global address when we reach it
+    /// next hop no kernel route can use). A next hop resolved through a route with a gateway
+    /// (iBGP, multihop eBGP) goes as that gateway and its device, as BIRD's `gateway
+    /// recursive` installs it. Otherwise an IPv6 next hop's global address when we reach it
     /// directly (or nothing is checked), else its link-local one (RFC 2545 §3) on the
     /// session's interface; a link-local address always goes with that interface.
     func kernelNextHop(_ route: RIBRoute) -> LearnedNextHop? {
         guard route.peer != .local, let nextHop = route.attributes.nextHop else { return nil }
+        if rib.peer(route.peer)?.resolvesNextHop == true, let resolved = rib.resolution(of: nextHop),
+           let gateway = resolved.gateway {
+            return LearnedNextHop(gateway: gateway, interface: resolved.interface)
+        }
         let interface = { self.sessions.first { $0.peerID == route.peer }?.interfaceIndex }
         switch nextHop {
         case .ipv4(let address):
@@ -41,9 +47,4 @@ extension BGPSpeaker {
             return nil
         }
     }
-}
-
-extension IPv6Address {
-    /// fe80::/10.
-    var isLinkLocal: Bool { value >> 118 == 0x3FA }
 }

@@ -34,7 +34,7 @@ extension BGPSpeaker {
             (self.sessions.map { ($0.config.address.description, $0.rejected) }, self.rib)
         }.get()
         var rows: [(RIBPrefix, RouteStatus)] = []
-        table.forEachUnreachable { route in
+        table.forEachUnreachable { route, problem in
             guard prefix?.contains(route.prefix.prefix) ?? true else { return }
             let nextHop = route.attributes.nextHop?.description ?? "none"
             rows.append((route.prefix, RouteStatus(
@@ -42,7 +42,8 @@ extension BGPSpeaker {
                 origin: route.attributes.origin?.description, med: route.attributes.med,
                 localPref: route.attributes.localPref, communities: route.attributes.communities.map(\.description),
                 from: table.peer(route.peer)?.address.description ?? "\(route.peer)", alternatives: 0,
-                rejected: "next hop \(nextHop) is not on a connected network (RFC 4271 §9.1.2.1)")))
+                rejected: problem == .notConnected ? "next hop \(nextHop) is not on a connected network (RFC 4271 §9.1.2.1)"
+                    : "next hop \(nextHop) unresolved: no route to it in the host's table (RFC 4271 §9.1.2.1)")))
         }
         for (address, rejected) in stores {
             rejected.forEach { rejectedPrefix, rejection in

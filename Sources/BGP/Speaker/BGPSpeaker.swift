@@ -30,6 +30,8 @@ public final class BGPSpeaker: @unchecked Sendable {
     var stopping = false
     /// Reads the interfaces' networks again every `connectedNetworksInterval`.
     var connectedNetworksTask: RepeatedTask?
+    /// Keeps the resolver's copy of the host's table in step (`config.nextHops`).
+    var resolvingRouteWatch: ResolvingRouteWatch?
     /// Where learned best-path changes go (`learnedRouteChanges`), if anyone asked.
     var learnedRoutes: LearnedRouteBuffer?
     /// Session events worth a line in the log: state changes and NOTIFICATIONs.
@@ -58,7 +60,8 @@ public final class BGPSpeaker: @unchecked Sendable {
         for peer in config.peers {
             let id = rib.addPeer(PeerInfo(address: peer.address, asNumber: peer.remoteAS,
                                           routerID: IPv4Address(0), isExternal: peer.remoteAS != config.localAS,
-                                          needsConnectedNextHop: peer.isSingleHopExternal(localAS: config.localAS)))
+                                          needsConnectedNextHop: peer.isSingleHopExternal(localAS: config.localAS),
+                                          resolvesNextHop: !peer.isSingleHopExternal(localAS: config.localAS)))
             let settings = SessionFSM.Settings(
                 holdTime: peer.holdTime, connectRetryTime: UInt32(peer.connectRetryTime),
                 idleHoldTime: 5, passive: peer.passive)
@@ -69,9 +72,11 @@ public final class BGPSpeaker: @unchecked Sendable {
         }
     }
 
-    /// Originates the configured prefixes, opens the listening and control sockets and
-    /// starts every session. Throws when a socket cannot be opened.
+    /// Reads the host's table for next-hop resolution, originates the configured prefixes,
+    /// opens the listening and control sockets and starts every session. Throws when a
+    /// socket cannot be opened or the table cannot be read.
     public func start() async throws {
+        try await startResolvingNextHops()
         try await loop.flatSubmit { () -> EventLoopFuture<Void> in
             self.addOriginated(self.initialRoutes)
             self.initialRoutes = []
@@ -104,6 +109,7 @@ public final class BGPSpeaker: @unchecked Sendable {
             // No table goes out now; whoever waits for the deferral is let go.
             self.deferralTimer?.cancel()
             self.connectedNetworksTask?.cancel()
+            self.resolvingRouteWatch?.stop()
             for waiter in self.deferralWaiters { waiter.resume() }
             self.deferralWaiters = []
             let event: SessionEvent = self.config.gracefulRestart == nil ? .manualStop : .gracefulRestartStop

@@ -4,6 +4,7 @@ public enum SpeakerError: Error, CustomStringConvertible {
     case listen(String, String)
     case controlSocket(String, String)
     case unknownPeer(String)
+    case resolvingTable(UInt32, String)
 
     public var description: String {
         switch self {
@@ -11,6 +12,7 @@ public enum SpeakerError: Error, CustomStringConvertible {
         case .listen(let endpoint, let reason): "cannot listen on \(endpoint): \(reason)"
         case .controlSocket(let path, let reason): "control socket \(path): \(reason)"
         case .unknownPeer(let address): "no configured peer \(address)"
+        case .resolvingTable(let table, let reason): "cannot read kernel table \(table) to resolve next hops: \(reason)"
         }
     }
 }

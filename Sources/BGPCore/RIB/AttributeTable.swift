@@ -1,3 +1,5 @@
+import NetworkCore
+
 /// Hash-consed attribute sets: each distinct `PathAttributes` is stored once and referred to
 /// by a 32-bit id, counted by the paths that use it and freed when the last one goes. A
 /// real full table has a few hundred thousand distinct sets (mostly distinct AS paths), so
@@ -14,6 +16,9 @@ struct AttributeTable: Sendable {
     private(set) var count = 0
     /// The networks next hops are checked against (nil: not checked).
     private(set) var connected: ConnectedNetworks?
+    /// The host's table next hops are resolved through (nil: not resolved, all reachable);
+    /// every set's next hop is tracked in it while the set lives.
+    private(set) var resolver: NextHopResolver?
 
     private static var emptySlot: UInt64 { .max }
 
@@ -47,7 +52,7 @@ struct AttributeTable: Sendable {
             references[Int(id)] += added
             return id
         }
-        let rank = DecisionRank(attributes, connected: connected)
+        let rank = DecisionRank(attributes, connected: connected, resolution: track(attributes.nextHop))
         let id: UInt32
         if let reused = freeIDs.popLast() {
             id = reused
@@ -73,24 +78,82 @@ struct AttributeTable: Sendable {
         guard references[position] == 0, let attributes = sets[position] else { return }
         let (slot, found) = find(attributes, hash: Self.hashBits(attributes))
         if found { removeSlot(slot) }
+        if let address = Self.resolvedAddress(attributes.nextHop) { resolver?.untrack(address) }
         sets[position] = nil
         freeIDs.append(id)
         count -= 1
     }
 
-    /// Checks every set's next hop against `networks`; the ids whose verdict changed.
-    mutating func setConnected(_ networks: ConnectedNetworks?) -> Set<UInt32> {
+    /// Checks every set's next hop against `networks`; the ids whose verdict changed, with
+    /// their rank before.
+    mutating func setConnected(_ networks: ConnectedNetworks?) -> [UInt32: DecisionRank] {
         connected = networks
-        var flipped = Set<UInt32>()
+        var flipped: [UInt32: DecisionRank] = [:]
         for (position, attributes) in sets.enumerated() {
             guard let attributes else { continue }
             let now = DecisionRank.isConnected(attributes.nextHop, networks)
             if now != ranks[position].nextHopConnected {
+                flipped[UInt32(position)] = ranks[position]
                 ranks[position].nextHopConnected = now
-                flipped.insert(UInt32(position))
             }
         }
         return flipped
+    }
+
+    /// Starts (or stops, with nil) resolving next hops through `new`: every set's next hop
+    /// is tracked in it. The ids of every set with a next hop, with their rank before.
+    mutating func setResolver(_ new: NextHopResolver?) -> [UInt32: DecisionRank] {
+        resolver = new
+        var before: [UInt32: DecisionRank] = [:]
+        for (position, attributes) in sets.enumerated() {
+            guard let attributes, attributes.nextHop != nil else { continue }
+            before[UInt32(position)] = ranks[position]
+            let verdict = track(attributes.nextHop)
+            ranks[position].nextHopResolved = verdict.resolved
+            ranks[position].interiorCost = verdict.cost
+        }
+        return before
+    }
+
+    /// Changes the resolver's table through `body`, which returns the next hops whose
+    /// resolution changed; the ids of the sets with those next hops, with their rank before
+    /// (the rank may be unchanged: a new gateway moves only the kernel route).
+    mutating func updateResolver(_ body: (inout NextHopResolver) -> Set<IPAddress>) -> [UInt32: DecisionRank] {
+        guard var current = resolver else { return [:] }
+        resolver = nil
+        let moved = body(&current)
+        resolver = current
+        guard !moved.isEmpty else { return [:] }
+        var before: [UInt32: DecisionRank] = [:]
+        for (position, attributes) in sets.enumerated() {
+            guard let attributes, let address = Self.resolvedAddress(attributes.nextHop), moved.contains(address) else { continue }
+            before[UInt32(position)] = ranks[position]
+            let resolution = current.resolution(of: address)
+            ranks[position].nextHopResolved = resolution != nil
+            ranks[position].interiorCost = resolution?.metric ?? 0
+        }
+        return before
+    }
+
+    /// The address a next hop is resolved by: nil for none, for a link-local one (on the
+    /// session's link by definition, RFC 2545 §3) and for a family this codec does not parse.
+    static func resolvedAddress(_ nextHop: NextHop?) -> IPAddress? {
+        switch nextHop {
+        case .ipv4(let address)?: .v4(address)
+        case .ipv6(let global, _)? where !global.isLinkLocal: .v6(global)
+        default: nil
+        }
+    }
+
+    /// Tracks a new set's next hop in the resolver; its verdict.
+    private mutating func track(_ nextHop: NextHop?) -> NextHopVerdict {
+        guard resolver != nil, let nextHop else { return .unchecked }
+        guard let address = Self.resolvedAddress(nextHop) else {
+            if case .other = nextHop { return NextHopVerdict(resolved: false, cost: 0) }
+            return .unchecked
+        }
+        let resolution = resolver?.track(address)
+        return NextHopVerdict(resolved: resolution != nil, cost: resolution?.metric ?? 0)
     }
 
     subscript(id: UInt32) -> PathAttributes { sets[Int(id)] ?? PathAttributes() }

@@ -10,11 +10,17 @@ struct DecisionRank: Sendable {
     var neighborAS: UInt32
     /// The next hop is on a connected network (or nothing is checked).
     var nextHopConnected: Bool
+    /// The next hop resolves through the host's table (or nothing is resolved).
+    var nextHopResolved: Bool
+    /// RFC 4271 §9.1.2.2 (e): the metric of the route the next hop resolves through.
+    var interiorCost: UInt32
 
     static let defaultLocalPref: UInt32 = 100
 
-    init(_ attributes: PathAttributes, connected: ConnectedNetworks?) {
+    init(_ attributes: PathAttributes, connected: ConnectedNetworks?, resolution: NextHopVerdict) {
         nextHopConnected = Self.isConnected(attributes.nextHop, connected)
+        nextHopResolved = resolution.resolved
+        interiorCost = resolution.cost
         localPref = attributes.localPref ?? Self.defaultLocalPref
         asPathLength = attributes.asPath.length
         origin = attributes.origin?.rawValue ?? Origin.incomplete.rawValue
@@ -29,12 +35,22 @@ struct DecisionRank: Sendable {
     }
 }
 
+/// Whether a next hop resolves through the host's table, and at what interior cost.
+struct NextHopVerdict: Hashable, Sendable {
+    var resolved: Bool
+    var cost: UInt32
+
+    /// Nothing to resolve: no next hop, no resolver, or on the session's link.
+    static let unchecked = NextHopVerdict(resolved: true, cost: 0)
+}
+
 /// The tie-breaking order of RFC 4271 §9.1.2.2 (phase 2), for two paths of one prefix.
-/// Omitted: the IGP cost to the next hop (d), there is no IGP here. Next-hop resolvability
-/// (§9.1.2.1) comes before the order: a path whose next hop is unreachable (`eligible`) is
-/// never the best; for a single-hop eBGP peer that means not on a connected network, other
-/// peers' next hops are taken as reachable (no recursive lookup). Added in front: routes we
-/// originate win over learned ones, as BIRD's static preference and Cisco's weight do.
+/// Next-hop resolvability (§9.1.2.1) comes before the order: a path whose next hop is
+/// unreachable (`eligible`) is never the best; for a single-hop eBGP peer that means not on
+/// a connected network, for an iBGP or multihop eBGP peer not resolved through the host's
+/// table (`NextHopResolver`), whose route's metric is then the interior cost (e). Added in
+/// front: routes we originate win over learned ones, as BIRD's static preference and
+/// Cisco's weight do.
 ///
 /// MED (c) compares only paths from one neighbouring AS, which makes the RFC's rule no order
 /// at all (A < B by MED, B < C by router id, C < A by router id): the winner would depend on
@@ -46,7 +62,9 @@ struct DecisionProcess {
 
     /// The path may be selected: ours, or its next hop is reachable for its peer.
     func eligible(_ peer: UInt32, _ rank: DecisionRank) -> Bool {
-        peer == 0 || rank.nextHopConnected || !(peers[Int(peer)]?.needsConnectedNextHop ?? false)
+        if peer == 0 || (rank.nextHopConnected && rank.nextHopResolved) { return true }
+        guard let info = peers[Int(peer)] else { return true }
+        return (rank.nextHopConnected || !info.needsConnectedNextHop) && (rank.nextHopResolved || !info.resolvesNextHop)
     }
 
     /// True when (peerA, rankA) comes before (peerB, rankB) in the order without MED.
@@ -67,6 +85,8 @@ struct DecisionProcess {
         if med, a.med != b.med { return a.med < b.med }
         guard let infoA = peers[Int(peerA)], let infoB = peers[Int(peerB)] else { return peerA < peerB }
         if infoA.isExternal != infoB.isExternal { return infoA.isExternal }
+        let costA = infoA.resolvesNextHop ? a.interiorCost : 0, costB = infoB.resolvesNextHop ? b.interiorCost : 0
+        if costA != costB { return costA < costB }
         if infoA.routerID != infoB.routerID { return infoA.routerID < infoB.routerID }
         if infoA.address != infoB.address { return infoA.address < infoB.address }
         return peerA < peerB

@@ -173,10 +173,13 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
         }
     }
 
-    /// Decides again every prefix with a path `affected` says changed eligibility (a next
-    /// hop became reachable or unreachable); calls `changed` with each prefix whose best
-    /// path changed, and the new best (nil: none eligible).
-    mutating func redecide(affected: (Path) -> Bool, decision: Decision, changed: (Key, Path?) -> Void) {
+    /// Decides again every prefix with a path `affected` says changed (its next hop became
+    /// reachable or unreachable, or resolves another way); `wasEligible` gives a path's
+    /// verdict before the change. Calls `changed` with each prefix whose best path changed,
+    /// or whose best path is itself affected (its kernel route may move), and the new best
+    /// (nil: none eligible).
+    mutating func redecide(affected: (Path) -> Bool, wasEligible: (Path) -> Bool, decision: Decision,
+                           changed: (Key, Path?) -> Void) {
         for slot in 0..<heads.capacity where heads.isOccupied(slot) {
             var head = heads.value(at: slot)
             var cursor = head
@@ -186,13 +189,12 @@ struct PrefixTable<Key: PrefixMapKey>: Sendable {
                 cursor = paths[Int(cursor)].next
             }
             guard touched else { continue }
-            // `eligible` already gives the new verdicts: an affected path had the other one.
             let oldHead = paths[Int(head)]
-            let oldBest = decision.eligible(oldHead) != affected(oldHead) ? oldHead : nil
+            let oldBest = wasEligible(oldHead) ? oldHead : nil
             reorder(head: &head, decision: decision)
             heads.setValue(head, at: slot)
             let best = decision.best(paths[Int(head)])
-            if decision.differ(best, oldBest) { changed(heads.key(at: slot), best) }
+            if decision.differ(best, oldBest) || best.map(affected) == true { changed(heads.key(at: slot), best) }
         }
     }
 

@@ -3,7 +3,8 @@ import NetworkCore
 /// Adj-RIBs-In and the Loc-RIB of one speaker (RFC 4271 §3.2, §9), in one structure: every
 /// prefix is stored once, with the chain of paths the peers sent for it, best first; each
 /// path is a peer id and an interned attribute set. Adj-RIB-In of a peer = its paths;
-/// Loc-RIB = the heads whose next hop is reachable (`setConnectedNetworks`). Import policy
+/// Loc-RIB = the heads whose next hop is reachable (`setConnectedNetworks` for single-hop
+/// eBGP peers, `setNextHopResolver` for the others). Import policy
 /// (`ImportPolicy`) screens UPDATEs before they get here; the RIB adds the RFC's AS loop check.
 public struct RIB: Sendable {
     public let localAS: UInt32
@@ -105,29 +106,86 @@ public struct RIB: Sendable {
     /// changes are appended to `changes`.
     public mutating func setConnectedNetworks(_ networks: ConnectedNetworks?, changes: inout [BestPathChange]) {
         guard networks != attributeTable.connected else { return }
-        let flipped = attributeTable.setConnected(networks)
-        guard !flipped.isEmpty else { return }
-        let needsCheck = peers.map { $0?.needsConnectedNextHop ?? false }
+        let before = attributeTable.setConnected(networks)
+        redecide(before, peers: { $0.needsConnectedNextHop }, changes: &changes)
+    }
+
+    /// Resolves iBGP and multihop eBGP peers' next hops through `resolver`'s table from now
+    /// on (nil: not resolved, every next hop reachable). Give it with no next hop tracked.
+    public mutating func setNextHopResolver(_ resolver: NextHopResolver?, changes: inout [BestPathChange]) {
+        let before = attributeTable.setResolver(resolver)
+        redecide(before, peers: { $0.resolvesNextHop }, changes: &changes)
+    }
+
+    /// Changes the resolver's table (`NextHopResolver.replaceRoutes` or `apply`, which return
+    /// the next hops that resolve differently); only the prefixes with a path through those
+    /// next hops are decided again. Reported: best paths that changed, and best paths whose
+    /// next hop now resolves through another gateway (their kernel route moves).
+    public mutating func updateResolvingRoutes(changes: inout [BestPathChange],
+                                               _ body: (inout NextHopResolver) -> Set<IPAddress>) {
+        let before = attributeTable.updateResolver(body)
+        redecide(before, peers: { $0.resolvesNextHop }, changes: &changes)
+    }
+
+    /// The resolution of a resolving peer's next hop (nil: unresolved, or nothing resolved).
+    public func resolution(of nextHop: NextHop) -> NextHopResolution? {
+        AttributeTable.resolvedAddress(nextHop).flatMap { attributeTable.resolver?.resolution(of: $0) }
+    }
+
+    /// Whether next hops are resolved through the host's table (`setNextHopResolver`).
+    public var resolvesNextHops: Bool { attributeTable.resolver != nil }
+
+    /// Decides again the prefixes with a path of a peer `peers` selects through a set in
+    /// `before` (the sets whose rank changed, with their rank before).
+    private mutating func redecide(_ before: [UInt32: DecisionRank], peers select: (PeerInfo) -> Bool,
+                                   changes: inout [BestPathChange]) {
+        guard !before.isEmpty else { return }
+        let selected = peers.map { $0.map(select) ?? false }
+        let process = DecisionProcess(peers: peers), ranks = attributeTable.ranks
         let affected: (UInt32, UInt32) -> Bool = { peer, attributes in
-            needsCheck[Int(peer)] && flipped.contains(attributes)
+            selected[Int(peer)] && before[attributes] != nil
+        }
+        let wasEligible: (UInt32, UInt32) -> Bool = { peer, attributes in
+            process.eligible(peer, before[attributes] ?? ranks[Int(attributes)])
         }
         let decision4: PrefixTable<IPv4NLRI>.Decision = decision(), decision6: PrefixTable<IPv6NLRI>.Decision = decision()
         var changedV4: [(IPv4NLRI, PrefixTable<IPv4NLRI>.Path?)] = []
         var changedV6: [(IPv6NLRI, PrefixTable<IPv6NLRI>.Path?)] = []
-        ipv4.redecide(affected: { affected($0.peer, $0.attributes) }, decision: decision4) { changedV4.append(($0, $1)) }
-        ipv6.redecide(affected: { affected($0.peer, $0.attributes) }, decision: decision6) { changedV6.append(($0, $1)) }
+        ipv4.redecide(affected: { affected($0.peer, $0.attributes) }, wasEligible: { wasEligible($0.peer, $0.attributes) },
+                      decision: decision4) { changedV4.append(($0, $1)) }
+        ipv6.redecide(affected: { affected($0.peer, $0.attributes) }, wasEligible: { wasEligible($0.peer, $0.attributes) },
+                      decision: decision6) { changedV6.append(($0, $1)) }
         for (key, best) in changedV4 { changes.append(change(.v4(key), best)) }
         for (key, best) in changedV6 { changes.append(change(.v6(key), best)) }
     }
 
-    /// Visits the paths that cannot be selected because their next hop is not on a
-    /// connected network, for `bgp routes --rejected`.
-    public func forEachUnreachable(_ body: (RIBRoute) -> Void) {
-        for (index, info) in peers.enumerated() where info?.needsConnectedNextHop == true {
+    /// Why a path cannot be selected although it is in its peer's Adj-RIB-In.
+    public enum NextHopProblem: Hashable, Sendable {
+        /// A single-hop eBGP peer's next hop on no connected network.
+        case notConnected
+        /// An iBGP or multihop eBGP peer's next hop the host's table does not resolve.
+        case unresolved
+    }
+
+    /// Visits the paths that cannot be selected because their next hop is unreachable, with
+    /// the reason, for `bgp routes --rejected`.
+    public func forEachUnreachable(_ body: (RIBRoute, NextHopProblem) -> Void) {
+        for (index, info) in peers.enumerated() {
+            guard let info, info.needsConnectedNextHop || info.resolvesNextHop else { continue }
             forEachPath(from: PeerID(rawValue: UInt32(index))) { route in
-                if !DecisionRank.isConnected(route.attributes.nextHop, attributeTable.connected) { body(route) }
+                if info.needsConnectedNextHop, !DecisionRank.isConnected(route.attributes.nextHop, attributeTable.connected) {
+                    body(route, .notConnected)
+                } else if info.resolvesNextHop, !isResolved(route.attributes.nextHop) {
+                    body(route, .unresolved)
+                }
             }
         }
+    }
+
+    private func isResolved(_ nextHop: NextHop?) -> Bool {
+        guard let resolver = attributeTable.resolver, let nextHop else { return true }
+        if case .other = nextHop { return false }
+        return AttributeTable.resolvedAddress(nextHop).map { resolver.resolution(of: $0) != nil } ?? true
     }
 
     /// The networks next hops are checked against (nil: not checked).

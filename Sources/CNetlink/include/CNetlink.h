@@ -22,6 +22,8 @@
 #include <linux/nexthop.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
+// Classic BPF: a monitor drops notifications it does not want in the kernel.
+#include <linux/filter.h>
 
 /// `ioctl(fd, NS_GET_NSTYPE)`: which kind of namespace an nsfs file is.
 static const unsigned long CNETLINK_NS_GET_NSTYPE = NS_GET_NSTYPE;
