@@ -295,7 +295,7 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "Lab", "Plan", "BGP", "SubnetStore", "RouteSync", "Netlink", "NetworkCore", "CNIProtocol", "TestSupport",
-                "CNI", "CloudAPI", "CloudENI", "CloudEmulator", "Datapath", "HTTPClient",
+                "CNI", "CloudAPI", "CloudENI", "CloudEmulator", "Datapath", "HTTPClient", "JSON",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
