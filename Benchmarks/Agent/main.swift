@@ -46,6 +46,20 @@ func memoryKB(_ pid: Int32) -> (rss: Int, pss: Int) {
     return (field("Rss"), field("Pss"))
 }
 
+/// CPU time (user + system) `pid` spends over `seconds` of wall time, in percent of one core:
+/// what an idle agent costs a node.
+func idleCPUPercent(_ pid: Int32, over seconds: UInt32) -> Double {
+    func ticks() -> Int {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        // Fields after the command name, which may hold spaces: utime and stime are 14 and 15.
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        return fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
+    }
+    let before = ticks()
+    sleep(seconds)
+    return Double(ticks() - before) / Double(sysconf(Int32(_SC_CLK_TCK))) / Double(seconds) * 100
+}
+
 /// `/proc/PID/smaps` summed per mapping (the file's name, or [heap], [stack], anonymous):
 /// (name, Rss, Private_Dirty, clean file pages) in kB, largest Rss first.
 func memoryByMapping(_ pid: Int32) -> [(name: String, rss: Int, dirty: Int, clean: Int)] {
@@ -131,6 +145,8 @@ sleep(5)
 let ourMemory = memoryKB(agent.pid)
 let ourMappings = memoryByMapping(agent.pid)
 let ourThreads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(agent.pid)/task").count) ?? 0
+let ourIdleCPU = idleCPUPercent(agent.pid, over: 10)
+say("terway-edged idle with \(peerCount) peers: CPU \(String(format: "%.2f", ourIdleCPU)) % of a core over 10 s")
 say("terway-edged idle with \(peerCount) peers: RSS \(ourMemory.rss) kB, \(ourThreads) threads; by mapping (kB):")
 say("  " + "mapping".padding(toLength: 40, withPad: " ", startingAt: 0) + "     Rss  Private_Dirty  clean")
 for mapping in ourMappings.prefix(14) where mapping.rss > 0 {
@@ -173,6 +189,7 @@ guard waitUntil(timeout: 60, interval: 0.05, { (try? birdRoutes()) == peerCount 
 }
 sleep(5)
 let birdMemory = memoryKB(bird.pid)
+let birdIdleCPU = idleCPUPercent(bird.pid, over: 10)
 bird.terminate()
 
 // --- 1,000 lease changes through the store. The agent logs each one's time from the event's
@@ -246,6 +263,7 @@ say("idle memory (smaps_rollup): terway-edged RSS \(ourMemory.rss) kB PSS \(ourM
 func row(_ name: String, _ values: [Double]) -> String {
     "\(name.padding(toLength: 62, withPad: " ", startingAt: 0)) p50 \(Int(percentile(values, 0.5))) µs, p99 \(Int(percentile(values, 0.99))) µs"
 }
+say("idle CPU over 10 s: terway-edged \(String(format: "%.2f", ourIdleCPU)) % of a core, BIRD 2 \(String(format: "%.2f", birdIdleCPU)) %")
 say("lease change -> kernel, \(peerCount) changes (target p99 < 1 ms inside the agent):")
 say("  " + row("terway-edged: event arrival -> kernel ACK (wall)", ours.map(\.agent)))
 say("  " + row("terway-edged: inside the writer (wall)", ours.map(\.wall)))
