@@ -11,7 +11,8 @@ import TestSupport
 // same job), measured in the same run. Then 1,000 lease changes (a peer's node address
 // moves), each timed by the agent from the event's arrival to the kernel's ACK (it logs it
 // per change) and here from the store write to the change seen in the kernel, beside
-// RouteSync's writer alone in this process.
+// RouteSync's writer alone in this process. `bench-agent memory` stops after the idle
+// memory (with its breakdown by mapping).
 
 let peerCount = 1000
 
@@ -45,12 +46,53 @@ func memoryKB(_ pid: Int32) -> (rss: Int, pss: Int) {
     return (field("Rss"), field("Pss"))
 }
 
+/// CPU time (user + system) `pid` spends over `seconds` of wall time, in percent of one core:
+/// what an idle agent costs a node.
+func idleCPUPercent(_ pid: Int32, over seconds: UInt32) -> Double {
+    func ticks() -> Int {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        // Fields after the command name, which may hold spaces: utime and stime are 14 and 15.
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        return fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
+    }
+    let before = ticks()
+    sleep(seconds)
+    return Double(ticks() - before) / Double(sysconf(Int32(_SC_CLK_TCK))) / Double(seconds) * 100
+}
+
+/// `/proc/PID/smaps` summed per mapping (the file's name, or [heap], [stack], anonymous):
+/// (name, Rss, Private_Dirty, clean file pages) in kB, largest Rss first.
+func memoryByMapping(_ pid: Int32) -> [(name: String, rss: Int, dirty: Int, clean: Int)] {
+    // Read to the end: a /proc file has no size for String(contentsOfFile:) to go by.
+    let smaps = String(decoding: FileHandle(forReadingAtPath: "/proc/\(pid)/smaps")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+    var sums: [String: (rss: Int, dirty: Int, clean: Int)] = [:]
+    var current = ""
+    for line in smaps.split(separator: "\n") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard let first = fields.first else { continue }
+        if !first.hasSuffix(":") {
+            current = fields.count > 5 ? String(fields[5].split(separator: "/").last ?? fields[5]) : "[anonymous]"
+            continue
+        }
+        guard fields.count > 1, let kB = Int(fields[1]) else { continue }
+        switch first {
+        case "Rss:": sums[current, default: (0, 0, 0)].rss += kB
+        case "Private_Dirty:": sums[current, default: (0, 0, 0)].dirty += kB
+        case "Shared_Clean:", "Private_Clean:": sums[current, default: (0, 0, 0)].clean += kB
+        default: break
+        }
+    }
+    return sums.map { (name: $0.key, rss: $0.value.rss, dirty: $0.value.dirty, clean: $0.value.clean) }.sorted { $0.rss > $1.rss }
+}
+
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
 }
 
 let work = try TemporaryDirectory("te-bench-agent")
+// A top-level value is never deinitialized: the folder is removed here, as the namespaces are below.
+defer { try? FileManager.default.removeItem(atPath: work.path) }
 let plan = """
 vpc: {cidrs: [192.168.0.0/16], vSwitches: [{name: a, cidrs: [192.168.0.0/24]}], cloudNodes: 1, podsPerCloudNode: 10}
 services: {cidrs: [172.21.0.0/24], expectedServices: 10}
@@ -101,6 +143,32 @@ guard waitUntil(timeout: 120, interval: 0.05, { (try? ourRoutes()) == peerCount 
 let coldStart = Date().timeIntervalSince(started)
 sleep(5)
 let ourMemory = memoryKB(agent.pid)
+let ourMappings = memoryByMapping(agent.pid)
+let ourThreads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(agent.pid)/task").count) ?? 0
+let ourIdleCPU = idleCPUPercent(agent.pid, over: 10)
+say("terway-edged idle with \(peerCount) peers: CPU \(String(format: "%.2f", ourIdleCPU)) % of a core over 10 s")
+say("terway-edged idle with \(peerCount) peers: RSS \(ourMemory.rss) kB, \(ourThreads) threads; by mapping (kB):")
+say("  " + "mapping".padding(toLength: 40, withPad: " ", startingAt: 0) + "     Rss  Private_Dirty  clean")
+for mapping in ourMappings.prefix(14) where mapping.rss > 0 {
+    say("  " + mapping.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+        + String(repeating: " ", count: max(0, 8 - "\(mapping.rss)".count)) + "\(mapping.rss)"
+        + String(repeating: " ", count: max(0, 15 - "\(mapping.dirty)".count)) + "\(mapping.dirty)"
+        + String(repeating: " ", count: max(0, 7 - "\(mapping.clean)".count)) + "\(mapping.clean)")
+}
+// `bench-agent memory`: the idle figure only (no BIRD, no lease changes).
+// BENCH_AGENT_HOLD=SECONDS keeps the idle agent that long for a look at /proc/PID.
+if CommandLine.arguments.dropFirst().first == "memory" {
+    if let hold = ProcessInfo.processInfo.environment["BENCH_AGENT_HOLD"].flatMap(UInt32.init) {
+        say("holding the idle agent, PID \(agent.pid), for \(hold) s")
+        sleep(hold)
+    }
+    say("agent \(peerCount): RSS \(ourMemory.rss) kB (\(ourMemory.rss / 1024) MB), PSS \(ourMemory.pss) kB; target < 20 MB (20480 kB)")
+    agent.terminate()
+    await store.close()
+    for namespace in namespaces { namespace.delete() }
+    try? FileManager.default.removeItem(atPath: work.path)
+    exit(0)
+}
 
 // --- reference: BIRD 2 with the same 1,000 routes in the kernel.
 let (birdNode, birdPeer) = try nodeNamespace("bbird")
@@ -121,6 +189,7 @@ guard waitUntil(timeout: 60, interval: 0.05, { (try? birdRoutes()) == peerCount 
 }
 sleep(5)
 let birdMemory = memoryKB(bird.pid)
+let birdIdleCPU = idleCPUPercent(bird.pid, over: 10)
 bird.terminate()
 
 // --- 1,000 lease changes through the store. The agent logs each one's time from the event's
@@ -194,6 +263,7 @@ say("idle memory (smaps_rollup): terway-edged RSS \(ourMemory.rss) kB PSS \(ourM
 func row(_ name: String, _ values: [Double]) -> String {
     "\(name.padding(toLength: 62, withPad: " ", startingAt: 0)) p50 \(Int(percentile(values, 0.5))) µs, p99 \(Int(percentile(values, 0.99))) µs"
 }
+say("idle CPU over 10 s: terway-edged \(String(format: "%.2f", ourIdleCPU)) % of a core, BIRD 2 \(String(format: "%.2f", birdIdleCPU)) %")
 say("lease change -> kernel, \(peerCount) changes (target p99 < 1 ms inside the agent):")
 say("  " + row("terway-edged: event arrival -> kernel ACK (wall)", ours.map(\.agent)))
 say("  " + row("terway-edged: inside the writer (wall)", ours.map(\.wall)))

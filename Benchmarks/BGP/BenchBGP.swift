@@ -6,11 +6,13 @@ import TestSupport
 
 /// `bench-bgp [PREFIXES] [GOBGP_CAP_SECONDS] [receive|send|kernel|all]`: a full IPv4 table (default 1,000,000 /24s)
 /// fed to our speaker, BIRD 2 and GoBGP as receivers, one after the other in fresh `te-`
-/// namespaces (ours a second time installing every route into a kernel table, a third time
-/// with the feed as a multihop peer whose next hops resolve through main, into main: until the
-/// kernel holds them all, then until it holds none after the session ends, beside `ip -batch`
-/// of the same routes and `ip route flush`); then the same table originated by our speaker and by BIRD towards a BIRD
-/// receiver. Prints times, RSS and ratios against BIRD. Needs root and a release build.
+/// namespaces; then into a kernel table, by our speaker (the `kernel` key: table 100, and a
+/// second time with the feed as a multihop peer whose next hops resolve through main, into
+/// main) and by BIRD (its kernel protocol, table 100), each timed until the kernel holds them
+/// all, then until it holds none after the session ends, beside `ip -batch` of the same
+/// routes; then the same table originated by our speaker and by BIRD towards a BIRD
+/// receiver. Prints times, RSS and ratios against BIRD doing the same. `kernel` leaves out
+/// GoBGP and the sending part. Needs root and a release build.
 @main
 struct BenchBGP {
     static func main() throws {
@@ -19,32 +21,35 @@ struct BenchBGP {
         let gobgpCap = arguments.dropFirst().first.flatMap { Double($0) } ?? 150
         let parts = arguments.dropFirst(2).first ?? "all"
         try requireRoot()
-        if parts == "kernel" { return try receiving(count: count, gobgpCap: gobgpCap, kernelOnly: true) }
-        if parts != "send" { try receiving(count: count, gobgpCap: gobgpCap) }
-        if parts != "receive" { sending(count: count) }
+        if parts != "send" { try receiving(count: count, gobgpCap: gobgpCap, withGoBGP: parts != "kernel") }
+        if parts == "all" || parts == "send" { sending(count: count) }
     }
 
-    /// `kernelOnly`: only our speaker with a kernel table, beside BIRD (the memory of kernel import).
-    static func receiving(count: Int, gobgpCap: Double, kernelOnly: Bool = false) throws {
+    static func receiving(count: Int, gobgpCap: Double, withGoBGP: Bool) throws {
         let started = Date()
         let feed = Feed(count: count, routerID: IPv4Address(0x0AFE_0001))
         print(String(format: "feed: %d prefixes in %d UPDATEs, %.1f MB, encoded in %.2f s before connecting",
                      count, feed.messages, Double(feed.updates.count) / 1_048_576, Date().timeIntervalSince(started)))
 
-        let receivers = [
-            kernelOnly ? nil : attempt("terway-edge") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speaker) },
+        let ribs = [
+            attempt("terway-edge") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speaker) },
+            attempt("BIRD") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.bird) },
+            withGoBGP ? attempt("GoBGP") { try Receiving.run($0, feed: feed, cap: gobgpCap, start: Receiving.gobgp) } : nil,
+        ].compactMap { $0 }
+        let kernels = [
             attempt("terway-edge, kernel table") {
                 try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerWithKernel)
             },
             attempt("terway-edge multihop, main kernel table") {
                 try Receiving.run($0, feed: feed, cap: 300, start: Receiving.speakerResolvingNextHops)
             },
+            attempt("BIRD, kernel table") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.birdWithKernel) },
             attempt("ip -batch, kernel table") { try Receiving.ipBatch($0, count: count) },
-            attempt("BIRD") { try Receiving.run($0, feed: feed, cap: 300, start: Receiving.bird) },
-            kernelOnly ? nil : attempt("GoBGP") { try Receiving.run($0, feed: feed, cap: gobgpCap, start: Receiving.gobgp) },
-        ].compactMap { $0 }
+        ]
         Table.print("receiving \(count) IPv4 prefixes: first byte of the first UPDATE until all are in the RIB",
-                    receivers, reference: "BIRD")
+                    ribs, reference: "BIRD")
+        Table.print("receiving \(count) IPv4 prefixes into a kernel table (\(Receiving.kernelTable), the multihop row main): until the kernel holds all, "
+                    + "removal from the session's end until it holds none", kernels, reference: "BIRD, kernel table")
     }
 
     static func sending(count: Int) {

@@ -13,6 +13,8 @@ struct Measurement {
     var failure: String? = nil
     /// Seconds from the session's end until the receiver held none of the table (kernel rows).
     var removalSeconds: Double? = nil
+    /// VmHWM once the table is gone: the withdrawal of a full table can cost more than its arrival.
+    var peakWithRemovalBytes: Int? = nil
 
     static func failed(_ name: String, _ error: any Error) -> Measurement {
         Measurement(name: name, seconds: nil, cap: 0, reached: 0, rssBytes: 0, peakRSSBytes: 0,

@@ -49,6 +49,7 @@ enum Receiving {
             let down = Date()
             peer.shutdown()
             result.removalSeconds = Measurement.waitEmpty(since: down, cap: cap, interval: 0.5, count: receiver.count)
+            result.peakWithRemovalBytes = Measurement.memory(of: receiver.pid).peak
         }
         print("  \(name): \(result.timeText), removal \(result.removalText), RSS \(Measurement.megabytes(memory.rss))")
         return result
@@ -139,10 +140,21 @@ enum Receiving {
     }
 
     static func bird(_ link: BGPTestLink) throws -> Receiver {
-        let bird = try BGPBirdDaemon(in: link.right, setup: BGPDaemonSetup(
-            localAS: receiverAS, routerID: link.rightV4, listenAddresses: [link.rightV4],
-            nextHop4: link.rightV4, neighbors: [feedPeer(link)]))
+        let bird = try BGPBirdDaemon(in: link.right, setup: birdSetup(link))
         return Receiver(pid: bird.process.pid, count: bird.routeCount, stop: bird.stop)
+    }
+
+    /// BIRD with its kernel protocol exporting into the same table 100: the reference for
+    /// our `kernel` key, timed the same way (until the kernel holds the feed, then none).
+    static func birdWithKernel(_ link: BGPTestLink) throws -> Receiver {
+        let bird = try BGPBirdDaemon(in: link.right, setup: birdSetup(link), kernelTable: kernelTable)
+        return Receiver(pid: bird.process.pid, count: { try kernelPrefixes(in: link.right) }, stop: bird.stop,
+                        measuresRemoval: true)
+    }
+
+    private static func birdSetup(_ link: BGPTestLink) -> BGPDaemonSetup {
+        BGPDaemonSetup(localAS: receiverAS, routerID: link.rightV4, listenAddresses: [link.rightV4],
+                       nextHop4: link.rightV4, neighbors: [feedPeer(link)])
     }
 
     static func gobgp(_ link: BGPTestLink) throws -> Receiver {

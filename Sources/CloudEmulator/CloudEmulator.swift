@@ -39,7 +39,8 @@ public actor CloudEmulator {
     private static func plug(_ eni: ENIRecord, engine: EmulatorEngine, datapath: EmulatorDatapath) throws {
         guard let instance = eni.instanceId, let index = eni.deviceIndex,
               let vsw = engine.world.vSwitches.first(where: { $0.id == eni.vSwitchId }) else { return }
-        try datapath.plug(instanceId: instance, deviceIndex: index, mac: eni.macAddress, addresses: eni.privateIPs, vSwitchCIDR: vsw.cidr)
+        try datapath.plug(instanceId: instance, deviceIndex: index, mac: eni.macAddress, addresses: eni.privateIPs + eni.ipv6s.map(\.address),
+                          vSwitchCIDR: vsw.cidr, vSwitchIPv6CIDR: vsw.ipv6Cidr)
     }
 
     /// Moves delayed transitions along; the servers call it a few times a second.
@@ -62,7 +63,8 @@ public actor CloudEmulator {
                 case .route(let address, let id):
                     if let eni = engine.state.enis[id], let instance = eni.instanceId, let index = eni.deviceIndex,
                        let mac = MACAddress(eni.macAddress) {
-                        try datapath.route(address, instanceId: instance, deviceIndex: index, mac: mac)
+                        let vSwitchIPv6CIDR = engine.world.vSwitches.first { $0.id == eni.vSwitchId }?.ipv6Cidr
+                        try datapath.route(address, instanceId: instance, deviceIndex: index, mac: mac, vSwitchIPv6CIDR: vSwitchIPv6CIDR)
                     }
                 case .unroute(let address):
                     try datapath.unroute(address)

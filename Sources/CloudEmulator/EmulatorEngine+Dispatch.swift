@@ -37,8 +37,8 @@ extension EmulatorEngine {
         case (CloudService.ecs.version, "DescribeNetworkInterfaces"): return (try describeNetworkInterfaces(p), [])
         case (CloudService.ecs.version, "AssignPrivateIpAddresses"): return try assignPrivateIpAddresses(p, now: now)
         case (CloudService.ecs.version, "UnassignPrivateIpAddresses"): return try unassignPrivateIpAddresses(p)
-        case (CloudService.ecs.version, "AssignIpv6Addresses"): return (try assignIpv6Addresses(p, now: now), [])
-        case (CloudService.ecs.version, "UnassignIpv6Addresses"): return (try unassignIpv6Addresses(p), [])
+        case (CloudService.ecs.version, "AssignIpv6Addresses"): return try assignIpv6Addresses(p, now: now)
+        case (CloudService.ecs.version, "UnassignIpv6Addresses"): return try unassignIpv6Addresses(p)
         case (CloudService.ecs.version, "DescribeInstanceTypes"): return (describeInstanceTypes(p), [])
         case (CloudService.vpc.version, "DescribeVSwitches"): return (try describeVSwitches(p), [])
         default:

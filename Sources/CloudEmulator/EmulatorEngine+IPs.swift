@@ -58,7 +58,7 @@ extension EmulatorEngine {
         return (JSONObject(), eni.phase == .inUse ? addresses.map { .unroute(address: $0) } : [])
     }
 
-    mutating func assignIpv6Addresses(_ p: EmulatorParameters, now: Double) throws(EmulatorFault) -> JSONObject {
+    mutating func assignIpv6Addresses(_ p: EmulatorParameters, now: Double) throws(EmulatorFault) -> (JSONObject, [DatapathChange]) {
         var eni = try mutable(try p.required("NetworkInterfaceId"))
         let vsw = try vSwitch(eni.vSwitchId)
         guard let block = vsw.ipv6Cidr else {
@@ -82,12 +82,13 @@ extension EmulatorEngine {
         }
         eni.ipv6s += addresses.map { TimedAddress(address: $0, since: now) }
         state.enis[eni.id] = eni
+        let changes = eni.phase == .inUse ? addresses.map { DatapathChange.route(address: $0, eniId: eni.id) } : []
         var answer = AssignedAddresses(networkInterfaceId: eni.id, addresses: addresses).ipv6JSON(requestId: "")
         answer["RequestId"] = nil
-        return answer
+        return (answer, changes)
     }
 
-    mutating func unassignIpv6Addresses(_ p: EmulatorParameters) throws(EmulatorFault) -> JSONObject {
+    mutating func unassignIpv6Addresses(_ p: EmulatorParameters) throws(EmulatorFault) -> (JSONObject, [DatapathChange]) {
         var eni = try mutable(try p.required("NetworkInterfaceId"))
         let addresses = p.list("Ipv6Address")
         guard !addresses.isEmpty else { throw .missing("Ipv6Address.1") }
@@ -96,6 +97,6 @@ extension EmulatorEngine {
         }
         eni.ipv6s.removeAll { addresses.contains($0.address) }
         state.enis[eni.id] = eni
-        return JSONObject()
+        return (JSONObject(), eni.phase == .inUse ? addresses.map { .unroute(address: $0) } : [])
     }
 }

@@ -59,7 +59,7 @@ extension EmulatorEngine {
         case "vpc-cidr-block": return .text(200, world.vpc.cidrs.first ?? "")
         case "vswitch-ipv6-cidr-block": return vSwitch.ipv6Cidr.map { .text(200, $0) } ?? .text(404, "Not Found")
         case "ipv6-gateway":
-            return vSwitch.ipv6Cidr.flatMap { IPPrefix($0)?.address(at: 1) }.map { .text(200, $0.description) } ?? .text(404, "Not Found")
+            return vSwitch.ipv6Cidr.flatMap(EmulatorEngine.ipv6Gateway(of:)).map { .text(200, $0.description) } ?? .text(404, "Not Found")
         default: return .text(404, "Not Found")
         }
     }

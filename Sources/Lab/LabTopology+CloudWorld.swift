@@ -13,6 +13,11 @@ extension LabTopology {
         let switches = instances.reduce(into: [(String, String)]()) { list, instance in
             if !list.contains(where: { $0.0 == instance.vSwitch }) { list.append((instance.vSwitch, instance.vSwitchCIDR)) }
         }
+        // A vSwitch with an IPv6 block in the plan is dual-stack: every pod address of an ENI
+        // there has an IPv6 partner, so the lab's type allows as many IPv6 as IPv4 per ENI.
+        let ipv6Blocks = Dictionary(plan.vpc.vSwitches.compactMap { vsw in
+            vsw.cidrs.first { $0.prefix.family == .v6 }.map { (vsw.name, "\($0.prefix)") }
+        }, uniquingKeysWith: { a, _ in a })
         let zones = switches.indices.map { "cn-hangzhou-\(Character(UnicodeScalar(UInt8(ascii: "h") + UInt8($0 % 19))))" }
         let type = plan.vpc.instanceType?.value ?? "ecs.g6.large"
         let capacity = plan.vpc.eniCapacity?.value ?? ENICapacity.known[type] ?? ENICapacity(enis: 2, addressesPerENI: 6)
@@ -28,12 +33,12 @@ extension LabTopology {
 
         """
         for (index, (name, cidr)) in switches.enumerated() {
-            yaml += "  - { id: \(name), zone: \(zones[index]), cidr: \(cidr) }\n"
+            yaml += "  - { id: \(name), zone: \(zones[index]), cidr: \(cidr)\(ipv6Blocks[name].map { ", ipv6Cidr: \"\($0)\"" } ?? "") }\n"
         }
         yaml += """
         securityGroups: [sg-\(lab)]
         instanceTypes:
-          - { id: \(type), eniQuantity: \(capacity.enis), eniPrivateIpAddressQuantity: \(capacity.addressesPerENI), eniIpv6AddressQuantity: 1 }
+          - { id: \(type), eniQuantity: \(capacity.enis), eniPrivateIpAddressQuantity: \(capacity.addressesPerENI), eniIpv6AddressQuantity: \(ipv6Blocks.isEmpty ? 1 : capacity.addressesPerENI) }
         instances:
 
         """

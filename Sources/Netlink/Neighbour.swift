@@ -8,6 +8,9 @@ public struct Neighbour: Hashable, Sendable {
     public var index: Int32
     /// NUD_* (`permanent` 0x80, `reachable` 0x02...).
     public var state: UInt16
+    /// A proxy entry (NTF_PROXY, `ip neigh add proxy`): the kernel answers neighbour
+    /// solicitations for `address` on the device itself (with `proxy_ndp` on); no MAC.
+    public var isProxy: Bool
 
     public static let permanent = UInt16(NUD_PERMANENT)
 
@@ -16,6 +19,14 @@ public struct Neighbour: Hashable, Sendable {
         self.mac = mac
         self.index = index
         self.state = state
+        isProxy = false
+    }
+
+    /// `ip neigh add proxy ADDRESS dev INDEX`
+    public static func proxy(_ address: IPAddress, index: Int32) -> Neighbour {
+        var neighbour = Neighbour(address: address, mac: nil, index: index, state: 0)
+        neighbour.isProxy = true
+        return neighbour
     }
 
     public init(_ message: NeighbourMessage) throws(NetlinkDecodingError) {
@@ -28,18 +39,20 @@ public struct Neighbour: Hashable, Sendable {
         mac = message.attributes.first(UInt16(NDA_LLADDR)).flatMap { MACAddress(bytes: $0.value) }
         index = message.index
         state = message.state
+        isProxy = message.flags & UInt8(NTF_PROXY) != 0
     }
 
     func message() -> NeighbourMessage {
         var attributes = [RouteAttribute(type: UInt16(NDA_DST), address: address)]
         if let mac { attributes.append(RouteAttribute(type: UInt16(NDA_LLADDR), value: mac.bytes)) }
-        return NeighbourMessage(family: address.family.addressFamily, index: index, state: state, attributes: attributes)
+        return NeighbourMessage(family: address.family.addressFamily, index: index, state: state,
+                                flags: isProxy ? UInt8(NTF_PROXY) : 0, attributes: attributes)
     }
 }
 
 extension Neighbour: CustomStringConvertible {
     public var description: String {
-        "\(address)" + (mac.map { " lladdr \($0)" } ?? "") + " dev \(index)" + (state == Self.permanent ? " permanent" : "")
+        (isProxy ? "proxy " : "") + "\(address)" + (mac.map { " lladdr \($0)" } ?? "") + " dev \(index)" + (state == Self.permanent ? " permanent" : "")
     }
 }
 

@@ -34,15 +34,33 @@ extension NetlinkSocket {
 
     /// `ip [-6] route show table TABLE` (nil: every table). Cached clones are left out.
     public func listRoutes(family: IPFamily, table: UInt32? = KernelRoute.mainTable) throws(NetlinkError) -> [KernelRoute] {
+        var routes: [KernelRoute] = []
+        try forEachRoute(family: family, table: table) { routes.append($0) }
+        return routes
+    }
+
+    /// `listRoutes` handing each route to `body` as the kernel's datagrams arrive, so a
+    /// table of a million routes is never held in memory at once. `.dumpInterrupted` comes
+    /// at the end, after `body` saw a table that may be inconsistent; a malformed route,
+    /// once the whole reply was read.
+    public func forEachRoute(family: IPFamily, table: UInt32? = KernelRoute.mainTable,
+                             _ body: (KernelRoute) -> Void) throws(NetlinkError) {
         let request = NetlinkRequest(type: RTM_GETROUTE, kind: .dump,
                                      payload: RouteMessage(family: family.addressFamily).encoded(),
                                      operation: "listRoutes", object: "\(family) table \(table.map(String.init) ?? "all")")
-        return try decode(dump(request), operation: request.operation) { (payload) throws(NetlinkDecodingError) in
-            let message = try RouteMessage(decoding: payload)
-            if message.flags & UInt32(RTM_F_CLONED) != 0 { return nil }
-            let route = try KernelRoute(message)
-            return table == nil || route.table == table ? route : nil
+        var malformed: NetlinkDecodingError?
+        try dump(request) { message in
+            guard malformed == nil else { return }
+            do throws(NetlinkDecodingError) {
+                let decoded = try RouteMessage(decoding: message.payload[...])
+                if decoded.flags & UInt32(RTM_F_CLONED) != 0 { return }
+                let route = try KernelRoute(decoded)
+                if table == nil || route.table == table { body(route) }
+            } catch {
+                malformed = error
+            }
         }
+        if let malformed { throw .malformedReply(operation: request.operation, reason: malformed.description) }
     }
 
     public func addRule(_ rule: Rule) throws(NetlinkError) { try perform([.addRule(rule)]) }

@@ -165,10 +165,18 @@ public final class NetlinkSocket {
     /// Throws `.dumpInterrupted` when the kernel flagged a concurrent change (after reading
     /// the reply to its end, so the socket stays usable).
     func dump(_ request: NetlinkRequest) throws(NetlinkError) -> [NetlinkMessage] {
+        var messages: [NetlinkMessage] = []
+        try dump(request) { messages.append($0) }
+        return messages
+    }
+
+    /// `dump` handing each message to `body` as its datagram arrives, so a reply of a
+    /// million routes is never held at once. `.dumpInterrupted` comes at the end, after
+    /// `body` saw a reply that may be inconsistent.
+    func dump(_ request: NetlinkRequest, each body: (NetlinkMessage) -> Void) throws(NetlinkError) {
         let sequence = nextSequence
         nextSequence &+= 1
         try send(NetlinkMessage(type: request.type, flags: request.kind.flags, sequence: sequence, payload: request.payload).encoded())
-        var messages: [NetlinkMessage] = []
         var interrupted = false
         while true {
             for message in try receive(operation: request.operation) where message.sequence == sequence {
@@ -181,9 +189,9 @@ public final class NetlinkSocket {
                 if message.isDone {
                     if interrupted { throw .dumpInterrupted(operation: request.operation) }
                     try checkDone(message, request: request)
-                    return messages
+                    return
                 }
-                messages.append(message)
+                body(message)
             }
         }
     }

@@ -7,10 +7,13 @@ import NetworkCore
 /// changes, removed when it goes. Changes go to the kernel in netlink batches, and a route
 /// the kernel refuses is reported, not fatal.
 ///
-/// Two maps keep it honest: `desired` (what the changes asked for) and `installed` (what
-/// the kernel acknowledged). A batch cut short by a socket error leaves the prefixes past the
-/// last ACK unknown: the next `retryFailed` reads the table again (`rescan`) before diffing.
-/// Refused installs are retried by `retryFailed`; `rescan` also runs periodically.
+/// One record keeps it honest: per prefix, what the changes asked for (desired) and what the
+/// kernel acknowledged (installed), in a `RouteRecord` compact enough for a full table. A
+/// batch cut short by a socket error leaves the prefixes past the last ACK unknown: the next
+/// `retryFailed` reads the table again (`rescan`) before diffing. Refused installs are
+/// retried by `retryFailed`; `rescan` also runs periodically. Requests go out in slices, and
+/// dumps are read route by route, so neither a full table's requests nor its dump is ever
+/// held at once.
 ///
 /// Only routes of our protocol number are ever removed, and no route is ever overwritten:
 /// a changed next hop is a deletion matching our protocol followed by an exclusive add, so
@@ -21,16 +24,12 @@ import NetworkCore
 public final class KernelRouteSync {
     public let table: KernelTable
     private let socket: any RouteSyncSocket
-    /// What the changes asked for.
-    private var desired: [IPPrefix: KernelNextHop] = [:]
-    /// What the kernel acknowledged (or a dump showed) of ours.
-    private var installed: [IPPrefix: KernelNextHop] = [:]
-    /// Prefixes whose last request failed: retried by `retryFailed`.
-    private var failed = Set<IPPrefix>()
-    /// A batch was cut short or events were lost: `installed` may be wrong until a rescan.
+    private var record = RouteRecord()
+    /// A batch was cut short or events were lost: the installed state may be wrong until a rescan.
     private var unknown = false
-    /// Routes of ours found at a graceful restart and not changed since (`adoptExisting`).
-    private var adopted = Set<IPPrefix>()
+
+    /// Prefixes per netlink batch: the requests and their bookkeeping of one slice at a time.
+    static let sliceSize = 16_384
 
     /// Opens a netlink socket in `namespace` (nil: the calling thread's namespace).
     public convenience init(table: KernelTable, namespace: NetworkNamespace? = nil) throws {
@@ -44,10 +43,10 @@ public final class KernelRouteSync {
     }
 
     /// Prefixes the kernel acknowledged as ours.
-    public var installedCount: Int { installed.count }
+    public var installedCount: Int { record.installedCount }
 
     /// Prefixes waiting for a retry (refused, or unknown after a cut-short batch).
-    public var pendingCount: Int { failed.count + (unknown ? 1 : 0) }
+    public var pendingCount: Int { record.failedCount + (unknown ? 1 : 0) }
 
     /// Removes every route of our protocol in our table, IPv4 and IPv6: at start, the
     /// routes an earlier run left behind; at a shutdown without graceful restart, ours.
@@ -58,15 +57,16 @@ public final class KernelRouteSync {
         for family in [IPFamily.v4, .v6] {
             routes += try ownRoutes(family: family)
         }
-        desired.removeAll()
-        installed.removeAll()
-        failed.removeAll()
-        adopted.removeAll()
+        record = RouteRecord()
         unknown = false
-        let result = socket.performAcknowledged(routes.map(Self.deletion))
-        if let failure = result.outcomes.lazy.compactMap({ $0 }).first ?? result.interruption {
-            unknown = true
-            throw failure
+        // Each route deleted as the kernel listed it (its metric may be an earlier run's).
+        for start in stride(from: 0, to: routes.count, by: Self.sliceSize) {
+            let slice = routes[start..<min(start + Self.sliceSize, routes.count)]
+            let result = socket.performAcknowledged(slice.map(Self.deletion))
+            if let failure = result.outcomes.lazy.compactMap({ $0 }).first ?? result.interruption {
+                unknown = true
+                throw failure
+            }
         }
         return routes.count
     }
@@ -77,28 +77,26 @@ public final class KernelRouteSync {
     @discardableResult
     public func adoptExisting() throws(NetlinkError) -> Int {
         try rescanInstalled()
-        for (prefix, nextHop) in installed where desired[prefix] == nil {
-            desired[prefix] = nextHop
-            adopted.insert(prefix)
-        }
-        return adopted.count
+        record.adoptInstalled()
+        return record.adoptedCount
     }
 
     /// The end of a graceful restart: removes the adopted routes no change has mentioned
     /// since (the peers did not announce them again). Returns how many went.
     @discardableResult
     public func removeAdopted() throws(NetlinkError) -> Int {
-        let prefixes = adopted
-        adopted.removeAll()
-        for prefix in prefixes { desired[prefix] = nil }
-        return try reconcile(prefixes).removed
+        try reconcile(record.takeAdopted()).removed
     }
 
     /// The routes of our protocol in our table, as the kernel lists them.
     public func ownRoutes(family: IPFamily) throws(NetlinkError) -> [KernelRoute] {
         let socket = socket, table = table
         return try socket.retryingInterrupted { () throws(NetlinkError) in
-            try socket.listRoutes(family: family, table: table.id).filter { $0.protocolID == table.protocolID }
+            var routes: [KernelRoute] = []
+            try socket.forEachRoute(family: family, table: table.id) { route in
+                if route.protocolID == table.protocolID { routes.append(route) }
+            }
+            return routes
         }
     }
 
@@ -106,63 +104,80 @@ public final class KernelRouteSync {
     /// what happened. Throws only when a rescan the record needed fails.
     public func apply(_ changes: [KernelRouteChange]) throws(NetlinkError) -> KernelSyncReport {
         var touched = Set<IPPrefix>(minimumCapacity: changes.count)
+        var order: [IPPrefix] = []
+        order.reserveCapacity(changes.count)
         for change in changes {
-            if !adopted.isEmpty { adopted.remove(change.prefix) }
             switch change {
-            case .install(let prefix, let nextHop): desired[prefix] = nextHop
-            case .remove(let prefix): desired[prefix] = nil
+            case .install(let prefix, let nextHop): record.setDesired(prefix, nextHop)
+            case .remove(let prefix): record.setDesired(prefix, nil)
             }
-            touched.insert(change.prefix)
+            if touched.insert(change.prefix).inserted { order.append(change.prefix) }
         }
         // After a cut-short batch the record is read again, and everything compared.
-        return unknown ? try rescan() : try reconcile(touched)
+        return unknown ? try rescan() : try reconcile(order)
     }
 
     /// Tries again what failed (and, after a cut-short batch or lost events, reads the table first).
     public func retryFailed() throws(NetlinkError) -> KernelSyncReport {
         if unknown { return try rescan() }
-        let prefixes = failed
-        failed.removeAll()
-        return try reconcile(prefixes)
+        return try reconcile(record.takeFailed())
     }
 
     /// The record may be wrong (the monitor lost events): the next retry reads the table.
     public func markUnknown() { unknown = true }
 
     /// Reads our routes from the kernel into the record and installs or removes whatever
-    /// differs from `desired`: the periodic check, and the repair after ENOBUFS.
+    /// differs from what the changes asked for: the periodic check, and the repair after ENOBUFS.
     public func rescan() throws(NetlinkError) -> KernelSyncReport {
         try rescanInstalled()
-        failed.removeAll()
-        return try reconcile(Set(desired.keys).union(installed.keys))
+        _ = record.takeFailed()
+        return try reconcile(record.differing)
     }
 
+    /// The installed state from a dump, route by route. A dump that fails part way leaves
+    /// it unknown: the next retry reads again.
     private func rescanInstalled() throws(NetlinkError) {
-        var found: [IPPrefix: KernelNextHop] = [:]
+        let socket = socket, table = table
+        unknown = true
         for family in [IPFamily.v4, .v6] {
-            for route in try ownRoutes(family: family) {
-                guard let gateway = route.gateway else { continue }
-                let kernel = KernelNextHop(gateway: gateway, device: route.outputInterface)
-                // A next hop asked for without a device matches the kernel's whatever device it resolved.
-                if let wanted = desired[route.destination], wanted.gateway == gateway, wanted.device == nil || wanted.device == route.outputInterface {
-                    found[route.destination] = wanted
-                } else {
-                    found[route.destination] = KernelNextHop(gateway: kernel.gateway)
+            try socket.retryingInterrupted { () throws(NetlinkError) in
+                record.clearInstalled(family: family)
+                try socket.forEachRoute(family: family, table: table.id) { route in
+                    guard route.protocolID == table.protocolID, let gateway = route.gateway else { return }
+                    // A next hop asked for without a device matches the kernel's whatever device it resolved.
+                    if let wanted = record.desired(route.destination), wanted.gateway == gateway,
+                       wanted.device == nil || wanted.device == route.outputInterface {
+                        record.setInstalled(route.destination, wanted)
+                    } else {
+                        record.setInstalled(route.destination, KernelNextHop(gateway: gateway))
+                    }
                 }
             }
         }
-        installed = found
         unknown = false
     }
 
-    /// Sends what `prefixes` need to get from `installed` to `desired`; the record follows
-    /// each ACK; the prefixes past a cut-short batch become unknown.
-    private func reconcile(_ prefixes: Set<IPPrefix>) throws(NetlinkError) -> KernelSyncReport {
+    /// Sends what `prefixes` need to get from installed to desired, a slice at a time; the
+    /// record follows each ACK. A cut-short batch makes the prefixes past it unknown, and
+    /// the slices after it are not sent.
+    private func reconcile(_ prefixes: [IPPrefix]) throws(NetlinkError) -> KernelSyncReport {
         var report = KernelSyncReport()
+        for start in stride(from: 0, to: prefixes.count, by: Self.sliceSize) {
+            let slice = prefixes[start..<min(start + Self.sliceSize, prefixes.count)]
+            guard report.interruption == nil else {
+                report.unconfirmed += slice.reduce(0) { $0 + requestCount($1) }
+                continue
+            }
+            reconcile(slice, into: &report)
+        }
+        return report
+    }
+
+    private func reconcile(_ prefixes: ArraySlice<IPPrefix>, into report: inout KernelSyncReport) {
         var work: [(prefix: IPPrefix, wanted: KernelNextHop?, previous: KernelNextHop?, step: Step)] = []
         var requests: [NetlinkRequest] = []
         for prefix in prefixes {
-            let wanted = desired[prefix], previous = installed[prefix]
+            let (wanted, previous) = record.nextHops(prefix)
             guard wanted != previous else { continue }
             if let previous {
                 requests.append(deletion(prefix, via: previous))
@@ -173,33 +188,38 @@ public final class KernelRouteSync {
                 work.append((prefix, wanted, previous, .add))
             }
         }
-        guard !requests.isEmpty else { return report }
+        guard !requests.isEmpty else { return }
         let result = socket.performAcknowledged(requests)
         for (item, outcome) in zip(work, result.outcomes) {
             switch (item.step, outcome) {
             case (.delete, nil):
-                installed[item.prefix] = nil
+                record.setInstalled(item.prefix, nil)
                 if item.wanted == nil { report.removed += 1 }
             case (.delete, let error?):
-                failed.insert(item.prefix)
+                record.setFailed(item.prefix, true)
                 report.refused.append((item.prefix, item.previous!, error))
             case (.add, nil):
-                installed[item.prefix] = item.wanted
-                failed.remove(item.prefix)
+                record.setInstalled(item.prefix, item.wanted, clearingFailure: true)
                 if item.previous == nil { report.added += 1 } else { report.replaced += 1 }
             case (.add, let error?):
                 // A changed next hop whose add failed: the old route is already gone (the
                 // delete came first), so traffic does not go to the wrong next hop.
-                failed.insert(item.prefix)
+                record.setFailed(item.prefix, true)
                 report.refused.append((item.prefix, item.wanted!, error))
             }
         }
         if let interruption = result.interruption {
             unknown = true
-            report.unconfirmed = requests.count - result.outcomes.count
+            report.unconfirmed += requests.count - result.outcomes.count
             report.interruption = interruption
         }
-        return report
+    }
+
+    /// Requests `prefix` needs: a deletion, an add, or both for a changed next hop.
+    private func requestCount(_ prefix: IPPrefix) -> Int {
+        let (wanted, previous) = record.nextHops(prefix)
+        guard wanted != previous else { return 0 }
+        return (wanted == nil ? 0 : 1) + (previous == nil ? 0 : 1)
     }
 
     private enum Step { case delete, add }

@@ -8,6 +8,8 @@ public protocol RouteSyncSocket: AnyObject {
     var portID: UInt32 { get }
     func performAcknowledged(_ requests: [NetlinkRequest]) -> NetlinkBatchResult
     func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [KernelRoute]
+    /// `listRoutes` one route at a time: a full table's dump is never held at once.
+    func forEachRoute(family: IPFamily, table: UInt32?, _ body: (KernelRoute) -> Void) throws(NetlinkError)
     func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop]
     func listAddresses(family: IPFamily?, index: Int32?) throws(NetlinkError) -> [Address]
     func listLinks() throws(NetlinkError) -> [Link]

@@ -27,6 +27,7 @@ extension TerwayEdge.BGPCommand {
 
         func run() async throws {
             AgentLogging.bootstrap()
+            MemoryFootprint.configureAllocator()
             try await SpeakerServe.run(configPath: config, logger: Logger(label: "terway-edge"))
         }
     }

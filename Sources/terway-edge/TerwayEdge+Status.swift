@@ -64,7 +64,8 @@ extension TerwayEdge {
         /// Role cloud: the pool, its ENIs (slot and table each), repairs, the API calls.
         static func printCloud(node: String, _ cloud: AgentStatus.CloudState) {
             print("NODE \(node)  ROLE cloud  INSTANCE \(cloud.instance) (\(cloud.instanceType))")
-            print("POOL \(cloud.poolSize) addresses\(cloud.ipv6PoolSize > 0 ? " (each with an IPv6: \(cloud.ipv6PoolSize))" : ""): \(cloud.inUse) in use, \(cloud.idle) idle (bounds \(cloud.minIdle)...\(cloud.maxIdle))")
+            let addresses = cloud.ipv6PoolSize.map { "\(cloud.poolSize) IPv4 + \($0) IPv6 addresses" } ?? "\(cloud.poolSize) addresses"
+            print("POOL \(addresses): \(cloud.inUse) in use, \(cloud.idle) idle (bounds \(cloud.minIdle)...\(cloud.maxIdle))")
             print("ENIS \(cloud.enis.count)/\(cloud.maxENIs)")
             for eni in cloud.enis { print("  \(eni)") }
             print("REPAIRED \(cloud.leaksRepaired) leaked addresses or ENIs, \(cloud.routesRepaired) pod rules or routes; \(cloud.intentsOpen) cloud changes in flight")

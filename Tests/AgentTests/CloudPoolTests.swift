@@ -3,6 +3,7 @@ import CNI
 import CNIProtocol
 import Datapath
 import Foundation
+import JSON
 import Netlink
 import NetworkCore
 import Testing
@@ -41,6 +42,12 @@ import TestSupport
         #expect(try await lab.request(.keep([.init(containerID: "c3", ifName: "eth0")])) == .kept(released: 1))
         let status = try await lab.status()
         #expect(status.role == "cloud" && status.cloud.inUse == 1 && status.cloud.enis.count == 1, "\(status)")
+        // No IPv6 on this node: the status says nothing of an IPv6 pool (not a pool of 0).
+        let json = try await lab.statusCommand(output: "json")
+        let cloud = try #require(try JSONValue.parse(json).objectValue?["cloud"]?.objectValue, "\(json)")
+        #expect(cloud["poolSize"] != nil && cloud["ipv6PoolSize"] == nil, "\(json)")
+        let printed = try await lab.statusCommand(output: "table")
+        #expect(printed.contains("POOL \(status.cloud.poolSize) addresses:") && !printed.contains("IPv6"), "\(printed)")
     }
 
     @Test func fiveHundredPodsInWavesKeepThePoolWithinItsBounds() async throws {
@@ -101,6 +108,68 @@ import TestSupport
         #expect(text.contains("ecs.g6.large") && text.contains("eniQuantity") && text.contains("eniPrivateIpAddressQuantity"), "\(text)")
     }
 
+    /// Another ENI on the instance (attached by someone else) takes one of the type's ENI
+    /// slots: the agent counts it, so it neither creates ENIs it cannot attach (each left
+    /// detached in the cloud, its intent open) nor retries, and the error names the ENI.
+    @Test func anENIAttachedByOthersCountsAgainstTheQuotaAndNoENIIsLeaked() async throws {
+        // ecs.g6.large: 2 ENIs, the primary and one more, which the foreign ENI takes.
+        let lab = try await CloudLab(type: "ecs.g6.large")
+        defer { lab.stop() }
+        let foreign = try await lab.client.createNetworkInterface(vSwitchId: "vsw-a", securityGroupIds: ["sg-lab"])
+        try await lab.client.attachNetworkInterface(foreign.id, to: lab.instanceId)
+        _ = try await lab.client.waitForNetworkInterface(foreign.id, status: "InUse", interval: 0.05)
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 5, idleReclaimAfter: 60 }"))
+        let started = ContinuousClock.now
+        guard case .failed(let error) = try await lab.allocate("p1") else { Issue.record("no ENI slot is left: \(lab.log)"); return }
+        let took = ContinuousClock.now - started
+        let text = "\(error.msg) \(error.details)"
+        #expect(error.code == .tryAgainLater && text.contains("eniQuantity") && text.contains(foreign.id), "\(text)")
+        #expect(took < .seconds(2), "refused at once, not after retries: \(took)")
+        let left = try await lab.cloudENIs().map(\.id)
+        #expect(left.isEmpty, "ENIs of ours left in the cloud: \(left)")
+        #expect(try await lab.status().cloud.intentsOpen == 0)
+    }
+
+    /// The same, with the foreign ENI attached after the agent looked: the attach of the new
+    /// ENI is refused, and the ENI is deleted at once (not left detached, not retried).
+    @Test func aRefusedAttachDeletesTheNewENI() async throws {
+        let lab = try await CloudLab(type: "ecs.g6.large")
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 0, maxIdle: 5, idleReclaimAfter: 60 }"))
+        let foreign = try await lab.client.createNetworkInterface(vSwitchId: "vsw-a", securityGroupIds: ["sg-lab"])
+        try await lab.client.attachNetworkInterface(foreign.id, to: lab.instanceId)
+        _ = try await lab.client.waitForNetworkInterface(foreign.id, status: "InUse", interval: 0.05)
+        let started = ContinuousClock.now
+        guard case .failed(let error) = try await lab.allocate("p1") else { Issue.record("no ENI slot is left: \(lab.log)"); return }
+        let took = ContinuousClock.now - started
+        let text = "\(error.msg) \(error.details)"
+        #expect(error.code == .tryAgainLater && text.contains("EniPerInstanceLimitExceeded"), "\(text)")
+        #expect(took < .seconds(2), "refused at once, not after retries: \(took)")
+        let left = try await lab.cloudENIs().map(\.id)
+        #expect(left.isEmpty, "ENIs of ours left in the cloud: \(left)")
+        #expect(try await lab.status().cloud.intentsOpen == 0)
+    }
+
+    /// A refusal that waiting does not cure (here a vSwitch that does not exist): the pod
+    /// hears the cloud's error at once, and the pool asks again less and less often instead
+    /// of five times every few seconds.
+    @Test func aLastingRefusalFailsAtOnceAndBacksOff() async throws {
+        let lab = try await CloudLab()
+        defer { lab.stop() }
+        try await lab.startAgent(lab.config(pool: "{ minIdle: 2, maxIdle: 5, idleReclaimAfter: 60 }", vSwitches: "[vsw-nope]"))
+        let started = ContinuousClock.now
+        guard case .failed(let error) = try await lab.allocate("p1") else { Issue.record("vsw-nope does not exist: \(lab.log)"); return }
+        let took = ContinuousClock.now - started
+        #expect(error.code == .tryAgainLater && "\(error.msg) \(error.details)".contains("InvalidVSwitchId.NotFound"), "\(error)")
+        #expect(took < .seconds(2), "refused at once, not after retries: \(took)")
+        try await Task.sleep(for: .seconds(8))
+        let status = try await lab.status()
+        let calls = status.cloud.apiCalls["CreateNetworkInterface"] ?? 0
+        // At start, for p1, then about 2, 4 s apart: at most 4 in 8 s (the old loop made about 8).
+        #expect(calls <= 4, "CreateNetworkInterface called \(calls) times in about 8 s")
+        #expect(status.problems.contains { $0.contains("InvalidVSwitchId.NotFound") }, "\(status.problems)")
+    }
+
     @Test func vSwitchOutOfAddressesMovesToTheNextAtOnce() async throws {
         let lab = try await CloudLab()
         defer { lab.stop() }
@@ -143,6 +212,12 @@ import TestSupport
         #expect(grant.eni.subnets.map(\.description) == ["192.168.0.0/20", "2408:4000:10::/64"])
         let eni = try #require(try await lab.cloudENIs().first)
         #expect(eni.ipv6s.contains(grant.addresses[1].description))
+        // The ENI came up for this pod a moment ago: its link-local address is usable already
+        // (no duplicate address detection), so the node can send neighbour solicitations on it.
+        let eniLink = try await offPool { try lab.node.exec(["ip", "-o", "link", "show"]).stdout }
+            .split(separator: "\n").first { $0.contains(grant.eni.mac.description) }?.split(separator: ":")[1].split(separator: "@")[0].trimmingCharacters(in: .whitespaces)
+        let linkLocal = try await offPool { try lab.node.exec(["ip", "-6", "addr", "show", "dev", eniLink ?? "-", "scope", "link"]).stdout }
+        #expect(linkLocal.contains("fe80::") && !linkLocal.contains("tentative"), "\(eniLink ?? "no ENI link"): \(linkLocal)")
         // The ENI's table routes IPv6 too.
         let table = try await offPool { try lab.node.exec(["ip", "-6", "route", "show", "table", "\(grant.eni.table)"]).stdout }
         #expect(table.contains("default via 2408:4000:10::1"), "\(table)")
@@ -173,7 +248,13 @@ import TestSupport
         }
         #expect(families.allSatisfy { $0 == [.v4, .v6] }, "\(families) \(lab.log.suffix(2000))")
         #expect(try await lab.settledLeaks() == (0, 0))
-        let calls = try await lab.status().cloud.apiCalls
+        let pool = try await lab.status().cloud
+        #expect(pool.ipv6PoolSize == pool.poolSize, "every address has its IPv6 partner: \(pool)")
+        // Its own snapshot: the pool may have trimmed since.
+        let printed = try await lab.statusCommand(output: "table")
+        let line = printed.split(separator: "\n").first { $0.hasPrefix("POOL ") }.map { $0.split(separator: " ") } ?? []
+        #expect(line.count > 5 && line[2] == "IPv4" && line[1] == line[4] && line[5] == "IPv6", "\(printed)")
+        let calls = pool.apiCalls
         print("dual-stack: 41 pods, API calls \(calls.sorted { $0.key < $1.key }.filter { !$0.key.hasPrefix("Describe") })")
     }
 

@@ -103,8 +103,11 @@ import TestSupport
         try await offPool {
             // The issue's larger lab: 10 edge nodes in two domains, 2 cloud nodes.
             let (checks, seconds, test) = try Self.upTestDown("two-domains.yaml", ["--edge-nodes", "10", "--cloud-nodes", "2", "--pods-per-node", "2"])
+            // The plan's vSwitches are dual-stack: cloud pods reach each other and the edge pods over IPv6 too.
             Self.expectAllPass(checks, test, paths: ["edge-pod/edge-pod cross-domain", "edge-pod/edge-pod same-node ipv6", "edge-pod/cloud-pod",
-                                                      "edge-pod/ecs-vm", "edge-pod/internet masquerade", "bgp-gateway"])
+                                                      "edge-pod/ecs-vm", "edge-pod/internet masquerade", "bgp-gateway",
+                                                      "cloud-pod/cloud-pod same-node ipv6", "cloud-pod/cloud-pod cross-node ipv6",
+                                                      "edge-pod/cloud-pod ipv6", "cloud-pod/edge-pod ipv6"])
             print("lab up (two domains, 10 edge nodes, 2 cloud nodes, 2 pods each): \(String(format: "%.1f", seconds)) s")
         }
     }

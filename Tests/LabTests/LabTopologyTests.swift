@@ -71,6 +71,15 @@ struct LabTopologyTests {
         #expect(world.contains("metadataListen: 100.100.100.200:80"))
     }
 
+    /// The plan's IPv6 vSwitch blocks reach the emulator: cloud pods there are dual-stack.
+    @Test func theWorldOfADualStackPlanGivesItsVSwitchesTheirIPv6Blocks() throws {
+        let world = try LabTopology(plan: Self.plan("two-domains.yaml"), size: LabSize()).cloudWorld
+        #expect(world.contains(#"cidr: 192.168.0.0/20, ipv6Cidr: "2400:3200:1a:101::/64" }"#), "\(world)")
+        #expect(world.contains(#"cidr: 192.168.16.0/20, ipv6Cidr: "2400:3200:1a:102::/64" }"#), "\(world)")
+        #expect(world.contains("eniIpv6AddressQuantity: 6"), "\(world)")
+        #expect(!(try LabTopology(plan: Self.plan("seed.yaml"), size: LabSize()).cloudWorld.contains("ipv6Cidr")))
+    }
+
     @Test func aDataCenterWithTwoDomainsIsRefusedWithTheReason() throws {
         let text = try PlanFixture.exampleText("two-domains.yaml")
             .replacingOccurrences(of: "dataCenter: shanghai-dc", with: "dataCenter: beijing-dc")

@@ -38,6 +38,9 @@ final class FailingSocket: RouteSyncSocket {
     }
 
     func listRoutes(family: IPFamily, table: UInt32?) throws(NetlinkError) -> [KernelRoute] { try real.listRoutes(family: family, table: table) }
+    func forEachRoute(family: IPFamily, table: UInt32?, _ body: (KernelRoute) -> Void) throws(NetlinkError) {
+        try real.forEachRoute(family: family, table: table, body)
+    }
     func nexthops(protocolID: UInt8?) throws(NetlinkError) -> [Nexthop] {
         if nexthopsUnsupported {
             throw .kernel(KernelFailure(errno: EOPNOTSUPP, operation: "nexthops", object: "all", extendedAck: nil))

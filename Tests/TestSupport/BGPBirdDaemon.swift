@@ -14,7 +14,10 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
     private var originated: [String] = []
 
     /// `originating` prefixes are in the configuration from the start (a benchmark's full table).
-    public init(in namespace: TestNamespace, setup: BGPDaemonSetup, originating: [String] = []) throws {
+    /// With `kernelTable`, BIRD's kernel protocol exports the BGP routes into that kernel table
+    /// (the benchmark's like-for-like reference for our `kernel` key).
+    public init(in namespace: TestNamespace, setup: BGPDaemonSetup, originating: [String] = [],
+                kernelTable: Int? = nil) throws {
         self.namespace = namespace
         self.setup = setup
         originated = originating
@@ -22,7 +25,7 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
         socket = directory.file("bird.ctl")
         logFile = directory.file("bird.log")
         try directory.write("static.conf", Self.staticConfig(originating))
-        try directory.write("bird.conf", Self.config(setup, staticFile: directory.file("static.conf")))
+        try directory.write("bird.conf", Self.config(setup, staticFile: directory.file("static.conf"), kernelTable: kernelTable))
         process = try namespace.spawn(["bird", "-f", "-c", directory.file("bird.conf"), "-s", socket,
                                        "-P", directory.file("bird.pid")], logFile: logFile)
         let socket = socket
@@ -31,17 +34,27 @@ public final class BGPBirdDaemon: BGPDaemon, @unchecked Sendable {
         }
     }
 
-    static func config(_ setup: BGPDaemonSetup, staticFile: String) -> String {
+    static func config(_ setup: BGPDaemonSetup, staticFile: String, kernelTable: Int? = nil) -> String {
         var text = """
         router id \(setup.routerID);
         log stderr all;
-        # A full table must not be slowed down by the kernel: no kernel protocol at all.
+        # No kernel protocol unless asked for: a full table's RIB is not slowed down by the kernel.
         protocol device {}
         ipv4 table master4;
         ipv6 table master6;
         include "\(staticFile)";
 
         """
+        if let kernelTable {
+            // The link's own route resolves the BGP next hops (the sessions are multihop 1,
+            // whose next hops BIRD resolves through the table); the BGP routes go to the kernel.
+            text += """
+            protocol direct { ipv4; ipv6; }
+            protocol kernel k4 { ipv4 { export where source = RTS_BGP; }; kernel table \(kernelTable); }
+            protocol kernel k6 { ipv6 { export where source = RTS_BGP; }; kernel table \(kernelTable); }
+
+            """
+        }
         for neighbor in setup.neighbors {
             let local = setup.listenAddresses.first { $0.contains(":") == neighbor.address.contains(":") }
             text += """

@@ -158,14 +158,18 @@ public final class CloudLab: @unchecked Sendable {
     }
 
     public func release(_ id: String) throws {
-        guard case .released = try request(.release(PodAttachmentKey(containerID: id, ifName: "eth0"))) else {
-            throw TestEnvironmentError("release of \(id) refused")
-        }
+        let answer = try request(.release(PodAttachmentKey(containerID: id, ifName: "eth0")))
+        guard case .released = answer else { throw TestEnvironmentError("release of \(id) refused: \(answer)") }
     }
 
     public func status() throws -> AgentStatusJSON {
         let bytes = try UnixStreamSocket.exchange(path: controlSocket, request: Array(#"{"command":"status"}"#.utf8), limit: 1 << 20)
         return try JSONDecoder().decode(AgentStatusJSON.self, from: Data(bytes))
+    }
+
+    /// `terway-edge status --output FORMAT` against the agent, as an operator runs it.
+    public func statusCommand(output: String) async throws -> String {
+        try await offPool { try run([try builtExecutable("terway-edge"), "status", "--socket", self.controlSocket, "--output", output]).stdout }
     }
 
     /// The ENIs of ours the cloud holds for the instance, and their secondary addresses.
@@ -184,7 +188,7 @@ public final class CloudLab: @unchecked Sendable {
         let held = Set(state.cloud.enis.map { String($0.prefix { $0 != " " }) })
         let cloudAddresses = cloud.reduce(0) { $0 + $1.privateIPs.count - 1 }
         let cloudIPv6 = cloud.reduce(0) { $0 + $1.ipv6s.count }
-        return (cloudAddresses - state.cloud.poolSize + cloudIPv6 - state.cloud.ipv6PoolSize, Set(cloud.map(\.id)).subtracting(held).count)
+        return (cloudAddresses - state.cloud.poolSize + cloudIPv6 - (state.cloud.ipv6PoolSize ?? 0), Set(cloud.map(\.id)).subtracting(held).count)
     }
 
     /// Synchronous, for `defer`: the agent and the namespaces are gone when it returns.
@@ -217,7 +221,8 @@ public struct AgentStatusJSON: Decodable, Sendable {
 
     public struct Cloud: Decodable, Sendable {
         public var poolSize: Int
-        public var ipv6PoolSize: Int
+        /// nil on a node without IPv6.
+        public var ipv6PoolSize: Int?
         public var idle: Int
         public var inUse: Int
         public var enis: [String]

@@ -127,7 +127,8 @@ extension ENIPool {
         var instance: String
         var instanceType: String
         var size: Int
-        var ipv6Size: Int
+        /// nil while no ENI of the pool is dual-stack.
+        var ipv6Size: Int?
         var idle: Int
         var inUse: Int
         var enis: [String]
@@ -142,11 +143,11 @@ extension ENIPool {
     func snapshot() async -> Snapshot {
         let addresses = ledger.state.addresses.values
         return Snapshot(
-            instance: instance.id, instanceType: instance.type, size: addresses.count, ipv6Size: addresses.count { $0.ipv6 != nil }, idle: idleCount, inUse: inUseCount,
+            instance: instance.id, instanceType: instance.type, size: addresses.count, ipv6Size: enis.contains(where: isDualStack) ? addresses.count { $0.ipv6 != nil } : nil, idle: idleCount, inUse: inUseCount,
             enis: enis.map { eni in
                 "\(eni.id) slot \(eni.slot) table \(CloudPodRouting.table(slot: eni.slot)) \(eni.mac) \(eni.vSwitchId), \(addresses.count { $0.eni == eni.id }) addresses"
             },
-            maxENIs: settings.maxENIs, quota: quotaText, leaksRepaired: leaksRepaired,
+            maxENIs: enisAllowed, quota: quotaText, leaksRepaired: leaksRepaired,
             intentsOpen: ledger.state.intents.count, lastFailure: lastFailure,
             statistics: await client.statistics)
     }

@@ -133,7 +133,16 @@ final class CloudNodeLinks: Sendable {
             throw LedgerError(description: "the ledger's ENI \(eni.id) has a bad MAC, CIDR or gateway")
         }
         guard let link = try socket.listLinks().first(where: { $0.mac == mac }) else { return false }
-        if !link.isUp { try socket.setLinkUp(link.name) }
+        if !link.isUp {
+            // No duplicate address detection on a dual-stack ENI: its link-local address would
+            // stay tentative for a second or more, sending no neighbour solicitation, so the
+            // first IPv6 packets of the pods on it would be lost.
+            if eni.ipv6Cidr != nil {
+                let key = "net.ipv6.conf.\(link.name).accept_dad"
+                if let namespace { try namespace.writeSysctl(key, "0") } else { try Sysctl.write(key, "0") }
+            }
+            try socket.setLinkUp(link.name)
+        }
         let table = UInt32(CloudPodRouting.table(slot: eni.slot))
         // The CIDR first: the kernel checks the gateway against the table the route goes in.
         try socket.replaceRoute(KernelRoute(destination: cidr, outputInterface: link.index, table: table, scope: UInt8(RT_SCOPE_LINK.rawValue)))

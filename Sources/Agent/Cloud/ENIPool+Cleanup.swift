@@ -15,7 +15,7 @@ extension ENIPool {
     /// tags with this instance; their addresses go with them) and waits until the cloud lists
     /// none. What is already gone counts as done, so a second run finds nothing to do.
     func cleanup(confirmWithin timeout: Duration = .seconds(60)) async throws -> CleanupResult {
-        for intent in ledger.state.intents.values.sorted(by: { $0.token < $1.token }) { try await complete(intent) }
+        for intent in ledger.state.intents.values.sorted(by: { $0.token < $1.token }) { try await replay(intent) }
         let removed = try links.removeAll(enis: enis, grants: grants)
         let addresses = ledger.state.addresses.values.reduce(0) { $0 + 1 + ($1.ipv6 == nil ? 0 : 1) }
         let ids = try await cloudENIsOfOurs().union(ledger.state.enis.keys)

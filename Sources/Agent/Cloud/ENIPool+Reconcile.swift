@@ -1,5 +1,6 @@
 import CloudAPI
 import CloudENI
+import CNI
 import Foundation
 
 /// The cloud compared with the ledger: at start (after the intents a crash left are carried
@@ -10,14 +11,24 @@ extension ENIPool {
     /// Replays the intents, adopts what the cloud holds, sets up the links, fills the pool.
     func start() async throws {
         for (key, address) in owners { if let grant = try? grant(address) { links.granted(key, grant) } }
-        for intent in ledger.state.intents.values.sorted(by: { $0.token < $1.token }) {
-            try await complete(intent)
-            logger.info("pool: completed an interrupted \(intent.action.rawValue)", metadata: ["token": "\(intent.token)", "eni": "\(intent.eni ?? "-")"])
-        }
+        for intent in ledger.state.intents.values.sorted(by: { $0.token < $1.token }) { try await replay(intent) }
         try await reconcile(adopting: true)
         for eni in enis { try await links.setUp(eni) }
         publishMetrics()
         startFilling()
+    }
+
+    /// Carries out an intent a crash left open. One the cloud refused for good, which
+    /// `complete` undid and closed (a new ENI whose attach was refused), is logged, not
+    /// thrown: the agent starts, or cleans up, without it instead of failing every time.
+    func replay(_ intent: PoolLedger.Intent) async throws {
+        do {
+            try await complete(intent)
+            logger.info("pool: completed an interrupted \(intent.action.rawValue)", metadata: ["token": "\(intent.token)", "eni": "\(intent.eni ?? "-")"])
+        } catch let error as CNIError where ledger.state.intents[intent.token] == nil {
+            lastFailure = error.msg + (error.details.isEmpty ? "" : ": \(error.details)")
+            logger.warning("pool: an interrupted \(intent.action.rawValue) was refused and undone", metadata: ["error": "\(error)"])
+        }
     }
 
     /// One comparison. `adopting`: what nobody owns joins the pool (at start, when every
@@ -28,6 +39,7 @@ extension ENIPool {
         let tagged = try await client.describeNetworkInterfaces(tags: [Self.instanceTag: instance.id])
         var cloud: [String: NetworkInterface] = [:]
         for eni in attached + tagged where eni.tags[Self.instanceTag] == instance.id { cloud[eni.id] = eni }
+        foreignENIs = attached.filter { $0.tags[Self.instanceTag] != instance.id && $0.type != "Primary" }.map(\.id).sorted()
         var seen: Set<String> = []
         var repaired = 0
 
@@ -137,7 +149,7 @@ extension ENIPool {
             }
             await trim()
             await reclaimENIs()
-            if idleCount < settings.pool.minIdle { startFilling() }
+            if idleCount < settings.pool.minIdle, growRetryAt.map({ ContinuousClock.now >= $0 }) ?? true { startFilling() }
             CloudMetrics.publish(await client.statistics)
         }
     }

@@ -10,7 +10,7 @@ extension ENIPool {
         let perENI = settings.quota.eniPrivateIpAddressQuantity - 1
         let room = enis.contains { eni in
             !exhausted.contains(eni.vSwitchId) && ledger.state.addresses.values.count { $0.eni == eni.id } < perENI
-        } || (ledger.state.enis.count < settings.maxENIs && settings.vSwitches.contains { !exhausted.contains($0) })
+        } || (ledger.state.enis.count < enisAllowed && settings.vSwitches.contains { !exhausted.contains($0) })
         guard room else {
             throw CNIError(.pluginNotAvailable, "no address left on \(instance.id)",
                            details: quotaText + (lastFailure.map { "; last failure: \($0)" } ?? ""))

@@ -59,6 +59,16 @@ actor ENIPool {
     var suspects: [String: Int] = [:]
     var leaksRepaired = 0
     var lastFailure: String?
+    /// Fills given up in a row, and when the pool may next grow on its own (for `minIdle`;
+    /// a pod's request always tries): a lasting refusal is asked less and less often.
+    var growFailures = 0
+    var growRetryAt: ContinuousClock.Instant?
+    /// Secondary ENIs on the instance that are not ours (attached by someone else), as the
+    /// last reconcile saw them: each takes one of the type's ENI slots.
+    var foreignENIs: [String] = []
+
+    /// Secondary ENIs this pool may hold now: `maxENIs`, less the slots foreign ENIs take.
+    var enisAllowed: Int { max(0, min(settings.maxENIs, settings.quota.eniQuantity - 1 - foreignENIs.count)) }
 
     init(client: CloudClient, metadata: MetadataClient, instance: Instance, settings: Settings, ledger: PoolLedger,
          links: CloudNodeLinks, logger: Logger) {
@@ -213,16 +223,27 @@ actor ENIPool {
             do {
                 try await grow(by: min(need, max(settings.pool.maxIdle, 1) + waiters.count))
                 failures = 0
+                growFailures = 0
+                growRetryAt = nil
                 lastFailure = nil
             } catch let error as CNIError {
                 lastFailure = error.msg + (error.details.isEmpty ? "" : ": \(error.details)")
                 failWaiters(error)
+                break
+            } catch let error as CloudAPIError where !error.isRetryable {
+                // Waiting does not cure it (a wrong vSwitch, a RAM policy, a quota): the pods
+                // hear the cloud's answer now. (The client retried what waiting can cure.)
+                lastFailure = "\(error)"
+                logger.warning("pool: the cloud refused new addresses", metadata: ["error": "\(error)"])
+                backOffGrowing()
+                failWaiters(CNIError(.tryAgainLater, "the cloud refused new addresses: \(error.code)", details: "\(error)"))
                 break
             } catch {
                 failures += 1
                 lastFailure = "\(error)"
                 logger.warning("pool: growing failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 guard failures < 5 else {
+                    backOffGrowing()
                     failWaiters(CNIError(.tryAgainLater, "the cloud refused new addresses", details: "\(error)"))
                     break
                 }
@@ -231,6 +252,12 @@ actor ENIPool {
         }
         filling = false
         publishMetrics()
+    }
+
+    /// 2, 4, 8 ... s after each fill given up, at most `reconcileInterval`.
+    private func backOffGrowing() {
+        growFailures += 1
+        growRetryAt = ContinuousClock.now + min(settings.reconcileInterval, .seconds(1 << min(growFailures, 10)))
     }
 
     /// One batch: on the ENI with the most room, else a new ENI.
@@ -257,7 +284,7 @@ actor ENIPool {
             try await assign(min(need, room, Self.assignBatchLimit), on: eni)
             return
         }
-        guard ledger.state.enis.count < settings.maxENIs else {
+        guard ledger.state.enis.count < enisAllowed else {
             throw CNIError(.tryAgainLater, "no address left on \(instance.id)", details: quotaText)
         }
         guard let vSwitch = settings.vSwitches.first(where: { !exhausted.contains($0) }) else {
@@ -270,7 +297,7 @@ actor ENIPool {
         let perNewENI = dualStack ? min(perENI, perENIv6) : perENI
         // A burst larger than one ENI: its ENIs are created and attached side by side, so a
         // cold node waits for one attach, not one per ENI.
-        let count = min((need + perNewENI - 1) / perNewENI, settings.maxENIs - ledger.state.enis.count)
+        let count = min((need + perNewENI - 1) / perNewENI, enisAllowed - ledger.state.enis.count)
         try await withThrowingTaskGroup(of: Void.self) { group in
             var left = need
             for _ in 0..<count {
@@ -284,8 +311,9 @@ actor ENIPool {
 
     var quotaText: String {
         "instance type \(settings.quota.id) allows \(settings.quota.eniQuantity) ENIs (eniQuantity, \(settings.maxENIs) secondary for pods"
-            + " with maxENIs) of \(settings.quota.eniPrivateIpAddressQuantity) private addresses each (eniPrivateIpAddressQuantity):"
-            + " all \(settings.maxENIs * (settings.quota.eniPrivateIpAddressQuantity - 1)) are in use"
+            + " with maxENIs) of \(settings.quota.eniPrivateIpAddressQuantity) private addresses each (eniPrivateIpAddressQuantity)"
+            + (foreignENIs.isEmpty ? "" : "; ENIs attached by others take \(foreignENIs.count) of them (\(foreignENIs.joined(separator: ", ")))")
+            + ": all \(enisAllowed * (settings.quota.eniPrivateIpAddressQuantity - 1)) are in use"
     }
 
     static func isOutOfAddresses(_ error: any Error) -> Bool {
@@ -363,7 +391,16 @@ actor ENIPool {
                 try ledger.record(.intent(PoolLedger.Intent(token: intent.token, action: .attachENI, eni: created.id)))
             }
             guard let eniId else { break }
-            try await attach(eniId)
+            do {
+                try await attach(eniId)
+            } catch let error as CloudAPIError where error.action == "AttachNetworkInterface" && !error.isRetryable {
+                // Refused (the instance's ENI slots are taken, or its state): left as it is, the
+                // new ENI would stay detached in the cloud, and every retry would add one more.
+                try await client.deleteNetworkInterface(eniId)
+                try ledger.record(.done(intent.token))
+                throw CNIError(.tryAgainLater, "attaching a new ENI to \(instance.id) was refused; the ENI was deleted",
+                               details: "\(error); \(quotaText)")
+            }
         case .unassign:
             guard let eniId = intent.eni, let addresses = intent.addresses else { break }
             let ipv6s = addresses.filter { $0.contains(":") }, ipv4s = addresses.filter { !$0.contains(":") }

@@ -22,8 +22,10 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         public var instanceType: String
         /// Addresses in the pool, idle ones, and those held by pods.
         public var poolSize: Int
-        /// IPv6 addresses in the pool, each the partner of one IPv4 (dual-stack ENIs).
-        public var ipv6PoolSize: Int
+        /// IPv6 addresses in the pool, each the partner of one IPv4 (dual-stack ENIs). nil
+        /// (the key absent, as `cloud` is for the edge role) on a node without IPv6: no ENI
+        /// of the pool is on a vSwitch with an IPv6 block under a type with an IPv6 quota.
+        public var ipv6PoolSize: Int?
         public var idle: Int
         public var inUse: Int
         public var minIdle: Int

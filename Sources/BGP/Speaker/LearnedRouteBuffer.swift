@@ -78,7 +78,13 @@ final class LearnedRouteBuffer: Sendable {
         let taken = Array(state.changes[state.start..<end])
         for change in taken { state.index[change.prefix] = nil }
         state.start = end
-        if state.isEmpty || state.start * 2 > state.changes.count {
+        if state.isEmpty {
+            // Drained: a full table's backlog gives its storage back rather than keeping it.
+            state.dropped += state.changes.count
+            state.changes = []
+            state.index = [:]
+            state.start = 0
+        } else if state.start * 2 > state.changes.count {
             // Drop the taken front (numbers in `index` stay valid through `dropped`).
             state.dropped += state.start
             state.changes.removeFirst(state.start)

@@ -51,8 +51,8 @@ public struct LeaseWatchState: Sendable {
 
     /// `.expired` for each known lease whose expiry has passed since it was last reported.
     public mutating func expire(now: Date) -> [LeaseEvent] {
-        known.values.sorted { $0.node < $1.node }
-            .filter { $0.isExpired(at: now) && reportedExpired.insert($0.node).inserted }
+        known.values.filter { $0.isExpired(at: now) && reportedExpired.insert($0.node).inserted }
+            .sorted { $0.node < $1.node }
             .map { .expired($0) }
     }
 

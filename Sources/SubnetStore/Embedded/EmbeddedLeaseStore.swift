@@ -36,6 +36,9 @@ public actor EmbeddedLeaseStore: LeaseStore {
     /// The worker's sequence number of the database watchers have seen: one read earlier
     /// but finishing later is not published over it.
     private var publishedSequence: UInt64 = 0
+    /// The content watchers have seen: a poll that finds the file as it was only checks
+    /// expiries instead of comparing every lease again (an idle agent polls 10 times a second).
+    private var publishedVersion: LeaseDatabase.Version?
     private var subscribers: [UUID: AsyncThrowingStream<LeaseEvent, any Error>.Continuation] = [:]
     private var poller: Task<Void, Never>?
 
@@ -112,6 +115,7 @@ public actor EmbeddedLeaseStore: LeaseStore {
             watchState = LeaseWatchState()
             _ = watchState.update(to: database.leases, now: clock())
             publishedSequence = sequence
+            publishedVersion = database.contentVersion
         } else {
             publish(database, sequence: sequence)
         }
@@ -168,14 +172,16 @@ public actor EmbeddedLeaseStore: LeaseStore {
     private func publish(_ database: LeaseDatabase, sequence: UInt64) {
         guard !subscribers.isEmpty else { return }
         let events: [LeaseEvent]
-        if sequence >= publishedSequence {
+        if sequence < publishedSequence || database.contentVersion == publishedVersion {
+            // An older read, or the content watchers have seen: only time has moved on.
+            events = watchState.expire(now: clock())
+        } else {
             publishedSequence = sequence
+            publishedVersion = database.contentVersion
             for unreadable in database.unreadable where reportedUnreadable.insert(unreadable).inserted {
                 report(.skippedRecord(unreadable))
             }
             events = watchState.update(to: database.leases, now: clock())
-        } else {
-            events = watchState.expire(now: clock())
         }
         for continuation in subscribers.values { events.forEach { continuation.deliver($0, store: path) } }
     }

@@ -43,6 +43,15 @@ struct LeaseDatabase: Sendable, Equatable {
     /// Bytes of the file taken in so far: the header and every complete, valid line.
     private(set) var consumed = 0
 
+    /// Which content this is: the log only grows within a generation, so two databases with
+    /// the same generation that took in as many bytes hold the same leases.
+    struct Version: Hashable {
+        let generation: String?
+        let consumed: Int
+    }
+
+    var contentVersion: Version { Version(generation: generation, consumed: consumed) }
+
     private struct Entry: Sendable, Equatable {
         let lease: Lease
         /// The lease's log line, reused when compacting.

@@ -89,10 +89,14 @@ struct LeaseFile: Sendable {
             }
         }
 
-        /// Up to `limit` bytes from `offset` (fewer at the end of the file).
+        /// Up to `limit` bytes from `offset` (fewer at the end of the file). The buffer is
+        /// sized by what the file holds past `offset`: a watcher's poll mostly finds nothing
+        /// new, and a 1 MiB buffer each time was most of an idle agent's work.
         func read(from offset: Int, limit: Int = .max) throws(LeaseStoreError) -> [UInt8] {
             var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: min(limit, 1 << 20))
+            let remaining = try size - offset
+            guard remaining > 0 else { return [] }
+            var chunk = [UInt8](repeating: 0, count: min(limit, remaining, 1 << 20))
             while bytes.count < limit {
                 let wanted = min(chunk.count, limit - bytes.count), position = off_t(offset + bytes.count)
                 let count = try systemCall("pread", path) { chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted, position) } }
