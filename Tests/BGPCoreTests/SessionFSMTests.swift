@@ -213,6 +213,15 @@ struct ManualClockSession {
         #expect(session.fsm.state == .idle && !actions.contains(.startTimer(.idleHold, seconds: 5)))
     }
 
+    /// CollisionDetectEstablishedState (RFC 4271 §8.1.1): an Established connection can lose too.
+    @Test func collisionDumpEndsAnEstablishedSessionWithCease7() {
+        var session = Self.established()
+        let actions = session.send(.openCollisionDump)
+        #expect(actions.first == .sendNotification(.cease(.connectionCollisionResolution)))
+        #expect(actions.contains(.releaseResources(graceful: false)))
+        #expect(session.fsm.state == .idle && !actions.contains(.startTimer(.idleHold, seconds: 5)))
+    }
+
     @Test func collisionKeepsTheConnectionOfTheHigherIdentifier() {
         #expect(CollisionDetection.survivor(localIdentifier: 1, remoteIdentifier: 2) == .incoming)
         #expect(CollisionDetection.survivor(localIdentifier: 2, remoteIdentifier: 1) == .outgoing)

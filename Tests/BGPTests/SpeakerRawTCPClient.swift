@@ -34,6 +34,33 @@ struct RawTCPClient {
         }
     }
 
+    /// A connection accepted on `listener` within `timeout` seconds (a raw peer's listening side).
+    init?(acceptingOn listener: Int32, timeout: Double) {
+        var pfd = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, Int32(timeout * 1000)) > 0 else { return nil }
+        fd = accept(listener, nil, nil)
+        guard fd >= 0 else { return nil }
+    }
+
+    /// A listening socket on `address`:`port`, for `init(acceptingOn:timeout:)`.
+    static func listen(on address: String, port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_port = UInt16(port).bigEndian
+        inet_pton(AF_INET, address, &local.sin_addr)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(fd, 4) == 0 else {
+            Glibc.close(fd)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSDebugDescriptionErrorKey: "listen on \(address):\(port): errno \(errno)"])
+        }
+        return fd
+    }
+
     func send(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }

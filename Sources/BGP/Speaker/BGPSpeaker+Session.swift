@@ -104,15 +104,19 @@ extension BGPSpeaker {
     /// collision yet (the RFC detects none there): it races on and gives way only when the
     /// other is established (`adopt`). Dropping it here lost both connections whenever the
     /// peer already held it in OpenSent and kept it by router id.
+    ///
+    /// An Established other connection is decided by router id too (RFC 4271 §8.1.1
+    /// CollisionDetectEstablishedState): it can only be one that was still opening when this
+    /// one was accepted (later ones are refused), and the peer may have held it in
+    /// OpenConfirm and dumped it by router id. Keeping it because it was Established here
+    /// lost both connections while the peer briefly showed a session.
     func resolveCollision(session: PeerSession, connection: PeerConnection, remoteIdentifier: UInt32) -> Bool {
         guard let other = session.connections.first(where: { $0 !== connection }) else { return true }
         let loser: PeerConnection
         switch other.fsm.state {
         case .idle, .connect, .active:
             return true
-        case .established:
-            loser = connection
-        case .openSent, .openConfirm:
+        case .openSent, .openConfirm, .established:
             let survivor = CollisionDetection.survivor(localIdentifier: config.routerID.value,
                                                        remoteIdentifier: remoteIdentifier)
             loser = connection.origin == survivor ? other : connection

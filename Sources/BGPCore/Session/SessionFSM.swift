@@ -116,7 +116,9 @@ public struct SessionFSM: Sendable {
             return enterIdle(sending: nil, restart: true, notificationReceived: true)
         case (_, .messageError(let notice)), (_, .updateError(let notice)):
             return enterIdle(sending: notice, restart: true)
-        case (.openSent, .openCollisionDump), (.openConfirm, .openCollisionDump):
+        // Established too: collision detection runs there as well (RFC 4271 §8.1.1
+        // CollisionDetectEstablishedState), so both sides keep the same connection.
+        case (.openSent, .openCollisionDump), (.openConfirm, .openCollisionDump), (.established, .openCollisionDump):
             return enterIdle(sending: .cease(.connectionCollisionResolution), restart: false)
 
         case (.openSent, .openReceived(let open)):
