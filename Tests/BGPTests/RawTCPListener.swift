@@ -10,24 +10,10 @@ final class RawTCPListener: @unchecked Sendable {
     private var stopped = false
 
     init(address: String, port: Int, reply: [UInt8], minimumTTL: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        fd = try RawTCPClient.listen(on: address, port: port)
         if var ttl = minimumTTL {
-            // IP_MINTTL (21, linux/in.h): not in Glibc's Swift module.
+            // IP_MINTTL (21, linux/in.h): not in Glibc's Swift module. Applies to SYNs from now on.
             setsockopt(fd, Int32(IPPROTO_IP), 21, &ttl, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, address, &local.sin_addr)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            let error = errno
-            Glibc.close(fd)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSDebugDescriptionErrorKey: "listen on \(address):\(port): errno \(error)"])
         }
         let listening = fd
         Thread { [self] in

@@ -54,9 +54,10 @@ struct RawTCPClient {
         let bound = withUnsafePointer(to: &local) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, Glibc.listen(fd, 4) == 0 else {
+        guard bound == 0, Glibc.listen(fd, 16) == 0 else {
+            let error = errno
             Glibc.close(fd)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSDebugDescriptionErrorKey: "listen on \(address):\(port): errno \(errno)"])
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSDebugDescriptionErrorKey: "listen on \(address):\(port): errno \(error)"])
         }
         return fd
     }
