@@ -2,6 +2,7 @@
 import BGPCore
 import Foundation
 import NetworkCore
+import Synchronization
 import Testing
 import TestSupport
 
@@ -54,5 +55,35 @@ import TestSupport
         #expect(third == [change(8, via: 1), change(9, via: 3), change(1, via: nil)])
         buffer.finish()
         #expect(await buffer.next() == nil)
+    }
+
+    /// A graceful restart's sweep waits on `applied()`: it returns only once the consumer
+    /// asked for more after taking every change added before the call, never while a taken
+    /// batch may still be on its way into the kernel.
+    @Test func appliedWaitsUntilTheConsumerIsDoneWithEarlierChanges() async throws {
+        let buffer = LearnedRouteBuffer(batchLimit: 2)
+        let changes = (0..<3).map { LearnedRouteChange(prefix: IPPrefix("10.0.\($0).0/24")!, nextHop: nil) }
+        await buffer.applied()  // nothing added: at once
+        buffer.add(changes)
+        let returned = Mutex(false)
+        let waiter = Task {
+            await buffer.applied()
+            returned.withLock { $0 = true }
+        }
+        #expect(try #require(await buffer.next()).count == 2)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!returned.withLock { $0 }, "returned while the first batch was being applied")
+        #expect(try #require(await buffer.next()).count == 1)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!returned.withLock { $0 }, "returned while the last batch was being applied")
+        buffer.add([LearnedRouteChange(prefix: IPPrefix("10.0.9.0/24")!, nextHop: nil)])
+        _ = await buffer.next()  // done with the last batch: the waiter goes, whatever came later
+        await waiter.value
+        #expect(returned.withLock { $0 })
+        // Finishing lets every waiter go.
+        buffer.add(changes)
+        let late = Task { await buffer.applied() }
+        buffer.finish()
+        await late.value
     }
 }

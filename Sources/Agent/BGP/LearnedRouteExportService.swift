@@ -57,6 +57,9 @@ public struct LearnedRouteExportService: Service {
             let started = ContinuousClock.now
             await speaker.initialRoutesComplete()
             if !speaker.restarting { try? await Task.sleep(until: started + restartTime) }
+            // The routes learned again must be in the kernel (taken over) before the sweep,
+            // or it removes them and the next batch puts them back: a forwarding gap.
+            await speaker.learnedRoutesApplied()
             guard !Task.isCancelled else { return }
             if let removed = try? await writer.withLearnedRoutes({ try $0.removeAdopted() }) {
                 logger.info("bgp: \(name): \(removed) routes not learned again removed")

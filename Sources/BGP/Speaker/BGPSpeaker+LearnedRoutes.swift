@@ -15,6 +15,12 @@ extension BGPSpeaker {
         return AsyncStream(unfolding: { await buffer.next() })
     }
 
+    /// Returns once the observer of `learnedRouteChanges()` has applied every change reported
+    /// so far (asked for the next batch after taking them); at once without an observer.
+    public func learnedRoutesApplied() async {
+        await learnedRoutes?.applied()
+    }
+
     func reportLearned(_ changes: [BestPathChange]) {
         guard let learnedRoutes, !stopping else { return }
         learnedRoutes.add(changes.map { change in

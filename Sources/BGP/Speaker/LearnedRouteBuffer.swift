@@ -19,6 +19,10 @@ final class LearnedRouteBuffer: Sendable {
         var index: [IPPrefix: Int] = [:]
         var waiter: CheckedContinuation<[LearnedRouteChange]?, Never>?
         var finished = false
+        /// Changes the consumer is done with: those it took before its latest `next()`.
+        var doneThrough = 0
+        /// `applied()` callers, each with the number of changes added when it asked.
+        var appliedWaiters: [(through: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
         var isEmpty: Bool { start == changes.count }
     }
@@ -51,26 +55,53 @@ final class LearnedRouteBuffer: Sendable {
 
     /// No more changes; what is pending is still handed out, then nil.
     func finish() {
-        let waiter = state.withLock { state in
+        let (waiter, applied) = state.withLock { state in
             state.finished = true
-            defer { state.waiter = nil }
-            return state.isEmpty ? state.waiter : nil
+            defer { state.waiter = nil; state.appliedWaiters = [] }
+            return (state.isEmpty ? state.waiter : nil, state.appliedWaiters)
         }
         waiter?.resume(returning: nil)
+        for waiter in applied { waiter.continuation.resume() }
+    }
+
+    /// Returns once the consumer is done with every change added so far: it took them and
+    /// then asked for more (or the buffer finished). A graceful restart's sweep waits for
+    /// this, so the routes learned again are in the kernel before the rest is removed.
+    func applied() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state in
+                let through = state.dropped + state.changes.count
+                guard !state.finished, state.doneThrough < through else { return true }
+                state.appliedWaiters.append((through, continuation))
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     /// The oldest pending changes, at most `batchLimit`; waits while nothing is. One consumer.
+    /// Asking again means the consumer is done with what it took before.
     func next() async -> [LearnedRouteChange]? {
         let limit = batchLimit
         return await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> [LearnedRouteChange]?? in
-                if !state.isEmpty { return .some(Self.take(&state, limit)) }
-                if state.finished { return .some(nil) }
+            let (ready, applied) = state.withLock { state -> ([LearnedRouteChange]??, [CheckedContinuation<Void, Never>]) in
+                state.doneThrough = state.dropped + state.start
+                let applied = Self.takeApplied(&state)
+                if !state.isEmpty { return (.some(Self.take(&state, limit)), applied) }
+                if state.finished { return (.some(nil), applied) }
                 state.waiter = continuation
-                return nil
+                return (nil, applied)
             }
+            for waiter in applied { waiter.resume() }
             if let ready { continuation.resume(returning: ready) }
         }
+    }
+
+    private static func takeApplied(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        let done = state.doneThrough
+        let ready = state.appliedWaiters.filter { $0.through <= done }.map(\.continuation)
+        state.appliedWaiters.removeAll { $0.through <= done }
+        return ready
     }
 
     private static func take(_ state: inout State, _ limit: Int) -> [LearnedRouteChange] {
