@@ -91,8 +91,14 @@ import TestSupport
         }
         let routes = try node.exec(["ip", "route", "show"]).stdout
         #expect(peerRoutes, "\(routes)")
-        let condition = server.condition("edge-1", "NetworkUnavailable")
-        #expect(condition?["status"] == "False" && condition?["reason"] == "TerwayEdgeIsUp", "\(String(describing: condition))")
+        // The condition follows readiness asynchronously (a PATCH after /readyz turned ok, retried
+        // every 2 s), so a loaded machine may see /readyz first.
+        let conditionSet = waitUntil(timeout: 20, interval: 0.2) {
+            let condition = server.condition("edge-1", "NetworkUnavailable")
+            return condition?["status"] == "False" && condition?["reason"] == "TerwayEdgeIsUp"
+        }
+        if !conditionSet { print(try podman(["logs", "te-agent"], check: false).stdout) }
+        #expect(conditionSet, "\(String(describing: server.condition("edge-1", "NetworkUnavailable")))")
         #expect(server.requests.contains("PATCH /api/v1/nodes/edge-1/status"))
 
         // Its idle footprint, as the DaemonSet's requests take it.
