@@ -135,7 +135,9 @@ defer { for namespace in namespaces { namespace.delete() } }
 let (node, peerSide) = try nodeNamespace("bagent")
 namespaces += [node, peerSide]
 let started = Date()
-let agent = try node.spawn([try builtExecutable("terway-edged"), "--config", work.file("agent.yaml")], logFile: work.file("agent.log"))
+// BENCH_AGENT_WRAP="valgrind --tool=callgrind ..." runs the agent under a tool (`scripts/agent-symbol-order.sh`).
+let wrapper = ProcessInfo.processInfo.environment["BENCH_AGENT_WRAP"].map { $0.split(separator: " ").map(String.init) } ?? []
+let agent = try node.spawn(wrapper + [try builtExecutable("terway-edged"), "--config", work.file("agent.yaml")], logFile: work.file("agent.log"))
 func ourRoutes() throws -> Int { try node.exec(["ip", "route", "show", "proto", "207"]).stdout.split(separator: "\n").count }
 guard waitUntil(timeout: 120, interval: 0.05, { (try? ourRoutes()) == peerCount }) else {
     throw BenchError("the agent installed \((try? ourRoutes()) ?? 0) of \(peerCount) routes:\n\((try? String(contentsOfFile: work.file("agent.log"), encoding: .utf8)) ?? "")")
