@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Writes Sources/terway-edged/symbol-order.txt: every function the idle agent ran, from
-# exec through start-up and 20 s idle with bench-agent's 1,000 peers, as callgrind saw it.
+# Writes Sources/terway-edged/symbol-order.txt: the functions the idle agent ran, from exec
+# through start-up and 20 s idle with bench-agent's 1,000 peers, as callgrind saw them.
 # The linker puts those functions first (lld --symbol-ordering-file, see Package.swift), so
 # the code the agent touches shares few pages: the kernel maps a binary's code 64 KB around
 # each page fault, and scattered functions made 16.9 MB of code resident for ~2 MB run.
-# Run again after large changes to the agent; a stale list only costs memory, never behaviour
-# (`bench-agent memory` prints how much of it the binary still has). Needs root.
+# Run again after large changes to the agent and compare `bench-agent memory` before and
+# after; a stale list only costs memory, never behaviour. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
